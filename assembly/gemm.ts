@@ -1,0 +1,301 @@
+// Packed, register-blocked, cache-blocked float32 GEMM (Goto/BLIS loop nest).
+//
+//   C[M,N] (+)= op(A)[M,K] · op(B)[K,N]   then an optional bias + ReLU epilogue.
+//
+// Every C element is summed in k order starting from 0 (or from C when
+// accumulating), with a separate multiply and add in the baseline build, so the
+// result does not depend on the tile shape, the cache blocking or which thread
+// computed it: the same bits for any thread count. The relaxed build uses FMA
+// (different bits, same everywhere that build runs).
+//
+// All sizes are element counts; leading dimensions are in elements.
+
+// Tile: MR rows x 8 columns of C held in f32x4 registers. V8 gives wasm 16 xmm
+// registers; mul+add needs a temporary per product, so 5x8 fits the baseline and
+// 6x8 fits when FMA removes the temporary (WASM-NOTES: 56-58 vs 60-63 GFLOP/s).
+export const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
+export const NR: i32 = 8;
+// Cache blocking: A block MCxKC stays in L2, a KCxNR sliver of B in L1.
+export const MC: i32 = 120;
+export const KC: i32 = 384;
+export const NC: i32 = 1024;
+
+// Floats of scratch one thread needs for packing (A block + B block + edge tile).
+export function gemmScratchFloats(): i32 {
+  return (MC + MR) * KC + KC * (NC + NR) + MR * NR;
+}
+
+export const EPI_NONE: i32 = 0;
+export const EPI_BIAS_ROW: i32 = 1; // bias[i] added to row i (conv: one per output channel)
+export const EPI_BIAS_COL: i32 = 2; // bias[j] added to column j (linear: one per output feature)
+
+// ---- packing ---------------------------------------------------------------
+
+// Pack rows [i0, i0+mc) x cols [p0, p0+kc) of op(A) into MR-row panels:
+// panel r holds, for each k, MR consecutive values (zero-padded past mc).
+function packA(transA: bool, a: usize, lda: i32, i0: i32, p0: i32, mc: i32, kc: i32, dst: usize): void {
+  for (let ir = 0; ir < mc; ir += MR) {
+    const rows = min(MR, mc - ir);
+    const panel = dst + (<usize>ir * kc << 2);
+    if (!transA) {
+      // A row-major [M,K]: element (i,k) at a[i*lda + k]
+      for (let r = 0; r < MR; r++) {
+        if (r < rows) {
+          let src = a + ((<usize>(i0 + ir + r) * lda + p0) << 2);
+          let d = panel + (<usize>r << 2);
+          for (let k = 0; k < kc; k++) {
+            store<f32>(d, load<f32>(src));
+            src += 4;
+            d += <usize>MR << 2;
+          }
+        } else {
+          let d = panel + (<usize>r << 2);
+          for (let k = 0; k < kc; k++) {
+            store<f32>(d, 0);
+            d += <usize>MR << 2;
+          }
+        }
+      }
+    } else {
+      // A stored [K,M]: element (i,k) at a[k*lda + i]; MR values per k are contiguous
+      for (let k = 0; k < kc; k++) {
+        const src = a + ((<usize>(p0 + k) * lda + i0 + ir) << 2);
+        const d = panel + (<usize>k * MR << 2);
+        for (let r = 0; r < MR; r++) {
+          store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(src + (<usize>r << 2)) : 0);
+        }
+      }
+    }
+  }
+}
+
+// Pack rows [p0, p0+kc) x cols [j0, j0+nc) of op(B) into NR-column panels:
+// panel j holds, for each k, NR consecutive values (zero-padded past nc).
+function packB(transB: bool, b: usize, ldb: i32, p0: i32, j0: i32, kc: i32, nc: i32, dst: usize): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const cols = min(NR, nc - jr);
+    const panel = dst + (<usize>jr * kc << 2);
+    if (!transB) {
+      // B row-major [K,N]: (k,j) at b[k*ldb + j]
+      if (cols == NR) {
+        for (let k = 0; k < kc; k++) {
+          const src = b + ((<usize>(p0 + k) * ldb + j0 + jr) << 2);
+          const d = panel + (<usize>k * NR << 2);
+          v128.store(d, v128.load(src));
+          v128.store(d, v128.load(src, 16), 16);
+        }
+      } else {
+        for (let k = 0; k < kc; k++) {
+          const src = b + ((<usize>(p0 + k) * ldb + j0 + jr) << 2);
+          const d = panel + (<usize>k * NR << 2);
+          for (let c = 0; c < NR; c++) {
+            store<f32>(d + (<usize>c << 2), c < cols ? load<f32>(src + (<usize>c << 2)) : 0);
+          }
+        }
+      }
+    } else {
+      // B stored [N,K]: (k,j) at b[j*ldb + k]
+      for (let c = 0; c < NR; c++) {
+        let d = panel + (<usize>c << 2);
+        if (c < cols) {
+          let src = b + ((<usize>(j0 + jr + c) * ldb + p0) << 2);
+          for (let k = 0; k < kc; k++) {
+            store<f32>(d, load<f32>(src));
+            src += 4;
+            d += <usize>NR << 2;
+          }
+        } else {
+          for (let k = 0; k < kc; k++) {
+            store<f32>(d, 0);
+            d += <usize>NR << 2;
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---- micro-kernel ----------------------------------------------------------
+
+// c (MR x 8, row stride ldcB bytes) = (load ? c : 0) + sum_k a[k,:]^T b[k,:]
+// Accumulation is sequential in k for every element.
+// @ts-ignore: decorator
+@inline function microTile(kc: i32, ap: usize, bp: usize, c: usize, ldcB: usize, load: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  if (load) {
+    c00 = v128.load(c); c01 = v128.load(c, 16);
+    c10 = v128.load(c + ldcB); c11 = v128.load(c + ldcB, 16);
+    c20 = v128.load(c + 2 * ldcB); c21 = v128.load(c + 2 * ldcB, 16);
+    c30 = v128.load(c + 3 * ldcB); c31 = v128.load(c + 3 * ldcB, 16);
+    c40 = v128.load(c + 4 * ldcB); c41 = v128.load(c + 4 * ldcB, 16);
+    if (MR == 6) { c50 = v128.load(c + 5 * ldcB); c51 = v128.load(c + 5 * ldcB, 16); }
+  }
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    if (ASC_FEATURE_RELAXED_SIMD) {
+      let a = v128.load32_splat(ap);
+      c00 = f32x4.relaxed_madd(a, b0, c00); c01 = f32x4.relaxed_madd(a, b1, c01);
+      a = v128.load32_splat(ap, 4);
+      c10 = f32x4.relaxed_madd(a, b0, c10); c11 = f32x4.relaxed_madd(a, b1, c11);
+      a = v128.load32_splat(ap, 8);
+      c20 = f32x4.relaxed_madd(a, b0, c20); c21 = f32x4.relaxed_madd(a, b1, c21);
+      a = v128.load32_splat(ap, 12);
+      c30 = f32x4.relaxed_madd(a, b0, c30); c31 = f32x4.relaxed_madd(a, b1, c31);
+      a = v128.load32_splat(ap, 16);
+      c40 = f32x4.relaxed_madd(a, b0, c40); c41 = f32x4.relaxed_madd(a, b1, c41);
+      a = v128.load32_splat(ap, 20);
+      c50 = f32x4.relaxed_madd(a, b0, c50); c51 = f32x4.relaxed_madd(a, b1, c51);
+    } else {
+      let a = v128.load32_splat(ap);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      a = v128.load32_splat(ap, 4);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      a = v128.load32_splat(ap, 8);
+      c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
+      a = v128.load32_splat(ap, 12);
+      c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
+      a = v128.load32_splat(ap, 16);
+      c40 = f32x4.add(c40, f32x4.mul(a, b0)); c41 = f32x4.add(c41, f32x4.mul(a, b1));
+    }
+    ap += <usize>MR << 2;
+    bp += <usize>NR << 2;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + ldcB, c10); v128.store(c + ldcB, c11, 16);
+  v128.store(c + 2 * ldcB, c20); v128.store(c + 2 * ldcB, c21, 16);
+  v128.store(c + 3 * ldcB, c30); v128.store(c + 3 * ldcB, c31, 16);
+  v128.store(c + 4 * ldcB, c40); v128.store(c + 4 * ldcB, c41, 16);
+  if (MR == 6) { v128.store(c + 5 * ldcB, c50); v128.store(c + 5 * ldcB, c51, 16); }
+}
+
+// Epilogue over a rows x cols block of C: bias and ReLU. Applied once, after the
+// last K block, so it never changes the k-order sum.
+function epilogue(c: usize, ldc: i32, i0: i32, j0: i32, rows: i32, cols: i32, bias: usize, epi: i32, relu: bool): void {
+  if (epi == EPI_NONE && !relu) return;
+  for (let i = 0; i < rows; i++) {
+    let p = c + ((<usize>(i0 + i) * ldc + j0) << 2);
+    const rb: f32 = epi == EPI_BIAS_ROW ? load<f32>(bias + (<usize>(i0 + i) << 2)) : 0;
+    for (let j = 0; j < cols; j++) {
+      let v = load<f32>(p);
+      if (epi == EPI_BIAS_ROW) v += rb;
+      else if (epi == EPI_BIAS_COL) v += load<f32>(bias + (<usize>(j0 + j) << 2));
+      if (relu && !(v > 0)) v = v != v ? v : 0; // keep NaN visible, as PyTorch does
+      store<f32>(p, v);
+      p += 4;
+    }
+  }
+}
+
+// ---- the blocked driver over one sub-rectangle of C --------------------------
+
+function gemmBlock(
+  transA: bool, transB: bool, i0: i32, i1: i32, j0: i32, j1: i32, K: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, accumulate: bool, c: usize, ldc: i32,
+  bias: usize, epi: i32, relu: bool, scratch: usize,
+): void {
+  const packedA = scratch;
+  const packedB = packedA + (<usize>(MC + MR) * KC << 2);
+  const edge = packedB + (<usize>KC * (NC + NR) << 2);
+  const ldcB = <usize>ldc << 2;
+  for (let jc = j0; jc < j1; jc += NC) {
+    const nc = min(NC, j1 - jc);
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = min(KC, K - pc);
+      const first = pc == 0;
+      const loadC = accumulate || !first;
+      packB(transB, b, ldb, pc, jc, kc, nc, packedB);
+      for (let ic = i0; ic < i1; ic += MC) {
+        const mc = min(MC, i1 - ic);
+        packA(transA, a, lda, ic, pc, mc, kc, packedA);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const cols = min(NR, nc - jr);
+          const bp = packedB + (<usize>jr * kc << 2);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const rows = min(MR, mc - ir);
+            const ap = packedA + (<usize>ir * kc << 2);
+            const cp = c + ((<usize>(ic + ir) * ldc + jc + jr) << 2);
+            if (rows == MR && cols == NR) {
+              microTile(kc, ap, bp, cp, ldcB, loadC);
+            } else {
+              // Partial tile: run the same kernel on a scratch tile, copy the
+              // valid part back. Same arithmetic, so the same bits.
+              for (let r = 0; r < MR; r++) {
+                for (let q = 0; q < NR; q++) {
+                  const v: f32 = loadC && r < rows && q < cols ? load<f32>(cp + <usize>r * ldcB + (<usize>q << 2)) : 0;
+                  store<f32>(edge + (<usize>(r * NR + q) << 2), v);
+                }
+              }
+              microTile(kc, ap, bp, edge, <usize>NR << 2, true);
+              for (let r = 0; r < rows; r++) {
+                for (let q = 0; q < cols; q++) {
+                  store<f32>(cp + <usize>r * ldcB + (<usize>q << 2), load<f32>(edge + (<usize>(r * NR + q) << 2)));
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    if (K == 0 && !accumulate) {
+      for (let i = i0; i < i1; i++) memory.fill(c + ((<usize>i * ldc + jc) << 2), 0, <usize>nc << 2);
+    }
+    epilogue(c, ldc, i0, jc, i1 - i0, nc, bias, epi, relu);
+  }
+}
+
+// Small problems: no packing, one row of C at a time in registers, k order as
+// above. Gives the same bits as the packed path (tested).
+function gemmSmall(
+  transA: bool, transB: bool, i0: i32, i1: i32, j0: i32, j1: i32, K: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, accumulate: bool, c: usize, ldc: i32,
+): void {
+  for (let i = i0; i < i1; i++) {
+    for (let j = j0; j < j1; j++) {
+      const cp = c + ((<usize>i * ldc + j) << 2);
+      let acc: f32 = accumulate ? load<f32>(cp) : 0;
+      for (let k = 0; k < K; k++) {
+        const av = transA ? load<f32>(a + ((<usize>k * lda + i) << 2)) : load<f32>(a + ((<usize>i * lda + k) << 2));
+        const bv = transB ? load<f32>(b + ((<usize>j * ldb + k) << 2)) : load<f32>(b + ((<usize>k * ldb + j) << 2));
+        acc += av * bv; // f32 mul then add: the rounding of the SIMD baseline path
+      }
+      store<f32>(cp, acc);
+    }
+  }
+}
+
+// Split C between nthreads deterministically: along M in MR multiples when
+// there are enough rows, else along N in NR multiples. Thread tid computes its
+// part; which thread computes an element never changes its value.
+export function gemm(
+  transA: i32, transB: i32, M: i32, N: i32, K: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, accumulate: i32, c: usize, ldc: i32,
+  bias: usize, epi: i32, relu: i32, scratch: usize, path: i32, tid: i32, nthreads: i32,
+): void {
+  let i0 = 0, i1 = M, j0 = 0, j1 = N;
+  if (nthreads > 1) {
+    const mTiles = (M + MR - 1) / MR;
+    const nTiles = (N + NR - 1) / NR;
+    if (mTiles >= nthreads * 4 || mTiles >= nTiles) {
+      const per = (mTiles + nthreads - 1) / nthreads;
+      i0 = min(M, tid * per * MR); i1 = min(M, (tid + 1) * per * MR);
+    } else {
+      const per = (nTiles + nthreads - 1) / nthreads;
+      j0 = min(N, tid * per * NR); j1 = min(N, (tid + 1) * per * NR);
+    }
+    if (i0 >= i1 || j0 >= j1) return;
+  }
+  // path: 0 = choose, 1 = packed, 2 = small (unpacked). Relaxed: packed only.
+  const small = !ASC_FEATURE_RELAXED_SIMD && (path == 2 || (path == 0 && <i64>(i1 - i0) * (j1 - j0) * K < 4096));
+  if (small) {
+    gemmSmall(transA != 0, transB != 0, i0, i1, j0, j1, K, a, lda, b, ldb, accumulate != 0, c, ldc);
+    epilogue(c, ldc, i0, j0, i1 - i0, j1 - j0, bias, epi, relu != 0);
+  } else {
+    gemmBlock(transA != 0, transB != 0, i0, i1, j0, j1, K, a, lda, b, ldb, accumulate != 0, c, ldc, bias, epi, relu != 0, scratch + <usize>tid * (<usize>gemmScratchFloats() << 2));
+  }
+}

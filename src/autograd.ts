@@ -1,0 +1,50 @@
+import type { Tensor } from './tensor.js';
+
+/**
+ * One recorded operation on the tape: its inputs and how to turn the gradient
+ * of its output into gradients of its inputs (null where an input needs none).
+ */
+export interface GradNode {
+  readonly name: string;
+  readonly inputs: readonly Tensor[];
+  backward: ((gradOut: Tensor) => (Tensor | null)[]) | null;
+}
+
+let gradEnabled = true;
+
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** Runs `fn` without recording gradients and returns its result (PyTorch's `torch.no_grad`). */
+export function noGrad<T>(fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
+}
+
+/** Whether an op over these inputs must be recorded. */
+export function needsGrad(inputs: readonly (Tensor | null | undefined)[]): boolean {
+  if (!gradEnabled) return false;
+  for (const t of inputs) if (t && t.requiresGrad) return true;
+  return false;
+}
+
+/**
+ * Attaches a backward function to `out` when any input requires a gradient.
+ * `backward` receives dL/dout and returns dL/dinput per input, in order.
+ */
+export function record(
+  name: string,
+  out: Tensor,
+  inputs: readonly Tensor[],
+  backward: (gradOut: Tensor) => (Tensor | null)[],
+): Tensor {
+  if (!needsGrad(inputs)) return out;
+  out._setGradFn({ name, inputs, backward });
+  return out;
+}

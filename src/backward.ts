@@ -1,0 +1,133 @@
+import { fmtShape, SimdnnError } from './errors.js';
+import type { Tensor } from './tensor.js';
+import { sameShape } from './tensor.js';
+import { addInto, copyOf, onesLike } from './ops/basic.js';
+import { tensorHooks } from './tensor-hooks.js';
+
+/**
+ * Reverse-mode pass: visits the recorded graph in reverse topological order,
+ * sums the gradients reaching each tensor (in a fixed order: the order the
+ * graph was built), stores leaf gradients in `.grad` (accumulating, as PyTorch
+ * does) and frees intermediate gradients as soon as they are consumed. The
+ * graph is released afterwards (a second backward through it throws).
+ */
+export function runBackward(root: Tensor, grad?: Tensor): void {
+  if (!root.requiresGrad) {
+    throw new SimdnnError('backward', `the tensor ${fmtShape(root.shape)} does not require grad and has no grad function`);
+  }
+  let seed: Tensor;
+  let seedOwned: boolean;
+  if (grad === undefined) {
+    if (root.size !== 1) {
+      throw new SimdnnError('backward', `grad can be implicitly created only for one-element outputs; pass a gradient of shape ${fmtShape(root.shape)}`);
+    }
+    seed = onesLike(root);
+    seedOwned = true;
+  } else {
+    if (!sameShape(grad.shape, root.shape)) {
+      throw new SimdnnError('backward', `gradient shape ${fmtShape(grad.shape)} differs from the output's ${fmtShape(root.shape)}`);
+    }
+    grad.ptr('backward');
+    seed = grad;
+    seedOwned = false;
+  }
+
+  // Topological order by iterative DFS (deep nets would overflow recursion).
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  const stack: [Tensor, number][] = [[root, 0]];
+  seen.add(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const [t, i] = top;
+    const inputs = t.gradFn ? t.gradFn.inputs : [];
+    if (i < inputs.length) {
+      top[1]++;
+      const x = inputs[i];
+      if (x.requiresGrad && !seen.has(x)) {
+        seen.add(x);
+        stack.push([x, 0]);
+      }
+    } else {
+      order.push(t);
+      stack.pop();
+    }
+  }
+  for (const t of order) {
+    if (t.gradFn && t.gradFn.backward === null) {
+      throw new SimdnnError('backward', `trying to backward through the graph a second time (through '${t.gradFn.name}'); the saved values were freed`);
+    }
+  }
+
+  // Gradient tensors this pass owns (everything but the caller's seed), with
+  // the number of entries in `grads` that use each; freed when that reaches 0.
+  const refs = new Map<Tensor, number>();
+  const grads = new Map<Tensor, Tensor>();
+  const release = (g: Tensor) => {
+    const n = refs.get(g);
+    if (n === undefined) return;
+    if (n <= 1) {
+      refs.delete(g);
+      g.dispose();
+    } else refs.set(g, n - 1);
+  };
+  grads.set(root, seed);
+  if (seedOwned) refs.set(seed, 1);
+
+  for (let k = order.length - 1; k >= 0; k--) {
+    const t = order[k];
+    const g = grads.get(t);
+    if (!g) continue;
+    grads.delete(t);
+    const node = t.gradFn;
+    if (node === null) {
+      if (refs.get(g) === 1 && g.storage.refs === 1) {
+        refs.delete(g);
+        accumulateLeaf(t, g, true);
+      } else {
+        accumulateLeaf(t, g, false);
+        release(g);
+      }
+      continue;
+    }
+    const inGrads = node.backward!(g);
+    for (const gx of inGrads) if (gx && gx !== seed && !refs.has(gx)) refs.set(gx, 0);
+    for (let i = 0; i < node.inputs.length; i++) {
+      const x = node.inputs[i];
+      const gx = inGrads[i];
+      if (!gx || !x.requiresGrad) continue;
+      if (!sameShape(gx.shape, x.shape)) {
+        throw new SimdnnError('backward', `'${node.name}' returned a gradient of shape ${fmtShape(gx.shape)} for an input of shape ${fmtShape(x.shape)}`);
+      }
+      const prev = grads.get(x);
+      if (prev === undefined) {
+        grads.set(x, gx);
+        if (refs.has(gx)) refs.set(gx, refs.get(gx)! + 1);
+      } else if (refs.get(prev) === 1 && prev !== gx && prev.storage.refs === 1) {
+        addInto(prev, gx); // sole owner: sum in place
+      } else {
+        const sum = copyOf(prev);
+        addInto(sum, gx);
+        refs.set(sum, 1);
+        grads.set(x, sum);
+        release(prev);
+      }
+    }
+    // Returned gradients nobody took (inputs without requiresGrad, or summed in).
+    for (const gx of inGrads) if (gx && refs.get(gx) === 0) (refs.delete(gx), gx.dispose());
+    node.backward = null; // frees what the closure saved
+    release(g);
+  }
+}
+
+/** Sums `g` into the leaf's `.grad`; `adopt`: g is ours alone and may become `.grad`. */
+function accumulateLeaf(t: Tensor, g: Tensor, adopt: boolean): void {
+  if (t.grad === null || t.grad.isDisposed) {
+    t.grad = adopt ? g : copyOf(g); // the setter exempts it from tidy scopes
+  } else {
+    addInto(t.grad, g);
+    if (adopt) g.dispose();
+  }
+}
+
+tensorHooks.backward = runBackward;

@@ -1,0 +1,23 @@
+/**
+ * The one error type simdnn throws for bad input or misuse. The message names
+ * the operation, the argument and the shapes it got, e.g.
+ * `matmul: inner dimensions differ: a [2,3] vs b [4,5]`.
+ */
+export class SimdnnError extends Error {
+  readonly op: string;
+  constructor(op: string, message: string) {
+    super(`${op}: ${message}`);
+    this.name = 'SimdnnError';
+    this.op = op;
+  }
+}
+
+/** `[2,3,4]` — shapes as error messages print them. */
+export function fmtShape(shape: readonly number[]): string {
+  return `[${shape.join(',')}]`;
+}
+
+/** Throws a SimdnnError for `op` unless `cond` holds. */
+export function check(cond: unknown, op: string, message: string | (() => string)): asserts cond {
+  if (!cond) throw new SimdnnError(op, typeof message === 'string' ? message : message());
+}

@@ -1,0 +1,3 @@
+// `sn.F`: the differentiable functional ops (API.md). One export line per op
+// family; each family lives in its own file under ops/.
+export { linear } from './ops/linear.js';

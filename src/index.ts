@@ -1,0 +1,24 @@
+// simdnn: train and run CNNs on CPUs with WebAssembly SIMD and worker threads.
+// The public surface is fixed by API.md; this file only re-exports it.
+import { isTensor, type Tensor } from './tensor.js';
+import { tidy as tidyScope } from './scope.js';
+import './backward.js'; // binds Tensor.backward
+
+export { init, backendInfo, shutdown } from './runtime/backend.js';
+export type { InitOptions, BackendInfo } from './runtime/backend.js';
+export { SimdnnError } from './errors.js';
+export { Tensor } from './tensor.js';
+export { noGrad } from './autograd.js';
+export { keep } from './scope.js';
+export { tensor, zeros, ones, full, randn, rand } from './ops/basic.js';
+export { matmul } from './ops/matmul.js';
+export * as F from './functional.js';
+
+/**
+ * Runs `fn` and releases every tensor it created except those it returns (and
+ * those passed to `keep`, and parameter gradients). Wrap a training step in it
+ * and memory use stays flat from the second step on.
+ */
+export function tidy<T>(fn: () => T): T {
+  return tidyScope(fn, isTensor);
+}

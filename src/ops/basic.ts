@@ -1,0 +1,107 @@
+import { check, fmtShape, SimdnnError } from '../errors.js';
+import { record } from '../autograd.js';
+import { Rng, nextSeed } from '../random.js';
+import { checkShape, shapeSize, Tensor } from '../tensor.js';
+import { tensorHooks } from '../tensor-hooks.js';
+import { launchElementwise } from './launch.js';
+
+/** A new, uninitialised tensor (every kernel that fills one writes all of it). */
+export function empty(shape: number[], op = 'tensor'): Tensor {
+  return new Tensor(shape, undefined, op);
+}
+
+export function tensor(
+  data: Float32Array | Int32Array | number[] | ArrayLike<number>,
+  shape?: number[],
+  opts: { requiresGrad?: boolean } = {},
+): Tensor {
+  const op = 'tensor';
+  if (!(data instanceof Float32Array || data instanceof Int32Array || Array.isArray(data) || ArrayBuffer.isView(data))) {
+    throw new SimdnnError(op, `data must be a Float32Array, Int32Array or number[], got ${Object.prototype.toString.call(data)}`);
+  }
+  const arr = data as ArrayLike<number>;
+  const s = shape ?? [arr.length];
+  checkShape(s, op);
+  check(shapeSize(s) === arr.length, op, () => `data has ${arr.length} values but shape ${fmtShape(s)} holds ${shapeSize(s)}`);
+  if (Array.isArray(data)) {
+    for (let i = 0; i < data.length; i++) {
+      if (typeof data[i] !== 'number') throw new SimdnnError(op, `data[${i}] is not a number (${typeof data[i]})`);
+    }
+  }
+  const t = empty(s, op);
+  t.view(op).set(arr);
+  if (opts.requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+export function full(shape: number[], value: number, opts: { requiresGrad?: boolean } = {}): Tensor {
+  checkShape(shape, 'full');
+  check(typeof value === 'number', 'full', `value must be a number, got ${typeof value}`);
+  const t = empty(shape, 'full');
+  launchElementwise('fill', [t.ptr(), value, t.size], t.size);
+  if (opts.requiresGrad) t.requiresGrad = true;
+  return t;
+}
+export const zeros = (shape: number[], opts?: { requiresGrad?: boolean }) => full(shape, 0, opts);
+export const ones = (shape: number[], opts?: { requiresGrad?: boolean }) => full(shape, 1, opts);
+export const onesLike = (t: Tensor) => full(t.shape, 1);
+export const zerosLike = (t: Tensor) => full(t.shape, 0);
+
+function random(op: string, shape: number[], opts: { seed?: number; requiresGrad?: boolean }, draw: (r: Rng) => number): Tensor {
+  checkShape(shape, op);
+  const seed = opts.seed ?? nextSeed();
+  check(Number.isInteger(seed), op, `seed must be an integer, got ${String(seed)}`);
+  const rng = new Rng(seed);
+  const t = empty(shape, op);
+  const v = t.view(op);
+  for (let i = 0; i < v.length; i++) v[i] = draw(rng);
+  if (opts.requiresGrad) t.requiresGrad = true;
+  return t;
+}
+/** Standard normal samples, reproducible from `seed`. */
+export const randn = (shape: number[], opts: { seed?: number; requiresGrad?: boolean } = {}) => random('randn', shape, opts, (r) => r.normal());
+/** Uniform [0, 1) samples, reproducible from `seed`. */
+export const rand = (shape: number[], opts: { seed?: number; requiresGrad?: boolean } = {}) => random('rand', shape, opts, (r) => r.uniform());
+
+/** A copy with its own memory, outside autograd. */
+export function copyOf(t: Tensor): Tensor {
+  const src = t.ptr('copy');
+  const out = empty(t.shape, 'copy');
+  const heap = out.storage.heapOf('copy');
+  heap.u8.copyWithin(out.ptr(), src, src + t.size * 4);
+  return out;
+}
+
+/** dst += src, in place, outside autograd (gradient accumulation). */
+export function addInto(dst: Tensor, src: Tensor): void {
+  check(dst.size === src.size, 'add_', () => `shapes differ: ${fmtShape(dst.shape)} vs ${fmtShape(src.shape)}`);
+  launchElementwise('addInPlace', [dst.ptr('add_'), src.ptr('add_'), dst.size], dst.size);
+}
+
+export function clone(t: Tensor): Tensor {
+  const out = copyOf(t);
+  return record('clone', out, [t], (g) => [g]);
+}
+
+/** Same data, new shape (a view; one size may be -1). */
+export function reshape(t: Tensor, shape: number[]): Tensor {
+  const op = 'reshape';
+  check(t instanceof Tensor, op, 'input must be a Tensor');
+  check(Array.isArray(shape), op, `shape must be an array, got ${String(shape)}`);
+  const s = shape.slice();
+  const infer = s.indexOf(-1);
+  if (infer >= 0) {
+    check(s.indexOf(-1, infer + 1) < 0, op, `only one size may be -1, got ${fmtShape(shape)}`);
+    const rest = shapeSize(s.filter((_, i) => i !== infer));
+    check(rest > 0 && t.size % rest === 0, op, () => `cannot infer -1 in ${fmtShape(shape)} for ${t.size} elements (input ${fmtShape(t.shape)})`);
+    s[infer] = t.size / rest;
+  }
+  checkShape(s, op);
+  check(shapeSize(s) === t.size, op, () => `shape ${fmtShape(shape)} is invalid for input of size ${t.size} (shape ${fmtShape(t.shape)})`);
+  t.ptr(op);
+  const out = new Tensor(s, t.storage);
+  return record(op, out, [t], (g) => [g.reshape(t.shape)]);
+}
+
+tensorHooks.clone = clone;
+tensorHooks.reshape = reshape;

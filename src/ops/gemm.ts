@@ -1,0 +1,46 @@
+import { backend, parallel } from '../runtime/backend.js';
+
+export const EPI_NONE = 0;
+/** bias[i] added to row i of C (conv: one per output channel) */
+export const EPI_BIAS_ROW = 1;
+/** bias[j] added to column j of C (linear: one per output feature) */
+export const EPI_BIAS_COL = 2;
+
+export interface GemmCall {
+  /** A is stored [K, M] (read transposed) instead of [M, K]. */
+  transA?: boolean;
+  /** B is stored [N, K] (read transposed) instead of [K, N]. */
+  transB?: boolean;
+  M: number;
+  N: number;
+  K: number;
+  a: number;
+  lda: number;
+  b: number;
+  ldb: number;
+  c: number;
+  ldc: number;
+  /** C += A·B instead of C = A·B */
+  accumulate?: boolean;
+  bias?: number;
+  epilogue?: number;
+  relu?: boolean;
+  /** 0: choose, 1: packed, 2: unpacked small-matrix path (tests compare them). */
+  path?: number;
+  /** Thread count override (default: the pool, or 1 below the cut-off). */
+  threads?: number;
+}
+
+/** Below this many multiply-adds a GEMM runs on one thread (dispatch costs more). */
+export const GEMM_PARALLEL_MIN_MACS = 1 << 17;
+
+/** C (+)= op(A)·op(B) on wasm memory addresses, split over the pool. */
+export function gemm(g: GemmCall): void {
+  const be = backend('gemm');
+  const threads = g.threads ?? (g.M * g.N * g.K < GEMM_PARALLEL_MIN_MACS ? 1 : undefined);
+  parallel('gemm', [
+    g.transA ? 1 : 0, g.transB ? 1 : 0, g.M, g.N, g.K,
+    g.a, g.lda, g.b, g.ldb, g.accumulate ? 1 : 0, g.c, g.ldc,
+    g.bias ?? 0, g.epilogue ?? EPI_NONE, g.relu ? 1 : 0, be.gemmScratch, g.path ?? 0,
+  ], threads);
+}

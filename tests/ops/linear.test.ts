@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as sn from '../../src/index.js';
+
+beforeAll(async () => {
+  await sn.init({ threads: 1 });
+});
+afterAll(() => sn.shutdown());
+
+describe('F.linear', () => {
+  it('computes x·Wᵀ + b and its gradients', () => {
+    const x = sn.tensor([1, 2, 3, 4, 5, 6], [2, 3], { requiresGrad: true });
+    const w = sn.tensor([1, 0, -1, 2, 1, 0], [2, 3], { requiresGrad: true });
+    const b = sn.tensor([0.5, -1], [2], { requiresGrad: true });
+    const y = sn.F.linear(x, w, b);
+    expect(y.shape).toEqual([2, 2]);
+    expect(Array.from(y.toFloat32Array())).toEqual([1 - 3 + 0.5, 2 + 2 - 1, 4 - 6 + 0.5, 8 + 5 - 1]);
+    y.backward(sn.tensor([1, 2, 3, 4], [2, 2]));
+    // dx = g·W
+    expect(Array.from(x.grad!.toFloat32Array())).toEqual([1 + 4, 2, -1, 3 + 8, 4, -3]);
+    // dW = gᵀ·x
+    expect(Array.from(w.grad!.toFloat32Array())).toEqual([1 + 12, 2 + 15, 3 + 18, 2 + 16, 4 + 20, 6 + 24]);
+    expect(Array.from(b.grad!.toFloat32Array())).toEqual([4, 6]);
+  });
+
+  it('works without bias and with leading dimensions', () => {
+    const x = sn.tensor([1, 2, 3, 4], [2, 1, 2]);
+    const w = sn.tensor([1, 1], [1, 2]);
+    const y = sn.F.linear(x, w, null);
+    expect(y.shape).toEqual([2, 1, 1]);
+    expect(Array.from(y.toFloat32Array())).toEqual([3, 7]);
+  });
+
+  it('gradients accumulate over two backward passes', () => {
+    const x = sn.tensor([1, 2], [1, 2]);
+    const w = sn.tensor([3, 4], [1, 2], { requiresGrad: true });
+    sn.F.linear(x, w).backward(sn.tensor([1], [1, 1]));
+    sn.F.linear(x, w).backward(sn.tensor([1], [1, 1]));
+    expect(Array.from(w.grad!.toFloat32Array())).toEqual([2, 4]);
+  });
+
+  it('rejects mismatched shapes', () => {
+    const x = sn.tensor([1, 2, 3], [1, 3]);
+    const w = sn.tensor([1, 2, 3, 4], [2, 2]);
+    expect(() => sn.F.linear(x, w)).toThrow(/linear: input features 3 \(input \[1,3\]\) differ from weight \[2,2\]/);
+    expect(() => sn.F.linear(x, sn.tensor([1, 2, 3], [1, 3]), sn.tensor([1, 2], [2]))).toThrow(/bias must be \[1\], got \[2\]/);
+  });
+});
