@@ -45,3 +45,17 @@ describe('F.linear', () => {
     expect(() => sn.F.linear(x, sn.tensor([1, 2, 3], [1, 3]), sn.tensor([1, 2], [2]))).toThrow(/bias must be \[1\], got \[2\]/);
   });
 });
+
+import { gradcheck } from '../gradcheck.js';
+import { randomArray } from '../helpers.js';
+
+describe('F.linear gradcheck', () => {
+  it('matches finite differences', () => {
+    const r = gradcheck((x, w, b) => sn.F.linear(x, w, b), [
+      { data: randomArray(12, 1), shape: [3, 4] },
+      { data: randomArray(20, 2), shape: [5, 4] },
+      { data: randomArray(5, 3), shape: [5] },
+    ]);
+    expect(r.worst, r.where).toBeLessThanOrEqual(1);
+  });
+});
