@@ -1,3 +1,7 @@
 // `sn.F`: the differentiable functional ops (API.md). One export line per op
 // family; each family lives in its own file under ops/.
 export { linear } from './ops/linear.js';
+export { conv2d } from './ops/conv2d.js';
+export { maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d } from './ops/pool.js';
+export type { Conv2dOptions } from './ops/conv2d.js';
+export type { MaxPool2dOptions, AvgPool2dOptions } from './ops/pool.js';
