@@ -7,8 +7,9 @@ export function simdVariant(): i32 {
   return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
 }
 export { addInPlace, add, fill } from "./elementwise";
-export { im2col, col2imAdd, convBiasGrad } from "./conv";
+export { im2col, col2imAdd, convBiasGrad, transposeToPlanes } from "./conv";
 export {
   maxPool2dForward, maxPool2dBackward, avgPool2dForward, avgPool2dBackward,
   adaptiveAvgPool2dForward, adaptiveAvgPool2dBackward, adaptiveMaxPool2dForward, adaptiveMaxPool2dBackward,
 } from "./pool";
+export { winogradWeights, winogradInput, winogradOutput, winogradLineFloats } from "./winograd";
