@@ -4,6 +4,7 @@ import { Heap } from './heap.js';
 import type { Kernels } from './kernels.js';
 import { baselineWasmBase64, relaxedWasmBase64 } from './wasm-binaries.generated.js';
 import { ThreadPool, defaultThreadCount } from './pool.js';
+import { loadNodePlatform } from './platform.js';
 
 export interface InitOptions {
   /** Worker threads including the caller; `'auto'` = the cores the runtime reports. Default 1. */
@@ -95,6 +96,7 @@ async function start(opts: InitOptions): Promise<void> {
     throw new SimdnnError('init', "simd: 'relaxed' was asked for but this engine has no relaxed SIMD (Node needs --experimental-wasm-relaxed-simd)");
   }
   const variant: 'baseline' | 'relaxed' = simd === 'relaxed' || (simd === 'auto' && relaxedOk) ? 'relaxed' : 'baseline';
+  await loadNodePlatform(); // Node: worker_threads and the core count, before 'auto' is resolved
   const shared = hasSharedMemory();
   let threads = opts.threads === undefined ? 1 : opts.threads === 'auto' ? defaultThreadCount() : opts.threads;
   if (!shared && threads > 1) {
