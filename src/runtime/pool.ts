@@ -43,9 +43,9 @@ let warnedHint = false;
 /**
  * A fixed pool of workers over the one shared memory. Each worker instantiates
  * the same compiled module; a call is dispatched through the control block
- * (control-block.ts): the caller writes the kernel id and arguments, bumps the
- * generation counter, runs its own share (tid 0), then waits until every
- * worker has counted itself done. `run` is synchronous everywhere: where
+ * (control-block.ts): the caller writes the kernel id and arguments, opens
+ * shares 1..n-1 for claiming and bumps the generation counter, runs share 0,
+ * then runs any share no worker has claimed yet, and waits for the claimed ones. `run` is synchronous everywhere: where
  * `Atomics.wait` is forbidden (a page's main thread) the caller polls.
  */
 export class ThreadPool {
@@ -125,7 +125,7 @@ export class ThreadPool {
       try {
         fn(...args, 0, 1);
       } catch (e) {
-        throw asKernelError(name, 0, e);
+        throw asKernelError(name, 0, 1, 'on the calling thread', e);
       }
       return;
     }
@@ -134,39 +134,51 @@ export class ThreadPool {
     for (let i = 0; i < args.length; i++) a[i] = args[i];
     ints[LAYOUT.KERNEL] = id;
     ints[LAYOUT.NARGS] = args.length;
-    ints[LAYOUT.NTHREADS] = n;
     ints[LAYOUT.ERROR_TID] = 0;
     Atomics.store(ints, LAYOUT.DONE, 0);
-    Atomics.add(ints, LAYOUT.GEN, 1); // publishes everything written above
+    Atomics.store(ints, LAYOUT.CLAIM, (n << 16) | 1); // publishes the call: shares 1..n-1 open
+    Atomics.add(ints, LAYOUT.GEN, 1); // wakes workers that watch for a new call
     if (Atomics.load(ints, LAYOUT.WAITERS) > 0) Atomics.notify(ints, LAYOUT.GEN);
-    let own: unknown = null;
+    let failed: { share: number; error: unknown } | null = null;
     try {
       fn(...args, 0, n);
     } catch (e) {
-      own = e ?? new Error('unknown');
+      failed = { share: 0, error: e };
     }
-    this.waitForWorkers();
-    if (own !== null) throw asKernelError(name, 0, own);
-    const failed = Atomics.load(ints, LAYOUT.ERROR_TID);
-    if (failed !== 0) {
+    // Shares no worker has claimed yet run here: a late worker delays nothing.
+    for (;;) {
+      const c = Atomics.load(ints, LAYOUT.CLAIM);
+      const share = c & 0xffff;
+      if (share >= n) break;
+      if (Atomics.compareExchange(ints, LAYOUT.CLAIM, c, c + 1) !== c) continue;
+      try {
+        fn(...args, share, n);
+      } catch (e) {
+        failed ??= { share, error: e };
+      }
+      Atomics.add(ints, LAYOUT.DONE, 1);
+    }
+    this.waitForWorkers(n - 1);
+    if (failed !== null) throw asKernelError(name, failed.share, n, 'on the calling thread', failed.error);
+    const workerShare = Atomics.load(ints, LAYOUT.ERROR_TID);
+    if (workerShare !== 0) {
       const len = Atomics.load(ints, LAYOUT.ERROR_LEN);
       const text = String.fromCharCode(...this.ctl.msg.subarray(0, len));
-      throw new SimdnnError(name, `kernel failed on worker thread ${failed - 1}: ${text}`);
+      throw asKernelError(name, workerShare - 1, n, 'on a worker', text);
     }
   }
 
-  /** Until DONE reaches the worker count: spin briefly, then sleep (or poll where sleeping is forbidden). */
-  private waitForWorkers(): void {
+  /** Until `shares` shares are done: spin briefly, then sleep (or poll where sleeping is forbidden). */
+  private waitForWorkers(shares: number): void {
     const ints = this.ctl!.ints;
-    const others = this.size - 1;
-    if (Atomics.load(ints, LAYOUT.DONE) === others) return;
+    if (Atomics.load(ints, LAYOUT.DONE) === shares) return;
     const t0 = performance.now();
     let spins = 0;
-    while (Atomics.load(ints, LAYOUT.DONE) !== others) {
+    while (Atomics.load(ints, LAYOUT.DONE) !== shares) {
       if (this.callerMayBlock && (++spins & 255) === 0 && performance.now() - t0 > CALLER_SPIN_MS) {
         Atomics.store(ints, LAYOUT.CALLER_WAITING, 1);
         let done;
-        while ((done = Atomics.load(ints, LAYOUT.DONE)) !== others) Atomics.wait(ints, LAYOUT.DONE, done);
+        while ((done = Atomics.load(ints, LAYOUT.DONE)) !== shares) Atomics.wait(ints, LAYOUT.DONE, done);
         Atomics.store(ints, LAYOUT.CALLER_WAITING, 0);
         return;
       }
@@ -180,25 +192,23 @@ export class ThreadPool {
     if (this.ctl === null) return;
     const ints = this.ctl.ints;
     const others = this.size - 1;
-    Atomics.store(ints, LAYOUT.DONE, 0);
     Atomics.store(ints, LAYOUT.STOP, 1);
     Atomics.add(ints, LAYOUT.GEN, 1);
     Atomics.notify(ints, LAYOUT.GEN);
     const t0 = performance.now();
-    let done;
-    while ((done = Atomics.load(ints, LAYOUT.DONE)) < others && performance.now() - t0 < CLOSE_WAIT_MS) {
-      if (this.callerMayBlock) Atomics.wait(ints, LAYOUT.DONE, done, 10);
+    let exited;
+    while ((exited = Atomics.load(ints, LAYOUT.EXITED)) < others && performance.now() - t0 < CLOSE_WAIT_MS) {
+      if (this.callerMayBlock) Atomics.wait(ints, LAYOUT.EXITED, exited, 10);
     }
     this.workers.forEach((w) => w.terminate());
   }
 }
 
-function asKernelError(name: string, tid: number, e: unknown): Error {
+function asKernelError(name: string, share: number, n: number, where: string, e: unknown): Error {
   if (e instanceof SimdnnError) return e;
   const text = e instanceof Error ? e.message || e.name : String(e);
-  return new SimdnnError(name, tid === 0 ? `kernel failed on the calling thread: ${text}` : `kernel failed on thread ${tid}: ${text}`);
+  return new SimdnnError(name, `kernel failed in share ${share} of ${n} (${where}): ${text}`);
 }
-
 /** Starts one worker (Node worker_threads or browser Worker); `started` resolves on its 'ready'. */
 function spawn(tid: number): { worker: PoolWorker; started: Promise<void> } {
   const node = nodePlatform();

@@ -27,9 +27,9 @@ export interface WorkerEndpoint {
  * That keeps the package one file (no second script to fetch or resolve).
  *
  * Loop: wait for the generation counter to move (spin bounded by time, then
- * Atomics.wait), run kernel `names[id](...args, tid, nthreads)` if tid is part
- * of the call, record the first exception in the control block, count itself
- * done, and wake the caller if it sleeps.
+ * Atomics.wait), then claim shares of the call until none is left: run kernel
+ * `names[id](...args, share, nthreads)`, record the first exception in the
+ * control block, count the share done, and wake the caller if it sleeps.
  */
 export function workerMain(endpoint: WorkerEndpoint): void {
   endpoint.onStart((start) => {
@@ -46,8 +46,6 @@ export function workerMain(endpoint: WorkerEndpoint): void {
     const args = new Float64Array(buffer, start.controlByteOffset + L.ARGS_BYTE, L.MAX_ARGS);
     const msg = new Uint16Array(buffer, start.controlByteOffset + L.MSG_BYTE, L.MSG_CHARS);
     const fns = start.names.map((n) => exports[n] as (...a: number[]) => unknown);
-    const tid = start.tid;
-    const others = start.size - 1;
     const spinMs = start.spinMs;
     // Sample the generation BEFORE reporting ready: a call dispatched right
     // after `ready` must look new to this worker, or it is lost.
@@ -70,29 +68,37 @@ export function workerMain(endpoint: WorkerEndpoint): void {
       }
       seen = gen;
       if (Atomics.load(ctl, L.STOP) !== 0) {
-        Atomics.add(ctl, L.DONE, 1);
-        Atomics.notify(ctl, L.DONE);
+        Atomics.add(ctl, L.EXITED, 1);
+        Atomics.notify(ctl, L.EXITED);
         return;
       }
-      const nthreads = Atomics.load(ctl, L.NTHREADS);
-      if (tid < nthreads) {
+      // CLAIM packs (nthreads << 16) | next share. A successful compare-and-
+      // swap is a claim in the call now running (whatever generation this
+      // worker woke for), and that call cannot finish before this share is
+      // done, so its kernel and arguments read below stay valid.
+      for (;;) {
+        const c = Atomics.load(ctl, L.CLAIM);
+        const nthreads = c >>> 16;
+        const share = c & 0xffff;
+        if (share >= nthreads) break;
+        if (Atomics.compareExchange(ctl, L.CLAIM, c, c + 1) !== c) continue;
         const nargs = Atomics.load(ctl, L.NARGS);
         const call: number[] = new Array(nargs + 2);
         for (let i = 0; i < nargs; i++) call[i] = args[i];
-        call[nargs] = tid;
+        call[nargs] = share;
         call[nargs + 1] = nthreads;
         try {
           fns[Atomics.load(ctl, L.KERNEL)](...call);
         } catch (e) {
-          if (Atomics.compareExchange(ctl, L.ERROR_TID, 0, tid + 1) === 0) {
+          if (Atomics.compareExchange(ctl, L.ERROR_TID, 0, share + 1) === 0) {
             const text = String(e instanceof Error ? e.message || e.name : e).slice(0, L.MSG_CHARS);
             for (let i = 0; i < text.length; i++) msg[i] = text.charCodeAt(i);
             Atomics.store(ctl, L.ERROR_LEN, text.length);
           }
         }
-      }
-      if (Atomics.add(ctl, L.DONE, 1) + 1 === others && Atomics.load(ctl, L.CALLER_WAITING) !== 0) {
-        Atomics.notify(ctl, L.DONE);
+        if (Atomics.add(ctl, L.DONE, 1) + 1 === nthreads - 1 && Atomics.load(ctl, L.CALLER_WAITING) !== 0) {
+          Atomics.notify(ctl, L.DONE);
+        }
       }
     }
   });

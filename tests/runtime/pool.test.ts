@@ -8,6 +8,7 @@ import { build } from 'esbuild';
 import * as sn from '../../src/index.js';
 import { parallel } from '../../src/runtime/backend.js';
 import { gemm } from '../../src/ops/gemm.js';
+import { CLAIM_ADDRESS } from '../../src/runtime/control-block.js';
 import { bitsEqual, randomArray } from '../helpers.js';
 
 afterEach(() => vi.restoreAllMocks());
@@ -88,12 +89,20 @@ describe('thread pool', () => {
 
   it('a trap inside a worker reaches the caller as a SimdnnError and the pool stays usable', async () => {
     await withThreads(3, () => {
-      for (const trapTid of [1, 2, 0]) {
-        expect(() => parallel('debugTrapOnThread', [trapTid])).toThrow(sn.SimdnnError);
-        expect(() => parallel('debugTrapOnThread', [trapTid])).toThrow(
-          trapTid === 0 ? /debugTrapOnThread: kernel failed on the calling thread: unreachable/ : new RegExp(`worker thread ${trapTid}: unreachable`));
+      // Share 0 (the caller's) waits until share trapTid is claimed elsewhere: the trap runs on a worker.
+      for (const trapTid of [1, 2]) {
+        let caught: unknown = null;
+        try {
+          parallel('debugTrapOnThread', [trapTid, CLAIM_ADDRESS]);
+        } catch (e) {
+          caught = e;
+        }
+        expect(caught).toBeInstanceOf(sn.SimdnnError);
+        expect(String((caught as Error).message)).toBe(`debugTrapOnThread: kernel failed in share ${trapTid} of 3 (on a worker): unreachable`);
       }
-      parallel('debugTrapOnThread', [-1]); // nobody traps
+      expect(() => parallel('debugTrapOnThread', [0, 0])).toThrow(/share 0 of 3 \(on the calling thread\): unreachable/);
+      expect(() => parallel('debugTrapOnThread', [0, 0], 1)).toThrow(/share 0 of 1 \(on the calling thread\): unreachable/);
+      parallel('debugTrapOnThread', [-1, 0]); // nobody traps
       // The pool still computes: a split GEMM after the faults matches one thread.
       const [M, N, K] = [150, 130, 120];
       sn.tidy(() => {
@@ -108,10 +117,10 @@ describe('thread pool', () => {
     });
   });
 
-  it('a trap on a thread outside a smaller per-call count does not fire', async () => {
+  it('a per-call thread count leaves the other shares out', async () => {
     await withThreads(3, () => {
-      parallel('debugTrapOnThread', [2], 2); // tid 2 does not take part
-      expect(() => parallel('debugTrapOnThread', [1], 2)).toThrow(/worker thread 1/);
+      parallel('debugTrapOnThread', [2, 0], 2); // only shares 0 and 1 exist
+      expect(() => parallel('debugTrapOnThread', [1, CLAIM_ADDRESS], 2)).toThrow(/share 1 of 2 \(on a worker\)/);
     });
   });
 
