@@ -13,5 +13,12 @@ export function debugTrapOnThread(trapTid: i32, claimAddr: usize, tid: i32, nthr
   if (tid == trapTid) unreachable();
 }
 
-// Does nothing on every thread: the benchmark of the pool's dispatch cost.
-export function debugEmpty(tid: i32, nthreads: i32): void {}
+// Does nothing on every share: the benchmark of the pool's dispatch cost. With
+// claimAddr = 0 the caller may run every share itself (what an empty call
+// costs); with the claim counter's address, share 0 waits until every other
+// share has been claimed, i.e. the call includes a round trip to a worker.
+export function debugEmpty(claimAddr: usize, tid: i32, nthreads: i32): void {
+  if (tid == 0 && claimAddr != 0 && nthreads > 1) {
+    while ((atomic.load<i32>(claimAddr) & 0xffff) < nthreads) {}
+  }
+}

@@ -32,7 +32,8 @@ await build({
     contents: `export * from './src/index.ts';
       export { parallel } from './src/runtime/backend.ts';
       export { gemm, GEMM_PARALLEL_MIN_MACS } from './src/ops/gemm.ts';
-      export { ELEMENTWISE_PARALLEL_MIN } from './src/ops/launch.ts';`,
+      export { ELEMENTWISE_PARALLEL_MIN } from './src/ops/launch.ts';
+      export { CLAIM_ADDRESS } from './src/runtime/control-block.ts';`,
     resolveDir: root, loader: 'ts',
   },
   outfile: internal, bundle: true, format: 'esm', platform: 'neutral', target: 'es2022',
@@ -49,7 +50,7 @@ console.log(`# Thread pool (Node ${process.version}, ${cores} cores reported; 'a
 const node = [];
 for (const threads of threadCounts) {
   await sn.init({ threads });
-  const run = { threads: sn.backendInfo().threads, emptyUs: emptyCallMicros(sn), gemmMs: SHAPES.map((s) => matmulMillis(sn, ...s)) };
+  const run = { threads: sn.backendInfo().threads, emptyUs: emptyCallMicros(sn), roundTripUs: threads === 1 ? null : emptyCallMicros(sn, { roundTrip: true }), gemmMs: SHAPES.map((s) => matmulMillis(sn, ...s)) };
   sn.shutdown();
   node.push(run);
 }
@@ -84,7 +85,8 @@ SHAPES.forEach((s, i) => {
   console.log(`| ${label(s)} | ${ms.map((x) => fmt(x, 2)).join(' | ')} | ${ms.map((x) => fmt(gflops(s, x), 1)).join(' | ')} | ` +
     `x${fmt(node[0].gemmMs[i] / two.gemmMs[i])} | ${fmt(gflops(s, peerMs[i]), 1)} | x${fmt(peerMs[i] / two.gemmMs[i])} |`);
 });
-console.log(`\nEmpty parallel call (debugEmpty on every thread), Node, median µs: ${node.map((r) => `${r.threads}T ${fmt(r.emptyUs, 3)}`).join(', ')}\n`);
+console.log(`\nEmpty parallel call, Node, median µs: ${node.map((r) => `${r.threads}T ${fmt(r.emptyUs, 3)}`).join(', ')}` +
+  `; with a round trip to a worker (share 0 waits until the worker claims share 1): ${node.filter((r) => r.threads > 1).map((r) => `${r.threads}T ${fmt(r.roundTripUs, 3)}`).join(', ')}\n`);
 
 // ---- Cut-offs ----
 if (!argv.includes('--no-cutoffs')) {
@@ -119,7 +121,8 @@ if (!argv.includes('--no-browser')) {
       const [one, two] = r.runs.map((run) => run.gemmMs[`${s[0]}x${s[1]}x${s[2]}`]);
       console.log(`| ${label(s)} | ${fmt(one)} | ${fmt(two)} | ${fmt(gflops(s, one), 1)} | ${fmt(gflops(s, two), 1)} | x${fmt(one / two)} |`);
     }
-    console.log(`\nEmpty parallel call, Chromium page main thread (polling caller), median µs: ${r.runs.map((x) => `${x.threads}T ${fmt(x.emptyUs, 3)}`).join(', ')}`);
+    console.log(`\nEmpty parallel call, Chromium page main thread (polling caller), median µs: ${r.runs.map((x) => `${x.threads}T ${fmt(x.emptyUs, 3)}`).join(', ')}` +
+      `; with a round trip to a worker: ${r.runs.filter((x) => x.threads > 1).map((x) => `${x.threads}T ${fmt(x.roundTripUs, 3)}`).join(', ')}`);
   } finally {
     await browser.close();
     await server.close();

@@ -5,13 +5,18 @@
 const now = () => performance.now();
 export const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
 
-/** Median µs of one empty parallel call (kernel debugEmpty on every thread). */
-export function emptyCallMicros(sn, { batches = 31, calls = 2000, threads } = {}) {
-  for (let i = 0; i < 5000; i++) sn.parallel('debugEmpty', [], threads);
+/**
+ * Median µs of one empty parallel call (kernel debugEmpty on every share).
+ * `roundTrip`: the caller's share waits until a worker has claimed the others,
+ * so every call includes a worker noticing it (else the caller may run all).
+ */
+export function emptyCallMicros(sn, { batches = 31, calls = 2000, roundTrip = false } = {}) {
+  const args = [roundTrip ? sn.CLAIM_ADDRESS : 0];
+  for (let i = 0; i < 5000; i++) sn.parallel('debugEmpty', args);
   const per = [];
   for (let b = 0; b < batches; b++) {
     const t0 = now();
-    for (let i = 0; i < calls; i++) sn.parallel('debugEmpty', [], threads);
+    for (let i = 0; i < calls; i++) sn.parallel('debugEmpty', args);
     per.push(((now() - t0) * 1000) / calls);
   }
   return median(per);
