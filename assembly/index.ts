@@ -8,3 +8,4 @@ export function simdVariant(): i32 {
 }
 export { addInPlace, add, fill } from "./elementwise";
 export { ceilingMulAdd, ceilingMadd, ceilingFlopsPerIter } from "./ceiling";
+export { debugTrapOnThread, debugEmpty } from "./debug";
