@@ -7,3 +7,9 @@ export function simdVariant(): i32 {
   return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
 }
 export { addInPlace, add, fill } from "./elementwise";
+export { mathTest } from "./math";
+export { reluForward, reluBackward, tanhForward, tanhBackward, sigmoidForward, sigmoidBackward, dropout } from "./activation";
+export { softmaxForward, softmaxBackward } from "./softmax";
+export { lrnForward, lrnBackward } from "./lrn";
+export { bnStats, bnEvalStats, bnApply, bnBackwardReduce, bnBackwardInput } from "./batchnorm";
+export { copyRows, addRepeat, sumRepeat } from "./layout";
