@@ -9,3 +9,9 @@ export function simdVariant(): i32 {
 export { addInPlace, add, fill } from "./elementwise";
 export { ceilingMulAdd, ceilingMadd, ceilingFlopsPerIter } from "./ceiling";
 export { debugTrapOnThread, debugEmpty } from "./debug";
+export { mathTest } from "./math";
+export { reluForward, reluBackward, tanhForward, tanhBackward, sigmoidForward, sigmoidBackward, dropout } from "./activation";
+export { softmaxForward, softmaxBackward } from "./softmax";
+export { lrnForward, lrnBackward } from "./lrn";
+export { bnStats, bnEvalStats, bnApply, bnBackwardReduce, bnBackwardInput } from "./batchnorm";
+export { copyRows, addRepeat, sumRepeat } from "./layout";
