@@ -15,3 +15,8 @@ export { softmaxForward, softmaxBackward } from "./softmax";
 export { lrnForward, lrnBackward } from "./lrn";
 export { bnStats, bnEvalStats, bnApply, bnBackwardReduce, bnBackwardInput } from "./batchnorm";
 export { copyRows, addRepeat, sumRepeat } from "./layout";
+export { im2col, col2imAdd, convBiasGrad } from "./conv";
+export {
+  maxPool2dForward, maxPool2dBackward, avgPool2dForward, avgPool2dBackward,
+  adaptiveAvgPool2dForward, adaptiveAvgPool2dBackward, adaptiveMaxPool2dForward, adaptiveMaxPool2dBackward,
+} from "./pool";

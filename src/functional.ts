@@ -7,3 +7,7 @@ export { localResponseNorm } from './ops/lrn.js';
 export { batchNorm } from './ops/batchnorm.js';
 export { dropout } from './ops/dropout.js';
 export { add, concat, flatten } from './ops/shape.js';
+export { conv2d } from './ops/conv2d.js';
+export { maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d } from './ops/pool.js';
+export type { Conv2dOptions } from './ops/conv2d.js';
+export type { MaxPool2dOptions, AvgPool2dOptions } from './ops/pool.js';
