@@ -7,3 +7,4 @@ export function simdVariant(): i32 {
   return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
 }
 export { addInPlace, add, fill } from "./elementwise";
+export { sgdStep, adamStep } from "./optim";
