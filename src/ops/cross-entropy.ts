@@ -7,6 +7,15 @@ import { launchSerial, ELEMENTWISE_PARALLEL_MIN } from './launch.js';
 import { parallel } from '../runtime/backend.js';
 import { lossOptions, type Reduction } from './reduction.js';
 
+/** Checks crossEntropy's options; returns them with defaults filled in. */
+export function crossEntropyOptions(opts: { reduction?: Reduction; labelSmoothing?: number }, op = 'crossEntropy') {
+  const reduction = lossOptions(op, opts, ['labelSmoothing']);
+  const labelSmoothing = opts.labelSmoothing ?? 0;
+  check(typeof labelSmoothing === 'number' && labelSmoothing >= 0 && labelSmoothing <= 1, op,
+    `labelSmoothing must be a number in [0, 1], got ${String(labelSmoothing)}`);
+  return { reduction, labelSmoothing };
+}
+
 /**
  * Cross-entropy from logits [N, C] (PyTorch's `F.cross_entropy`): the lecture's
  * H(p, q) = −Σ p·log q with q = softmax(logits), computed through a stable
@@ -22,9 +31,7 @@ export function crossEntropy(
   opts: { reduction?: Reduction; labelSmoothing?: number } = {},
 ): Tensor {
   const op = 'crossEntropy';
-  const reduction = lossOptions(op, opts, ['labelSmoothing']);
-  const eps = opts.labelSmoothing ?? 0;
-  check(typeof eps === 'number' && eps >= 0 && eps <= 1, op, `labelSmoothing must be a number in [0, 1], got ${String(eps)}`);
+  const { reduction, labelSmoothing: eps } = crossEntropyOptions(opts);
   check(logits instanceof Tensor, op, 'input (logits) must be a Tensor');
   check(logits.shape.length === 2, op, () => `input must be logits [N, C], got ${fmtShape(logits.shape)}`);
   const [N, C] = logits.shape;

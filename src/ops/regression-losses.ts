@@ -47,20 +47,30 @@ export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduc
   return regression('mseLoss', MSE, input, target, lossOptions('mseLoss', opts, []), 0);
 }
 
-/** Smooth L1: 0.5·d²/β where |d| < β, else |d| − 0.5·β (β = 1 is the lecture's smooth L1; β = 0 is L1). */
-export function smoothL1Loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction; beta?: number } = {}): Tensor {
-  const op = 'smoothL1Loss';
+/** Checks smoothL1Loss's options; returns them with defaults filled in. */
+export function smoothL1Options(opts: { reduction?: Reduction; beta?: number }, op = 'smoothL1Loss') {
   const reduction = lossOptions(op, opts, ['beta']);
   const beta = opts.beta ?? 1;
   check(typeof beta === 'number' && Number.isFinite(beta) && beta >= 0, op, `beta must be a finite number ≥ 0, got ${String(beta)}`);
-  return regression(op, beta === 0 ? L1 : SMOOTH_L1, input, target, reduction, beta);
+  return { reduction, beta };
+}
+
+/** Checks huberLoss's options; returns them with defaults filled in. */
+export function huberOptions(opts: { reduction?: Reduction; delta?: number }, op = 'huberLoss') {
+  const reduction = lossOptions(op, opts, ['delta']);
+  const delta = opts.delta ?? 1;
+  check(typeof delta === 'number' && Number.isFinite(delta) && delta > 0, op, `delta must be a finite number > 0, got ${String(delta)}`);
+  return { reduction, delta };
+}
+
+/** Smooth L1: 0.5·d²/β where |d| < β, else |d| − 0.5·β (β = 1 is the lecture's smooth L1; β = 0 is L1). */
+export function smoothL1Loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction; beta?: number } = {}): Tensor {
+  const { reduction, beta } = smoothL1Options(opts);
+  return regression('smoothL1Loss', beta === 0 ? L1 : SMOOTH_L1, input, target, reduction, beta);
 }
 
 /** Huber: 0.5·d² where |d| < δ, else δ·(|d| − 0.5·δ); equals δ·smoothL1 with β = δ. */
 export function huberLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction; delta?: number } = {}): Tensor {
-  const op = 'huberLoss';
-  const reduction = lossOptions(op, opts, ['delta']);
-  const delta = opts.delta ?? 1;
-  check(typeof delta === 'number' && Number.isFinite(delta) && delta > 0, op, `delta must be a finite number > 0, got ${String(delta)}`);
-  return regression(op, HUBER, input, target, reduction, delta);
+  const { reduction, delta } = huberOptions(opts);
+  return regression('huberLoss', HUBER, input, target, reduction, delta);
 }
