@@ -20,3 +20,5 @@ export {
   maxPool2dForward, maxPool2dBackward, avgPool2dForward, avgPool2dBackward,
   adaptiveAvgPool2dForward, adaptiveAvgPool2dBackward, adaptiveMaxPool2dForward, adaptiveMaxPool2dBackward,
 } from "./pool";
+export { sgdStep, adamStep } from "./optim";
+export { crossEntropyForward, crossEntropyBackward, regressionLoss, regressionLossBackward, sumScaled } from "./loss";

@@ -11,3 +11,5 @@ export { conv2d } from './ops/conv2d.js';
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d } from './ops/pool.js';
 export type { Conv2dOptions } from './ops/conv2d.js';
 export type { MaxPool2dOptions, AvgPool2dOptions } from './ops/pool.js';
+export { crossEntropy } from './ops/cross-entropy.js';
+export { l1Loss, mseLoss, smoothL1Loss, huberLoss } from './ops/regression-losses.js';

@@ -22,3 +22,4 @@ export * as F from './functional.js';
 export function tidy<T>(fn: () => T): T {
   return tidyScope(fn, isTensor);
 }
+export * as optim from './optim/index.js';
