@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { SimdnnError } from '../../errors.js';
 import { cifar10Dataset } from '../cifar.js';
 import type { ImageArrayDataset } from '../dataset.js';
@@ -15,6 +15,6 @@ export function readCifar10Folder(dir: string, split: 'train' | 'test' = 'train'
   const names = split === 'train' ? [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`) : ['test_batch.bin'];
   const paths = names.map((n) => join(dir, n));
   const missing = paths.filter((p) => !existsSync(p));
-  if (missing.length) throw new SimdnnError('readCifar10', `${dir}: missing ${missing.map((p) => p.slice(dir.length + 1)).join(', ')}`);
+  if (missing.length) throw new SimdnnError('readCifar10', `${dir}: missing ${missing.map((p) => basename(p)).join(', ')}`);
   return readCifar10Files(paths);
 }
