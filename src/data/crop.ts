@@ -1,4 +1,5 @@
 import { check } from '../errors.js';
+import { allocPixels } from './scratch.js';
 import { checkImage, checkKeys, pair, rngOf, type Image, type RandomOptions } from './image.js';
 
 /**
@@ -7,11 +8,11 @@ import { checkImage, checkKeys, pair, rngOf, type Image, type RandomOptions } fr
  */
 function cropAt(img: Image, top: number, left: number, h: number, w: number, padding: number, fill: number): Image {
   const { channels: C, height: H, width: W, data } = img;
-  const out = new Float32Array(C * h * w);
-  if (fill !== 0) out.fill(fill);
+  const out = allocPixels(C * h * w);
   // Source rows/columns of the window, clipped to the real pixels.
   const y0 = Math.max(0, top - padding), y1 = Math.min(H, top - padding + h);
   const x0 = Math.max(0, left - padding), x1 = Math.min(W, left - padding + w);
+  if (y1 - y0 !== h || x1 - x0 !== w) out.fill(fill); // the window reaches into the padding
   for (let c = 0; c < C; c++) {
     for (let y = y0; y < y1; y++) {
       const src = (c * H + y) * W;

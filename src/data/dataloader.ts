@@ -4,8 +4,14 @@ import { tensor } from '../ops/basic.js';
 import type { Tensor } from '../tensor.js';
 import { checkImage, checkKeys, type Image } from './image.js';
 import type { Dataset } from './dataset.js';
+import { newScratch, withScratch } from './scratch.js';
 
-/** A per-sample transform; `rng` is seeded from (seed, epoch, position in the epoch). */
+/**
+ * A per-sample transform; `rng` is seeded from (seed, epoch, position in the
+ * epoch). Images that sn.data's transforms make inside it use recycled memory
+ * that is reused once the sample is copied into its batch: return the result,
+ * do not keep it (copy with `.data.slice()` to keep one).
+ */
 export type Transform = (img: Image, rng: Rng) => Image;
 
 export interface DataLoaderOptions {
@@ -82,6 +88,7 @@ export class DataLoader implements Iterable<Batch> {
   readonly keepTensors: boolean;
   /** The epoch the next `for..of` iterates. Settable (resume a run). */
   epoch = 0;
+  private readonly scratch = newScratch();
 
   constructor(dataset: Dataset, opts: DataLoaderOptions = {}) {
     const op = 'DataLoader';
@@ -147,31 +154,37 @@ export class DataLoader implements Iterable<Batch> {
   /** Batch `b` of epoch `epoch`: fetch, transform, and copy each sample into one NCHW array. */
   private makeBatch(order: Int32Array, epoch: number, b: number): Batch {
     const lo = b * this.batchSize;
-    const hi = Math.min(order.length, lo + this.batchSize);
-    const n = hi - lo;
+    const n = Math.min(order.length, lo + this.batchSize) - lo;
     const y = new Int32Array(n);
-    const indices = order.slice(lo, hi);
+    const indices = order.slice(lo, lo + n);
     let data: Float32Array | null = null;
     let shape: [number, number, number, number] = [n, 0, 0, 0];
-    for (let k = 0; k < n; k++) {
-      const pos = lo + k;
-      const sample = this.dataset.get(indices[k]);
-      let img = sample.image;
-      if (this.transform !== null) {
-        img = this.transform(img, new Rng(mix(this.seed, epoch, pos)));
-        checkImage(img, 'DataLoader transform');
+    const { arena, reset } = this.scratch;
+    withScratch(arena, () => {
+      for (let k = 0; k < n; k++) {
+        reset(); // the previous sample is in `data` now
+        const { image, label } = this.sample(indices[k], epoch, lo + k);
+        if (data === null) {
+          shape = [n, image.channels, image.height, image.width];
+          data = new Float32Array(n * image.data.length);
+        } else if (image.channels !== shape[1] || image.height !== shape[2] || image.width !== shape[3]) {
+          throw new SimdnnError('DataLoader', `sample ${indices[k]} is ${fmtShape([image.channels, image.height, image.width])} but the batch's first sample is ${fmtShape(shape.slice(1))}; resize or crop to one size`);
+        }
+        data.set(image.data, k * image.data.length);
+        y[k] = label;
       }
-      if (data === null) {
-        shape = [n, img.channels, img.height, img.width];
-        data = new Float32Array(n * img.data.length);
-      } else if (img.channels !== shape[1] || img.height !== shape[2] || img.width !== shape[3]) {
-        throw new SimdnnError('DataLoader', `sample ${indices[k]} is ${fmtShape([img.channels, img.height, img.width])} but the batch's first sample is ${fmtShape(shape.slice(1))}; resize or crop to one size`);
-      }
-      const label = sample.label;
-      check(Number.isInteger(label) && label >= 0 && label <= 0x7fffffff, 'DataLoader', () => `sample ${indices[k]} has label ${String(label)}, expected a non-negative integer`);
-      data.set(img.data, k * img.data.length);
-      y[k] = label;
-    }
+    });
     return new Batch(data ?? new Float32Array(0), shape, y, indices, epoch, b);
+  }
+
+  /** Dataset item `index`, transformed with the rng of position `pos` in epoch `epoch`. */
+  private sample(index: number, epoch: number, pos: number): { image: Image; label: number } {
+    const s = this.dataset.get(index);
+    const label = s.label;
+    if (!(Number.isInteger(label) && label >= 0 && label <= 0x7fffffff)) throw new SimdnnError('DataLoader', `sample ${index} has label ${String(label)}, expected a non-negative integer`);
+    if (this.transform === null) return s;
+    const image = this.transform(s.image, new Rng(mix(this.seed, epoch, pos)));
+    checkImage(image, 'DataLoader transform');
+    return { image, label };
   }
 }

@@ -1,5 +1,6 @@
 import { check, fmtShape } from '../errors.js';
 import type { Image } from './image.js';
+import { allocPixels } from './scratch.js';
 
 /** One labelled example. */
 export interface Sample {
@@ -68,10 +69,11 @@ export class ImageArrayDataset implements Dataset {
     const src = this.pixels.subarray(index * per, (index + 1) * per);
     let data: Float32Array;
     if (src instanceof Uint8Array) {
-      data = new Float32Array(per);
+      data = allocPixels(per);
       for (let i = 0; i < per; i++) data[i] = BYTE_TO_UNIT[src[i]];
     } else {
-      data = src.slice();
+      data = allocPixels(per);
+      data.set(src);
     }
     return { image: { data, channels: this.channels, height: this.height, width: this.width }, label: this.labels[index] };
   }

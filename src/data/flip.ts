@@ -1,4 +1,5 @@
 import { check } from '../errors.js';
+import { allocPixels } from './scratch.js';
 import { checkImage, checkKeys, rngOf, type Image, type RandomOptions } from './image.js';
 
 export interface FlipOptions extends RandomOptions {
@@ -20,7 +21,7 @@ export function horizontalFlip(img: Image, opts: FlipOptions = {}): Image {
   const flip = rngOf(opts, op).uniform() < p;
   if (!flip) return img;
   const { channels: C, height: H, width: W, data } = img;
-  const out = new Float32Array(data.length);
+  const out = allocPixels(data.length);
   for (let r = 0; r < C * H; r++) {
     const o = r * W;
     for (let x = 0; x < W; x++) out[o + x] = data[o + W - 1 - x];

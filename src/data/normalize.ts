@@ -1,4 +1,5 @@
 import { check } from '../errors.js';
+import { allocPixels } from './scratch.js';
 import { checkImage, type Image } from './image.js';
 
 /**
@@ -16,7 +17,7 @@ export function normalize(img: Image, mean: number | readonly number[], std: num
   check(m.every(Number.isFinite), op, () => `mean must be finite, got ${JSON.stringify(mean)}`);
   check(s.every((v) => Number.isFinite(v) && v !== 0), op, () => `std must be finite and non-zero, got ${JSON.stringify(std)}`);
   const plane = img.height * img.width;
-  const out = new Float32Array(img.data.length);
+  const out = allocPixels(img.data.length);
   for (let c = 0; c < C; c++) {
     const mc = m[c], sc = s[c];
     for (let i = c * plane, e = i + plane; i < e; i++) out[i] = (img.data[i] - mc) / sc;

@@ -1,5 +1,6 @@
 import { check, SimdnnError } from '../errors.js';
 import { symmetricEigen3 } from './eigen3.js';
+import { allocPixels } from './scratch.js';
 import { checkImage, checkKeys, rngOf, type Image, type RandomOptions } from './image.js';
 import type { Dataset } from './dataset.js';
 
@@ -90,7 +91,7 @@ export class PcaColorAugment {
     check(img.channels === 3, 'PcaColorAugment.apply', () => `img has ${img.channels} channels; needs RGB (3)`);
     const shift = this.sampleShift(opts);
     const plane = img.height * img.width;
-    const out = new Float32Array(img.data.length);
+    const out = allocPixels(img.data.length);
     for (let c = 0; c < 3; c++) {
       const s = shift[c];
       for (let i = c * plane, e = i + plane; i < e; i++) out[i] = img.data[i] + s;

@@ -1,4 +1,5 @@
 import { check } from '../errors.js';
+import { allocPixels } from './scratch.js';
 import { checkImage, type Image } from './image.js';
 
 /**
@@ -23,9 +24,9 @@ export function resizeTo(img: Image, height: number, width: number): Image {
   checkImage(img, 'resize');
   check(Number.isInteger(height) && height > 0 && Number.isInteger(width) && width > 0, 'resize', `output size must be positive integers, got ${height}x${width}`);
   const { channels: C, height: H, width: W, data } = img;
-  if (H === height && W === width) return { data: data.slice(), channels: C, height: H, width: W };
+  if (H === height && W === width) return img; // already that size: nothing to do
   const ys = axis(H, height), xs = axis(W, width);
-  const out = new Float32Array(C * height * width);
+  const out = allocPixels(C * height * width);
   let o = 0;
   for (let c = 0; c < C; c++) {
     const plane = c * H * W;

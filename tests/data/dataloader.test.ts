@@ -73,6 +73,24 @@ describe('DataLoader', () => {
     expect(new Set(again).size).toBe(6);
   });
 
+  it('batches hold exactly what the transforms give outside a loader (recycled scratch memory is not overwritten early)', () => {
+    const pipeline = (img: sn.data.Image, rng: Rng) =>
+      data.normalize(data.horizontalFlip(data.randomCrop(data.pad(img, 1), [3, 4], { rng, padding: 1 }), { rng }), 0.5, 0.25);
+    const states: number[][] = [];
+    const loader = new data.DataLoader(tiny(9), { batchSize: 4, shuffle: true, seed: 5, transform: (img, rng) => (states.push(rng.getState()), pipeline(img, rng)) });
+    const batches = [...loader];
+    let k = 0;
+    for (const b of batches) {
+      for (let i = 0; i < b.size; i++, k++) {
+        const rng = new Rng(0);
+        rng.setState(states[k]);
+        const ref = pipeline(tiny(9).get(b.indices[i]).image, rng);
+        expect(Array.from(b.data.subarray(i * 12, (i + 1) * 12))).toEqual(Array.from(ref.data));
+      }
+    }
+    expect(k).toBe(9);
+  });
+
   it('makes x a [N,C,H,W] tensor, destructures as [x, y], and disposes it when the loop moves on', () => {
     const loader = new data.DataLoader(tiny(4), { batchSize: 2 });
     const kept: sn.Tensor[] = [];
