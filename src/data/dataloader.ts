@@ -89,6 +89,7 @@ export class DataLoader implements Iterable<Batch> {
   /** The epoch the next `for..of` iterates. Settable (resume a run). */
   epoch = 0;
   private readonly scratch = newScratch();
+  private cachedOrder: { epoch: number; order: Int32Array } | null = null;
 
   constructor(dataset: Dataset, opts: DataLoaderOptions = {}) {
     const op = 'DataLoader';
@@ -128,6 +129,13 @@ export class DataLoader implements Iterable<Batch> {
       idx[j] = t;
     }
     return idx;
+  }
+
+  /** Batch `b` of epoch `epoch` on its own (random access; the epoch's order is cached). */
+  batch(epoch: number, b: number): Batch {
+    if (this.cachedOrder?.epoch !== epoch) this.cachedOrder = { epoch, order: this.order(epoch) };
+    check(Number.isInteger(b) && b >= 0 && b < this.length, 'DataLoader', `batch must be in [0, ${this.length}), got ${String(b)}`);
+    return this.makeBatch(this.cachedOrder.order, epoch, b);
   }
 
   [Symbol.iterator](): Iterator<Batch> {

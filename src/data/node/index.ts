@@ -6,3 +6,4 @@ export { loadEmbeddedDigits } from './digits-files.js';
 export { ImageFolderDataset, type ImageFolderOptions } from './image-folder.js';
 export { decodeImageFile } from './decode-image.js';
 export { readMaybeGzip } from './read-file.js';
+export { WorkerDataLoader, type WorkerDataLoaderOptions } from './worker-loader.js';
