@@ -14,6 +14,7 @@ export { tensor, zeros, ones, full, randn, rand } from './ops/basic.js';
 export { matmul } from './ops/matmul.js';
 export * as F from './functional.js';
 export * as nn from './nn/index.js';
+export * as data from './data/index.js';
 
 /**
  * Runs `fn` and releases every tensor it created except those it returns (and
