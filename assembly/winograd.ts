@@ -10,6 +10,8 @@
 // Threads split channels (input transform) or output channels (output
 // transform): each value is computed by one thread in a fixed order.
 
+import { gemm, gemmScratchFloats } from "./gemm";
+
 // @ts-ignore: decorator
 @inline function splitStart(n: i32, tid: i32, nthreads: i32): i32 {
   return <i32>(<i64>n * tid / nthreads);
@@ -207,5 +209,19 @@ export function winogradOutput(
     const j = k & 3;
     const f = j == 0 ? f32x4.extract_lane(v, 0) : j == 1 ? f32x4.extract_lane(v, 1) : j == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
     store<f32>(p + (<usize>k << 2), f);
+  }
+}
+
+/**
+ * The 16 products M[ξ] = U[ξ]·V[ξ] ([O, I]·[I, Tb]) in one call: thread tid
+ * computes whole GEMMs ξ = tid, tid + nthreads, … (each on its own packing
+ * scratch), so one dispatch replaces 16 and no GEMM is cut into slivers. Which
+ * thread computes a GEMM does not change its bits.
+ */
+export function winogradGemms(u: usize, v: usize, m: usize, O: i32, I: i32, Tb: i32, scratch: usize, tid: i32, nthreads: i32): void {
+  const mine = scratch + (<usize>tid * gemmScratchFloats() << 2);
+  for (let xi = tid; xi < 16; xi += nthreads) {
+    gemm(0, 0, O, Tb, I, u + (<usize>xi * O * I << 2), I, v + (<usize>xi * I * Tb << 2), Tb, 0,
+      m + (<usize>xi * O * Tb << 2), Tb, 0, 0, 0, mine, 0, 0, 1);
   }
 }

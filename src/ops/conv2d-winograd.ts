@@ -1,7 +1,8 @@
 import { backend, parallel } from '../runtime/backend.js';
 import { empty } from './basic.js';
+import { balancedRows } from './conv-bands.js';
 import type { ConvGeom } from './conv2d-kernels.js';
-import { gemm } from './gemm.js';
+import { GEMM_PARALLEL_MIN_MACS } from './gemm.js';
 
 /**
  * Winograd F(2x2, 3x3) for 3x3, stride 1, dilation 1, one group: 16 GEMMs of
@@ -33,7 +34,7 @@ function winogradConv(p: Plane, u: number, bias: number, x: number, y: number): 
   const be = backend('conv2d');
   const tilesH = Math.ceil(p.OH / 2);
   const tilesW = Math.ceil(p.OW / 2);
-  const rows = Math.max(1, Math.min(p.N * tilesH, Math.floor(WINOGRAD_BUDGET_FLOATS / (16 * (p.Cin + p.Cout) * tilesW))));
+  const rows = balancedRows(p.N * tilesH, 16 * (p.Cin + p.Cout) * tilesW, WINOGRAD_BUDGET_FLOATS);
   const lf = be.kernels.winogradLineFloats(tilesW);
   const line = empty([be.pool.size * 4 * lf], 'conv2d');
   const v = empty([16 * p.Cin * rows * tilesW], 'conv2d');
@@ -44,12 +45,7 @@ function winogradConv(p: Plane, u: number, bias: number, x: number, y: number): 
       const R1 = Math.min(p.N * tilesH, R0 + rows);
       const Tb = (R1 - R0) * tilesW;
       parallel('winogradInput', [x, p.Cin, p.H, p.W, p.pH, p.pW, tilesH, tilesW, R0, R1, vp, lp], threadsFor(16 * p.Cin * Tb));
-      for (let xi = 0; xi < 16; xi++) {
-        gemm({
-          M: p.Cout, N: Tb, K: p.Cin, a: u + 4 * xi * p.Cout * p.Cin, lda: p.Cin,
-          b: vp + 4 * xi * p.Cin * Tb, ldb: Tb, c: mp + 4 * xi * p.Cout * Tb, ldc: Tb,
-        });
-      }
+      parallel('winogradGemms', [u, vp, mp, p.Cout, p.Cin, Tb, be.gemmScratch], 16 * p.Cout * p.Cin * Tb < GEMM_PARALLEL_MIN_MACS ? 1 : undefined);
       parallel('winogradOutput', [mp, p.Cout, p.OH, p.OW, tilesH, tilesW, R0, R1, bias, y], threadsFor(16 * p.Cout * Tb));
     }
   } finally {
