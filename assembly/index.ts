@@ -22,4 +22,7 @@ export {
 } from "./pool";
 export { sgdStep, adamStep } from "./optim";
 export { crossEntropyForward, crossEntropyBackward, regressionLoss, regressionLossBackward, sumScaled } from "./loss";
-export { winogradWeights, winogradInput, winogradOutput, winogradLineFloats, winogradGemms } from "./winograd";
+export {
+  winogradWeights, winogradInput, winogradOutput, winogradLineFloats, winogradGemms,
+  winogradGradTiles, winogradGradGemms, winogradGradOutput,
+} from "./winograd";

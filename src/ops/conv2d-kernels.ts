@@ -3,7 +3,7 @@ import { empty } from './basic.js';
 import { gemm } from './gemm.js';
 import { launchElementwise } from './launch.js';
 import { balancedRows } from './conv-bands.js';
-import { winogradApplies, winogradBackwardData, winogradForward } from './conv2d-winograd.js';
+import { winogradApplies, winogradBackwardData, winogradBackwardFilter, winogradForward } from './conv2d-winograd.js';
 
 /** Everything a conv kernel needs to know about one call (validated by conv2d.ts). */
 export interface ConvGeom {
@@ -22,8 +22,8 @@ export interface ConvGeom {
  *   the GEMM's [C, H·W] operand: no im2col.
  * - 'im2col': the columns of a band of output rows are built in a temporary
  *   buffer, then one GEMM per group.
- * - 'winograd': 3x3 stride 1 (conv2d-winograd.ts) for the forward pass and the
- *   data gradient; its filter gradient takes the im2col route.
+ * - 'winograd': 3x3 stride 1 (conv2d-winograd.ts): F(2x2,3x3) for the forward
+ *   pass and the data gradient, F(3x3,2x2) for the filter gradient.
  */
 export type ConvPath = 'direct1x1' | 'im2col' | 'winograd';
 
@@ -172,7 +172,8 @@ export function convBackwardFilter(g: ConvGeom, x: number, dy: number, dw: numbe
     launchElementwise('fill', [dw, 0, g.OC * Kg], g.OC * Kg);
     return;
   }
-  if (path === 'direct1x1') { // (winograd: the filter gradient takes the im2col route)
+  if (path === 'winograd') return winogradBackwardFilter(g, x, dy, dw);
+  if (path === 'direct1x1') {
     for (let n = 0; n < g.N; n++) {
       for (let gi = 0; gi < g.G; gi++) {
         gemm({

@@ -78,3 +78,38 @@ export function winogradBackwardData(g: ConvGeom, dy: number, w: number, dx: num
     u.dispose();
   }
 }
+
+/**
+ * dw by Winograd F(3x3, 2x2): per band of tile rows, the input tiles (V, as in
+ * the forward pass) and the 2x2 dy tiles (D) are transformed, S[ξ] += D[ξ]·V[ξ]ᵀ
+ * (bands in order, so the sum over the batch has a fixed order), and one output
+ * transform turns S into the 3x3 filters.
+ */
+export function winogradBackwardFilter(g: ConvGeom, x: number, dy: number, dw: number): void {
+  const be = backend('conv2d');
+  const tilesH = Math.ceil(g.OH / 2);
+  const tilesW = Math.ceil(g.OW / 2);
+  const rows = balancedRows(g.N * tilesH, 16 * (g.C + g.OC) * tilesW, WINOGRAD_BUDGET_FLOATS);
+  const lf = be.kernels.winogradLineFloats(tilesW);
+  const line = empty([be.pool.size * 4 * lf], 'conv2d');
+  const v = empty([16 * g.C * rows * tilesW], 'conv2d');
+  const d = empty([16 * g.OC * rows * tilesW], 'conv2d');
+  const s = empty([16 * g.OC * g.C], 'conv2d');
+  const [lp, vp, dp, sp] = [line.ptr(), v.ptr(), d.ptr(), s.ptr()];
+  try {
+    for (let R0 = 0; R0 < g.N * tilesH; R0 += rows) {
+      const R1 = Math.min(g.N * tilesH, R0 + rows);
+      const Tb = (R1 - R0) * tilesW;
+      parallel('winogradInput', [x, g.C, g.H, g.W, g.pH, g.pW, tilesH, tilesW, R0, R1, vp, lp], threadsFor(16 * g.C * Tb));
+      parallel('winogradGradTiles', [dy, g.OC, g.OH, g.OW, tilesH, tilesW, R0, R1, dp, lp], threadsFor(16 * g.OC * Tb));
+      parallel('winogradGradGemms', [dp, vp, sp, g.OC, g.C, Tb, R0 > 0 ? 1 : 0, be.gemmScratch],
+        16 * g.OC * g.C * Tb < GEMM_PARALLEL_MIN_MACS ? 1 : undefined);
+    }
+    parallel('winogradGradOutput', [sp, g.OC, g.C, dw], threadsFor(16 * g.OC * g.C));
+  } finally {
+    line.dispose();
+    v.dispose();
+    d.dispose();
+    s.dispose();
+  }
+}
