@@ -15,7 +15,7 @@ export { softmaxForward, softmaxBackward } from "./softmax";
 export { lrnForward, lrnBackward } from "./lrn";
 export { bnStats, bnEvalStats, bnApply, bnBackwardReduce, bnBackwardInput } from "./batchnorm";
 export { copyRows, addRepeat, sumRepeat } from "./layout";
-export { im2col, col2imAdd, convBiasGrad, transposeToPlanes, addBiasPlanes } from "./conv";
+export { im2col, col2imAdd, convBiasGrad, transposeRows, addBiasPlanes } from "./conv";
 export {
   maxPool2dForward, maxPool2dBackward, avgPool2dForward, avgPool2dBackward,
   adaptiveAvgPool2dForward, adaptiveAvgPool2dBackward, adaptiveMaxPool2dForward, adaptiveMaxPool2dBackward,

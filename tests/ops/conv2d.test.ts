@@ -95,6 +95,8 @@ describe('conv2d paths agree', () => {
       [[2, 6, 5, 7], [10, 3, 1, 1], { groups: 2 }, 'direct1x1'],
       [[1, 4, 9, 8], [7, 4, 3, 3], { padding: 1, stride: [2, 1] }, 'im2col'],
       [[1, 16, 100, 90], [6, 8, 3, 3], { padding: 1, groups: 2 }, 'im2col'],
+      [[64, 6, 14, 14], [16, 6, 5, 5], {}, 'im2col'], // LeNet conv2: colᵀ·Wᵀ bands span images
+      [[5, 4, 7, 6], [6, 2, 3, 2], { groups: 2, stride: [2, 1], padding: 1 }, 'im2col'],
     ];
     for (const [xs, ws, opts, path] of layers) {
       const a = runPath(xs, ws, opts, path, 3, 'wcol');
@@ -162,20 +164,21 @@ describe('conv2d kernels split over threads give the same bits', () => {
     const k = backend().kernels[name];
     for (let tid = 0; tid < nthreads; tid++) k(...args, tid, nthreads);
   };
-  it('im2col, col2imAdd, convBiasGrad, transposeToPlanes, addBiasPlanes', () => {
+  it('im2col, col2imAdd, convBiasGrad, transposeRows, addBiasPlanes', () => {
     const x = sn.tensor(randomArray(3 * 9 * 11, 3), [1, 3, 9, 11]);
     const geo = [3, 9, 11, 3, 2, 2, 1, 1, 1, 1, 2]; // C H W kH kW sH sW pH pW dH dW
     const OW = 6, OH = 5;
     const rows = 3 * 3 * 2;
     for (const nthreads of [1, 2, 3, 7]) {
       const col = sn.zeros([rows * OH * OW]);
-      split('im2col', [x.ptr(), ...geo, OW, 1, 4, col.ptr()], nthreads);
+      split('im2col', [x.ptr(), ...geo, OW, OH, 1, 4, col.ptr()], nthreads);
       const dx = sn.zeros([3 * 9 * 11]);
       split('col2imAdd', [col.ptr(), ...geo, OW, 1, 4, dx.ptr()], nthreads);
       const db = sn.zeros([3]);
       split('convBiasGrad', [x.ptr(), 1, 3, 99, db.ptr()], nthreads);
-      const planes = sn.zeros([5 * 9]);
-      split('transposeToPlanes', [x.ptr(), 9, 5, x.ptr(), planes.ptr(), 9], nthreads);
+      // pixels 3..20 of images with 6 pixels and 7 channels, written to channels 2..6
+      const planes = sn.zeros([4 * 7 * 6]);
+      split('transposeRows', [x.ptr(), 3, 20, 5, x.ptr(), planes.ptr(), 7, 2, 6], nthreads);
       const biased = sn.tensor(randomArray(7 * 6, 4), [7 * 6]);
       split('addBiasPlanes', [biased.ptr(), 7, 5, 6, x.ptr()], nthreads);
       const key = [col, dx, db, planes, biased].map((v) => Array.from(new Uint32Array(v.toFloat32Array().buffer)).join(','));
