@@ -39,6 +39,23 @@ describe('F.conv2d against PyTorch 1.13', () => {
   }
 });
 
+describe('F.conv2d on an empty batch', () => {
+  it('gives an empty output and zero weight and bias gradients on every path', () => {
+    for (const [ws, opts] of [[[4, 3, 3, 3], { padding: 1 }], [[4, 3, 1, 1], {}], [[96, 3, 3, 3], { stride: 2 }], [[16, 16, 3, 3], { padding: 1 }]] as const) {
+      const x = sn.zeros([0, ws[1], 6, 6], { requiresGrad: true });
+      const w = sn.ones([...ws], { requiresGrad: true });
+      const b = sn.ones([ws[0]], { requiresGrad: true });
+      const y = sn.F.conv2d(x, w, b, opts as sn.F.Conv2dOptions);
+      expect(y.shape[0]).toBe(0);
+      expect(y.shape[1]).toBe(ws[0]);
+      y.backward(sn.zeros(y.shape));
+      expect(w.grad!.toFloat32Array().every((v) => v === 0)).toBe(true);
+      expect(b.grad!.toFloat32Array().every((v) => v === 0)).toBe(true);
+      expect(x.grad!.shape).toEqual(x.shape);
+    }
+  });
+});
+
 describe('F.conv2d gradcheck (finite differences)', () => {
   const cases: [string, number[], number[], boolean, sn.F.Conv2dOptions][] = [
     ['3x3 stride 2 pad 1', [2, 2, 5, 6], [3, 2, 3, 3], true, { stride: 2, padding: 1 }],
