@@ -21,8 +21,18 @@ export function winogradApplies(g: ConvGeom): boolean {
 /** Below this many input or output channels the 16 GEMMs are too thin to win (measured). */
 export const WINOGRAD_MIN_CHANNELS = 16;
 
-/** Floats of V + M per band; bands are whole tile rows, possibly spanning images. */
-export const WINOGRAD_BUDGET_FLOATS = 1 << 20;
+/**
+ * Bands are whole tile rows, possibly spanning images, of about this many tiles
+ * (the N of the 16 GEMMs): measured best between 64 and 256 channels (fewer tiles
+ * keep V and M in cache, more make the GEMMs efficient) ...
+ */
+export const WINOGRAD_BAND_TILES = 128;
+/** ... and at most this many floats of V + M. */
+export const WINOGRAD_BUDGET_FLOATS = 1 << 21;
+
+function bandTileRows(tileRows: number, tilesW: number, channels: number): number {
+  return Math.min(balancedRows(tileRows, tilesW, WINOGRAD_BAND_TILES), balancedRows(tileRows, 16 * channels * tilesW, WINOGRAD_BUDGET_FLOATS));
+}
 
 const PARALLEL_MIN_FLOATS = 1 << 14;
 const threadsFor = (n: number) => (n < PARALLEL_MIN_FLOATS ? 1 : undefined);
@@ -34,7 +44,7 @@ function winogradConv(p: Plane, u: number, bias: number, x: number, y: number): 
   const be = backend('conv2d');
   const tilesH = Math.ceil(p.OH / 2);
   const tilesW = Math.ceil(p.OW / 2);
-  const rows = balancedRows(p.N * tilesH, 16 * (p.Cin + p.Cout) * tilesW, WINOGRAD_BUDGET_FLOATS);
+  const rows = bandTileRows(p.N * tilesH, tilesW, p.Cin + p.Cout);
   const lf = be.kernels.winogradLineFloats(tilesW);
   const line = empty([be.pool.size * 4 * lf], 'conv2d');
   const v = empty([16 * p.Cin * rows * tilesW], 'conv2d');
@@ -89,7 +99,7 @@ export function winogradBackwardFilter(g: ConvGeom, x: number, dy: number, dw: n
   const be = backend('conv2d');
   const tilesH = Math.ceil(g.OH / 2);
   const tilesW = Math.ceil(g.OW / 2);
-  const rows = balancedRows(g.N * tilesH, 16 * (g.C + g.OC) * tilesW, WINOGRAD_BUDGET_FLOATS);
+  const rows = bandTileRows(g.N * tilesH, tilesW, g.C + g.OC);
   const lf = be.kernels.winogradLineFloats(tilesW);
   const line = empty([be.pool.size * 4 * lf], 'conv2d');
   const v = empty([16 * g.C * rows * tilesW], 'conv2d');
