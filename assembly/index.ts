@@ -9,3 +9,4 @@ export function simdVariant(): i32 {
 export { addInPlace, add, fill } from "./elementwise";
 export { sgdStep, adamStep } from "./optim";
 export { crossEntropyForward, crossEntropyBackward, regressionLoss, regressionLossBackward, sumScaled } from "./loss";
+export { ceilingMulAdd, ceilingMadd, ceilingFlopsPerIter } from "./ceiling";
