@@ -100,8 +100,9 @@ export function bnStats(x: usize, N: i32, C: i32, S: i32, eps: f64, mean: usize,
 }
 
 /** Evaluation statistics: mean = running mean, invstd = 1/sqrt(running var + eps). */
-export function bnEvalStats(runMean: usize, runVar: usize, C: i32, eps: f64, mean: usize, invstd: usize): void {
-  for (let c = 0; c < C; c++) {
+export function bnEvalStats(runMean: usize, runVar: usize, C: i32, eps: f64, mean: usize, invstd: usize, tid: i32, nthreads: i32): void {
+  const c1 = unitStart(C, tid + 1, nthreads);
+  for (let c = unitStart(C, tid, nthreads); c < c1; c++) {
     const o = <usize>c << 2;
     store<f32>(mean + o, load<f32>(runMean + o));
     store<f32>(invstd + o, <f32>(1.0 / Math.sqrt(<f64>load<f32>(runVar + o) + eps)));
