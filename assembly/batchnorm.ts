@@ -2,7 +2,7 @@
 // Statistics and gradient sums are reductions over N·S: each channel is
 // reduced by one thread, in (n, s) order, in float64, so the bits do not
 // depend on the thread count. The element-wise passes split over (n, c) rows.
-import { unitStart } from "./softmax";
+import { unitStart } from "./elementwise";
 
 // @ts-ignore: decorator
 @inline const BLOCK: i32 = 256;

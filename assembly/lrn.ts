@@ -6,7 +6,7 @@
 // the neighbouring channels), SIMD across positions, each window summed in
 // channel order, so the bits do not depend on the thread count.
 import { powv } from "./math";
-import { unitStart } from "./softmax";
+import { unitStart } from "./elementwise";
 
 // @ts-ignore: decorator
 @inline function ld(p: usize, one: bool): v128 {
