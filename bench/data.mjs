@@ -110,7 +110,7 @@ console.table(rows);
 // beside a simulated training step (a busy loop on the main thread, as the real step
 // keeps it busy), to show how much of the preparation the workers hide.
 const root = '.bench/jpeg-folder';
-const N_JPEG = 48;
+const N_JPEG = 96;
 if (!existsSync(`${root}/b/${N_JPEG - 1}.jpg`)) {
   for (const cls of ['a', 'b']) mkdirSync(`${root}/${cls}`, { recursive: true });
   for (let i = 0; i < N_JPEG; i++) {
@@ -133,7 +133,7 @@ runEpoch(sync, 0);
 const syncAlone = median([0, 1, 2].map(() => runEpoch(sync, 0).ms));
 const perBatch = syncAlone / sync.length; // simulate a step as long as the preparation: the worst case for sync
 const rowsJ = [];
-const jpegRow = (name, ms, n) => ({ loader: name, 'images/s': +((n / ms) * 1000).toFixed(1), 'epoch ms': Math.round(ms) });
+const jpegRow = (name, ms, n, waited) => ({ loader: name, 'images/s': +((n / ms) * 1000).toFixed(1), 'epoch ms': Math.round(ms), 'waited for data, ms/epoch': waited === undefined ? '' : Math.round(waited) });
 const nImg = sync.length * args.batchSize;
 rowsJ.push(jpegRow('DataLoader (synchronous), no step', syncAlone, nImg));
 const syncStep = median([0, 1, 2].map(() => runEpoch(sync, perBatch).ms));
@@ -141,8 +141,15 @@ rowsJ.push(jpegRow(`DataLoader (synchronous) + ${perBatch.toFixed(0)} ms step/ba
 for (const workers of [1, 2]) {
   const wl = new nodeData.WorkerDataLoader(new URL('./pipelines/alexnet-folder.mjs', import.meta.url), { args, workers });
   runEpoch(wl, 0);
-  rowsJ.push(jpegRow(`WorkerDataLoader ${workers} worker(s), no step`, median([0, 1, 2].map(() => runEpoch(wl, 0).ms)), nImg));
-  rowsJ.push(jpegRow(`WorkerDataLoader ${workers} worker(s) + ${perBatch.toFixed(0)} ms step/batch`, median([0, 1, 2].map(() => runEpoch(wl, perBatch).ms)), nImg));
+  for (const stepMs of [0, perBatch]) {
+    const runs = [0, 1, 2].map(() => {
+      const w0 = wl.waitedMs;
+      const { ms } = runEpoch(wl, stepMs);
+      return { ms, waited: wl.waitedMs - w0 };
+    }).sort((a, b) => a.ms - b.ms);
+    const label = stepMs ? ` + ${perBatch.toFixed(0)} ms step/batch` : ', no step';
+    rowsJ.push(jpegRow(`WorkerDataLoader ${workers} worker(s)${label}`, runs[1].ms, nImg, runs[1].waited));
+  }
   wl.close();
 }
 console.log(`\nAlexNet-style pipeline over ${nImg} synthetic 500x375 JPEGs (decode, resize 256, crop 224, flip, PCA, normalize), batch ${args.batchSize}, median of 3 epochs`);
