@@ -13,6 +13,7 @@ export { keep } from './scope.js';
 export { tensor, zeros, ones, full, randn, rand } from './ops/basic.js';
 export { matmul } from './ops/matmul.js';
 export * as F from './functional.js';
+export * as nn from './nn/index.js';
 export * as data from './data/index.js';
 
 /**
@@ -23,3 +24,4 @@ export * as data from './data/index.js';
 export function tidy<T>(fn: () => T): T {
   return tidyScope(fn, isTensor);
 }
+export * as optim from './optim/index.js';
