@@ -119,7 +119,7 @@ if (!existsSync(`${root}/b/${N_JPEG - 1}.jpg`)) {
     writeFileSync(`${root}/${i % 2 ? 'b' : 'a'}/${i}.jpg`, jpeg.encode({ data: px, width: W, height: H }, 90).data);
   }
 }
-const { makeLoader } = await import('./pipelines/alexnet-folder.mjs');
+const { makeLoader } = await import('./lib/alexnet-folder-pipeline.mjs');
 const args = { root, batchSize: 8, seed: 1 };
 const busy = (ms) => { const end = performance.now() + ms; while (performance.now() < end); };
 const runEpoch = (loader, stepMs) => {
@@ -139,7 +139,7 @@ rowsJ.push(jpegRow('DataLoader (synchronous), no step', syncAlone, nImg));
 const syncStep = median([0, 1, 2].map(() => runEpoch(sync, perBatch).ms));
 rowsJ.push(jpegRow(`DataLoader (synchronous) + ${perBatch.toFixed(0)} ms step/batch`, syncStep, nImg));
 for (const workers of [1, 2]) {
-  const wl = new nodeData.WorkerDataLoader(new URL('./pipelines/alexnet-folder.mjs', import.meta.url), { args, workers });
+  const wl = new nodeData.WorkerDataLoader(new URL('./lib/alexnet-folder-pipeline.mjs', import.meta.url), { args, workers });
   runEpoch(wl, 0);
   for (const stepMs of [0, perBatch]) {
     const runs = [0, 1, 2].map(() => {
