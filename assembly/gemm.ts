@@ -358,8 +358,8 @@ function gemmSmall(
   }
 }
 
-// Split C between nthreads deterministically: along M in MR multiples when
-// there are enough rows, else along N in NR multiples. Thread tid computes its
+// Split C between nthreads deterministically: along M in MR multiples or
+// along N in NR multiples, whichever is larger. Thread tid computes its
 // part; which thread computes an element never changes its value.
 export function gemm(
   transA: i32, transB: i32, M: i32, N: i32, K: i32,
@@ -370,7 +370,12 @@ export function gemm(
   if (nthreads > 1) {
     const mTiles = (M + MR - 1) / MR;
     const nTiles = (N + NR - 1) / NR;
-    if (mTiles >= nthreads * 4 || mTiles >= nTiles) {
+    // Split the larger of M and N: every thread packs all of the other
+    // operand, so an M split repacks B (t-1)·K·N times over and an N split
+    // repacks A (t-1)·M·K (64x4096x4096: B is 64 MB). Fall back to the other
+    // side when the larger one has fewer tiles than threads.
+    const splitM = M >= N ? mTiles >= nthreads || mTiles >= nTiles : nTiles < nthreads && mTiles > nTiles;
+    if (splitM) {
       const per = (mTiles + nthreads - 1) / nthreads;
       i0 = min(M, tid * per * MR); i1 = min(M, (tid + 1) * per * MR);
     } else {
