@@ -14,6 +14,8 @@ export { tensor, zeros, ones, full, randn, rand } from './ops/basic.js';
 export { matmul } from './ops/matmul.js';
 export * as F from './functional.js';
 export * as nn from './nn/index.js';
+export * as models from './models/index.js';
+export * as io from './io/index.js';
 
 /**
  * Runs `fn` and releases every tensor it created except those it returns (and
