@@ -16,6 +16,8 @@ export * as F from './functional.js';
 export * as nn from './nn/index.js';
 export * as models from './models/index.js';
 export * as io from './io/index.js';
+export { summary } from './summary.js';
+export type { Summary, SummaryRow } from './summary.js';
 
 /**
  * Runs `fn` and releases every tensor it created except those it returns (and
