@@ -18,6 +18,7 @@ export * as models from './models/index.js';
 export * as io from './io/index.js';
 export { summary } from './summary.js';
 export type { Summary, SummaryRow } from './summary.js';
+export * as data from './data/index.js';
 
 /**
  * Runs `fn` and releases every tensor it created except those it returns (and
@@ -27,3 +28,4 @@ export type { Summary, SummaryRow } from './summary.js';
 export function tidy<T>(fn: () => T): T {
   return tidyScope(fn, isTensor);
 }
+export * as optim from './optim/index.js';

@@ -4,6 +4,8 @@ import { Heap } from './heap.js';
 import type { Kernels } from './kernels.js';
 import { baselineWasmBase64, relaxedWasmBase64 } from './wasm-binaries.generated.js';
 import { ThreadPool, defaultThreadCount } from './pool.js';
+import { loadNodePlatform } from './platform.js';
+import { withUnsharedMemoryImport } from './unshared-memory.js';
 
 export interface InitOptions {
   /** Worker threads including the caller; `'auto'` = the cores the runtime reports. Default 1. */
@@ -95,6 +97,7 @@ async function start(opts: InitOptions): Promise<void> {
     throw new SimdnnError('init', "simd: 'relaxed' was asked for but this engine has no relaxed SIMD (Node needs --experimental-wasm-relaxed-simd)");
   }
   const variant: 'baseline' | 'relaxed' = simd === 'relaxed' || (simd === 'auto' && relaxedOk) ? 'relaxed' : 'baseline';
+  await loadNodePlatform(); // Node: worker_threads and the core count, before 'auto' is resolved
   const shared = hasSharedMemory();
   let threads = opts.threads === undefined ? 1 : opts.threads === 'auto' ? defaultThreadCount() : opts.threads;
   if (!shared && threads > 1) {
@@ -102,7 +105,8 @@ async function start(opts: InitOptions): Promise<void> {
     threads = 1;
   }
   const memory = new WebAssembly.Memory({ initial: 32, maximum: 65536, shared } as WebAssembly.MemoryDescriptor);
-  const bytes = decode(variant === 'relaxed' ? relaxedWasmBase64 : baselineWasmBase64);
+  const compiled = decode(variant === 'relaxed' ? relaxedWasmBase64 : baselineWasmBase64);
+  const bytes = shared ? compiled : withUnsharedMemoryImport(compiled);
   const module = await WebAssembly.compile(bytes);
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const kernels = instance.exports as unknown as Kernels;
