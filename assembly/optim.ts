@@ -12,10 +12,25 @@
 //   which differs from a true FMA only when the float64 sum lands exactly on a
 //   float32 half-way point (never seen in the tests). Result: PyTorch's bits.
 //   Adam is bound by its sqrt and division, so this costs little.
-// - SGD uses separate mul and add (within a few float32 ulps of PyTorch): the
-//   float64 emulation made its memory-bound loop ~2.5x slower (measured).
-// Both builds run the same code here, so they give the same bits.
+// - SGD in the baseline build uses separate mul and add (within a few float32
+//   ulps of PyTorch): the float64 emulation made its memory-bound loop ~2.5x
+//   slower (measured). The relaxed build uses f32x4.relaxed_madd, which is a
+//   fused multiply-add where the CPU has one (x86 FMA3, ARM), so it rounds once
+//   like PyTorch at full speed; its scalar tail uses fma1.
+// Adam gives the same bits in both builds; SGD differs between them.
 import { rangeStart, rangeEnd } from "./elementwise";
+
+/** a·b + c per lane: relaxed_madd in the relaxed build, mul then add in the baseline. */
+// @ts-ignore: decorator
+@inline function madd4(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+// @ts-ignore: decorator
+@inline function madd1(a: f32, b: f32, c: f32): f32 {
+  if (ASC_FEATURE_RELAXED_SIMD) return fma1(a, b, c);
+  return a * b + c;
+}
 
 /** a·b + c per lane with one float32 rounding (see above). */
 // @ts-ignore: decorator
@@ -44,31 +59,31 @@ export const SGD_DECAY: i32 = 8; // weightDecay != 0
     const o = <usize>i << 2;
     const pv = v128.load(p + o);
     let d = v128.load(g + o);
-    if (decay) d = f32x4.add(d, f32x4.mul(vwd, pv));
+    if (decay) d = madd4(vwd, pv, d);
     if (mode == 1 || mode == 3) {
       v128.store(buf + o, d);
-      if (mode == 3) d = f32x4.add(d, f32x4.mul(vm, d));
+      if (mode == 3) d = madd4(vm, d, d);
     } else if (mode == 2 || mode == 4) {
-      const b = f32x4.add(f32x4.mul(v128.load(buf + o), vm), f32x4.mul(vd, d));
+      const b = madd4(vd, d, f32x4.mul(v128.load(buf + o), vm));
       v128.store(buf + o, b);
-      d = mode == 4 ? f32x4.add(d, f32x4.mul(vm, b)) : b;
+      d = mode == 4 ? madd4(vm, b, d) : b;
     }
-    v128.store(p + o, f32x4.add(pv, f32x4.mul(vlr, d)));
+    v128.store(p + o, madd4(vlr, d, pv));
   }
   for (; i < e; i++) {
     const o = <usize>i << 2;
     const pv = load<f32>(p + o);
     let d = load<f32>(g + o);
-    if (decay) d = d + wd * pv;
+    if (decay) d = madd1(wd, pv, d);
     if (mode == 1 || mode == 3) {
       store<f32>(buf + o, d);
-      if (mode == 3) d = d + mom * d;
+      if (mode == 3) d = madd1(mom, d, d);
     } else if (mode == 2 || mode == 4) {
-      const b = load<f32>(buf + o) * mom + damp1 * d;
+      const b = madd1(damp1, d, load<f32>(buf + o) * mom);
       store<f32>(buf + o, b);
-      d = mode == 4 ? d + mom * b : b;
+      d = mode == 4 ? madd1(mom, b, d) : b;
     }
-    store<f32>(p + o, pv + negLr * d);
+    store<f32>(p + o, madd1(negLr, d, pv));
   }
 }
 
