@@ -5,6 +5,7 @@
 // ceiling of its own arithmetic, and simdnn's ratio to each peer.
 //
 //   node bench/gemm.mjs            (after `npm run build`; `npm run bench` does both)
+//   BENCH_CLOCK=cpu node bench/run.mjs gemm   (CPU time: for a machine shared with other jobs)
 //
 // The relaxed build needs relaxed SIMD, which Node 20 only has behind
 // --experimental-wasm-relaxed-simd: it runs in a child process started with
@@ -14,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { medianMs, seededArray } from './lib/timing.mjs';
+import { clockName, medianMs, seededArray } from './lib/timing.mjs';
 import { matMulModel } from './lib/onnx-model.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -159,7 +160,7 @@ async function main() {
   cross('onnxruntime-web', base, ort.out);
   if (relaxed.results) cross('simdnn relaxed', base, relaxed.results);
 
-  console.log(`GEMM, 1 thread, GFLOP/s (median of 7). Node ${process.version}; tfjs-backend-wasm: ${tf.info}; ${ort.info}`);
+  console.log(`GEMM, 1 thread, GFLOP/s (median of 7, ${clockName}). Node ${process.version}; tfjs-backend-wasm: ${tf.info}; ${ort.info}`);
   console.log(`wasm ceiling (register-only f32x4 chains): mul+add ${fmt(ceilMulAdd)} GFLOP/s, relaxed_madd ${relaxed.ceiling ? fmt(relaxed.ceiling) : 'n/a'} GFLOP/s`);
   if (relaxed.error) console.log(`simdnn relaxed: n/a (${relaxed.error})`);
   const rows = [['shape [MxKxN]', 'simdnn base (of mul+add)', 'simdnn relaxed (of madd)', 'tfjs-wasm', 'ort-web', 'base/tfjs', 'base/ort', 'relaxed/tfjs', 'relaxed/ort']];
