@@ -12,6 +12,9 @@ import { tensorHooks } from './tensor-hooks.js';
  * graph is released afterwards (a second backward through it throws).
  */
 export function runBackward(root: Tensor, grad?: Tensor): void {
+  if (root.isDisposed) {
+    throw new SimdnnError('backward', `the tensor ${fmtShape(root.shape)} was released (disposed, or freed at the end of its tidy scope)`);
+  }
   if (!root.requiresGrad) {
     throw new SimdnnError('backward', `the tensor ${fmtShape(root.shape)} does not require grad and has no grad function`);
   }
@@ -44,6 +47,12 @@ export function runBackward(root: Tensor, grad?: Tensor): void {
     if (i < inputs.length) {
       top[1]++;
       const x = inputs[i];
+      if (x.requiresGrad && x.isDisposed) {
+        // dispose() cuts a tensor's grad function: going on would silently
+        // drop the gradients of everything behind it.
+        throw new SimdnnError('backward', `the graph reaches a released tensor ${fmtShape(x.shape)} (input ${i} of '${t.gradFn!.name}'; ` +
+          'disposed, or freed at the end of its tidy scope): call backward() inside the tidy that built the graph');
+      }
       if (x.requiresGrad && !seen.has(x)) {
         seen.add(x);
         stack.push([x, 0]);

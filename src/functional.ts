@@ -1,3 +1,15 @@
 // `sn.F`: the differentiable functional ops (API.md). One export line per op
 // family; each family lives in its own file under ops/.
 export { linear } from './ops/linear.js';
+export { relu, tanh, sigmoid } from './ops/activation.js';
+export { softmax, logSoftmax } from './ops/softmax.js';
+export { localResponseNorm } from './ops/lrn.js';
+export { batchNorm } from './ops/batchnorm.js';
+export { dropout } from './ops/dropout.js';
+export { add, concat, flatten } from './ops/shape.js';
+export { conv2d } from './ops/conv2d.js';
+export { maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d } from './ops/pool.js';
+export type { Conv2dOptions } from './ops/conv2d.js';
+export type { MaxPool2dOptions, AvgPool2dOptions } from './ops/pool.js';
+export { crossEntropy } from './ops/cross-entropy.js';
+export { l1Loss, mseLoss, smoothL1Loss, huberLoss } from './ops/regression-losses.js';

@@ -13,6 +13,12 @@ export { keep } from './scope.js';
 export { tensor, zeros, ones, full, randn, rand } from './ops/basic.js';
 export { matmul } from './ops/matmul.js';
 export * as F from './functional.js';
+export * as nn from './nn/index.js';
+export * as models from './models/index.js';
+export * as io from './io/index.js';
+export { summary } from './summary.js';
+export type { Summary, SummaryRow } from './summary.js';
+export * as data from './data/index.js';
 
 /**
  * Runs `fn` and releases every tensor it created except those it returns (and
@@ -22,3 +28,4 @@ export * as F from './functional.js';
 export function tidy<T>(fn: () => T): T {
   return tidyScope(fn, isTensor);
 }
+export * as optim from './optim/index.js';

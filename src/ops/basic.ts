@@ -64,10 +64,10 @@ export const randn = (shape: number[], opts: { seed?: number; requiresGrad?: boo
 export const rand = (shape: number[], opts: { seed?: number; requiresGrad?: boolean } = {}) => random('rand', shape, opts, (r) => r.uniform());
 
 /** A copy with its own memory, outside autograd. */
-export function copyOf(t: Tensor): Tensor {
-  const src = t.ptr('copy');
-  const out = empty(t.shape, 'copy');
-  const heap = out.storage.heapOf('copy');
+export function copyOf(t: Tensor, op = 'copy'): Tensor {
+  const src = t.ptr(op);
+  const out = empty(t.shape, op);
+  const heap = out.storage.heapOf(op);
   heap.u8.copyWithin(out.ptr(), src, src + t.size * 4);
   return out;
 }
@@ -79,7 +79,7 @@ export function addInto(dst: Tensor, src: Tensor): void {
 }
 
 export function clone(t: Tensor): Tensor {
-  const out = copyOf(t);
+  const out = copyOf(t, 'clone');
   return record('clone', out, [t], (g) => [g]);
 }
 

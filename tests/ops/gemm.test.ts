@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.js';
 import { gemm } from '../../src/ops/gemm.js';
+import { backend } from '../../src/runtime/backend.js';
 import { bitsEqual, maxRelErr, naiveGemm, randomArray } from '../helpers.js';
 
 beforeAll(async () => {
@@ -94,6 +95,42 @@ describe('gemm kernel against a naive loop', () => {
           const packed = runCase({ tA, tB, M, N, K, pad: 1, acc }, 1, 99);
           const small = runCase({ tA, tB, M, N, K, pad: 1, acc }, 2, 99);
           expect(bitsEqual(packed.got, small.got), `${M}x${N}x${K} tA=${tA} tB=${tB} acc=${acc}`).toBe(true);
+        }
+      }
+    }
+  });
+});
+
+describe('gemm thread split', () => {
+  // Runs the kernel's (tid, nthreads) parts one after another on this thread:
+  // every split must give the bits of the one-thread call (each C element is
+  // computed by one part, summing in k order), along M and along N.
+  function split(tA: boolean, tB: boolean, M: number, N: number, K: number, nthreads: number, acc: boolean): Float32Array {
+    const be = backend();
+    const k = be.kernels;
+    const lda = tA ? M : K, ldb = tB ? K : N;
+    const A = sn.tensor(randomArray(M * K, 5), [M * K]);
+    const B = sn.tensor(randomArray(K * N, 6), [K * N]);
+    const C = sn.tensor(randomArray(M * N, 7), [M * N]);
+    const scratch = be.heap.alloc(nthreads * k.gemmScratchFloats() * 4);
+    for (let tid = 0; tid < nthreads; tid++) {
+      k.gemm(tA ? 1 : 0, tB ? 1 : 0, M, N, K, A.ptr(), lda, B.ptr(), ldb, acc ? 1 : 0, C.ptr(), N, 0, 0, 0, scratch, 1, tid, nthreads);
+    }
+    be.heap.release(scratch);
+    const out = C.toFloat32Array();
+    [A, B, C].forEach((t) => t.dispose());
+    return out;
+  }
+
+  it('gives the same bits for 1, 2, 3 and 7 parts', () => {
+    // 130x40: split along M; 11x300: few rows, split along N; K crosses a KC block.
+    for (const [M, N, K] of [[130, 40, 450], [11, 300, 37]]) {
+      for (const [tA, tB] of [[false, false], [true, true]]) {
+        for (const acc of [false, true]) {
+          const one = split(tA, tB, M, N, K, 1, acc);
+          for (const n of [2, 3, 7]) {
+            expect(bitsEqual(split(tA, tB, M, N, K, n, acc), one), `${M}x${N}x${K} tA=${tA} tB=${tB} acc=${acc} n=${n}`).toBe(true);
+          }
         }
       }
     }

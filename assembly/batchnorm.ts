@@ -1,0 +1,199 @@
+// Batch normalisation over x [N, C, S] per channel (S = H·W, 1 for [N, C]).
+// Statistics and gradient sums are reductions over N·S: each channel is
+// reduced by one thread, in (n, s) order, in float64, so the bits do not
+// depend on the thread count. The element-wise passes split over (n, c) rows.
+import { unitStart } from "./elementwise";
+
+// @ts-ignore: decorator
+@inline const BLOCK: i32 = 256;
+
+// @ts-ignore: decorator
+@inline function lanes(v: v128): f64 {
+  return <f64>((f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3)));
+}
+
+// @ts-ignore: decorator
+@inline function term(kind: i32, v: v128, gv: v128, mv: v128): v128 {
+  if (kind == 0) return v;
+  const d = f32x4.sub(v, mv);
+  return kind == 1 ? f32x4.mul(d, d) : f32x4.mul(gv, d);
+}
+
+// Σ over the channel's N·S values of: kind 0 → x, 1 → (x − m)², 2 → g·(x − m)
+// (g at `g`; kind 2 also stores Σ g as f32 at sumG). Blocks of up to 256 values
+// are summed in float32 (4 accumulators, 16 terms per lane), blocks in float64,
+// all in (n, s) order: the bits do not depend on who runs the channel.
+// @ts-ignore: decorator
+@inline function channelSum(kind: i32, x: usize, g: usize, c: i32, N: i32, C: i32, S: i32, m: f32, sumG: usize): f64 {
+  let total: f64 = 0.0;
+  let totalG: f64 = 0.0;
+  const mv = f32x4.splat(m);
+  const z = f32x4.splat(0.0);
+  for (let n = 0; n < N; n++) {
+    const row = (<usize>n * C + c) * S << 2;
+    for (let b0 = 0; b0 < S; b0 += BLOCK) {
+      const b1 = min(S, b0 + BLOCK);
+      let a0 = z, a1 = z, a2 = z, a3 = z, q0 = z, q1 = z;
+      let s = b0;
+      for (; s + 16 <= b1; s += 16) {
+        const o = row + (<usize>s << 2);
+        const g0 = kind == 2 ? v128.load(g + o) : z;
+        const g1 = kind == 2 ? v128.load(g + o + 16) : z;
+        const g2 = kind == 2 ? v128.load(g + o + 32) : z;
+        const g3 = kind == 2 ? v128.load(g + o + 48) : z;
+        a0 = f32x4.add(a0, term(kind, v128.load(x + o), g0, mv));
+        a1 = f32x4.add(a1, term(kind, v128.load(x + o + 16), g1, mv));
+        a2 = f32x4.add(a2, term(kind, v128.load(x + o + 32), g2, mv));
+        a3 = f32x4.add(a3, term(kind, v128.load(x + o + 48), g3, mv));
+        if (kind == 2) {
+          q0 = f32x4.add(q0, f32x4.add(g0, g1));
+          q1 = f32x4.add(q1, f32x4.add(g2, g3));
+        }
+      }
+      for (; s + 4 <= b1; s += 4) {
+        const o = row + (<usize>s << 2);
+        const gv = kind == 2 ? v128.load(g + o) : z;
+        a0 = f32x4.add(a0, term(kind, v128.load(x + o), gv, mv));
+        if (kind == 2) q0 = f32x4.add(q0, gv);
+      }
+      let rest: f32 = 0.0;
+      let restG: f32 = 0.0;
+      for (; s < b1; s++) {
+        const o = row + (<usize>s << 2);
+        const v = load<f32>(x + o);
+        if (kind == 0) rest += v;
+        else if (kind == 1) rest += (v - m) * (v - m);
+        else {
+          const gs = load<f32>(g + o);
+          rest += gs * (v - m);
+          restG += gs;
+        }
+      }
+      total += lanes(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3))) + <f64>rest;
+      if (kind == 2) totalG += lanes(f32x4.add(q0, q1)) + <f64>restG;
+    }
+  }
+  if (kind == 2) store<f32>(sumG, <f32>totalG);
+  return total;
+}
+
+/**
+ * Training statistics: mean[c], invstd[c] = 1/sqrt(biased var + eps); when
+ * runMean != 0, also running = (1 − momentum)·running + momentum·batch with the
+ * unbiased variance (PyTorch's rule).
+ */
+export function bnStats(x: usize, N: i32, C: i32, S: i32, eps: f64, mean: usize, invstd: usize,
+  runMean: usize, runVar: usize, momentum: f64, tid: i32, nthreads: i32): void {
+  const M = <f64>N * <f64>S;
+  const c1 = unitStart(C, tid + 1, nthreads);
+  for (let c = unitStart(C, tid, nthreads); c < c1; c++) {
+    const m = channelSum(0, x, 0, c, N, C, S, 0.0, 0) / M;
+    const v = channelSum(1, x, 0, c, N, C, S, <f32>m, 0) / M;
+    const o = <usize>c << 2;
+    store<f32>(mean + o, <f32>m);
+    store<f32>(invstd + o, <f32>(1.0 / Math.sqrt(v + eps)));
+    if (runMean != 0) {
+      store<f32>(runMean + o, <f32>((1.0 - momentum) * <f64>load<f32>(runMean + o) + momentum * m));
+      store<f32>(runVar + o, <f32>((1.0 - momentum) * <f64>load<f32>(runVar + o) + momentum * (v * M / (M - 1.0))));
+    }
+  }
+}
+
+/** Evaluation statistics: mean = running mean, invstd = 1/sqrt(running var + eps). */
+export function bnEvalStats(runMean: usize, runVar: usize, C: i32, eps: f64, mean: usize, invstd: usize, tid: i32, nthreads: i32): void {
+  const c1 = unitStart(C, tid + 1, nthreads);
+  for (let c = unitStart(C, tid, nthreads); c < c1; c++) {
+    const o = <usize>c << 2;
+    store<f32>(mean + o, load<f32>(runMean + o));
+    store<f32>(invstd + o, <f32>(1.0 / Math.sqrt(<f64>load<f32>(runVar + o) + eps)));
+  }
+}
+
+/** y = x·a + b per channel, a = w·invstd, b = bias − mean·a (w = 1, bias = 0 when the pointer is 0). */
+export function bnApply(x: usize, y: usize, N: i32, C: i32, S: i32, mean: usize, invstd: usize, w: usize, b: usize, tid: i32, nthreads: i32): void {
+  const units = N * C;
+  const u1 = unitStart(units, tid + 1, nthreads);
+  for (let u = unitStart(units, tid, nthreads); u < u1; u++) {
+    const c = u % C;
+    const o = <usize>c << 2;
+    const a = (w != 0 ? load<f32>(w + o) : <f32>1.0) * load<f32>(invstd + o);
+    const sh = (b != 0 ? load<f32>(b + o) : <f32>0.0) - load<f32>(mean + o) * a;
+    const av = f32x4.splat(a);
+    const shv = f32x4.splat(sh);
+    const row = <usize>u * S << 2;
+    let s = 0;
+    for (; s + 4 <= S; s += 4) {
+      const p = row + (<usize>s << 2);
+      v128.store(y + p, f32x4.add(f32x4.mul(v128.load(x + p), av), shv));
+    }
+    for (; s < S; s++) {
+      const p = row + (<usize>s << 2);
+      store<f32>(y + p, load<f32>(x + p) * a + sh);
+    }
+  }
+}
+
+/**
+ * Per channel: sums[c] = Σ g, sums[C + c] = Σ g·(x − mean); and, where the
+ * pointers are not 0, gb[c] = Σ g, gw[c] = Σ g·(x − mean)·invstd.
+ */
+export function bnBackwardReduce(x: usize, g: usize, N: i32, C: i32, S: i32, mean: usize, invstd: usize,
+  sums: usize, gw: usize, gb: usize, tid: i32, nthreads: i32): void {
+  const c1 = unitStart(C, tid + 1, nthreads);
+  for (let c = unitStart(C, tid, nthreads); c < c1; c++) {
+    const o = <usize>c << 2;
+    const dot = channelSum(2, x, g, c, N, C, S, load<f32>(mean + o), sums + o);
+    store<f32>(sums + (<usize>(C + c) << 2), <f32>dot);
+    if (gb != 0) store<f32>(gb + o, load<f32>(sums + o));
+    if (gw != 0) store<f32>(gw + o, <f32>(dot * <f64>load<f32>(invstd + o)));
+  }
+}
+
+/**
+ * gx. training != 0 (batch statistics, PyTorch's formula):
+ *   gx = (g − Σg/M − (x − mean)·Σg(x − mean)·invstd²/M)·invstd·w
+ * training == 0 (running statistics are constants): gx = g·invstd·w.
+ */
+export function bnBackwardInput(x: usize, g: usize, gx: usize, N: i32, C: i32, S: i32, mean: usize, invstd: usize, w: usize,
+  sums: usize, training: i32, tid: i32, nthreads: i32): void {
+  const units = N * C;
+  const M = <f32>(<f64>N * <f64>S);
+  const u1 = unitStart(units, tid + 1, nthreads);
+  for (let u = unitStart(units, tid, nthreads); u < u1; u++) {
+    const c = u % C;
+    const o = <usize>c << 2;
+    const is = load<f32>(invstd + o);
+    const scale = (w != 0 ? load<f32>(w + o) : <f32>1.0) * is;
+    const row = <usize>u * S << 2;
+    let s = 0;
+    if (training != 0) {
+      const m = load<f32>(mean + o);
+      const gm = load<f32>(sums + o) / M;
+      const k = load<f32>(sums + (<usize>(C + c) << 2)) * is * is / M;
+      const mv = f32x4.splat(m);
+      const gmv = f32x4.splat(gm);
+      const kv = f32x4.splat(k);
+      const sv = f32x4.splat(scale);
+      for (; s + 4 <= S; s += 4) {
+        const p = row + (<usize>s << 2);
+        const d = f32x4.mul(f32x4.sub(v128.load(x + p), mv), kv);
+        v128.store(gx + p, f32x4.mul(f32x4.sub(f32x4.sub(v128.load(g + p), gmv), d), sv));
+      }
+      for (; s < S; s++) {
+        const p = row + (<usize>s << 2);
+        const d = (load<f32>(x + p) - m) * k;
+        store<f32>(gx + p, ((load<f32>(g + p) - gm) - d) * scale);
+      }
+    } else {
+      const sv = f32x4.splat(scale);
+      for (; s + 4 <= S; s += 4) {
+        const p = row + (<usize>s << 2);
+        v128.store(gx + p, f32x4.mul(v128.load(g + p), sv));
+      }
+      for (; s < S; s++) {
+        const p = row + (<usize>s << 2);
+        store<f32>(gx + p, load<f32>(g + p) * scale);
+      }
+    }
+  }
+}

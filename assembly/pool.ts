@@ -1,0 +1,284 @@
+// Pooling over NCHW planes: max, average and the adaptive variants, forward
+// and backward, with PyTorch's window rules (see src/ops/pool.ts).
+//
+// Threads split the N*C planes: a plane (input and output) belongs to one
+// thread, so the overlapping windows of the backward passes add into dx in a
+// fixed order whatever the thread count.
+
+// @ts-ignore: decorator
+@inline function splitStart(n: i32, tid: i32, nthreads: i32): i32 {
+  return <i32>(<i64>n * tid / nthreads);
+}
+
+// @ts-ignore: decorator
+@inline function at(p: usize, i: i32): usize {
+  return p + (<usize>i << 2);
+}
+
+// Index (in the plane) of the window's maximum: the first one on ties, a NaN
+// wins (PyTorch: `val > max || isnan(val)`); the window's first valid tap when
+// all are -inf.
+// @ts-ignore: decorator
+@inline function argmaxWindow(
+  plane: usize, W: i32, ih0: i32, ih1: i32, iw0: i32, iw1: i32, dH: i32, dW: i32,
+): i32 {
+  let best = ih0 * W + iw0;
+  let m: f32 = -Infinity;
+  for (let ih = ih0; ih < ih1; ih += dH) {
+    for (let iw = iw0; iw < iw1; iw += dW) {
+      const idx = ih * W + iw;
+      const v = load<f32>(at(plane, idx));
+      if (v > m || v != v) {
+        m = v;
+        best = idx;
+      }
+    }
+  }
+  return best;
+}
+
+// First tap at or after `start` on the dilation grid that is >= 0.
+// @ts-ignore: decorator
+@inline function firstTap(start: i32, d: i32): i32 {
+  return start >= 0 ? start : start + ((-start + d - 1) / d) * d;
+}
+
+/** y = max over each (dilated) window; padding acts as -inf. */
+export function maxPool2dForward(
+  x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32,
+  dH: i32, dW: i32, y: usize, tid: i32, nthreads: i32,
+): void {
+  const p0 = splitStart(planes, tid, nthreads);
+  const p1 = splitStart(planes, tid + 1, nthreads);
+  for (let p = p0; p < p1; p++) {
+    const plane = x + (<usize>p * H * W << 2);
+    const out = y + (<usize>p * OH * OW << 2);
+    for (let oh = 0; oh < OH; oh++) {
+      const hs = oh * sH - pH;
+      const ih1 = min(hs + (kH - 1) * dH + 1, H);
+      const ih0 = firstTap(hs, dH);
+      for (let ow = 0; ow < OW; ow++) {
+        const ws = ow * sW - pW;
+        const iw1 = min(ws + (kW - 1) * dW + 1, W);
+        const iw0 = firstTap(ws, dW);
+        let m: f32 = -Infinity;
+        for (let ih = ih0; ih < ih1; ih += dH) {
+          for (let iw = iw0; iw < iw1; iw += dW) {
+            const v = load<f32>(at(plane, ih * W + iw));
+            if (v > m || v != v) m = v;
+          }
+        }
+        store<f32>(at(out, oh * OW + ow), m);
+      }
+    }
+  }
+}
+
+/** dx = 0, then dy of each window added at its argmax (recomputed from x). */
+export function maxPool2dBackward(
+  x: usize, dy: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, kH: i32, kW: i32, sH: i32, sW: i32,
+  pH: i32, pW: i32, dH: i32, dW: i32, dx: usize, tid: i32, nthreads: i32,
+): void {
+  const p0 = splitStart(planes, tid, nthreads);
+  const p1 = splitStart(planes, tid + 1, nthreads);
+  for (let p = p0; p < p1; p++) {
+    const plane = x + (<usize>p * H * W << 2);
+    const g = dy + (<usize>p * OH * OW << 2);
+    const d = dx + (<usize>p * H * W << 2);
+    memory.fill(d, 0, <usize>H * W << 2);
+    for (let oh = 0; oh < OH; oh++) {
+      const hs = oh * sH - pH;
+      const ih1 = min(hs + (kH - 1) * dH + 1, H);
+      const ih0 = firstTap(hs, dH);
+      for (let ow = 0; ow < OW; ow++) {
+        const ws = ow * sW - pW;
+        const iw1 = min(ws + (kW - 1) * dW + 1, W);
+        const iw0 = firstTap(ws, dW);
+        const idx = argmaxWindow(plane, W, ih0, ih1, iw0, iw1, dH, dW);
+        const q = at(d, idx);
+        store<f32>(q, load<f32>(q) + load<f32>(at(g, oh * OW + ow)));
+      }
+    }
+  }
+}
+
+// The window of output (oh, ow) clipped to the input, and its divisor
+// (PyTorch: the window clipped to input+padding counts when countIncludePad).
+// @ts-ignore: decorator
+@inline function avgDivisor(hs: i32, ws: i32, kH: i32, kW: i32, H: i32, W: i32, pH: i32, pW: i32, includePad: bool): i32 {
+  const he = min(hs + kH, H + pH);
+  const we = min(ws + kW, W + pW);
+  if (includePad) return (he - hs) * (we - ws);
+  return (min(he, H) - max(hs, 0)) * (min(we, W) - max(ws, 0));
+}
+
+/** y = window sum / divisor (0 for a window wholly in the padding). */
+export function avgPool2dForward(
+  x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32,
+  includePad: i32, y: usize, tid: i32, nthreads: i32,
+): void {
+  const p0 = splitStart(planes, tid, nthreads);
+  const p1 = splitStart(planes, tid + 1, nthreads);
+  for (let p = p0; p < p1; p++) {
+    const plane = x + (<usize>p * H * W << 2);
+    const out = y + (<usize>p * OH * OW << 2);
+    for (let oh = 0; oh < OH; oh++) {
+      const hs = oh * sH - pH;
+      const ih0 = max(hs, 0);
+      const ih1 = min(hs + kH, H);
+      for (let ow = 0; ow < OW; ow++) {
+        const ws = ow * sW - pW;
+        const iw0 = max(ws, 0);
+        const iw1 = min(ws + kW, W);
+        let v: f32 = 0;
+        if (ih0 < ih1 && iw0 < iw1) {
+          let s: f32 = 0;
+          for (let ih = ih0; ih < ih1; ih++) {
+            for (let iw = iw0; iw < iw1; iw++) s += load<f32>(at(plane, ih * W + iw));
+          }
+          v = s / <f32>avgDivisor(hs, ws, kH, kW, H, W, pH, pW, includePad != 0);
+        }
+        store<f32>(at(out, oh * OW + ow), v);
+      }
+    }
+  }
+}
+
+/** dx = 0, then dy / divisor added over each window. */
+export function avgPool2dBackward(
+  dy: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32,
+  includePad: i32, dx: usize, tid: i32, nthreads: i32,
+): void {
+  const p0 = splitStart(planes, tid, nthreads);
+  const p1 = splitStart(planes, tid + 1, nthreads);
+  for (let p = p0; p < p1; p++) {
+    const g = dy + (<usize>p * OH * OW << 2);
+    const d = dx + (<usize>p * H * W << 2);
+    memory.fill(d, 0, <usize>H * W << 2);
+    for (let oh = 0; oh < OH; oh++) {
+      const hs = oh * sH - pH;
+      const ih0 = max(hs, 0);
+      const ih1 = min(hs + kH, H);
+      for (let ow = 0; ow < OW; ow++) {
+        const ws = ow * sW - pW;
+        const iw0 = max(ws, 0);
+        const iw1 = min(ws + kW, W);
+        if (ih0 >= ih1 || iw0 >= iw1) continue;
+        const delta = load<f32>(at(g, oh * OW + ow)) / <f32>avgDivisor(hs, ws, kH, kW, H, W, pH, pW, includePad != 0);
+        for (let ih = ih0; ih < ih1; ih++) {
+          for (let iw = iw0; iw < iw1; iw++) {
+            const q = at(d, ih * W + iw);
+            store<f32>(q, load<f32>(q) + delta);
+          }
+        }
+      }
+    }
+  }
+}
+
+// Adaptive bins: output o of O over an input of I covers [floor(o*I/O), ceil((o+1)*I/O)).
+// @ts-ignore: decorator
+@inline function binStart(o: i32, O: i32, I: i32): i32 {
+  return <i32>(<i64>o * I / O);
+}
+// @ts-ignore: decorator
+@inline function binEnd(o: i32, O: i32, I: i32): i32 {
+  return <i32>((<i64>(o + 1) * I + O - 1) / O);
+}
+
+/** y = mean of each adaptive bin (sum / kh / kw, as PyTorch). */
+export function adaptiveAvgPool2dForward(
+  x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, y: usize, tid: i32, nthreads: i32,
+): void {
+  const p0 = splitStart(planes, tid, nthreads);
+  const p1 = splitStart(planes, tid + 1, nthreads);
+  for (let p = p0; p < p1; p++) {
+    const plane = x + (<usize>p * H * W << 2);
+    const out = y + (<usize>p * OH * OW << 2);
+    for (let oh = 0; oh < OH; oh++) {
+      const ih0 = binStart(oh, OH, H);
+      const ih1 = binEnd(oh, OH, H);
+      for (let ow = 0; ow < OW; ow++) {
+        const iw0 = binStart(ow, OW, W);
+        const iw1 = binEnd(ow, OW, W);
+        let s: f32 = 0;
+        for (let ih = ih0; ih < ih1; ih++) {
+          for (let iw = iw0; iw < iw1; iw++) s += load<f32>(at(plane, ih * W + iw));
+        }
+        store<f32>(at(out, oh * OW + ow), s / <f32>(ih1 - ih0) / <f32>(iw1 - iw0));
+      }
+    }
+  }
+}
+
+export function adaptiveAvgPool2dBackward(
+  dy: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, dx: usize, tid: i32, nthreads: i32,
+): void {
+  const p0 = splitStart(planes, tid, nthreads);
+  const p1 = splitStart(planes, tid + 1, nthreads);
+  for (let p = p0; p < p1; p++) {
+    const g = dy + (<usize>p * OH * OW << 2);
+    const d = dx + (<usize>p * H * W << 2);
+    memory.fill(d, 0, <usize>H * W << 2);
+    for (let oh = 0; oh < OH; oh++) {
+      const ih0 = binStart(oh, OH, H);
+      const ih1 = binEnd(oh, OH, H);
+      for (let ow = 0; ow < OW; ow++) {
+        const iw0 = binStart(ow, OW, W);
+        const iw1 = binEnd(ow, OW, W);
+        const delta = load<f32>(at(g, oh * OW + ow)) / <f32>(ih1 - ih0) / <f32>(iw1 - iw0);
+        for (let ih = ih0; ih < ih1; ih++) {
+          for (let iw = iw0; iw < iw1; iw++) {
+            const q = at(d, ih * W + iw);
+            store<f32>(q, load<f32>(q) + delta);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** y = max of each adaptive bin (NaN wins, as PyTorch). */
+export function adaptiveMaxPool2dForward(
+  x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, y: usize, tid: i32, nthreads: i32,
+): void {
+  const p0 = splitStart(planes, tid, nthreads);
+  const p1 = splitStart(planes, tid + 1, nthreads);
+  for (let p = p0; p < p1; p++) {
+    const plane = x + (<usize>p * H * W << 2);
+    const out = y + (<usize>p * OH * OW << 2);
+    for (let oh = 0; oh < OH; oh++) {
+      const ih0 = binStart(oh, OH, H);
+      const ih1 = binEnd(oh, OH, H);
+      for (let ow = 0; ow < OW; ow++) {
+        const iw0 = binStart(ow, OW, W);
+        const iw1 = binEnd(ow, OW, W);
+        const idx = argmaxWindow(plane, W, ih0, ih1, iw0, iw1, 1, 1);
+        store<f32>(at(out, oh * OW + ow), load<f32>(at(plane, idx)));
+      }
+    }
+  }
+}
+
+export function adaptiveMaxPool2dBackward(
+  x: usize, dy: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, dx: usize, tid: i32, nthreads: i32,
+): void {
+  const p0 = splitStart(planes, tid, nthreads);
+  const p1 = splitStart(planes, tid + 1, nthreads);
+  for (let p = p0; p < p1; p++) {
+    const plane = x + (<usize>p * H * W << 2);
+    const g = dy + (<usize>p * OH * OW << 2);
+    const d = dx + (<usize>p * H * W << 2);
+    memory.fill(d, 0, <usize>H * W << 2);
+    for (let oh = 0; oh < OH; oh++) {
+      const ih0 = binStart(oh, OH, H);
+      const ih1 = binEnd(oh, OH, H);
+      for (let ow = 0; ow < OW; ow++) {
+        const iw0 = binStart(ow, OW, W);
+        const iw1 = binEnd(ow, OW, W);
+        const q = at(d, argmaxWindow(plane, W, ih0, ih1, iw0, iw1, 1, 1));
+        store<f32>(q, load<f32>(q) + load<f32>(at(g, oh * OW + ow)));
+      }
+    }
+  }
+}

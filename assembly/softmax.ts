@@ -1,0 +1,197 @@
+// softmax / logSoftmax over one dimension of a tensor viewed as [outer, D, inner].
+// Work units are (outer index, block of INNER_BLOCK inner positions); each unit
+// is done by one thread in a fixed order, so bits never depend on the thread count.
+// inner == 1 (the last dimension): SIMD along D, 4 partial sums per row.
+// inner > 1: SIMD across inner positions, every sum in d order.
+import { unitStart } from "./elementwise";
+import { expv, logv } from "./math";
+
+// @ts-ignore: decorator
+@inline const INNER_BLOCK: i32 = 64;
+
+
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+// @ts-ignore: decorator
+@inline function hmax(v: v128): f32 {
+  return max(max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
+}
+
+// One contiguous row of D values (inner == 1).
+function rowForward(x: usize, out: usize, D: i32, isLog: bool): void {
+  let mv = f32x4.splat(-Infinity);
+  let d = 0;
+  for (; d + 4 <= D; d += 4) mv = f32x4.max(mv, v128.load(x + (<usize>d << 2)));
+  let m = hmax(mv);
+  for (; d < D; d++) m = max(m, load<f32>(x + (<usize>d << 2)));
+  const ms = f32x4.splat(m);
+  let sv = f32x4.splat(0.0);
+  d = 0;
+  for (; d + 4 <= D; d += 4) {
+    const o = <usize>d << 2;
+    const sh = f32x4.sub(v128.load(x + o), ms);
+    const e = expv(sh);
+    sv = f32x4.add(sv, e);
+    v128.store(out + o, isLog ? sh : e);
+  }
+  let s = hsum(sv);
+  for (; d < D; d++) {
+    const o = <usize>d << 2;
+    const sh = load<f32>(x + o) - m;
+    const e = f32x4.extract_lane(expv(f32x4.splat(sh)), 0);
+    s += e;
+    store<f32>(out + o, isLog ? sh : e);
+  }
+  // softmax: e / s; logSoftmax: (x - m) - ln s.
+  const fin = isLog ? f32x4.splat(f32x4.extract_lane(logv(f32x4.splat(s)), 0)) : f32x4.splat(s);
+  d = 0;
+  for (; d + 4 <= D; d += 4) {
+    const o = <usize>d << 2;
+    const v = v128.load(out + o);
+    v128.store(out + o, isLog ? f32x4.sub(v, fin) : f32x4.div(v, fin));
+  }
+  const f = f32x4.extract_lane(fin, 0);
+  for (; d < D; d++) {
+    const o = <usize>d << 2;
+    const v = load<f32>(out + o);
+    store<f32>(out + o, isLog ? v - f : v / f);
+  }
+}
+
+// 4 (or, with `one`, 1) inner positions at x, stride `stride` bytes between d.
+// @ts-ignore: decorator
+@inline function columnsForward(x: usize, out: usize, D: i32, stride: usize, isLog: bool, one: bool): void {
+  let m = f32x4.splat(-Infinity);
+  for (let d = 0; d < D; d++) {
+    const p = x + <usize>d * stride;
+    m = f32x4.max(m, one ? f32x4.splat(load<f32>(p)) : v128.load(p));
+  }
+  let s = f32x4.splat(0.0);
+  for (let d = 0; d < D; d++) {
+    const o = <usize>d * stride;
+    const sh = f32x4.sub(one ? f32x4.splat(load<f32>(x + o)) : v128.load(x + o), m);
+    const e = expv(sh);
+    s = f32x4.add(s, e);
+    const r = isLog ? sh : e;
+    if (one) store<f32>(out + o, f32x4.extract_lane(r, 0));
+    else v128.store(out + o, r);
+  }
+  const fin = isLog ? logv(s) : s;
+  for (let d = 0; d < D; d++) {
+    const o = <usize>d * stride;
+    const v = one ? f32x4.splat(load<f32>(out + o)) : v128.load(out + o);
+    const r = isLog ? f32x4.sub(v, fin) : f32x4.div(v, fin);
+    if (one) store<f32>(out + o, f32x4.extract_lane(r, 0));
+    else v128.store(out + o, r);
+  }
+}
+
+/** out = softmax(x) (isLog = 0) or logSoftmax(x) (isLog = 1) along D of [outer, D, inner]. */
+export function softmaxForward(x: usize, out: usize, outer: i32, D: i32, inner: i32, isLog: i32, tid: i32, nthreads: i32): void {
+  const blocks = (inner + INNER_BLOCK - 1) / INNER_BLOCK;
+  const units = outer * blocks;
+  const u1 = unitStart(units, tid + 1, nthreads);
+  const stride = <usize>inner << 2;
+  for (let u = unitStart(units, tid, nthreads); u < u1; u++) {
+    const o = u / blocks;
+    const base = <usize>o * D * stride;
+    if (inner == 1) {
+      rowForward(x + base, out + base, D, isLog != 0);
+      continue;
+    }
+    const j0 = (u % blocks) * INNER_BLOCK;
+    const j1 = min(inner, j0 + INNER_BLOCK);
+    let j = j0;
+    for (; j + 4 <= j1; j += 4) {
+      const p = base + (<usize>j << 2);
+      if (isLog) columnsForward(x + p, out + p, D, stride, true, false);
+      else columnsForward(x + p, out + p, D, stride, false, false);
+    }
+    for (; j < j1; j++) {
+      const p = base + (<usize>j << 2);
+      if (isLog) columnsForward(x + p, out + p, D, stride, true, true);
+      else columnsForward(x + p, out + p, D, stride, false, true);
+    }
+  }
+}
+
+// Backward per column group: softmax: gx = y·(g - Σ g·y); logSoftmax: gx = g - e^y·Σ g.
+// @ts-ignore: decorator
+@inline function columnsBackward(y: usize, g: usize, gx: usize, D: i32, stride: usize, isLog: bool, one: bool): void {
+  let s = f32x4.splat(0.0);
+  for (let d = 0; d < D; d++) {
+    const o = <usize>d * stride;
+    const gv = one ? f32x4.splat(load<f32>(g + o)) : v128.load(g + o);
+    if (isLog) s = f32x4.add(s, gv);
+    else s = f32x4.add(s, f32x4.mul(gv, one ? f32x4.splat(load<f32>(y + o)) : v128.load(y + o)));
+  }
+  for (let d = 0; d < D; d++) {
+    const o = <usize>d * stride;
+    const gv = one ? f32x4.splat(load<f32>(g + o)) : v128.load(g + o);
+    const yv = one ? f32x4.splat(load<f32>(y + o)) : v128.load(y + o);
+    const r = isLog ? f32x4.sub(gv, f32x4.mul(expv(yv), s)) : f32x4.mul(yv, f32x4.sub(gv, s));
+    if (one) store<f32>(gx + o, f32x4.extract_lane(r, 0));
+    else v128.store(gx + o, r);
+  }
+}
+
+function rowBackward(y: usize, g: usize, gx: usize, D: i32, isLog: bool): void {
+  let sv = f32x4.splat(0.0);
+  let d = 0;
+  for (; d + 4 <= D; d += 4) {
+    const o = <usize>d << 2;
+    const gv = v128.load(g + o);
+    sv = f32x4.add(sv, isLog ? gv : f32x4.mul(gv, v128.load(y + o)));
+  }
+  let s = hsum(sv);
+  for (; d < D; d++) {
+    const o = <usize>d << 2;
+    s += isLog ? load<f32>(g + o) : load<f32>(g + o) * load<f32>(y + o);
+  }
+  const ss = f32x4.splat(s);
+  d = 0;
+  for (; d + 4 <= D; d += 4) {
+    const o = <usize>d << 2;
+    const gv = v128.load(g + o);
+    const yv = v128.load(y + o);
+    v128.store(gx + o, isLog ? f32x4.sub(gv, f32x4.mul(expv(yv), ss)) : f32x4.mul(yv, f32x4.sub(gv, ss)));
+  }
+  for (; d < D; d++) {
+    const o = <usize>d << 2;
+    const gv = f32x4.splat(load<f32>(g + o));
+    const yv = f32x4.splat(load<f32>(y + o));
+    const r = isLog ? f32x4.sub(gv, f32x4.mul(expv(yv), ss)) : f32x4.mul(yv, f32x4.sub(gv, ss));
+    store<f32>(gx + o, f32x4.extract_lane(r, 0));
+  }
+}
+
+/** gx from the forward's output y and the incoming gradient g (same layout as the forward). */
+export function softmaxBackward(y: usize, g: usize, gx: usize, outer: i32, D: i32, inner: i32, isLog: i32, tid: i32, nthreads: i32): void {
+  const blocks = (inner + INNER_BLOCK - 1) / INNER_BLOCK;
+  const units = outer * blocks;
+  const u1 = unitStart(units, tid + 1, nthreads);
+  const stride = <usize>inner << 2;
+  for (let u = unitStart(units, tid, nthreads); u < u1; u++) {
+    const o = u / blocks;
+    const base = <usize>o * D * stride;
+    if (inner == 1) {
+      rowBackward(y + base, g + base, gx + base, D, isLog != 0);
+      continue;
+    }
+    const j0 = (u % blocks) * INNER_BLOCK;
+    const j1 = min(inner, j0 + INNER_BLOCK);
+    let j = j0;
+    for (; j + 4 <= j1; j += 4) {
+      const p = base + (<usize>j << 2);
+      if (isLog) columnsBackward(y + p, g + p, gx + p, D, stride, true, false);
+      else columnsBackward(y + p, g + p, gx + p, D, stride, false, false);
+    }
+    for (; j < j1; j++) {
+      const p = base + (<usize>j << 2);
+      if (isLog) columnsBackward(y + p, g + p, gx + p, D, stride, true, true);
+      else columnsBackward(y + p, g + p, gx + p, D, stride, false, true);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+// Median-of-samples timing with warm-up, shared by the benchmark suites.
+// Warm-up matters: the first calls on fresh wasm pages run ~0.55x, and JIT
+// tiers up during the first runs.
+
+const now = () => performance.now();
+
+async function call(fn) {
+  const r = fn();
+  if (r && typeof r.then === 'function') await r;
+}
+
+/**
+ * Median milliseconds per call of `fn` (sync or async). Each sample repeats
+ * `fn` until it lasts at least `sampleMs`, so short calls are not timer noise.
+ */
+export async function medianMs(fn, { warmupMs = 200, warmupCalls = 3, sampleMs = 30, samples = 7 } = {}) {
+  const w0 = now();
+  let calls = 0;
+  while (calls < warmupCalls || now() - w0 < warmupMs) {
+    await call(fn);
+    calls++;
+  }
+  const perCall = (now() - w0) / calls;
+  const inner = Math.max(1, Math.ceil(sampleMs / Math.max(perCall, 1e-3)));
+  const times = [];
+  for (let s = 0; s < samples; s++) {
+    const t0 = now();
+    for (let i = 0; i < inner; i++) await call(fn);
+    times.push((now() - t0) / inner);
+  }
+  times.sort((a, b) => a - b);
+  return times[samples >> 1];
+}
+
+/** Seeded uniform values in [-1, 1) so every implementation sees the same inputs. */
+export function seededArray(n, seed) {
+  let s = seed >>> 0 || 1;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    out[i] = s / 2147483648 - 1;
+  }
+  return out;
+}

@@ -1,0 +1,30 @@
+import { check } from '../errors.js';
+import { allocPixels } from './scratch.js';
+import { checkImage, checkKeys, rngOf, type Image, type RandomOptions } from './image.js';
+
+export interface FlipOptions extends RandomOptions {
+  /** Probability of flipping (default 0.5; 1 always flips, 0 never). */
+  p?: number;
+}
+
+/**
+ * Mirrors the image left-right with probability `p` (one uniform draw per call,
+ * made even when p is 0 or 1 so a pipeline's later draws do not shift).
+ * Returns the input itself when it does not flip.
+ */
+export function horizontalFlip(img: Image, opts: FlipOptions = {}): Image {
+  const op = 'horizontalFlip';
+  checkKeys(opts, ['seed', 'rng', 'p'], op);
+  checkImage(img, op);
+  const p = opts.p ?? 0.5;
+  check(typeof p === 'number' && p >= 0 && p <= 1, op, `p must be in [0, 1], got ${String(p)}`);
+  const flip = rngOf(opts, op).uniform() < p;
+  if (!flip) return img;
+  const { channels: C, height: H, width: W, data } = img;
+  const out = allocPixels(data.length);
+  for (let r = 0; r < C * H; r++) {
+    const o = r * W;
+    for (let x = 0; x < W; x++) out[o + x] = data[o + W - 1 - x];
+  }
+  return { data: out, channels: C, height: H, width: W };
+}

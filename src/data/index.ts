@@ -1,0 +1,16 @@
+// `sn.data`: the browser-safe half of the data pipeline (no Node built-ins, no
+// dependencies). File readers (IDX/CIFAR files, image folders with PNG/JPEG,
+// the embedded digits from node_modules) are in ./node/ for the CLI.
+export { image, type Image, type RandomOptions } from './image.js';
+export { randomCrop, centerCrop, pad, type RandomCropOptions } from './crop.js';
+export { horizontalFlip, type FlipOptions } from './flip.js';
+export { normalize } from './normalize.js';
+export { resize, resizeTo } from './resize.js';
+export { PcaColorAugment, type PcaApplyOptions } from './pca-color.js';
+export { symmetricEigen3 } from './eigen3.js';
+export { ImageArrayDataset, Subset, type Dataset, type Sample, type ImageArrayOptions } from './dataset.js';
+export { DataLoader, Batch, type DataLoaderOptions, type Transform } from './dataloader.js';
+export { parseIdx, readIdx, idxDataset, type IdxArray } from './idx.js';
+export { cifar10Dataset, CIFAR10_CLASSES } from './cifar.js';
+export { parseDigitJson, digitsDatasets } from './digits.js';
+export { Rng } from '../random.js';

@@ -1,0 +1,166 @@
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import { check, SimdnnError } from '../../errors.js';
+import { Batch, type DataLoader } from '../dataloader.js';
+import { checkKeys } from '../image.js';
+
+export interface WorkerDataLoaderOptions {
+  /** Passed to the module's factory in each worker (structured-cloneable). */
+  args?: unknown;
+  /** The factory's export name (default 'makeLoader', then 'default'). */
+  exportName?: string;
+  /** Worker threads preparing batches (default 1). */
+  workers?: number;
+  /** Batches requested ahead of the one being consumed (default 2·workers). */
+  prefetch?: number;
+}
+
+// The worker: imports the module, builds the same DataLoader, and answers
+// { gen, epoch, batch } requests with the batch's buffers (transferred).
+// After each message it bumps a shared counter so the main thread can block
+// on it with Atomics.wait and read the message with receiveMessageOnPort: the
+// consumer's for..of stays synchronous (the training step is).
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { port, flag, moduleUrl, exportName, args } = workerData;
+const post = (msg, transfer) => { port.postMessage(msg, transfer); Atomics.add(flag, 0, 1); Atomics.notify(flag, 0); };
+const fail = (e, gen) => post({ gen, error: { op: e && e.op, message: String(e && e.message || e), simdnn: !!(e && e.name === 'SimdnnError') } });
+process.on('exit', () => { Atomics.store(flag, 1, 1); Atomics.add(flag, 0, 1); Atomics.notify(flag, 0); });
+(async () => {
+  let loader;
+  try {
+    const mod = await import(moduleUrl);
+    const make = exportName ? mod[exportName] : (mod.makeLoader || mod.default);
+    if (typeof make !== 'function') throw new Error('module ' + moduleUrl + ' exports no function ' + (exportName || 'makeLoader or default'));
+    loader = await make(args);
+    if (!loader || typeof loader.batch !== 'function') throw new Error('the factory must return a DataLoader');
+    post({ ready: true, length: loader.length, batchSize: loader.batchSize });
+  } catch (e) { fail(e, -1); return; }
+  port.on('message', ({ gen, epoch, batch }) => {
+    try {
+      const b = loader.batch(epoch, batch);
+      post({ gen, batch, data: b.data, shape: b.shape, y: b.y, indices: b.indices }, [b.data.buffer, b.y.buffer, b.indices.buffer]);
+    } catch (e) { fail(e, gen); }
+  });
+})();
+`;
+
+interface Lane {
+  worker: Worker;
+  port: MessagePort;
+  flag: Int32Array;
+}
+
+/**
+ * A DataLoader whose batches are prepared in worker threads while the caller
+ * computes, for pipelines where decoding dominates (JPEG folders). A transform
+ * function cannot cross threads, so each worker imports `module` and calls its
+ * factory (`export function makeLoader(args) { return new DataLoader(…) }`); batch
+ * b comes from worker b mod workers. Seeds make every replica's order and
+ * augmentation identical, so the batches equal the plain DataLoader's bit for
+ * bit for any number of workers. Iteration is synchronous, as for DataLoader.
+ * Call `close()` when done (the workers keep the process alive).
+ */
+export class WorkerDataLoader implements Iterable<Batch> {
+  readonly length: number;
+  readonly batchSize: number;
+  readonly prefetch: number;
+  epoch = 0;
+  /** Milliseconds the consumer has spent blocked waiting for batches (≈ 0 when the workers keep up). */
+  waitedMs = 0;
+  private readonly lanes: Lane[];
+  private gen = 0;
+  private closed = false;
+
+  constructor(module: string | URL, opts: WorkerDataLoaderOptions = {}) {
+    const op = 'WorkerDataLoader';
+    checkKeys(opts, ['args', 'exportName', 'workers', 'prefetch'], op);
+    const workers = opts.workers ?? 1;
+    check(Number.isInteger(workers) && workers > 0, op, `workers must be a positive integer, got ${String(workers)}`);
+    this.prefetch = opts.prefetch ?? 2 * workers;
+    check(Number.isInteger(this.prefetch) && this.prefetch >= 1, op, `prefetch must be a positive integer, got ${String(this.prefetch)}`);
+    const moduleUrl = module instanceof URL ? module.href : /^[a-z]+:/i.test(module) ? module : pathToFileURL(module).href;
+    this.lanes = Array.from({ length: workers }, () => {
+      const { port1, port2 } = new MessageChannel();
+      const flag = new Int32Array(new SharedArrayBuffer(8));
+      const worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { port: port2, flag, moduleUrl, exportName: opts.exportName, args: opts.args },
+        transferList: [port2],
+      });
+      return { worker, port: port1, flag };
+    });
+    let info: { length: number; batchSize: number } | null = null;
+    try {
+      for (const lane of this.lanes) info = this.receive(lane, -1) as { length: number; batchSize: number };
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+    this.length = info!.length;
+    this.batchSize = info!.batchSize;
+  }
+
+  /** Blocks until `lane`'s next message of generation `gen` (older ones are dropped). */
+  private receive(lane: Lane, gen: number): Record<string, unknown> {
+    for (;;) {
+      const seen = Atomics.load(lane.flag, 0);
+      const got = receiveMessageOnPort(lane.port);
+      if (got) {
+        const msg = got.message as Record<string, unknown>;
+        if (msg.gen !== gen && msg.gen !== -1 && !msg.ready) continue; // requested by an abandoned iteration
+        if (msg.error) {
+          const err = msg.error as { op?: string; message: string; simdnn: boolean };
+          if (err.simdnn && err.op) throw new SimdnnError(err.op, err.message.slice(err.op.length + 2));
+          throw new SimdnnError('WorkerDataLoader', `a worker failed: ${err.message}`);
+        }
+        return msg;
+      }
+      if (Atomics.load(lane.flag, 1) === 1) throw new SimdnnError('WorkerDataLoader', 'a worker exited unexpectedly');
+      const t0 = performance.now();
+      Atomics.wait(lane.flag, 0, seen, 1000);
+      this.waitedMs += performance.now() - t0;
+    }
+  }
+
+  [Symbol.iterator](): Iterator<Batch> {
+    return this.batches(this.epoch++);
+  }
+
+  /** Epoch `epoch`'s batches from batch `start` on, as DataLoader.batches. */
+  *batches(epoch: number = this.epoch, start = 0): Generator<Batch> {
+    check(!this.closed, 'WorkerDataLoader', 'the loader was closed');
+    check(Number.isInteger(epoch) && epoch >= 0, 'WorkerDataLoader', `epoch must be a non-negative integer, got ${String(epoch)}`);
+    check(Number.isInteger(start) && start >= 0 && start <= this.length, 'WorkerDataLoader', `start must be a batch number in [0, ${this.length}], got ${String(start)}`);
+    const gen = ++this.gen;
+    const W = this.lanes.length;
+    let requested = start;
+    const request = () => {
+      if (requested < this.length) this.lanes[requested % W].port.postMessage({ gen, epoch, batch: requested++ });
+    };
+    while (requested < Math.min(this.length, start + this.prefetch)) request();
+    let prev: Batch | null = null;
+    try {
+      for (let b = start; b < this.length; b++) {
+        const m = this.receive(this.lanes[b % W], gen);
+        request();
+        const batch = new Batch(m.data as Float32Array, m.shape as [number, number, number, number], m.y as Int32Array, m.indices as Int32Array, epoch, b);
+        prev?.dispose();
+        prev = batch;
+        yield batch;
+      }
+    } finally {
+      prev?.dispose();
+    }
+  }
+
+  /** Stops the workers. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const lane of this.lanes) {
+      lane.port.close();
+      void lane.worker.terminate();
+    }
+  }
+}

@@ -1,0 +1,278 @@
+import { check, fmtShape, SimdnnError } from '../errors.js';
+import { keep } from '../scope.js';
+import { sameShape, Tensor } from '../tensor.js';
+import { copyOf } from '../ops/basic.js';
+
+/** Called after a module's forward with its inputs and output (PyTorch's forward hook). */
+export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) => void;
+
+/**
+ * Marks `t` as a trainable parameter: it requires gradients and is exempt from
+ * the `tidy` scope it was made in, so a model built inside `sn.tidy` survives it.
+ */
+export function parameter(t: Tensor): Tensor {
+  keep(t);
+  t.requiresGrad = true;
+  return t;
+}
+
+/**
+ * The base of every layer and model (PyTorch's `nn.Module`). Subclasses
+ * register their parameters, buffers and sub-modules by name in construction
+ * order; those names, joined with dots, are the `stateDict` keys, identical to
+ * torchvision's. `forward` is wrapped per instance so that hooks (used by
+ * `sn.summary`) see every call, however the module is reached.
+ */
+export abstract class Module {
+  /** The type shown by `summary`; explicit because minified bundles rename classes. */
+  static readonly typeName: string = 'Module';
+  training = true;
+  private readonly _parameters = new Map<string, Tensor | null>();
+  private readonly _buffers = new Map<string, Tensor | null>();
+  private readonly _modules = new Map<string, Module>();
+  private readonly _hooks = new Set<ForwardHook>();
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  abstract forward(...args: any[]): any;
+
+  constructor() {
+    const impl = this.forward;
+    const self = this;
+    Object.defineProperty(this, 'forward', {
+      configurable: true,
+      writable: true,
+      enumerable: false,
+      value: function hookedForward(...args: unknown[]) {
+        const out = impl.apply(self, args);
+        if (self._hooks.size > 0) for (const h of [...self._hooks]) h(self, args, out);
+        return out;
+      },
+    });
+  }
+
+  get typeName(): string {
+    return (this.constructor as typeof Module).typeName;
+  }
+
+  /** Registers a parameter (or an absent one, `null`, like a conv without bias) and returns it. */
+  registerParameter(name: string, t: Tensor | null): Tensor | null {
+    this.checkName(name, 'registerParameter');
+    if (t !== null) {
+      check(t instanceof Tensor, 'registerParameter', `'${name}' must be a Tensor or null`);
+      parameter(t);
+    }
+    this._parameters.set(name, t);
+    return t;
+  }
+
+  /** Registers a buffer: state saved in `stateDict` that is not trained (batch norm's running statistics). */
+  registerBuffer(name: string, t: Tensor | null): Tensor | null {
+    this.checkName(name, 'registerBuffer');
+    if (t !== null) {
+      check(t instanceof Tensor, 'registerBuffer', `'${name}' must be a Tensor or null`);
+      keep(t);
+    }
+    this._buffers.set(name, t);
+    return t;
+  }
+
+  /** Registers a sub-module under `name` (its parameters become `name.<param>`) and returns it. */
+  registerModule<M extends Module>(name: string, m: M): M {
+    this.checkName(name, 'registerModule');
+    check(m instanceof Module, 'registerModule', `'${name}' must be a Module`);
+    this._modules.set(name, m);
+    return m;
+  }
+
+  private checkName(name: string, op: string): void {
+    check(typeof name === 'string' && name.length > 0 && !name.includes('.'), op, `name must be a non-empty string without '.', got '${String(name)}'`);
+    check(!this._parameters.has(name) && !this._buffers.has(name) && !this._modules.has(name), op, `'${name}' is already registered on this ${this.typeName}`);
+  }
+
+  /** Replaces a registered parameter or buffer tensor in place of the old one (same name). */
+  protected setTensor(name: string, t: Tensor): void {
+    if (this._parameters.has(name)) this._parameters.set(name, parameter(t));
+    else if (this._buffers.has(name)) this._buffers.set(name, keep(t));
+    else throw new SimdnnError('setTensor', `no parameter or buffer '${name}' on this ${this.typeName}`);
+  }
+
+  namedChildren(): [string, Module][] {
+    return [...this._modules];
+  }
+  children(): Module[] {
+    return [...this._modules.values()];
+  }
+
+  /** This module and every descendant, depth first, with dotted names ('' for this one). */
+  namedModules(prefix = ''): [string, Module][] {
+    const out: [string, Module][] = [];
+    const seen = new Set<Module>();
+    const walk = (m: Module, p: string) => {
+      if (seen.has(m)) return;
+      seen.add(m);
+      out.push([p, m]);
+      for (const [n, c] of m._modules) walk(c, p ? `${p}.${n}` : n);
+    };
+    walk(this, prefix);
+    return out;
+  }
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  /** Parameters with dotted names, each listed once, in registration order (PyTorch's `named_parameters`). */
+  namedParameters(): [string, Tensor][] {
+    return this.namedTensors((m) => m._parameters);
+  }
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, t]) => t);
+  }
+  namedBuffers(): [string, Tensor][] {
+    return this.namedTensors((m) => m._buffers);
+  }
+  buffers(): Tensor[] {
+    return this.namedBuffers().map(([, t]) => t);
+  }
+
+  private namedTensors(pick: (m: Module) => Map<string, Tensor | null>): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    const seen = new Set<Tensor>();
+    for (const [p, m] of this.namedModules()) {
+      for (const [n, t] of pick(m)) {
+        if (t === null || seen.has(t)) continue;
+        seen.add(t);
+        out.push([p ? `${p}.${n}` : n, t]);
+      }
+    }
+    return out;
+  }
+
+  /** Applies `fn` to every sub-module and then to this one (PyTorch's order); returns this. */
+  apply(fn: (m: Module) => void): this {
+    for (const c of this._modules.values()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /** Training mode (dropout active, batch norm uses and updates batch statistics). */
+  train(mode = true): this {
+    this.training = !!mode;
+    for (const c of this._modules.values()) c.train(mode);
+    return this;
+  }
+  /** Inference mode: `train(false)`. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Drops every parameter's gradient (sets `.grad` to null). */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /** Runs hook after every forward of this module; `remove()` detaches it. */
+  registerForwardHook(hook: ForwardHook): { remove(): void } {
+    check(typeof hook === 'function', 'registerForwardHook', 'hook must be a function');
+    this._hooks.add(hook);
+    return { remove: () => this._hooks.delete(hook) };
+  }
+
+  /**
+   * Parameters and buffers by dotted name, as copies (a later training step
+   * does not change them), in PyTorch's `state_dict` order: each module's own
+   * parameters, then its buffers, then its children.
+   */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const [name, t] of this.namedStates()) out[name] = copyOf(t);
+    return out;
+  }
+
+  /** Parameters and buffers by dotted name in `stateDict` order, the live tensors (not copies). */
+  namedStates(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [p, m] of this.namedModules()) {
+      for (const map of [m._parameters, m._buffers]) {
+        for (const [n, t] of map) if (t !== null) out.push([p ? `${p}.${n}` : n, t]);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Copies `sd`'s tensors into this module's parameters and buffers (in place,
+   * so optimizers holding them stay valid). Every name and shape is checked
+   * before anything is written. `strict` (default true): `sd` must hold exactly
+   * this module's keys; with `strict: false` missing and unexpected keys are
+   * skipped and reported.
+   */
+  loadStateDict(sd: Record<string, Tensor>, { strict = true }: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+    const op = 'loadStateDict';
+    check(sd !== null && typeof sd === 'object', op, 'stateDict must be an object of name -> Tensor');
+    const own = new Map(this.namedStates());
+    const missingKeys = [...own.keys()].filter((k) => !Object.prototype.hasOwnProperty.call(sd, k));
+    const unexpectedKeys = Object.keys(sd).filter((k) => !own.has(k));
+    if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
+      const parts: string[] = [];
+      if (missingKeys.length) parts.push(`missing keys ${listNames(missingKeys)}`);
+      if (unexpectedKeys.length) parts.push(`unexpected keys ${listNames(unexpectedKeys)}`);
+      throw new SimdnnError(op, `${parts.join('; ')} (pass { strict: false } to load the matching ones)`);
+    }
+    const pairs: [Tensor, Tensor][] = [];
+    for (const [name, dst] of own) {
+      if (!Object.prototype.hasOwnProperty.call(sd, name)) continue;
+      const src = sd[name];
+      check(src instanceof Tensor, op, `'${name}' must be a Tensor, got ${Object.prototype.toString.call(src)}`);
+      check(sameShape(src.shape, dst.shape), op, () => `'${name}' has shape ${fmtShape(src.shape)} but the model's is ${fmtShape(dst.shape)}`);
+      src.ptr(op);
+      dst.ptr(op);
+      pairs.push([dst, src]);
+    }
+    for (const [dst, src] of pairs) if (dst !== src) dst.view(op).set(src.view(op));
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /** Releases the memory of every parameter, gradient and buffer; the module is unusable afterwards. */
+  dispose(): void {
+    for (const [, t] of this.namedStates()) {
+      t.grad?.dispose();
+      t.dispose();
+    }
+  }
+
+  toString(): string {
+    const lines = [`${this.typeName}(`];
+    for (const [n, c] of this._modules) lines.push(`  (${n}): ${c.toString().split('\n').join('\n  ')}`);
+    return lines.length === 1 ? `${this.typeName}()` : `${lines.join('\n')}\n)`;
+  }
+}
+
+function listNames(names: string[]): string {
+  const shown = names.slice(0, 8).map((n) => `'${n}'`).join(', ');
+  return names.length > 8 ? `${shown} … (${names.length} in all)` : shown;
+}
+
+/** Runs its modules in order, each on the previous one's output; children are named '0', '1', … */
+export class Sequential extends Module {
+  static override readonly typeName: string = 'Sequential';
+  private readonly layers: Module[];
+
+  constructor(...layers: Module[]) {
+    super();
+    this.layers = layers.map((m, i) => this.registerModule(String(i), m));
+  }
+
+  get length(): number {
+    return this.layers.length;
+  }
+  at(i: number): Module {
+    check(Number.isInteger(i) && i >= 0 && i < this.layers.length, 'Sequential', `index ${i} is out of range for ${this.layers.length} modules`);
+    return this.layers[i];
+  }
+
+  forward(x: Tensor): Tensor {
+    let y = x;
+    for (const m of this.layers) y = m.forward(y);
+    return y;
+  }
+}

@@ -1,0 +1,89 @@
+import { record } from '../autograd.js';
+import { check, fmtShape } from '../errors.js';
+import { shapeSize, Tensor } from '../tensor.js';
+import { boolOption, checkOptions, liveTensor, numberOption } from './args.js';
+import { empty } from './basic.js';
+import { launchElementwise, launchSerial } from './launch.js';
+import { describe } from './matmul.js';
+
+export interface BatchNormOptions {
+  training?: boolean;
+  momentum?: number;
+  eps?: number;
+}
+
+function channelVector(t: unknown, C: number, op: string, arg: string, x: Tensor): Tensor | null {
+  if (t === null || t === undefined) return null;
+  check(t instanceof Tensor, op, () => `${arg} must be a Tensor or null, got ${describe(t)}`);
+  check(t.shape.length === 1 && t.shape[0] === C, op, () => `${arg} must be [${C}] for input ${fmtShape(x.shape)}, got ${fmtShape(t.shape)}`);
+  t.ptr(op);
+  return t;
+}
+
+/**
+ * Batch normalisation per channel of x [N, C, ...] (NCHW images, or [N, C]).
+ * training: normalises with the batch mean and biased variance and updates
+ * runningMean/runningVar in place (when given) with
+ * running = (1 - momentum)·running + momentum·batch, using the unbiased
+ * variance; evaluation: normalises with the running statistics.
+ * weight/bias may be null. Gradients flow to x, weight and bias; in training
+ * through the batch statistics. Statistics are float64 sums in a fixed order.
+ */
+export function batchNorm(
+  x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null = null, bias: Tensor | null = null,
+  opts: BatchNormOptions = {},
+): Tensor {
+  const op = 'batchNorm';
+  liveTensor(x, op, 'input');
+  check(x.shape.length >= 2, op, () => `input must be [N,C,...] with at least 2 dimensions, got ${fmtShape(x.shape)}`);
+  const o = checkOptions(opts, op, ['training', 'momentum', 'eps']);
+  const training = boolOption(o.training, false, op, 'training');
+  const momentum = numberOption(o.momentum, 0.1, op, 'momentum');
+  const eps = numberOption(o.eps, 1e-5, op, 'eps', 0);
+  const [N, C] = x.shape;
+  const S = shapeSize(x.shape.slice(2));
+  const rm = channelVector(runningMean, C, op, 'runningMean', x);
+  const rv = channelVector(runningVar, C, op, 'runningVar', x);
+  const w = channelVector(weight, C, op, 'weight', x);
+  const b = channelVector(bias, C, op, 'bias', x);
+  check((rm === null) === (rv === null), op, 'runningMean and runningVar must both be given or both be null');
+  if (training) {
+    check(N * S > 1, op, () => `expected more than 1 value per channel when training, got input ${fmtShape(x.shape)}`);
+  } else {
+    check(rm !== null, op, 'runningMean and runningVar are required in evaluation (training: false)');
+  }
+
+  // saved = [mean (C), invstd (C)]: what the forward used, kept for backward.
+  const saved = empty([2 * C], op);
+  const mean = saved.ptr();
+  const invstd = mean + 4 * C;
+  if (training) {
+    launchElementwise('bnStats', [x.ptr(op), N, C, S, eps, mean, invstd, rm ? rm.ptr(op) : 0, rv ? rv.ptr(op) : 0, momentum], x.size);
+  } else {
+    launchSerial('bnEvalStats', [rm!.ptr(op), rv!.ptr(op), C, eps, mean, invstd]);
+  }
+  const out = empty(x.shape, op);
+  const wp = () => (w ? w.ptr(op) : 0);
+  launchElementwise('bnApply', [x.ptr(op), out.ptr(), N, C, S, mean, invstd, wp(), b ? b.ptr(op) : 0], x.size);
+
+  const inputs = [x, ...(w ? [w] : []), ...(b ? [b] : [])];
+  record(op, out, inputs, (g) => {
+    const gw = w && w.requiresGrad ? empty([C], op) : null;
+    const gb = b && b.requiresGrad ? empty([C], op) : null;
+    const gx = x.requiresGrad ? empty(x.shape, op) : null;
+    const sums = empty([2 * C], op);
+    const m = saved.ptr(op);
+    const is = m + 4 * C;
+    if (gw || gb || (gx && training)) {
+      launchElementwise('bnBackwardReduce', [x.ptr(op), g.ptr(op), N, C, S, m, is, sums.ptr(), gw ? gw.ptr() : 0, gb ? gb.ptr() : 0], x.size);
+    }
+    if (gx) {
+      launchElementwise('bnBackwardInput', [x.ptr(op), g.ptr(op), gx.ptr(), N, C, S, m, is, wp(), sums.ptr(), training ? 1 : 0], x.size);
+    }
+    sums.dispose();
+    saved.dispose();
+    return [gx, ...(w ? [gw] : []), ...(b ? [gb] : [])];
+  });
+  if (out.gradFn === null) saved.dispose();
+  return out;
+}

@@ -1,0 +1,220 @@
+import { parallel } from '../runtime/backend.js';
+import { empty } from './basic.js';
+import { EPI_BIAS_COL, EPI_BIAS_ROW, EPI_NONE, gemm } from './gemm.js';
+import { launchElementwise } from './launch.js';
+import { winogradApplies, winogradBackwardData, winogradForward } from './conv2d-winograd.js';
+
+/** Everything a conv kernel needs to know about one call (validated by conv2d.ts). */
+export interface ConvGeom {
+  N: number; C: number; H: number; W: number;
+  OC: number; G: number; Cg: number; OCg: number;
+  kH: number; kW: number; sH: number; sW: number;
+  /** top / left padding (bottom / right follow from OH, OW) */
+  pH: number; pW: number;
+  dH: number; dW: number;
+  OH: number; OW: number;
+}
+
+/**
+ * How a layer is computed:
+ * - 'direct1x1': 1x1 kernel, stride 1, no padding. The input plane already is
+ *   the GEMM's [C, H·W] operand: no im2col.
+ * - 'im2col': the columns of a band of output rows are built in a temporary
+ *   buffer, then one GEMM per group.
+ * - 'winograd': 3x3 stride 1 (conv2d-winograd.ts) for the forward pass and the
+ *   data gradient; its filter gradient takes the im2col route.
+ */
+export type ConvPath = 'direct1x1' | 'im2col' | 'winograd';
+
+export function choosePath(g: ConvGeom): ConvPath {
+  if (g.kH === 1 && g.kW === 1 && g.sH === 1 && g.sW === 1 && g.pH === 0 && g.pW === 0 && g.OH === g.H && g.OW === g.W) return 'direct1x1';
+  return winogradApplies(g) ? 'winograd' : 'im2col';
+}
+
+/**
+ * Column buffer budget in floats: output rows are processed in bands whose
+ * columns fit this, which bounds memory for large images. The band size depends
+ * only on the shapes (never the thread count), so sums happen in the same order.
+ */
+export const COL_BUDGET_FLOATS = 1 << 20;
+/** Below this many column floats the im2col / col2im kernels run on one thread. */
+const PARALLEL_MIN_FLOATS = 1 << 15;
+
+export function bandRows(g: ConvGeom): number {
+  const perRow = g.C * g.kH * g.kW * g.OW;
+  return Math.max(1, Math.min(g.OH, Math.floor(COL_BUDGET_FLOATS / perRow)));
+}
+
+function threadsFor(floats: number): number | undefined {
+  return floats < PARALLEL_MIN_FLOATS ? 1 : undefined;
+}
+
+function geomArgs(g: ConvGeom): number[] {
+  return [g.C, g.H, g.W, g.kH, g.kW, g.sH, g.sW, g.pH, g.pW, g.dH, g.dW, g.OW];
+}
+
+/** Calls fn(oh0, oh1) for each band of output rows, in order. */
+function forBands(g: ConvGeom, fn: (oh0: number, oh1: number) => void): void {
+  const rows = bandRows(g);
+  for (let oh0 = 0; oh0 < g.OH; oh0 += rows) fn(oh0, Math.min(g.OH, oh0 + rows));
+}
+
+/**
+ * Forward GEMM orientation. 'wcol': y_band = W·col (M = output channels). With
+ * few output channels M is a handful of micro-tile rows and the GEMM re-packs
+ * the wide col operand for little work, so 'colw' computes the transpose
+ * colᵀ·Wᵀ (M = pixels) into a [pixels, channels] buffer and transposes it into
+ * the planes. Each output value is the same k-ordered sum either way (same bits).
+ */
+export type ForwardOrientation = 'wcol' | 'colw';
+/** Measured (bench/conv.mjs, baseline build): colᵀ·Wᵀ wins up to 64 channels per group, W·col from 96. */
+export const COLW_MAX_CHANNELS = 64;
+
+export function chooseOrientation(g: ConvGeom): ForwardOrientation {
+  return g.OCg <= COLW_MAX_CHANNELS ? 'colw' : 'wcol';
+}
+
+/** y = conv(x, w) + b; all arguments are addresses (b may be 0). */
+export function convForward(
+  g: ConvGeom, x: number, w: number, b: number, y: number,
+  path = choosePath(g), orientation = chooseOrientation(g),
+): void {
+  if (path === 'winograd') return winogradForward(g, x, w, b, y);
+  const HW = g.H * g.W;
+  const OHW = g.OH * g.OW;
+  const Kg = g.Cg * g.kH * g.kW;
+  const direct = path === 'direct1x1';
+  const rows = direct ? g.OH : bandRows(g);
+  const col = direct ? null : empty([rows * g.OW * g.C * g.kH * g.kW], 'conv2d');
+  const ct = orientation === 'colw' ? empty([rows * g.OW * g.OCg], 'conv2d') : null;
+  try {
+    for (let n = 0; n < g.N; n++) {
+      const xn = x + 4 * n * g.C * HW;
+      for (let oh0 = 0; oh0 < g.OH; oh0 += rows) {
+        const oh1 = Math.min(g.OH, oh0 + rows);
+        const cols = (oh1 - oh0) * g.OW;
+        // the [C·kH·kW, cols] operand: the input itself for 1x1, else im2col
+        let src = xn;
+        let ld = HW;
+        if (col) {
+          src = col.ptr();
+          ld = cols;
+          parallel('im2col', [xn, ...geomArgs(g), oh0, oh1, src], threadsFor(cols * g.C * g.kH * g.kW));
+        }
+        for (let gi = 0; gi < g.G; gi++) {
+          const wg = w + 4 * gi * g.OCg * Kg;
+          const bg = b ? b + 4 * gi * g.OCg : 0;
+          const bSrc = src + 4 * gi * Kg * ld;
+          const yg = y + 4 * ((n * g.OC + gi * g.OCg) * OHW + oh0 * g.OW);
+          if (ct) {
+            gemm({
+              transA: true, transB: true, M: cols, N: g.OCg, K: Kg, a: bSrc, lda: ld, b: wg, ldb: Kg,
+              c: ct.ptr(), ldc: g.OCg, bias: bg, epilogue: b ? EPI_BIAS_COL : EPI_NONE,
+            });
+            parallel('transposeToPlanes', [ct.ptr(), cols, g.OCg, yg, OHW], threadsFor(cols * g.OCg));
+          } else {
+            gemm({
+              M: g.OCg, N: cols, K: Kg, a: wg, lda: Kg, b: bSrc, ldb: ld, c: yg, ldc: OHW,
+              bias: bg, epilogue: b ? EPI_BIAS_ROW : EPI_NONE,
+            });
+          }
+        }
+      }
+    }
+  } finally {
+    col?.dispose();
+    ct?.dispose();
+  }
+}
+
+/** dx = conv2d's input gradient for dy: per group dcol = W_gᵀ·dy_g, then col2im. */
+export function convBackwardData(g: ConvGeom, dy: number, w: number, dx: number, path = choosePath(g)): void {
+  if (path === 'winograd') return winogradBackwardData(g, dy, w, dx);
+  const HW = g.H * g.W;
+  const OHW = g.OH * g.OW;
+  const Kg = g.Cg * g.kH * g.kW;
+  if (path === 'direct1x1') {
+    for (let n = 0; n < g.N; n++) {
+      for (let gi = 0; gi < g.G; gi++) {
+        gemm({
+          transA: true, M: g.Cg, N: HW, K: g.OCg, a: w + 4 * gi * g.OCg * Kg, lda: Kg,
+          b: dy + 4 * (n * g.OC + gi * g.OCg) * OHW, ldb: OHW,
+          c: dx + 4 * (n * g.C + gi * g.Cg) * HW, ldc: HW,
+        });
+      }
+    }
+    return;
+  }
+  launchElementwise('fill', [dx, 0, g.N * g.C * HW], g.N * g.C * HW);
+  const dcol = empty([bandRows(g) * g.OW * g.C * g.kH * g.kW], 'conv2d');
+  const dcolp = dcol.ptr();
+  try {
+    for (let n = 0; n < g.N; n++) {
+      forBands(g, (oh0, oh1) => {
+        const cols = (oh1 - oh0) * g.OW;
+        for (let gi = 0; gi < g.G; gi++) {
+          gemm({
+            transA: true, M: Kg, N: cols, K: g.OCg, a: w + 4 * gi * g.OCg * Kg, lda: Kg,
+            b: dy + 4 * ((n * g.OC + gi * g.OCg) * OHW + oh0 * g.OW), ldb: OHW,
+            c: dcolp + 4 * gi * Kg * cols, ldc: cols,
+          });
+        }
+        parallel('col2imAdd', [dcolp, ...geomArgs(g), oh0, oh1, dx + 4 * n * g.C * HW], threadsFor(cols * g.C * g.kH * g.kW));
+      });
+    }
+  } finally {
+    dcol.dispose();
+  }
+}
+
+/**
+ * dw = Σ_n dy_n·col_nᵀ per group, accumulated image by image and band by band in
+ * that fixed order (the GEMM splits only M and N between threads, never the sum).
+ */
+export function convBackwardFilter(g: ConvGeom, x: number, dy: number, dw: number, path = choosePath(g)): void {
+  const HW = g.H * g.W;
+  const OHW = g.OH * g.OW;
+  const Kg = g.Cg * g.kH * g.kW;
+  if (g.N === 0) {
+    launchElementwise('fill', [dw, 0, g.OC * Kg], g.OC * Kg);
+    return;
+  }
+  if (path === 'direct1x1') { // (winograd: the filter gradient takes the im2col route)
+    for (let n = 0; n < g.N; n++) {
+      for (let gi = 0; gi < g.G; gi++) {
+        gemm({
+          transB: true, M: g.OCg, N: g.Cg, K: HW, a: dy + 4 * (n * g.OC + gi * g.OCg) * OHW, lda: OHW,
+          b: x + 4 * (n * g.C + gi * g.Cg) * HW, ldb: HW,
+          c: dw + 4 * gi * g.OCg * Kg, ldc: Kg, accumulate: n > 0,
+        });
+      }
+    }
+    return;
+  }
+  const col = empty([bandRows(g) * g.OW * g.C * g.kH * g.kW], 'conv2d');
+  const colp = col.ptr();
+  try {
+    for (let n = 0; n < g.N; n++) {
+      const xn = x + 4 * n * g.C * HW;
+      forBands(g, (oh0, oh1) => {
+        const cols = (oh1 - oh0) * g.OW;
+        parallel('im2col', [xn, ...geomArgs(g), oh0, oh1, colp], threadsFor(cols * g.C * g.kH * g.kW));
+        for (let gi = 0; gi < g.G; gi++) {
+          gemm({
+            transB: true, M: g.OCg, N: Kg, K: cols, a: dy + 4 * ((n * g.OC + gi * g.OCg) * OHW + oh0 * g.OW), lda: OHW,
+            b: colp + 4 * gi * Kg * cols, ldb: cols,
+            c: dw + 4 * gi * g.OCg * Kg, ldc: Kg, accumulate: n > 0 || oh0 > 0,
+          });
+        }
+      });
+    }
+  } finally {
+    col.dispose();
+  }
+}
+
+/** db[c] = Σ over batch and plane of dy[:, c]. */
+export function convBiasGrad(g: ConvGeom, dy: number, db: number): void {
+  const n = g.N * g.OC * g.OH * g.OW;
+  parallel('convBiasGrad', [dy, g.N, g.OC, g.OH * g.OW, db], n < PARALLEL_MIN_FLOATS ? 1 : undefined);
+}

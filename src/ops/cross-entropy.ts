@@ -1,0 +1,89 @@
+import { record } from '../autograd.js';
+import { check, fmtShape, SimdnnError } from '../errors.js';
+import { backend } from '../runtime/backend.js';
+import { Tensor } from '../tensor.js';
+import { empty } from './basic.js';
+import { launchSerial, ELEMENTWISE_PARALLEL_MIN } from './launch.js';
+import { parallel } from '../runtime/backend.js';
+import { lossOptions, type Reduction } from './reduction.js';
+
+/** Checks crossEntropy's options; returns them with defaults filled in. */
+export function crossEntropyOptions(opts: { reduction?: Reduction; labelSmoothing?: number }, op = 'crossEntropy') {
+  const reduction = lossOptions(op, opts, ['labelSmoothing']);
+  const labelSmoothing = opts.labelSmoothing ?? 0;
+  check(typeof labelSmoothing === 'number' && labelSmoothing >= 0 && labelSmoothing <= 1, op,
+    `labelSmoothing must be a number in [0, 1], got ${String(labelSmoothing)}`);
+  return { reduction, labelSmoothing };
+}
+
+/**
+ * Cross-entropy from logits [N, C] (PyTorch's `F.cross_entropy`): the lecture's
+ * H(p, q) = −Σ p·log q with q = softmax(logits), computed through a stable
+ * log-sum-exp (logits of ±1000 are fine). `target` is either class indices
+ * (Int32Array | number[], length N) or probabilities (a Tensor [N, C]; rows need
+ * not be one-hot, and it receives a gradient when it requires one).
+ * labelSmoothing ε mixes the target with the uniform distribution:
+ * t = (1−ε)·target + ε/C. 'mean' divides by N. Returns a 0-d tensor for 'mean'/'sum', [N] for 'none'.
+ */
+export function crossEntropy(
+  logits: Tensor,
+  target: Int32Array | number[] | Tensor,
+  opts: { reduction?: Reduction; labelSmoothing?: number } = {},
+): Tensor {
+  const op = 'crossEntropy';
+  const { reduction, labelSmoothing: eps } = crossEntropyOptions(opts);
+  check(logits instanceof Tensor, op, 'input (logits) must be a Tensor');
+  check(logits.shape.length === 2, op, () => `input must be logits [N, C], got ${fmtShape(logits.shape)}`);
+  const [N, C] = logits.shape;
+  check(C > 0, op, () => `input ${fmtShape(logits.shape)} has no classes`);
+  const soft = target instanceof Tensor ? target : null;
+  let idx: Int32Array | null = null;
+  if (soft) {
+    check(soft.shape.length === 2 && soft.shape[0] === N && soft.shape[1] === C, op,
+      () => `probability target ${fmtShape(soft.shape)} must match input ${fmtShape(logits.shape)}`);
+    soft.ptr(op);
+  } else {
+    check(target instanceof Int32Array || Array.isArray(target), op, 'target must be class indices (Int32Array | number[]) or a probability Tensor [N, C]');
+    check(target.length === N, op, () => `target has ${target.length} class indices for input ${fmtShape(logits.shape)}`);
+    for (let i = 0; i < N; i++) {
+      const y = target[i];
+      if (!Number.isInteger(y) || y < 0 || y >= C) throw new SimdnnError(op, `target[${i}] = ${String(y)} is not a class index in [0, ${C}) (input ${fmtShape(logits.shape)})`);
+    }
+    idx = Int32Array.from(target);
+  }
+  logits.ptr(op);
+
+  const logp = empty([N, C], op);
+  const rowLoss = empty([N], op);
+  const idxT = idx ? new Tensor([N], undefined, op) : null; // int32 bits in a float tensor's memory
+  const heap = backend(op).heap;
+  if (idxT && N > 0) heap.i32.set(idx!, idxT.ptr() >>> 2);
+  const idxPtr = idxT ? idxT.ptr() : 0;
+  const softPtr = soft ? soft.ptr(op) : 0;
+  const threads = N * C < ELEMENTWISE_PARALLEL_MIN ? 1 : undefined;
+  parallel('crossEntropyForward', [logits.ptr(op), softPtr, idxPtr, logp.ptr(), rowLoss.ptr(), N, C, eps], threads);
+
+  let out: Tensor;
+  if (reduction === 'none') out = rowLoss;
+  else {
+    out = empty([], op);
+    launchSerial('sumScaled', [rowLoss.ptr(), out.ptr(), N, reduction === 'mean' ? N : 1]);
+    rowLoss.dispose();
+  }
+  const inputs = soft ? [logits, soft] : [logits];
+  const recorded = record(op, out, inputs, (g) => {
+    const gx = logits.requiresGrad ? empty([N, C], op) : null;
+    const gt = soft && soft.requiresGrad ? empty([N, C], op) : null;
+    const scale = reduction === 'mean' ? 1 / N : 1;
+    parallel('crossEntropyBackward', [logp.ptr(op), softPtr && soft!.ptr(op), idxPtr && idxT!.ptr(op), g.ptr(op),
+      reduction === 'none' ? 1 : 0, scale, gx ? gx.ptr() : 0, gt ? gt.ptr() : 0, N, C, eps], threads);
+    logp.dispose();
+    idxT?.dispose();
+    return soft ? [gx, gt] : [gx];
+  });
+  if (recorded.gradFn === null) {
+    logp.dispose();
+    idxT?.dispose();
+  }
+  return recorded;
+}

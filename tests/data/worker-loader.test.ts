@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'esbuild';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { WorkerDataLoader } from '../../src/data/node/index.js';
+import { SimdnnError } from '../../src/errors.js';
+
+// Workers run plain JS: bundle sn.data once and write a pipeline module that uses it.
+let dir = '';
+let pipeline = '';
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'simdnn-worker-loader-'));
+  await build({ entryPoints: ['src/data/index.ts'], outfile: join(dir, 'data.mjs'), bundle: true, format: 'esm', platform: 'node', logLevel: 'silent' });
+  pipeline = join(dir, 'pipeline.mjs');
+  writeFileSync(pipeline, `
+import * as data from './data.mjs';
+export function makeLoader({ n, batchSize, seed, failAt = -1 }) {
+  const pixels = new Uint8Array(n * 3 * 6 * 6);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 37) & 255;
+  const ds = new data.ImageArrayDataset({ pixels, labels: Array.from({ length: n }, (_, i) => i % 4), channels: 3, height: 6, width: 6 });
+  // Sample failAt reads a corrupt file, as a broken image in a folder would.
+  const maybeBroken = { length: n, get: (i) => (i === failAt ? data.parseIdx(new Uint8Array(2), 'corrupt-' + i + '.idx') : ds.get(i)) };
+  const transform = (img, rng) => data.horizontalFlip(data.randomCrop(img, 4, { rng, padding: 1 }), { rng });
+  return new data.DataLoader(maybeBroken, { batchSize, shuffle: true, seed, transform });
+}
+export const notAFactory = 3;
+`);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const rows = (it: Iterable<{ data: Float32Array; y: Int32Array; indices: Int32Array }>) =>
+  [...it].map((b) => ({ data: Array.from(b.data), y: Array.from(b.y), idx: Array.from(b.indices) }));
+
+describe('WorkerDataLoader', () => {
+  it('gives the same batches as the DataLoader its module builds, for 1 and 3 workers, and resumes mid-epoch', async () => {
+    const args = { n: 37, batchSize: 5, seed: 11 };
+    const { makeLoader } = await import(pathToFileURL(pipeline).href);
+    const local = makeLoader(args);
+    const e0 = rows(local.batches(0)), e1 = rows(local.batches(1));
+    for (const workers of [1, 3]) {
+      const wl = new WorkerDataLoader(pipeline, { args, workers });
+      try {
+        expect(wl.length).toBe(8);
+        expect(rows(wl)).toEqual(e0);
+        expect(rows(wl)).toEqual(e1);
+        expect(rows(wl.batches(1, 6))).toEqual(e1.slice(6));
+        // Abandon an epoch after one batch; the next iteration is not confused by the prefetched ones.
+        for (const _ of wl.batches(0)) break;
+        expect(rows(wl.batches(0))).toEqual(e0);
+      } finally {
+        wl.close();
+      }
+    }
+  });
+
+  it('passes a worker-side SimdnnError through, and reports a bad module', () => {
+    const wl = new WorkerDataLoader(pipeline, { args: { n: 10, batchSize: 4, seed: 1, failAt: 3 }, workers: 2 });
+    try {
+      expect(() => [...wl]).toThrow(SimdnnError);
+      expect(() => [...wl]).toThrow('readIdx: corrupt-3.idx: is 2 bytes, too short for the 4-byte IDX magic number');
+    } finally {
+      wl.close();
+    }
+    expect(() => new WorkerDataLoader(pipeline, { exportName: 'notAFactory' })).toThrow(/WorkerDataLoader: a worker failed: module .* exports no function notAFactory/);
+    expect(() => new WorkerDataLoader(join(dir, 'missing.mjs'))).toThrow(/WorkerDataLoader: a worker failed: .*Cannot find module/);
+    expect(() => new WorkerDataLoader(pipeline, { workers: 0 })).toThrow(/workers must be a positive integer/);
+  });
+});

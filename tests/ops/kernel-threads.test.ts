@@ -1,0 +1,102 @@
+// Every kernel of the functional ops, run split over 1..5 simulated threads
+// (tid = 0..n-1 called in turn, which is what the pool does concurrently):
+// the output bits must not depend on the thread count, and every output
+// element must be written (the output starts as NaN).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as sn from '../../src/index.js';
+import { backend } from '../../src/runtime/backend.js';
+import type { Tensor } from '../../src/tensor.js';
+import { bitsEqual, randomArray } from '../helpers.js';
+
+beforeAll(async () => {
+  await sn.init({ threads: 1 });
+});
+afterAll(() => sn.shutdown());
+
+function split(name: string, args: (outs: number[]) => number[], outs: Tensor[], nthreads: number): Float32Array[] {
+  for (const o of outs) o.view().fill(NaN);
+  const fn = backend().kernels[name];
+  const a = args(outs.map((o) => o.ptr()));
+  for (let tid = 0; tid < nthreads; tid++) fn(...a, tid, nthreads);
+  return outs.map((o) => o.toFloat32Array());
+}
+
+function expectThreadIndependent(name: string, outShapes: number[][], args: (outs: number[]) => number[]): void {
+  const outs = outShapes.map((s) => sn.zeros(s));
+  const one = split(name, args, outs, 1);
+  for (const o of one) expect(Array.from(o).some(Number.isNaN), `${name}: an output was not written`).toBe(false);
+  for (const n of [2, 3, 5]) {
+    const many = split(name, args, outs, n);
+    many.forEach((m, i) => expect(bitsEqual(m, one[i]), `${name} with ${n} threads, output ${i}`).toBe(true));
+  }
+}
+
+describe('kernels split over threads', () => {
+  const shape = [3, 5, 7, 3]; // 315 values: uneven splits and tails everywhere
+  const n = 315;
+  let x: Tensor, g: Tensor, pos: Tensor;
+  beforeAll(() => {
+    x = sn.tensor(randomArray(n, 1).map((v) => v * 4), shape);
+    g = sn.tensor(randomArray(n, 2), shape);
+    pos = sn.tensor(randomArray(n, 3).map((v) => v * 0.4 + 0.5), shape); // in (0, 1), like an output
+  });
+
+  for (const k of ['relu', 'tanh', 'sigmoid']) {
+    it(k, () => {
+      expectThreadIndependent(`${k}Forward`, [shape], ([o]) => [x.ptr(), o, n]);
+      expectThreadIndependent(`${k}Backward`, [shape], ([o]) => [pos.ptr(), g.ptr(), o, n]);
+    });
+  }
+  it('dropout', () => expectThreadIndependent('dropout', [shape], ([o]) => [x.ptr(), o, n, 1234, 8388608, 2]));
+  for (const [outer, D, inner] of [[3, 5, 21], [105, 3, 1], [1, 315, 1], [1, 3, 105]]) {
+    it(`softmax [${outer},${D},${inner}]`, () => {
+      for (const isLog of [0, 1]) {
+        expectThreadIndependent('softmaxForward', [shape], ([o]) => [x.ptr(), o, outer, D, inner, isLog]);
+        expectThreadIndependent('softmaxBackward', [shape], ([o]) => [pos.ptr(), g.ptr(), o, outer, D, inner, isLog]);
+      }
+    });
+  }
+  it('lrn', () => {
+    expectThreadIndependent('lrnForward', [shape], ([o]) => [x.ptr(), o, 3, 5, 21, 3, 0.5, 0.75, 1]);
+    for (const beta of [0.75, 0.6]) {
+      expectThreadIndependent('lrnForward', [shape], ([o]) => [x.ptr(), o, 3, 5, 21, 4, 0.5, beta, 1]);
+      expectThreadIndependent('lrnBackward1', [shape, shape], ([o, s]) => [x.ptr(), g.ptr(), o, s, 3, 5, 21, 3, 0.5, beta, 1]);
+      const gx = sn.zeros(shape);
+      const t = sn.zeros(shape);
+      backend().kernels.lrnBackward1(x.ptr(), g.ptr(), gx.ptr(), t.ptr(), 3, 5, 21, 3, 0.5, beta, 1, 0, 1);
+      const gx0 = gx.toFloat32Array();
+      // pass 2 updates gx in place: restore it before each split.
+      const fn = backend().kernels.lrnBackward2;
+      const runSplit = (n: number) => {
+        gx.view().set(gx0);
+        for (let tid = 0; tid < n; tid++) fn(x.ptr(), gx.ptr(), t.ptr(), 3, 5, 21, 3, 0.5, beta, tid, n);
+        return gx.toFloat32Array();
+      };
+      const one = runSplit(1);
+      for (const n of [2, 3, 5]) expect(bitsEqual(runSplit(n), one), `lrnBackward2 with ${n} threads`).toBe(true);
+    }
+  });
+  it('batch norm', () => {
+    const w = sn.tensor(randomArray(5, 4), [5]);
+    const b = sn.tensor(randomArray(5, 5), [5]);
+    expectThreadIndependent('bnStats', [[5], [5]], ([m, s]) => [x.ptr(), 3, 5, 21, 1e-5, m, s, 0, 0, 0.1]);
+    const stats = sn.zeros([10]);
+    backend().kernels.bnStats(x.ptr(), 3, 5, 21, 1e-5, stats.ptr(), stats.ptr() + 20, 0, 0, 0.1, 0, 1);
+    const m = stats.ptr();
+    const is = m + 20;
+    expectThreadIndependent('bnApply', [shape], ([o]) => [x.ptr(), o, 3, 5, 21, m, is, w.ptr(), b.ptr()]);
+    expectThreadIndependent('bnBackwardReduce', [[10], [5], [5]], ([s, gw, gb]) => [x.ptr(), g.ptr(), 3, 5, 21, m, is, s, gw, gb]);
+    const sums = sn.zeros([10]);
+    backend().kernels.bnBackwardReduce(x.ptr(), g.ptr(), 3, 5, 21, m, is, sums.ptr(), 0, 0, 0, 1);
+    for (const training of [0, 1]) {
+      expectThreadIndependent('bnBackwardInput', [shape], ([o]) => [x.ptr(), g.ptr(), o, 3, 5, 21, m, is, w.ptr(), sums.ptr(), training]);
+    }
+  });
+  it('add with broadcast, its reduction, and row copies', () => {
+    const b7 = sn.tensor(randomArray(21, 6), [21]);
+    expectThreadIndependent('addRepeat', [shape], ([o]) => [x.ptr(), b7.ptr(), o, n, 21]);
+    expectThreadIndependent('addRepeat', [shape], ([o]) => [x.ptr(), b7.ptr(), o, n, 1]);
+    expectThreadIndependent('sumRepeat', [[21]], ([o]) => [g.ptr(), o, 15, 21]);
+    expectThreadIndependent('copyRows', [[3, 5, 21]], ([o]) => [x.ptr(), o, 15, 21, 21, 21]);
+  });
+});
