@@ -166,10 +166,10 @@ if (TRAIN.length) {
   for (const t of [1, 2]) tr[`ours${t}`] = child(['--part', 'train', '--threads', String(t), '--names', tn], `simdnn training ${t}T`);
   if (peers) for (const t of [1, 2]) tr[`torch${t}`] = python(['train', String(t), ...TRAIN], `PyTorch training ${t}T`);
   console.log(`\n# Training step (forward + cross-entropy + backward + SGD momentum), batch 8, 224x224, median ms\n`);
-  console.log('| model | ours 1T | ours 2T | PyTorch 1T | PyTorch 2T | ours/PyTorch 1T |\n|---|---|---|---|---|---|');
+  console.log('| model | ours 1T | ours 2T | PyTorch 1T | PyTorch 2T | ours/PyTorch 1T | ours/PyTorch 2T |\n|---|---|---|---|---|---|---|');
   for (const n of TRAIN) {
     const g = (k) => tr[k]?.[n];
-    console.log(`| ${n} | ${f(g('ours1'))} | ${f(g('ours2'))} | ${f(g('torch1'))} | ${f(g('torch2'))} | ${g('ours1') && g('torch1') ? `x${(g('ours1') / g('torch1')).toFixed(1)} slower` : '—'} |`);
+    console.log(`| ${n} | ${f(g('ours1'))} | ${f(g('ours2'))} | ${f(g('torch1'))} | ${f(g('torch2'))} | ${ratio(g('torch1'), g('ours1'))} | ${ratio(g('torch2'), g('ours2'))} |`);
   }
 }
 console.log('\ntfjs-backend-wasm runs one thread in Node. onnxruntime-web and tfjs run inference only. PyTorch native = torch 1.13 CPU (AVX-512), not wasm.');
