@@ -35,7 +35,7 @@ export function loadModel(checkpoint: string, modelName?: string): LoadedModel {
       model.loadStateDict(ck.weights);
     } catch (e) {
       model.dispose();
-      throw new UsageError(`corrupt checkpoint ${ck.path}: the weights do not fit ${name}: ${(e as Error).message}`);
+      throw new UsageError(`${state ? 'corrupt checkpoint ' : ''}${ck.path}: the weights do not fit ${name}: ${(e as Error).message}`);
     }
     model.eval();
     const classes = state?.classes ?? Array.from({ length: numClasses }, (_, i) => String(i));

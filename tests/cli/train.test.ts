@@ -107,4 +107,22 @@ describe('simdnn train', () => {
     expect(more.code).toBe(0);
     expect(JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')).epochs).toHaveLength(2);
   });
+
+  it('eval reads a plain weights file when --model names the architecture', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'weights.safetensors');
+    await sn.init({ threads: 1 });
+    const model = sn.models.lenet5({ numClasses: 10, seed: 5 });
+    writeFileSync(file, sn.io.saveSafetensors(model));
+    model.dispose();
+    const without = await cli(['eval', '--checkpoint', file, '--threads', '1']);
+    expect(without.code).toBe(2);
+    expect(without.err).toMatch(/holds weights only .*--model/);
+    const r = await cli(['eval', '--checkpoint', file, '--model', 'lenet5', '--test-size', '50', '--threads', '1']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^lenet5 from .*weights\.safetensors on mnist \(embedded digits, 50 held-out images\): accuracy [\d.]+%/);
+    const wrong = await cli(['eval', '--checkpoint', file, '--model', 'resnet18', '--threads', '1']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toMatch(/weights do not fit resnet18: loadStateDict: missing keys/);
+  });
 });
