@@ -41,6 +41,8 @@ const perKernel = new Map();
 pool.run = (name, args, t) => {
   const t0 = performance.now();
   run(name, args, t);
+  // GEMMs are told apart by shape (transA, transB, M, N, K): which layer and pass they serve.
+  if (name === 'gemm') name = `gemm ${args[0] ? 'T' : 'N'}${args[1] ? 'T' : 'N'} ${args[2]}x${args[3]}x${args[4]}`;
   const e = perKernel.get(name) ?? { ms: 0, calls: 0 };
   e.ms += performance.now() - t0;
   e.calls++;
@@ -50,10 +52,16 @@ const t0 = performance.now();
 for (let i = 0; i < steps; i++) step(true);
 const total = performance.now() - t0;
 const kernelMs = [...perKernel.values()].reduce((s, e) => s + e.ms, 0);
+const gemmMacs = [...perKernel].filter(([n]) => n.startsWith('gemm ')).map(([n, e]) => {
+  const [M, N, K] = n.split(' ')[2].split('x').map(Number);
+  return { n, flops: (2 * M * N * K * e.calls) / steps, ms: e.ms / steps };
+});
 const rows = [...perKernel].sort((a, b) => b[1].ms - a[1].ms).map(([name, e]) => ({
-  kernel: name, 'µs/step': +((e.ms / steps) * 1000).toFixed(1), 'calls/step': +(e.calls / steps).toFixed(1), '% of step': +((100 * e.ms) / total).toFixed(1),
+  kernel: name, 'GFLOP/s': name.startsWith('gemm ') ? +(gemmMacs.find((g) => g.n === name).flops / (gemmMacs.find((g) => g.n === name).ms * 1e6)).toFixed(1) : '', 'µs/step': +((e.ms / steps) * 1000).toFixed(1), 'calls/step': +(e.calls / steps).toFixed(1), '% of step': +((100 * e.ms) / total).toFixed(1),
 }));
-rows.push({ kernel: '(JavaScript outside kernels)', 'µs/step': +(((total - kernelMs) / steps) * 1000).toFixed(1), 'calls/step': 0, '% of step': +((100 * (total - kernelMs)) / total).toFixed(1) });
+const gf = gemmMacs.reduce((s, g) => s + g.flops, 0), gm = gemmMacs.reduce((s, g) => s + g.ms, 0);
+console.log(`all GEMMs: ${(gf / 1e6).toFixed(1)} MFLOP/step at ${(gf / (gm * 1e6)).toFixed(1)} GFLOP/s`);
+rows.push({ kernel: '(JavaScript outside kernels)', 'GFLOP/s': '', 'µs/step': +(((total - kernelMs) / steps) * 1000).toFixed(1), 'calls/step': 0, '% of step': +((100 * (total - kernelMs)) / total).toFixed(1) });
 console.log(`LeNet-5 step, batch 64, ${threads} thread(s): ${((total / steps) * 1000).toFixed(0)} µs/step = ${Math.round((64 * steps * 1000) / total)} images/s (timing wrappers included)`);
 console.log(`phases µs/step: ${Object.entries(phase).map(([k, v]) => `${k} ${((v / steps) * 1000).toFixed(0)}`).join(', ')}`);
 console.table(rows);
