@@ -91,7 +91,8 @@ export async function benchCommand(p: Parsed, io: Io): Promise<number> {
     return r.status ?? 1;
   }
   if (p.positional.length) throw new UsageError(`bench: no bench/ folder in this installation, so no suites (${p.positional.join(', ')}); run without names for the built-in LeNet-5 measurement`);
-  io.out.write('no bench/ suites in this installation: measuring LeNet-5 training throughput (built-in, batch 64, 28x28 digits padded to 32x32, SGD momentum 0.9)\n');
+  const why = p.opts.builtin ? '--builtin' : 'no bench/ suites in this installation';
+  io.out.write(`${why}: measuring LeNet-5 training throughput (built-in, batch 64, 28x28 digits padded to 32x32, SGD momentum 0.9)\n`);
   await benchLenet(io, p.opts.seconds as number);
   return 0;
 }
