@@ -159,7 +159,8 @@ export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<numb
     const bar = new EpochProgress(io, label, loader.length, progress.batch);
     const run = progress.running;
     const lr = opt.lr;
-    let t0 = performance.now(), imagesSince = 0, tRate = t0, rate = 0;
+    const t0 = performance.now();
+    let imagesSince = 0, tRate = t0, rate = 0;
     for (let b = progress.batch; b < loader.length; b++) {
       const batch = loader.batch(epoch, b);
       reseedModules(model, cfg.seed, progress.step);
@@ -201,12 +202,12 @@ export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<numb
     history.push({
       epoch: epoch + 1, lr, trainLoss: run.loss / run.seen, trainAccuracy: run.correct / run.seen,
       testLoss: val.loss, testAccuracy: val.accuracy, testTop5: val.top5, seconds: run.seconds, imagesPerSec: run.seen / run.seconds,
+      memoryBytes: sn.backendInfo().memoryBytes,
     });
     io.out.write(`${label}: train loss ${(run.loss / run.seen).toFixed(4)} acc ${pct(run.correct / run.seen)} | test loss ${val.loss.toFixed(4)} acc ${pct(val.accuracy)} | ${(run.seen / run.seconds).toFixed(0)} img/s, ${run.seconds.toFixed(1)} s\n`);
     progress = { epoch: epoch + 1, batch: 0, step: progress.step, running: { loss: 0, correct: 0, seen: 0, seconds: 0 }, done: epoch + 1 === cfg.epochs };
     save();
     writeMetrics(outDir, cfg, history);
-    t0 = performance.now();
     if (signal.stop) {
       io.out.write(`interrupted after epoch ${epoch + 1}: saved ${join(outDir, 'checkpoint.safetensors')}; continue with: simdnn train --resume ${outDir}\n`);
       return 130;
@@ -220,7 +221,7 @@ export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<numb
 
 export const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
-const COLUMNS = ['epoch', 'lr', 'trainLoss', 'trainAccuracy', 'testLoss', 'testAccuracy', 'testTop5', 'seconds', 'imagesPerSec'];
+const COLUMNS = ['epoch', 'lr', 'trainLoss', 'trainAccuracy', 'testLoss', 'testAccuracy', 'testTop5', 'seconds', 'imagesPerSec', 'memoryBytes'];
 
 /** metrics.json (config + one record per epoch) and metrics.csv (the same records as rows). */
 function writeMetrics(dir: string, cfg: TrainConfig, history: Record<string, number>[]): void {

@@ -23,19 +23,21 @@ function tensorsOf(dir: string): Record<string, Float32Array> {
 describe('simdnn train', () => {
   it('trains, validates each epoch, and writes checkpoint and metrics', async () => {
     const out = tempDir();
-    const r = await cli(['train', ...TINY, '--out', out]);
+    const r = await cli(['train', ...TINY, '--epochs', '3', '--out', out]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/epoch 1\/2 batch 5\/5 loss [\d.]+ acc [\d.]+% \d+ img\/s/);
-    expect(r.out).toMatch(/epoch 2\/2: train loss [\d.]+ acc [\d.]+% \| test loss [\d.]+ acc [\d.]+%/);
+    expect(r.out).toMatch(/epoch 1\/3 batch 5\/5 loss [\d.]+ acc [\d.]+% \d+ img\/s/);
+    expect(r.out).toMatch(/epoch 3\/3: train loss [\d.]+ acc [\d.]+% \| test loss [\d.]+ acc [\d.]+%/);
     expect(r.out).toMatch(/test accuracy [\d.]+% \(top-5 [\d.]+%\), test loss [\d.]+ on 100 held-out images/);
     const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
-    expect(metrics.epochs).toHaveLength(2);
-    expect(metrics.config).toMatchObject({ model: 'lenet5', data: 'mnist', epochs: 2, optimizer: 'sgd', schedule: 'cosine' });
+    expect(metrics.epochs).toHaveLength(3);
+    expect(metrics.config).toMatchObject({ model: 'lenet5', data: 'mnist', epochs: 3, optimizer: 'sgd', schedule: 'cosine' });
     const csv = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('epoch,lr,trainLoss,trainAccuracy,testLoss,testAccuracy,testTop5,seconds,imagesPerSec');
-    expect(csv).toHaveLength(3);
-    expect(Number(csv[2].split(',')[1])).toBeCloseTo(0.025, 12); // cosine over 2 epochs: lr halves
+    expect(csv[0]).toBe('epoch,lr,trainLoss,trainAccuracy,testLoss,testAccuracy,testTop5,seconds,imagesPerSec,memoryBytes');
+    expect(csv).toHaveLength(4);
+    expect(Number(csv[2].split(',')[1])).toBeCloseTo(0.05 * (1 + Math.cos(Math.PI / 3)) / 2, 12); // cosine over 3 epochs
+    // Each step runs in sn.tidy: once the first epoch (and its first checkpoint) has run, the wasm memory stays the same.
+    expect(metrics.epochs[2].memoryBytes).toBe(metrics.epochs[1].memoryBytes);
     const names = Object.keys(tensorsOf(out));
     expect(names).toContain('conv1.weight');
     expect(names).toContain('fc3.bias');
@@ -93,7 +95,7 @@ describe('simdnn train', () => {
     expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
     for (const k of Object.keys(a)) expect(bitsEqual(a[k], b[k]), k).toBe(true);
     // The metrics agree too (all but the timings).
-    const strip = (d: string) => JSON.parse(readFileSync(join(d, 'metrics.json'), 'utf8')).epochs.map(({ seconds: _s, imagesPerSec: _i, ...rest }: Record<string, number>) => rest);
+    const strip = (d: string) => JSON.parse(readFileSync(join(d, 'metrics.json'), 'utf8')).epochs.map(({ seconds: _s, imagesPerSec: _i, memoryBytes: _m, ...rest }: Record<string, number>) => rest);
     expect(strip(part)).toEqual(strip(whole));
   });
 
