@@ -7,9 +7,9 @@ export const TRAIN_OPTIONS: OptionSpecs = {
   epochs: { kind: 'int', help: 'passes over the training data', default: 10 },
   batchSize: { kind: 'int', help: 'images per step', default: 64 },
   optimizer: { kind: 'string', help: 'update rule', choices: ['sgd', 'adam', 'adamw'], default: 'sgd' },
-  lr: { kind: 'number', help: 'learning rate (default: sgd 0.05, adam/adamw 0.001)' },
+  lr: { kind: 'number', help: 'learning rate (default: sgd 0.03, adam/adamw 0.001)' },
   momentum: { kind: 'number', help: 'SGD momentum (default 0.9)' },
-  weightDecay: { kind: 'number', help: 'L2 penalty; decoupled for adamw (default: sgd/adam 0, adamw 0.01)' },
+  weightDecay: { kind: 'number', help: 'L2 penalty; decoupled for adamw (default: sgd 5e-4, adam 0, adamw 0.01)' },
   schedule: { kind: 'string', help: 'learning-rate schedule per epoch: step = x0.1 every third of the epochs, cosine to 0, plateau = x0.1 when the test loss stops falling for 2 epochs', choices: ['none', 'step', 'cosine', 'plateau'], default: 'cosine' },
   augment: { kind: 'bool', help: 'random shifts of ±1/16 of the side (and horizontal flips for colour images)', default: false },
   threads: { kind: 'string', help: "worker threads: a number or 'auto'", value: 'N|auto', default: 'auto' },
@@ -26,7 +26,7 @@ export const TRAIN_OPTIONS: OptionSpecs = {
 export const RESUME_MAY_SET = new Set(['resume', 'epochs', 'threads', 'out', 'verbose', 'evalBatchSize']);
 
 export const OPTIMIZER_DEFAULTS: Record<string, { lr: number; momentum: number; weightDecay: number }> = {
-  sgd: { lr: 0.05, momentum: 0.9, weightDecay: 0 },
+  sgd: { lr: 0.03, momentum: 0.9, weightDecay: 5e-4 },
   adam: { lr: 0.001, momentum: 0, weightDecay: 0 },
   adamw: { lr: 0.001, momentum: 0, weightDecay: 0.01 },
 };

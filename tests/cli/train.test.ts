@@ -35,7 +35,7 @@ describe('simdnn train', () => {
     const csv = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('epoch,lr,trainLoss,trainAccuracy,testLoss,testAccuracy,testTop5,seconds,imagesPerSec,memoryBytes');
     expect(csv).toHaveLength(4);
-    expect(Number(csv[2].split(',')[1])).toBeCloseTo(0.05 * (1 + Math.cos(Math.PI / 3)) / 2, 12); // cosine over 3 epochs
+    expect(Number(csv[2].split(',')[1])).toBeCloseTo(0.03 * (1 + Math.cos(Math.PI / 3)) / 2, 12); // sgd default lr 0.03, cosine over 3 epochs
     // Each step runs in sn.tidy: once the first epoch (and its first checkpoint) has run, the wasm memory stays the same.
     expect(metrics.epochs[2].memoryBytes).toBe(metrics.epochs[1].memoryBytes);
     const names = Object.keys(tensorsOf(out));
