@@ -51,29 +51,9 @@ export async function readClassHttp(c) {
   return sn.data.parseDigitJson(new Uint8Array(await res.arrayBuffer()), `${c}.json`);
 }
 
-// Until sn.models lands: the same layer stack from sn.F ops, PyTorch's default
-// init (uniform ±1/sqrt(fan_in)) from the seed.
+// torchvision-style LeNet-5 with PyTorch's default init drawn from the seed.
 function lenet(seed) {
-  const shapes = [[6, 1, 5, 5], [6], [16, 6, 5, 5], [16], [120, 400], [120], [84, 120], [84], [10, 84], [10]];
-  const fanIn = [25, 25, 150, 150, 400, 400, 120, 120, 84, 84];
-  const p = shapes.map((shape, i) => {
-    const u = sn.rand(shape, { seed: seed * 100 + i });
-    const b = 1 / Math.sqrt(fanIn[i]);
-    const t = sn.tensor(u.toFloat32Array().map((v) => (v * 2 - 1) * b), shape, { requiresGrad: true });
-    u.dispose();
-    return t;
-  });
-  const F = sn.F;
-  return {
-    parameters: () => p,
-    forward(x) {
-      x = F.maxPool2d(F.relu(F.conv2d(x, p[0], p[1])), { kernelSize: 2 });
-      x = F.maxPool2d(F.relu(F.conv2d(x, p[2], p[3])), { kernelSize: 2 });
-      x = F.relu(F.linear(F.flatten(x), p[4], p[5]));
-      x = F.relu(F.linear(x, p[6], p[7]));
-      return F.linear(x, p[8], p[9]);
-    },
-  };
+  return sn.models.lenet5({ seed });
 }
 
 function concatParams(params) {
