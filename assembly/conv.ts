@@ -159,3 +159,44 @@ export function convBiasGrad(dy: usize, N: i32, C: i32, HW: i32, db: usize, tid:
     store<f32>(db + (<usize>c << 2), total);
   }
 }
+
+/**
+ * dst[c * ldDst + j] = src[j * C + c] for j < rows, c < C: the GEMM result of a
+ * band computed as colᵀ·Wᵀ ([pixels, channels]) written back as NCHW planes.
+ * 4x4 blocks go through registers; threads split the channels in blocks of 4.
+ */
+export function transposeToPlanes(src: usize, rows: i32, C: i32, dst: usize, ldDst: i32, tid: i32, nthreads: i32): void {
+  const blocks = (C + 3) >> 2;
+  const b0 = splitStart(blocks, tid, nthreads);
+  const b1 = splitStart(blocks, tid + 1, nthreads);
+  const ldS = <usize>C << 2;
+  const ldD = <usize>ldDst << 2;
+  for (let bk = b0; bk < b1; bk++) {
+    const c = bk << 2;
+    if (c + 4 <= C) {
+      let j = 0;
+      for (; j + 4 <= rows; j += 4) {
+        const s = src + ((<usize>j * C + c) << 2);
+        const r0 = v128.load(s), r1 = v128.load(s + ldS), r2 = v128.load(s + 2 * ldS), r3 = v128.load(s + 3 * ldS);
+        const lo01 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), lo23 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+        const hi01 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), hi23 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+        const d = dst + ((<usize>c * ldDst + j) << 2);
+        v128.store(d, v128.shuffle<f32>(lo01, lo23, 0, 1, 4, 5));
+        v128.store(d + ldD, v128.shuffle<f32>(lo01, lo23, 2, 3, 6, 7));
+        v128.store(d + 2 * ldD, v128.shuffle<f32>(hi01, hi23, 0, 1, 4, 5));
+        v128.store(d + 3 * ldD, v128.shuffle<f32>(hi01, hi23, 2, 3, 6, 7));
+      }
+      for (; j < rows; j++) {
+        for (let q = 0; q < 4; q++) {
+          store<f32>(dst + ((<usize>(c + q) * ldDst + j) << 2), load<f32>(src + ((<usize>j * C + c + q) << 2)));
+        }
+      }
+    } else {
+      for (let q = c; q < C; q++) {
+        for (let j = 0; j < rows; j++) {
+          store<f32>(dst + ((<usize>q * ldDst + j) << 2), load<f32>(src + ((<usize>j * C + q) << 2)));
+        }
+      }
+    }
+  }
+}

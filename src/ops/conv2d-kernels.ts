@@ -1,7 +1,8 @@
 import { parallel } from '../runtime/backend.js';
 import { empty } from './basic.js';
-import { EPI_BIAS_ROW, EPI_NONE, gemm } from './gemm.js';
+import { EPI_BIAS_COL, EPI_BIAS_ROW, EPI_NONE, gemm } from './gemm.js';
 import { launchElementwise } from './launch.js';
+import { winogradApplies, winogradBackwardData, winogradForward } from './conv2d-winograd.js';
 
 /** Everything a conv kernel needs to know about one call (validated by conv2d.ts). */
 export interface ConvGeom {
@@ -20,12 +21,14 @@ export interface ConvGeom {
  *   the GEMM's [C, H·W] operand: no im2col.
  * - 'im2col': the columns of a band of output rows are built in a temporary
  *   buffer, then one GEMM per group.
+ * - 'winograd': 3x3 stride 1 (conv2d-winograd.ts) for the forward pass and the
+ *   data gradient; its filter gradient takes the im2col route.
  */
-export type ConvPath = 'direct1x1' | 'im2col';
+export type ConvPath = 'direct1x1' | 'im2col' | 'winograd';
 
 export function choosePath(g: ConvGeom): ConvPath {
-  return g.kH === 1 && g.kW === 1 && g.sH === 1 && g.sW === 1 && g.pH === 0 && g.pW === 0 && g.OH === g.H && g.OW === g.W
-    ? 'direct1x1' : 'im2col';
+  if (g.kH === 1 && g.kW === 1 && g.sH === 1 && g.sW === 1 && g.pH === 0 && g.pW === 0 && g.OH === g.H && g.OW === g.W) return 'direct1x1';
+  return winogradApplies(g) ? 'winograd' : 'im2col';
 }
 
 /**
@@ -56,50 +59,77 @@ function forBands(g: ConvGeom, fn: (oh0: number, oh1: number) => void): void {
   for (let oh0 = 0; oh0 < g.OH; oh0 += rows) fn(oh0, Math.min(g.OH, oh0 + rows));
 }
 
+/**
+ * Forward GEMM orientation. 'wcol': y_band = W·col (M = output channels). With
+ * few output channels M is a handful of micro-tile rows and the GEMM re-packs
+ * the wide col operand for little work, so 'colw' computes the transpose
+ * colᵀ·Wᵀ (M = pixels) into a [pixels, channels] buffer and transposes it into
+ * the planes. Each output value is the same k-ordered sum either way (same bits).
+ */
+export type ForwardOrientation = 'wcol' | 'colw';
+/** Measured (bench/conv.mjs, baseline build): colᵀ·Wᵀ wins up to 64 channels per group, W·col from 96. */
+export const COLW_MAX_CHANNELS = 64;
+
+export function chooseOrientation(g: ConvGeom): ForwardOrientation {
+  return g.OCg <= COLW_MAX_CHANNELS ? 'colw' : 'wcol';
+}
+
 /** y = conv(x, w) + b; all arguments are addresses (b may be 0). */
-export function convForward(g: ConvGeom, x: number, w: number, b: number, y: number, path = choosePath(g)): void {
+export function convForward(
+  g: ConvGeom, x: number, w: number, b: number, y: number,
+  path = choosePath(g), orientation = chooseOrientation(g),
+): void {
+  if (path === 'winograd') return winogradForward(g, x, w, b, y);
   const HW = g.H * g.W;
   const OHW = g.OH * g.OW;
   const Kg = g.Cg * g.kH * g.kW;
-  const epi = b ? EPI_BIAS_ROW : EPI_NONE;
-  if (path === 'direct1x1') {
-    for (let n = 0; n < g.N; n++) {
-      for (let gi = 0; gi < g.G; gi++) {
-        gemm({
-          M: g.OCg, N: HW, K: g.Cg, a: w + 4 * gi * g.OCg * Kg, lda: Kg,
-          b: x + 4 * (n * g.C + gi * g.Cg) * HW, ldb: HW,
-          c: y + 4 * (n * g.OC + gi * g.OCg) * OHW, ldc: OHW,
-          bias: b ? b + 4 * gi * g.OCg : 0, epilogue: epi,
-        });
-      }
-    }
-    return;
-  }
-  const col = empty([bandRows(g) * g.OW * g.C * g.kH * g.kW], 'conv2d');
-  const colp = col.ptr();
+  const direct = path === 'direct1x1';
+  const rows = direct ? g.OH : bandRows(g);
+  const col = direct ? null : empty([rows * g.OW * g.C * g.kH * g.kW], 'conv2d');
+  const ct = orientation === 'colw' ? empty([rows * g.OW * g.OCg], 'conv2d') : null;
   try {
     for (let n = 0; n < g.N; n++) {
       const xn = x + 4 * n * g.C * HW;
-      forBands(g, (oh0, oh1) => {
+      for (let oh0 = 0; oh0 < g.OH; oh0 += rows) {
+        const oh1 = Math.min(g.OH, oh0 + rows);
         const cols = (oh1 - oh0) * g.OW;
-        parallel('im2col', [xn, ...geomArgs(g), oh0, oh1, colp], threadsFor(cols * g.C * g.kH * g.kW));
-        for (let gi = 0; gi < g.G; gi++) {
-          gemm({
-            M: g.OCg, N: cols, K: Kg, a: w + 4 * gi * g.OCg * Kg, lda: Kg,
-            b: colp + 4 * gi * Kg * cols, ldb: cols,
-            c: y + 4 * ((n * g.OC + gi * g.OCg) * OHW + oh0 * g.OW), ldc: OHW,
-            bias: b ? b + 4 * gi * g.OCg : 0, epilogue: epi,
-          });
+        // the [C·kH·kW, cols] operand: the input itself for 1x1, else im2col
+        let src = xn;
+        let ld = HW;
+        if (col) {
+          src = col.ptr();
+          ld = cols;
+          parallel('im2col', [xn, ...geomArgs(g), oh0, oh1, src], threadsFor(cols * g.C * g.kH * g.kW));
         }
-      });
+        for (let gi = 0; gi < g.G; gi++) {
+          const wg = w + 4 * gi * g.OCg * Kg;
+          const bg = b ? b + 4 * gi * g.OCg : 0;
+          const bSrc = src + 4 * gi * Kg * ld;
+          const yg = y + 4 * ((n * g.OC + gi * g.OCg) * OHW + oh0 * g.OW);
+          if (ct) {
+            gemm({
+              transA: true, transB: true, M: cols, N: g.OCg, K: Kg, a: bSrc, lda: ld, b: wg, ldb: Kg,
+              c: ct.ptr(), ldc: g.OCg, bias: bg, epilogue: b ? EPI_BIAS_COL : EPI_NONE,
+            });
+            parallel('transposeToPlanes', [ct.ptr(), cols, g.OCg, yg, OHW], threadsFor(cols * g.OCg));
+          } else {
+            gemm({
+              M: g.OCg, N: cols, K: Kg, a: wg, lda: Kg, b: bSrc, ldb: ld, c: yg, ldc: OHW,
+              bias: bg, epilogue: b ? EPI_BIAS_ROW : EPI_NONE,
+            });
+          }
+        }
+      }
     }
   } finally {
-    col.dispose();
+    col?.dispose();
+    ct?.dispose();
   }
 }
 
 /** dx = conv2d's input gradient for dy: per group dcol = W_gᵀ·dy_g, then col2im. */
 export function convBackwardData(g: ConvGeom, dy: number, w: number, dx: number, path = choosePath(g)): void {
+  if (path === 'winograd') return winogradBackwardData(g, dy, w, dx);
   const HW = g.H * g.W;
   const OHW = g.OH * g.OW;
   const Kg = g.Cg * g.kH * g.kW;
@@ -149,7 +179,7 @@ export function convBackwardFilter(g: ConvGeom, x: number, dy: number, dw: numbe
     launchElementwise('fill', [dw, 0, g.OC * Kg], g.OC * Kg);
     return;
   }
-  if (path === 'direct1x1') {
+  if (path === 'direct1x1') { // (winograd: the filter gradient takes the im2col route)
     for (let n = 0; n < g.N; n++) {
       for (let gi = 0; gi < g.G; gi++) {
         gemm({

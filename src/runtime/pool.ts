@@ -20,13 +20,16 @@ export function defaultThreadCount(): number {
 
 /**
  * How long an idle worker spins on the generation counter before it sleeps in
- * Atomics.wait. Back-to-back calls (a training step) then dispatch in ~1 µs
- * instead of a futex wake-up (~40 µs); bounded by time so that a worker whose
- * core is wanted by another process stops burning it (WASM-NOTES, Threads).
+ * Atomics.wait, and how long the caller spins for the last shares before it
+ * sleeps. Back-to-back calls (a training step) then dispatch in well under a
+ * microsecond instead of a futex wake-up (~40 µs). Bounded by time so that a
+ * thread whose core is wanted elsewhere stops burning it (WASM-NOTES,
+ * Threads); nearly no spin when the pool has more threads than cores, where
+ * a spinning thread would take the core from the one it waits for.
  */
-const WORKER_SPIN_MS = 0.5;
-/** How long the caller spins for the workers to finish before it sleeps. */
-const CALLER_SPIN_MS = 0.1;
+function spinMillis(threads: number): { worker: number; caller: number } {
+  return threads <= reportedCores() ? { worker: 0.5, caller: 0.5 } : { worker: 0.02, caller: 0.02 };
+}
 /** How long `close()` waits for workers to acknowledge the stop. */
 const CLOSE_WAIT_MS = 2000;
 
@@ -56,6 +59,7 @@ export class ThreadPool {
   private readonly ctl: ControlViews | null;
   private readonly workers: PoolWorker[];
   private readonly callerMayBlock: boolean;
+  private readonly callerSpinMs: number;
   private closed = false;
 
   private constructor(opts: PoolOptions, names: string[], workers: PoolWorker[], ctl: ControlViews | null) {
@@ -66,6 +70,7 @@ export class ThreadPool {
     this.workers = workers;
     this.ctl = ctl;
     this.callerMayBlock = ctl !== null && canBlock(ctl.ints);
+    this.callerSpinMs = spinMillis(this.size).caller;
   }
 
   static async create(opts: PoolOptions): Promise<ThreadPool> {
@@ -89,7 +94,7 @@ export class ThreadPool {
         ready.push(started);
         worker.post({
           module: opts.module, memory: opts.memory, tid, size: opts.threads, names,
-          controlByteOffset: CONTROL_BYTE_OFFSET, layout: LAYOUT, spinMs: WORKER_SPIN_MS,
+          controlByteOffset: CONTROL_BYTE_OFFSET, layout: LAYOUT, spinMs: spinMillis(opts.threads).worker,
         });
       }
       await Promise.all(ready);
@@ -175,7 +180,7 @@ export class ThreadPool {
     const t0 = performance.now();
     let spins = 0;
     while (Atomics.load(ints, LAYOUT.DONE) !== shares) {
-      if (this.callerMayBlock && (++spins & 255) === 0 && performance.now() - t0 > CALLER_SPIN_MS) {
+      if (this.callerMayBlock && (++spins & 255) === 0 && performance.now() - t0 > this.callerSpinMs) {
         Atomics.store(ints, LAYOUT.CALLER_WAITING, 1);
         let done;
         while ((done = Atomics.load(ints, LAYOUT.DONE)) !== shares) Atomics.wait(ints, LAYOUT.DONE, done);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.js';
 import { backend } from '../../src/runtime/backend.js';
 import { convGeometry } from '../../src/ops/conv2d.js';
-import { bandRows, convBackwardData, convBackwardFilter, convForward, type ConvPath } from '../../src/ops/conv2d-kernels.js';
+import { bandRows, choosePath, convBackwardData, convBackwardFilter, convForward, type ConvPath, type ForwardOrientation } from '../../src/ops/conv2d-kernels.js';
 import { gradcheck } from '../gradcheck.js';
 import { bitsEqual, maxRelErr, randomArray } from '../helpers.js';
 import { refConv, refGeometry } from './conv-reference.js';
@@ -15,7 +15,9 @@ afterAll(() => sn.shutdown());
 
 interface Arr { shape: number[]; data: number[] }
 interface Case { name: string; opts: Record<string, unknown>; x: Arr; w: Arr; b?: Arr; y: Arr; gy: Arr; gx: Arr; gw: Arr; gb?: Arr }
-const fixtures: Case[] = JSON.parse(readFileSync(new URL('../fixtures/conv2d.json', import.meta.url), 'utf8')).cases;
+const load = (f: string): Case[] => JSON.parse(readFileSync(new URL(`../fixtures/${f}`, import.meta.url), 'utf8')).cases;
+// conv2d-winograd.json: 3x3 stride-1 layers wide enough for the Winograd path
+const fixtures: Case[] = [...load('conv2d.json'), ...load('conv2d-winograd.json')];
 
 const t = (a: Arr, requiresGrad = false) => sn.tensor(new Float32Array(a.data), a.shape, { requiresGrad });
 const pair = (v: unknown) => (Array.isArray(v) ? (v as [number, number]) : v);
@@ -45,6 +47,7 @@ describe('F.conv2d gradcheck (finite differences)', () => {
     ['depthwise with multiplier', [2, 2, 4, 4], [4, 1, 3, 3], false, { groups: 2, padding: 1 }],
     ['1x1', [2, 3, 3, 3], [2, 3, 1, 1], true, {}],
     ["'same' even kernel", [1, 1, 5, 4], [2, 1, 2, 2], false, { padding: 'same' }],
+    ['3x3 on 16 channels (Winograd)', [1, 16, 3, 4], [16, 16, 3, 3], true, { padding: 1 }],
   ];
   for (const [name, xs, ws, bias, opts] of cases) {
     it(name, () => {
@@ -61,7 +64,7 @@ describe('F.conv2d gradcheck (finite differences)', () => {
 });
 
 /** Runs forward and both backward passes through one path, returning all three results. */
-function runPath(xs: number[], ws: number[], opts: sn.F.Conv2dOptions, path: ConvPath, seed = 1) {
+function runPath(xs: number[], ws: number[], opts: sn.F.Conv2dOptions, path: ConvPath, seed = 1, orientation?: ForwardOrientation) {
   const x = sn.tensor(randomArray(xs.reduce((a, b) => a * b), seed), xs);
   const w = sn.tensor(randomArray(ws.reduce((a, b) => a * b), seed + 1), ws);
   const b = sn.tensor(randomArray(ws[0], seed + 2), [ws[0]]);
@@ -69,7 +72,7 @@ function runPath(xs: number[], ws: number[], opts: sn.F.Conv2dOptions, path: Con
   const y = sn.zeros([g.N, g.OC, g.OH, g.OW]);
   const gy = sn.tensor(randomArray(y.size, seed + 3), y.shape);
   const gx = sn.zeros(xs), gw = sn.zeros(ws);
-  convForward(g, x.ptr(), w.ptr(), b.ptr(), y.ptr(), path);
+  convForward(g, x.ptr(), w.ptr(), b.ptr(), y.ptr(), path, orientation);
   convBackwardData(g, gy.ptr(), w.ptr(), gx.ptr(), path);
   convBackwardFilter(g, x.ptr(), gy.ptr(), gw.ptr(), path);
   return { x, w, b, gy, g, y: y.toFloat32Array(), gx: gx.toFloat32Array(), gw: gw.toFloat32Array() };
@@ -85,6 +88,49 @@ describe('conv2d paths agree', () => {
       expect(bitsEqual(a.gx, b.gx)).toBe(true);
       expect(bitsEqual(a.gw, b.gw)).toBe(true);
     }
+  });
+
+  it('forward orientations W·col and colᵀ·Wᵀ give the same bits (1x1 direct, im2col, groups, bands)', () => {
+    const layers: [number[], number[], sn.F.Conv2dOptions, ConvPath][] = [
+      [[2, 6, 5, 7], [10, 3, 1, 1], { groups: 2 }, 'direct1x1'],
+      [[1, 4, 9, 8], [7, 4, 3, 3], { padding: 1, stride: [2, 1] }, 'im2col'],
+      [[1, 16, 100, 90], [6, 8, 3, 3], { padding: 1, groups: 2 }, 'im2col'],
+    ];
+    for (const [xs, ws, opts, path] of layers) {
+      const a = runPath(xs, ws, opts, path, 3, 'wcol');
+      const b = runPath(xs, ws, opts, path, 3, 'colw');
+      expect(bitsEqual(a.y, b.y)).toBe(true);
+    }
+  });
+
+  it('Winograd F(2x2,3x3) agrees with im2col (forward and data gradient)', () => {
+    const layers: [number[], number[], sn.F.Conv2dOptions][] = [
+      [[1, 16, 8, 8], [16, 16, 3, 3], { padding: 1 }],
+      [[2, 17, 7, 9], [19, 17, 3, 3], { padding: 1 }], // odd sizes: partial tiles, tiles spanning images
+      [[3, 16, 5, 6], [20, 16, 3, 3], {}],
+      [[1, 16, 6, 5], [16, 16, 3, 3], { padding: 2 }],
+      [[2, 16, 9, 4], [16, 16, 3, 3], { padding: [0, 1] }],
+      [[4, 32, 14, 14], [48, 32, 3, 3], { padding: 1 }],
+      [[1, 16, 160, 70], [24, 16, 3, 3], { padding: 1 }], // several bands
+    ];
+    for (const [xs, ws, opts] of layers) {
+      const a = runPath(xs, ws, opts, 'winograd', 4);
+      expect(choosePath(a.g)).toBe('winograd');
+      const b = runPath(xs, ws, opts, 'im2col', 4);
+      expect(maxRelErr(a.y, b.y, 1e-5, 1e-4), `forward ${xs} ${ws}`).toBeLessThanOrEqual(1);
+      expect(maxRelErr(a.gx, b.gx, 1e-5, 1e-4), `data gradient ${xs} ${ws}`).toBeLessThanOrEqual(1);
+      expect(bitsEqual(a.gw, b.gw)).toBe(true); // same im2col route
+    }
+  });
+
+  it('Winograd is not used where it does not apply', () => {
+    const geom = (xs: number[], ws: number[], opts: sn.F.Conv2dOptions) => convGeometry('conv2d', sn.zeros(xs), sn.zeros(ws), null, opts);
+    expect(choosePath(geom([1, 16, 8, 8], [16, 16, 3, 3], { stride: 2 }))).toBe('im2col');
+    expect(choosePath(geom([1, 16, 8, 8], [16, 16, 3, 3], { dilation: 2 }))).toBe('im2col');
+    expect(choosePath(geom([1, 16, 8, 8], [16, 8, 3, 3], { groups: 2 }))).toBe('im2col');
+    expect(choosePath(geom([1, 16, 8, 8], [16, 16, 3, 3], { padding: 3 }))).toBe('im2col');
+    expect(choosePath(geom([1, 3, 8, 8], [16, 3, 3, 3], { padding: 1 }))).toBe('im2col');
+    expect(choosePath(geom([1, 16, 8, 8], [16, 16, 1, 1], {}))).toBe('direct1x1');
   });
 
   it('several row bands match the float64 reference (groups, stride, dilation)', () => {

@@ -101,6 +101,10 @@ describe('optimizer behaviour', () => {
     const after = opt.stateDict();
     expect(after.state[0].step).toBe(1);
     expect((after.state[0].expAvg as Tensor).toFloat32Array()).toEqual((sd.state[0].expAvg as Tensor).toFloat32Array());
+    // A gradient whose shape differs from its parameter's (the setter refuses one; forced here).
+    (b as any)._grad = sn.tensor([1, 1, 1], [3]);
+    expect(() => opt.step()).toThrow(/gradient \[3\] does not match parameter \[2\]/);
+    expect(a.toFloat32Array()).toEqual(before[0]);
     // An option made invalid on a group is caught before any update, too.
     b.grad = sn.tensor([1, 1], [2]);
     opt.paramGroups[0].eps = -1;

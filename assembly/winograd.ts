@@ -1,0 +1,211 @@
+// Winograd F(2x2, 3x3) transforms for 3x3 stride-1 convolutions (Lavin & Gray,
+// 2015). A 2x2 output tile costs 16 multiplies instead of 36:
+//   U = G g Gᵀ (weights),  V = Bᵀ d Bᵀᵀ (4x4 input tiles),  Y = Aᵀ (U ⊙ V) A.
+// The products U ⊙ V summed over channels are 16 GEMMs, one per tile position ξ,
+// done by the GEMM kernel in TypeScript (src/ops/conv2d-winograd.ts):
+//   M[ξ][o][t] = Σ_i U[ξ][o][i] · V[ξ][i][t].
+// Tiles are numbered in a band of whole tile rows (which may span images):
+// tile row R = n*tilesH + th, band-local tile t = (R - R0)*tilesW + tw.
+//
+// Threads split channels (input transform) or output channels (output
+// transform): each value is computed by one thread in a fixed order.
+
+// @ts-ignore: decorator
+@inline function splitStart(n: i32, tid: i32, nthreads: i32): i32 {
+  return <i32>(<i64>n * tid / nthreads);
+}
+
+// @ts-ignore: decorator
+@inline function tap(g: usize, flip: i32, kh: i32, kw: i32): f32 {
+  return load<f32>(g + (<usize>(flip ? (2 - kh) * 3 + 2 - kw : kh * 3 + kw) << 2));
+}
+
+// u[ξ = 4r + c] for one row r of t = G g: (G applied to the row's 3 values).
+// @ts-ignore: decorator
+@inline function storeRow(u: usize, plane: usize, r: i32, a: f32, b: f32, c: f32): void {
+  const p = u + <usize>(4 * r) * plane;
+  store<f32>(p, a);
+  store<f32>(p + plane, (a + b + c) * 0.5);
+  store<f32>(p + 2 * plane, (a - b + c) * 0.5);
+  store<f32>(p + 3 * plane, c);
+}
+
+/**
+ * U[ξ][o][i] for the 3x3 filters g = w[o, i] (w [O, I, 3, 3]). With `flip`, the
+ * filters of the data gradient: g = w[i, o] rotated by 180° (w [I, O, 3, 3]),
+ * since dx = conv(dy padded by 2 - p, those filters).
+ */
+export function winogradWeights(w: usize, O: i32, I: i32, flip: i32, u: usize, tid: i32, nthreads: i32): void {
+  const o0 = splitStart(O, tid, nthreads);
+  const o1 = splitStart(O, tid + 1, nthreads);
+  const plane = <usize>O * I << 2; // bytes between ξ planes of U
+  for (let o = o0; o < o1; o++) {
+    for (let i = 0; i < I; i++) {
+      const g = w + (<usize>(flip ? i * O + o : o * I + i) * 9 << 2);
+      const dst = u + (<usize>(o * I + i) << 2);
+      // t = G g with G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1], per column j
+      const g00 = tap(g, flip, 0, 0), g01 = tap(g, flip, 0, 1), g02 = tap(g, flip, 0, 2);
+      const g10 = tap(g, flip, 1, 0), g11 = tap(g, flip, 1, 1), g12 = tap(g, flip, 1, 2);
+      const g20 = tap(g, flip, 2, 0), g21 = tap(g, flip, 2, 1), g22 = tap(g, flip, 2, 2);
+      // then U = t Gᵀ row by row
+      storeRow(dst, plane, 0, g00, g01, g02);
+      storeRow(dst, plane, 1, (g00 + g10 + g20) * 0.5, (g01 + g11 + g21) * 0.5, (g02 + g12 + g22) * 0.5);
+      storeRow(dst, plane, 2, (g00 - g10 + g20) * 0.5, (g01 - g11 + g21) * 0.5, (g02 - g12 + g22) * 0.5);
+      storeRow(dst, plane, 3, g20, g21, g22);
+    }
+  }
+}
+
+/**
+ * V[ξ][c][t] = (Bᵀ d B)[ξ] for the 4x4 input tiles d of the tile rows [R0, R1)
+ * of x [N, C, H, W], tile (th, tw) starting at input (2th - pH, 2tw - pW);
+ * outside the image reads 0. `line` is per-thread scratch of 4 * lineFloats(tilesW)
+ * floats: the four input rows of a tile row, zero-padded, so that four tiles
+ * transform at once in registers.
+ */
+export function winogradInput(
+  x: usize, C: i32, H: i32, W: i32, pH: i32, pW: i32, tilesH: i32, tilesW: i32, R0: i32, R1: i32,
+  v: usize, line: usize, tid: i32, nthreads: i32,
+): void {
+  const c0 = splitStart(C, tid, nthreads);
+  const c1 = splitStart(C, tid + 1, nthreads);
+  const Tb = (R1 - R0) * tilesW;
+  const lf = winogradLineFloats(tilesW);
+  const buf = line + (<usize>tid * 4 * lf << 2);
+  const plane = <usize>C * Tb << 2; // bytes between ξ planes of V
+  for (let c = c0; c < c1; c++) {
+    for (let R = R0; R < R1; R++) {
+      const n = R / tilesH;
+      const th = R % tilesH;
+      const src = x + ((<usize>n * C + c) * H * W << 2);
+      // the 4 input rows of this tile row into the zero-padded line buffer
+      for (let r = 0; r < 4; r++) {
+        const ih = 2 * th - pH + r;
+        const dst = buf + (<usize>(r * lf) << 2);
+        memory.fill(dst, 0, <usize>lf << 2);
+        if (ih >= 0 && ih < H) {
+          const lo = max(0, pW); // line column of input column 0
+          const iw0 = max(0, -pW);
+          const n = min(W - iw0, lf - lo);
+          if (n > 0) memory.copy(dst + (<usize>lo << 2), src + ((<usize>ih * W + iw0) << 2), <usize>n << 2);
+        }
+      }
+      const tBase = (R - R0) * tilesW;
+      for (let tw = 0; tw < tilesW; tw += 4) {
+        // d[r][j] for 4 tiles (lanes): columns 2(tw+q) + j of line row r
+        const l0 = buf + (<usize>(2 * tw) << 2);
+        const l1 = l0 + (<usize>lf << 2), l2 = l1 + (<usize>lf << 2), l3 = l2 + (<usize>lf << 2);
+        // s = Bᵀ d over rows: s0 = d0 - d2, s1 = d1 + d2, s2 = d2 - d1, s3 = d1 - d3 (per column j)
+        let a = v128.load(l0), b = v128.load(l0, 16), a2 = v128.load(l0, 8), b2 = v128.load(l0, 24);
+        const d00 = v128.shuffle<f32>(a, b, 0, 2, 4, 6), d01 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+        const d02 = v128.shuffle<f32>(a2, b2, 0, 2, 4, 6), d03 = v128.shuffle<f32>(a2, b2, 1, 3, 5, 7);
+        a = v128.load(l1); b = v128.load(l1, 16); a2 = v128.load(l1, 8); b2 = v128.load(l1, 24);
+        const d10 = v128.shuffle<f32>(a, b, 0, 2, 4, 6), d11 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+        const d12 = v128.shuffle<f32>(a2, b2, 0, 2, 4, 6), d13 = v128.shuffle<f32>(a2, b2, 1, 3, 5, 7);
+        a = v128.load(l2); b = v128.load(l2, 16); a2 = v128.load(l2, 8); b2 = v128.load(l2, 24);
+        const d20 = v128.shuffle<f32>(a, b, 0, 2, 4, 6), d21 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+        const d22 = v128.shuffle<f32>(a2, b2, 0, 2, 4, 6), d23 = v128.shuffle<f32>(a2, b2, 1, 3, 5, 7);
+        a = v128.load(l3); b = v128.load(l3, 16); a2 = v128.load(l3, 8); b2 = v128.load(l3, 24);
+        const d30 = v128.shuffle<f32>(a, b, 0, 2, 4, 6), d31 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+        const d32 = v128.shuffle<f32>(a2, b2, 0, 2, 4, 6), d33 = v128.shuffle<f32>(a2, b2, 1, 3, 5, 7);
+        const p = v + ((<usize>c * Tb + tBase + tw) << 2);
+        const lanes = min(4, tilesW - tw);
+        inputRow(p, plane, 0, lanes, f32x4.sub(d00, d20), f32x4.sub(d01, d21), f32x4.sub(d02, d22), f32x4.sub(d03, d23));
+        inputRow(p, plane, 1, lanes, f32x4.add(d10, d20), f32x4.add(d11, d21), f32x4.add(d12, d22), f32x4.add(d13, d23));
+        inputRow(p, plane, 2, lanes, f32x4.sub(d20, d10), f32x4.sub(d21, d11), f32x4.sub(d22, d12), f32x4.sub(d23, d13));
+        inputRow(p, plane, 3, lanes, f32x4.sub(d10, d30), f32x4.sub(d11, d31), f32x4.sub(d12, d32), f32x4.sub(d13, d33));
+      }
+    }
+  }
+}
+
+/** Floats of one zero-padded line: room for 4-tile groups reading 12 columns. */
+export function winogradLineFloats(tilesW: i32): i32 {
+  return 2 * ((tilesW + 3) & ~3) + 8;
+}
+
+// Row r of V = s B: columns s0 - s2, s1 + s2, s2 - s1, s1 - s3, stored at ξ = 4r + j.
+// @ts-ignore: decorator
+@inline function inputRow(p: usize, plane: usize, r: i32, lanes: i32, s0: v128, s1: v128, s2: v128, s3: v128): void {
+  const q = p + <usize>(4 * r) * plane;
+  store4(q, lanes, f32x4.sub(s0, s2));
+  store4(q + plane, lanes, f32x4.add(s1, s2));
+  store4(q + 2 * plane, lanes, f32x4.sub(s2, s1));
+  store4(q + 3 * plane, lanes, f32x4.sub(s1, s3));
+}
+
+// Stores the first `lanes` lanes of v at p.
+// @ts-ignore: decorator
+@inline function store4(p: usize, lanes: i32, v: v128): void {
+  if (lanes == 4) {
+    v128.store(p, v);
+  } else {
+    store<f32>(p, f32x4.extract_lane(v, 0));
+    if (lanes > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+    if (lanes > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+  }
+}
+
+/**
+ * y[n, o, 2th + a, 2tw + b] = (Aᵀ M A)[a][b] + bias[o] for the tiles of the tile
+ * rows [R0, R1), from M[ξ][o][t]; parts of tiles past OH or OW are dropped.
+ */
+export function winogradOutput(
+  m: usize, O: i32, OH: i32, OW: i32, tilesH: i32, tilesW: i32, R0: i32, R1: i32,
+  bias: usize, y: usize, tid: i32, nthreads: i32,
+): void {
+  const o0 = splitStart(O, tid, nthreads);
+  const o1 = splitStart(O, tid + 1, nthreads);
+  const Tb = (R1 - R0) * tilesW;
+  const plane = <usize>O * Tb << 2;
+  for (let o = o0; o < o1; o++) {
+    const bv = f32x4.splat(bias ? load<f32>(bias + (<usize>o << 2)) : 0);
+    for (let R = R0; R < R1; R++) {
+      const n = R / tilesH;
+      const th = R % tilesH;
+      const out = y + ((<usize>n * O + o) * OH * OW << 2);
+      const oh = 2 * th;
+      const tBase = (R - R0) * tilesW;
+      for (let tw = 0; tw < tilesW; tw += 4) {
+        const p = m + ((<usize>o * Tb + tBase + tw) << 2);
+        // rows of Aᵀ M: p0 = m0 + m1 + m2, p1 = m1 - m2 - m3 (per column j)
+        const m00 = v128.load(p), m01 = v128.load(p + plane), m02 = v128.load(p + 2 * plane), m03 = v128.load(p + 3 * plane);
+        const m10 = v128.load(p + 4 * plane), m11 = v128.load(p + 5 * plane), m12 = v128.load(p + 6 * plane), m13 = v128.load(p + 7 * plane);
+        const m20 = v128.load(p + 8 * plane), m21 = v128.load(p + 9 * plane), m22 = v128.load(p + 10 * plane), m23 = v128.load(p + 11 * plane);
+        const m30 = v128.load(p + 12 * plane), m31 = v128.load(p + 13 * plane), m32 = v128.load(p + 14 * plane), m33 = v128.load(p + 15 * plane);
+        const p00 = f32x4.add(f32x4.add(m00, m10), m20), p01 = f32x4.add(f32x4.add(m01, m11), m21);
+        const p02 = f32x4.add(f32x4.add(m02, m12), m22), p03 = f32x4.add(f32x4.add(m03, m13), m23);
+        const p10 = f32x4.sub(f32x4.sub(m10, m20), m30), p11 = f32x4.sub(f32x4.sub(m11, m21), m31);
+        const p12 = f32x4.sub(f32x4.sub(m12, m22), m32), p13 = f32x4.sub(f32x4.sub(m13, m23), m33);
+        // then · A: y_a0 = p_a0 + p_a1 + p_a2, y_a1 = p_a1 - p_a2 - p_a3
+        const y00 = f32x4.add(f32x4.add(f32x4.add(p00, p01), p02), bv);
+        const y01 = f32x4.add(f32x4.sub(f32x4.sub(p01, p02), p03), bv);
+        const y10 = f32x4.add(f32x4.add(f32x4.add(p10, p11), p12), bv);
+        const y11 = f32x4.add(f32x4.sub(f32x4.sub(p11, p12), p13), bv);
+        const ow = 2 * tw;
+        const n8 = min(8, OW - ow); // valid output columns of these 4 tiles
+        // lanes are tiles: interleave (y_a0, y_a1) into output column order
+        outputRow(out + ((<usize>oh * OW + ow) << 2), n8, v128.shuffle<f32>(y00, y01, 0, 4, 1, 5), v128.shuffle<f32>(y00, y01, 2, 6, 3, 7));
+        if (oh + 1 < OH) {
+          outputRow(out + ((<usize>(oh + 1) * OW + ow) << 2), n8, v128.shuffle<f32>(y10, y11, 0, 4, 1, 5), v128.shuffle<f32>(y10, y11, 2, 6, 3, 7));
+        }
+      }
+    }
+  }
+}
+
+// Stores the first n (1..8) values of (lo, hi) at p.
+// @ts-ignore: decorator
+@inline function outputRow(p: usize, n: i32, lo: v128, hi: v128): void {
+  if (n == 8) {
+    v128.store(p, lo);
+    v128.store(p, hi, 16);
+    return;
+  }
+  for (let k = 0; k < n; k++) {
+    const v = k < 4 ? lo : hi;
+    const j = k & 3;
+    const f = j == 0 ? f32x4.extract_lane(v, 0) : j == 1 ? f32x4.extract_lane(v, 1) : j == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
+    store<f32>(p + (<usize>k << 2), f);
+  }
+}

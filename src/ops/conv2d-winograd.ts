@@ -1,0 +1,84 @@
+import { backend, parallel } from '../runtime/backend.js';
+import { empty } from './basic.js';
+import type { ConvGeom } from './conv2d-kernels.js';
+import { gemm } from './gemm.js';
+
+/**
+ * Winograd F(2x2, 3x3) for 3x3, stride 1, dilation 1, one group: 16 GEMMs of
+ * [out, in]·[in, tiles] replace the 9-tap im2col GEMM, 2.25x fewer multiplies
+ * (assembly/winograd.ts holds the transforms). The data gradient of such a
+ * layer is again one (a 3x3 stride-1 conv of dy with the flipped, transposed
+ * filters and padding 2 - p), so it takes the same route.
+ */
+export function winogradApplies(g: ConvGeom): boolean {
+  const padBottom = g.OH + 2 - g.H - g.pH;
+  const padRight = g.OW + 2 - g.W - g.pW;
+  return g.kH === 3 && g.kW === 3 && g.sH === 1 && g.sW === 1 && g.dH === 1 && g.dW === 1 && g.G === 1 &&
+    g.pH <= 2 && g.pW <= 2 && padBottom <= 2 && padRight <= 2 &&
+    g.C >= WINOGRAD_MIN_CHANNELS && g.OC >= WINOGRAD_MIN_CHANNELS;
+}
+/** Below this many input or output channels the 16 GEMMs are too thin to win (measured). */
+export const WINOGRAD_MIN_CHANNELS = 16;
+
+/** Floats of V + M per band; bands are whole tile rows, possibly spanning images. */
+export const WINOGRAD_BUDGET_FLOATS = 1 << 20;
+
+const PARALLEL_MIN_FLOATS = 1 << 14;
+const threadsFor = (n: number) => (n < PARALLEL_MIN_FLOATS ? 1 : undefined);
+
+interface Plane { N: number; Cin: number; H: number; W: number; pH: number; pW: number; Cout: number; OH: number; OW: number }
+
+/** y = conv3x3(x) with the transformed filters u ([16][Cout][Cin]) and bias (0: none). */
+function winogradConv(p: Plane, u: number, bias: number, x: number, y: number): void {
+  const be = backend('conv2d');
+  const tilesH = Math.ceil(p.OH / 2);
+  const tilesW = Math.ceil(p.OW / 2);
+  const rows = Math.max(1, Math.min(p.N * tilesH, Math.floor(WINOGRAD_BUDGET_FLOATS / (16 * (p.Cin + p.Cout) * tilesW))));
+  const lf = be.kernels.winogradLineFloats(tilesW);
+  const line = empty([be.pool.size * 4 * lf], 'conv2d');
+  const v = empty([16 * p.Cin * rows * tilesW], 'conv2d');
+  const m = empty([16 * p.Cout * rows * tilesW + 4], 'conv2d'); // +4: the output transform reads whole 4-tile groups
+  const [lp, vp, mp] = [line.ptr(), v.ptr(), m.ptr()];
+  try {
+    for (let R0 = 0; R0 < p.N * tilesH; R0 += rows) {
+      const R1 = Math.min(p.N * tilesH, R0 + rows);
+      const Tb = (R1 - R0) * tilesW;
+      parallel('winogradInput', [x, p.Cin, p.H, p.W, p.pH, p.pW, tilesH, tilesW, R0, R1, vp, lp], threadsFor(16 * p.Cin * Tb));
+      for (let xi = 0; xi < 16; xi++) {
+        gemm({
+          M: p.Cout, N: Tb, K: p.Cin, a: u + 4 * xi * p.Cout * p.Cin, lda: p.Cin,
+          b: vp + 4 * xi * p.Cin * Tb, ldb: Tb, c: mp + 4 * xi * p.Cout * Tb, ldc: Tb,
+        });
+      }
+      parallel('winogradOutput', [mp, p.Cout, p.OH, p.OW, tilesH, tilesW, R0, R1, bias, y], threadsFor(16 * p.Cout * Tb));
+    }
+  } finally {
+    line.dispose();
+    v.dispose();
+    m.dispose();
+  }
+}
+
+function transformedWeights(w: number, O: number, I: number, flip: boolean) {
+  const u = empty([16 * O * I], 'conv2d');
+  parallel('winogradWeights', [w, O, I, flip ? 1 : 0, u.ptr()], threadsFor(16 * O * I));
+  return u;
+}
+
+export function winogradForward(g: ConvGeom, x: number, w: number, b: number, y: number): void {
+  const u = transformedWeights(w, g.OC, g.C, false);
+  try {
+    winogradConv({ N: g.N, Cin: g.C, H: g.H, W: g.W, pH: g.pH, pW: g.pW, Cout: g.OC, OH: g.OH, OW: g.OW }, u.ptr(), b, x, y);
+  } finally {
+    u.dispose();
+  }
+}
+
+export function winogradBackwardData(g: ConvGeom, dy: number, w: number, dx: number): void {
+  const u = transformedWeights(w, g.C, g.OC, true);
+  try {
+    winogradConv({ N: g.N, Cin: g.OC, H: g.OH, W: g.OW, pH: 2 - g.pH, pW: 2 - g.pW, Cout: g.C, OH: g.H, OW: g.W }, u.ptr(), 0, dy, dx);
+  } finally {
+    u.dispose();
+  }
+}
