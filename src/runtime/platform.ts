@@ -20,10 +20,10 @@ let node: NodePlatform | null = null;
 
 /**
  * `import()` of a Node built-in through a variable: bundlers targeting the
- * browser (esbuild platform 'browser', webpack, Vite) then leave it alone
+ * browser (esbuild platform 'browser') then leave it alone
  * instead of failing to resolve `node:…`; only Node ever runs it.
  */
-const importBuiltin = (name: string): Promise<any> => import(/* webpackIgnore: true */ /* @vite-ignore */ name);
+const importBuiltin = (name: string): Promise<any> => import(name);
 
 export async function loadNodePlatform(): Promise<NodePlatform | null> {
   if (!isNode()) return null;
