@@ -255,6 +255,8 @@ function perImage(shape: number[]): string {
 }
 const compact = (n: number) => n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} K` : String(n);
 
+const bytes = (n: number) => n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`;
+
 function renderSummary(s: Extract<FromWorker, { type: 'summary' }>): void {
   $('zoo-status').textContent = `${ZOO[s.model].label}, input ${perImage(s.inputShape)} — built and measured in ${(s.ms / 1000).toFixed(1)} s`;
   const td = (text: string, cls = '') => `<td${cls ? ` class="${cls}"` : ''}>${text}</td>`;
@@ -264,8 +266,8 @@ function renderSummary(s: Extract<FromWorker, { type: 'summary' }>): void {
   ];
   const t = s.totals;
   $('zoo-totals').innerHTML =
-    `<b>${fmt(t.params)}</b> parameters (${(t.params * 4 / 2 ** 20).toFixed(1)} MiB as float32) · ` +
-    `<b>${compact(t.macs)}</b>MACs per image · <b>${compact(t.activations)}</b> activations stored (${(t.activations * 4 / 2 ** 20).toFixed(1)} MiB per image)`;
+    `<b>${fmt(t.params)}</b> parameters (${bytes(t.params * 4)} as float32) · ` +
+    `<b>${compact(t.macs)}</b>MACs per image · <b>${compact(t.activations)}</b> activations stored (${bytes(t.activations * 4)} per image)`;
   $('zoo-table').innerHTML =
     `<thead><tr><th>layer</th><th>type</th><th>output</th><th class="n">memory</th><th class="n">params</th><th class="n">MACs</th></tr></thead>` +
     `<tbody>${rows.join('')}</tbody>` +
