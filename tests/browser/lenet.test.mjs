@@ -30,12 +30,12 @@ after(async () => {
 });
 
 for (const isolated of [true, false]) {
-  test(`${isolated ? 'cross-origin isolated' : 'not isolated'}: same LeNet-5 bytes as Node for 1 and 2 threads`, async () => {
+  for (const where of ['page', 'worker']) test(`${isolated ? 'cross-origin isolated' : 'not isolated'}, ${where}: same LeNet-5 bytes as Node for 1 and 2 threads`, async () => {
     const page = await browser.context.newPage();
     try {
       await page.goto(`${(isolated ? servers.isolated : servers.plain).url}/tests/browser/lenet-page.html`);
       await page.waitForFunction(() => window.pageReady === true);
-      const r = await page.evaluate(() => window.runOnPage([1, 2]));
+      const r = await page.evaluate(where === 'page' ? () => window.runOnPage([1, 2]) : () => window.runInWorker([1, 2]));
       assert.equal(r.crossOriginIsolated, isolated);
       assert.deepEqual(r.runs.map((x) => x.info), [
         { threads: 1, simd: 'baseline', sharedMemory: isolated },
