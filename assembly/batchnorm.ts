@@ -2,49 +2,79 @@
 // Statistics and gradient sums are reductions over N·S: each channel is
 // reduced by one thread, in (n, s) order, in float64, so the bits do not
 // depend on the thread count. The element-wise passes split over (n, c) rows.
-import { unitStart } from "./softmax";
+import { unitStart } from "./elementwise";
 
-// Σ over the channel's N·S values of f(x) in f64: f = 0 → x, 1 → (x − m)², 2 → g·(x − m) (g at `g`).
 // @ts-ignore: decorator
-@inline function channelSum(kind: i32, x: usize, g: usize, c: i32, N: i32, C: i32, S: i32, m: f64): f64 {
-  let a0 = f64x2.splat(0.0);
-  let a1 = f64x2.splat(0.0);
-  let tail: f64 = 0.0;
-  const mv = f64x2.splat(m);
+@inline const BLOCK: i32 = 256;
+
+// @ts-ignore: decorator
+@inline function lanes(v: v128): f64 {
+  return <f64>((f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3)));
+}
+
+// @ts-ignore: decorator
+@inline function term(kind: i32, v: v128, gv: v128, mv: v128): v128 {
+  if (kind == 0) return v;
+  const d = f32x4.sub(v, mv);
+  return kind == 1 ? f32x4.mul(d, d) : f32x4.mul(gv, d);
+}
+
+// Σ over the channel's N·S values of: kind 0 → x, 1 → (x − m)², 2 → g·(x − m)
+// (g at `g`; kind 2 also stores Σ g as f32 at sumG). Blocks of up to 256 values
+// are summed in float32 (4 accumulators, 16 terms per lane), blocks in float64,
+// all in (n, s) order: the bits do not depend on who runs the channel.
+// @ts-ignore: decorator
+@inline function channelSum(kind: i32, x: usize, g: usize, c: i32, N: i32, C: i32, S: i32, m: f32, sumG: usize): f64 {
+  let total: f64 = 0.0;
+  let totalG: f64 = 0.0;
+  const mv = f32x4.splat(m);
+  const z = f32x4.splat(0.0);
   for (let n = 0; n < N; n++) {
     const row = (<usize>n * C + c) * S << 2;
-    let s = 0;
-    for (; s + 4 <= S; s += 4) {
-      const o = row + (<usize>s << 2);
-      const v = v128.load(x + o);
-      let lo = f64x2.promote_low_f32x4(v);
-      let hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
-      if (kind == 0) {
-        a0 = f64x2.add(a0, lo);
-        a1 = f64x2.add(a1, hi);
-      } else if (kind == 1) {
-        lo = f64x2.sub(lo, mv);
-        hi = f64x2.sub(hi, mv);
-        a0 = f64x2.add(a0, f64x2.mul(lo, lo));
-        a1 = f64x2.add(a1, f64x2.mul(hi, hi));
-      } else {
-        const gv = v128.load(g + o);
-        const glo = f64x2.promote_low_f32x4(gv);
-        const ghi = f64x2.promote_low_f32x4(v128.shuffle<f32>(gv, gv, 2, 3, 2, 3));
-        a0 = f64x2.add(a0, f64x2.mul(glo, f64x2.sub(lo, mv)));
-        a1 = f64x2.add(a1, f64x2.mul(ghi, f64x2.sub(hi, mv)));
+    for (let b0 = 0; b0 < S; b0 += BLOCK) {
+      const b1 = min(S, b0 + BLOCK);
+      let a0 = z, a1 = z, a2 = z, a3 = z, q0 = z, q1 = z;
+      let s = b0;
+      for (; s + 16 <= b1; s += 16) {
+        const o = row + (<usize>s << 2);
+        const g0 = kind == 2 ? v128.load(g + o) : z;
+        const g1 = kind == 2 ? v128.load(g + o + 16) : z;
+        const g2 = kind == 2 ? v128.load(g + o + 32) : z;
+        const g3 = kind == 2 ? v128.load(g + o + 48) : z;
+        a0 = f32x4.add(a0, term(kind, v128.load(x + o), g0, mv));
+        a1 = f32x4.add(a1, term(kind, v128.load(x + o + 16), g1, mv));
+        a2 = f32x4.add(a2, term(kind, v128.load(x + o + 32), g2, mv));
+        a3 = f32x4.add(a3, term(kind, v128.load(x + o + 48), g3, mv));
+        if (kind == 2) {
+          q0 = f32x4.add(q0, f32x4.add(g0, g1));
+          q1 = f32x4.add(q1, f32x4.add(g2, g3));
+        }
       }
-    }
-    for (; s < S; s++) {
-      const o = row + (<usize>s << 2);
-      const v = <f64>load<f32>(x + o);
-      if (kind == 0) tail += v;
-      else if (kind == 1) tail += (v - m) * (v - m);
-      else tail += <f64>load<f32>(g + o) * (v - m);
+      for (; s + 4 <= b1; s += 4) {
+        const o = row + (<usize>s << 2);
+        const gv = kind == 2 ? v128.load(g + o) : z;
+        a0 = f32x4.add(a0, term(kind, v128.load(x + o), gv, mv));
+        if (kind == 2) q0 = f32x4.add(q0, gv);
+      }
+      let rest: f32 = 0.0;
+      let restG: f32 = 0.0;
+      for (; s < b1; s++) {
+        const o = row + (<usize>s << 2);
+        const v = load<f32>(x + o);
+        if (kind == 0) rest += v;
+        else if (kind == 1) rest += (v - m) * (v - m);
+        else {
+          const gs = load<f32>(g + o);
+          rest += gs * (v - m);
+          restG += gs;
+        }
+      }
+      total += lanes(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3))) + <f64>rest;
+      if (kind == 2) totalG += lanes(f32x4.add(q0, q1)) + <f64>restG;
     }
   }
-  const a = f64x2.add(a0, a1);
-  return (f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1)) + tail;
+  if (kind == 2) store<f32>(sumG, <f32>totalG);
+  return total;
 }
 
 /**
@@ -57,8 +87,8 @@ export function bnStats(x: usize, N: i32, C: i32, S: i32, eps: f64, mean: usize,
   const M = <f64>N * <f64>S;
   const c1 = unitStart(C, tid + 1, nthreads);
   for (let c = unitStart(C, tid, nthreads); c < c1; c++) {
-    const m = channelSum(0, x, 0, c, N, C, S, 0.0) / M;
-    const v = channelSum(1, x, 0, c, N, C, S, m) / M;
+    const m = channelSum(0, x, 0, c, N, C, S, 0.0, 0) / M;
+    const v = channelSum(1, x, 0, c, N, C, S, <f32>m, 0) / M;
     const o = <usize>c << 2;
     store<f32>(mean + o, <f32>m);
     store<f32>(invstd + o, <f32>(1.0 / Math.sqrt(v + eps)));
@@ -70,8 +100,9 @@ export function bnStats(x: usize, N: i32, C: i32, S: i32, eps: f64, mean: usize,
 }
 
 /** Evaluation statistics: mean = running mean, invstd = 1/sqrt(running var + eps). */
-export function bnEvalStats(runMean: usize, runVar: usize, C: i32, eps: f64, mean: usize, invstd: usize): void {
-  for (let c = 0; c < C; c++) {
+export function bnEvalStats(runMean: usize, runVar: usize, C: i32, eps: f64, mean: usize, invstd: usize, tid: i32, nthreads: i32): void {
+  const c1 = unitStart(C, tid + 1, nthreads);
+  for (let c = unitStart(C, tid, nthreads); c < c1; c++) {
     const o = <usize>c << 2;
     store<f32>(mean + o, load<f32>(runMean + o));
     store<f32>(invstd + o, <f32>(1.0 / Math.sqrt(<f64>load<f32>(runVar + o) + eps)));
@@ -111,12 +142,9 @@ export function bnBackwardReduce(x: usize, g: usize, N: i32, C: i32, S: i32, mea
   const c1 = unitStart(C, tid + 1, nthreads);
   for (let c = unitStart(C, tid, nthreads); c < c1; c++) {
     const o = <usize>c << 2;
-    const m = <f64>load<f32>(mean + o);
-    const sg = channelSum(0, g, 0, c, N, C, S, 0.0);
-    const dot = channelSum(2, x, g, c, N, C, S, m);
-    store<f32>(sums + o, <f32>sg);
+    const dot = channelSum(2, x, g, c, N, C, S, load<f32>(mean + o), sums + o);
     store<f32>(sums + (<usize>(C + c) << 2), <f32>dot);
-    if (gb != 0) store<f32>(gb + o, <f32>sg);
+    if (gb != 0) store<f32>(gb + o, load<f32>(sums + o));
     if (gw != 0) store<f32>(gw + o, <f32>(dot * <f64>load<f32>(invstd + o)));
   }
 }

@@ -12,6 +12,12 @@
   return min(n, (tid + 1) * per);
 }
 
+/** First of the whole units (rows, channels…) that thread `tid` owns: contiguous, fixed per unit. */
+// @ts-ignore: decorator
+@inline export function unitStart(units: i32, tid: i32, nthreads: i32): i32 {
+  return <i32>((<i64>units * tid) / nthreads);
+}
+
 /** dst[i] += src[i] */
 export function addInPlace(dst: usize, src: usize, n: i32, tid: i32, nthreads: i32): void {
   let i = rangeStart(n, tid, nthreads);

@@ -12,7 +12,7 @@ export { debugTrapOnThread, debugEmpty } from "./debug";
 export { mathTest } from "./math";
 export { reluForward, reluBackward, tanhForward, tanhBackward, sigmoidForward, sigmoidBackward, dropout } from "./activation";
 export { softmaxForward, softmaxBackward } from "./softmax";
-export { lrnForward, lrnBackward } from "./lrn";
+export { lrnForward, lrnBackward1, lrnBackward2 } from "./lrn";
 export { bnStats, bnEvalStats, bnApply, bnBackwardReduce, bnBackwardInput } from "./batchnorm";
 export { copyRows, addRepeat, sumRepeat } from "./layout";
 export { im2col, col2imAdd, convBiasGrad, transposeRows, addBiasPlanes } from "./conv";

@@ -1,8 +1,7 @@
 // Data movement for add-with-broadcast and concat: strided row copies,
 // repeated-operand adds and their reductions. Each output element is written
 // by one thread; every sum runs in row order.
-import { rangeStart, rangeEnd } from "./elementwise";
-import { unitStart } from "./softmax";
+import { rangeStart, rangeEnd, unitStart } from "./elementwise";
 
 /**
  * Copies `rows` rows of `rowFloats` floats from src (row stride srcStride

@@ -1,67 +1,9 @@
 // Loss kernels: cross-entropy from logits through a stable per-row
-// log-sum-exp, and the element-wise regression losses. exp and log are
-// computed here (Cephes' single-precision polynomials, ≈ 1 ulp), not by the
-// host, so every engine gives the same bits. Sums run in float64 in a fixed
-// order, so results do not depend on the thread count.
+// log-sum-exp, and the element-wise regression losses. exp and log come from
+// math.ts (computed in wasm, the same bits in every engine). Sums run in
+// float64 in a fixed order, so results do not depend on the thread count.
 import { rangeStart, rangeEnd } from "./elementwise";
-
-/** e^x for four lanes; 0 below −87.33 (where float32 underflows), clamped above 88.72. */
-// @ts-ignore: decorator
-@inline export function exp4(x: v128): v128 {
-  const under = f32x4.lt(x, f32x4.splat(-87.33));
-  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.33)), f32x4.splat(88.72));
-  const fx = f32x4.floor(f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
-  x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(0.693359375)));
-  x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
-  const z = f32x4.mul(x, x);
-  let y = f32x4.splat(1.9875691500e-4);
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.3981999507e-3));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(8.3334519073e-3));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(4.1665795894e-2));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.6666665459e-1));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(5.0000001201e-1));
-  y = f32x4.add(f32x4.add(f32x4.mul(y, z), x), f32x4.splat(1.0));
-  // 2^fx built in the exponent bits; fx ∈ [−126, 128] here (128 only at the clamp: split it).
-  const n = i32x4.trunc_sat_f32x4_s(fx);
-  const half = i32x4.shr_s(n, 1);
-  const p1 = i32x4.shl(i32x4.add(half, i32x4.splat(127)), 23);
-  const p2 = i32x4.shl(i32x4.add(i32x4.sub(n, half), i32x4.splat(127)), 23);
-  y = f32x4.mul(f32x4.mul(y, p1), p2);
-  return v128.andnot(y, under);
-}
-
-/** Natural log for four positive, finite lanes. */
-// @ts-ignore: decorator
-@inline export function log4(x: v128): v128 {
-  let e = f32x4.convert_i32x4_s(i32x4.sub(i32x4.shr_u(x, 23), i32x4.splat(126)));
-  let m = v128.or(v128.and(x, i32x4.splat(0x807fffff)), i32x4.splat(0x3f000000)); // [0.5, 1)
-  const small = f32x4.lt(m, f32x4.splat(0.707106781186547524));
-  e = f32x4.sub(e, v128.and(f32x4.splat(1.0), small));
-  m = f32x4.add(f32x4.sub(m, f32x4.splat(1.0)), v128.and(m, small));
-  const z = f32x4.mul(m, m);
-  let y = f32x4.splat(7.0376836292e-2);
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(-1.1514610310e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(1.1676998740e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(-1.2420140846e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(1.4249322787e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(-1.6668057665e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(2.0000714765e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(-2.4999993993e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(3.3333331174e-1));
-  y = f32x4.mul(f32x4.mul(y, m), z);
-  y = f32x4.add(y, f32x4.mul(e, f32x4.splat(-2.12194440e-4)));
-  y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
-  return f32x4.add(f32x4.add(m, y), f32x4.mul(e, f32x4.splat(0.693359375)));
-}
-
-// @ts-ignore: decorator
-@inline function expf(x: f32): f32 {
-  return f32x4.extract_lane(exp4(f32x4.splat(x)), 0);
-}
-// @ts-ignore: decorator
-@inline function logf(x: f32): f32 {
-  return f32x4.extract_lane(log4(f32x4.splat(x)), 0);
-}
+import { expv, expf32, logf32 } from "./math";
 
 /**
  * Cross-entropy rows. For each row r of logits x [rows, C]: logp = x − logsumexp(x)
@@ -79,13 +21,13 @@ export function crossEntropyForward(x: usize, soft: usize, idx: usize, logp: usi
     for (let c = 0; c < C; c++) m = max(m, load<f32>(row + (<usize>c << 2)));
     const vm = f32x4.splat(m);
     let c = 0;
-    for (; c + 4 <= C; c += 4) v128.store(out + (<usize>c << 2), exp4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm)));
-    for (; c < C; c++) store<f32>(out + (<usize>c << 2), expf(load<f32>(row + (<usize>c << 2)) - m));
+    for (; c + 4 <= C; c += 4) v128.store(out + (<usize>c << 2), expv(f32x4.sub(v128.load(row + (<usize>c << 2)), vm)));
+    for (; c < C; c++) store<f32>(out + (<usize>c << 2), expf32(load<f32>(row + (<usize>c << 2)) - m));
     let s: f64 = 0;
     for (c = 0; c < C; c++) s += <f64>load<f32>(out + (<usize>c << 2));
     // logp = (x − max) − log Σe^(x−max), as PyTorch: x − max is exact, while x − logsumexp
     // would round at the magnitude of the logits (6e-5 at ±1000).
-    const ls = logf(<f32>s); // s ≥ 1: the max's own term is e^0
+    const ls = logf32(<f32>s); // s ≥ 1: the max's own term is e^0
     let total: f64 = 0, all: f64 = 0;
     for (c = 0; c < C; c++) {
       const lp = (load<f32>(row + (<usize>c << 2)) - m) - ls;
@@ -123,17 +65,17 @@ export function crossEntropyBackward(logp: usize, soft: usize, idx: usize, g: us
       const o = base + (<usize>c << 2);
       const lp = v128.load(logp + o);
       const t = soft != 0 ? f32x4.add(f32x4.mul(v128.load(soft + o), vk), vs) : vs; // the label is patched below
-      v128.store(gx + o, f32x4.mul(vg, f32x4.sub(f32x4.mul(vt, exp4(lp)), t)));
+      v128.store(gx + o, f32x4.mul(vg, f32x4.sub(f32x4.mul(vt, expv(lp)), t)));
     }
     for (; c < C; c++) {
       const o = base + (<usize>c << 2);
       const t: f32 = soft != 0 ? load<f32>(soft + o) * keep + spread : spread;
-      store<f32>(gx + o, gr * (tsum * expf(load<f32>(logp + o)) - t));
+      store<f32>(gx + o, gr * (tsum * expf32(load<f32>(logp + o)) - t));
     }
     if (soft == 0) {
       // The one-hot term of the class-index target: subtract g_r·(1−ε) at the label.
       const o = base + (<usize>y << 2);
-      store<f32>(gx + o, gr * (expf(load<f32>(logp + o)) - (keep + spread)));
+      store<f32>(gx + o, gr * (expf32(load<f32>(logp + o)) - (keep + spread)));
     }
     if (gt != 0) {
       const vn = f32x4.splat(-gr * keep);

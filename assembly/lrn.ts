@@ -1,13 +1,12 @@
 // Local response normalisation across channels, PyTorch's convention:
 //   y_c = x_c / (k + alpha/size · Σ_{c'=c-⌊size/2⌋}^{c+⌊(size-1)/2⌋} x_c'²)^beta
 // (zero-padded window, as torch's avg_pool3d with count_include_pad).
-// x is [N, C, S] (S = H·W). Units are (n, block of 16 spatial positions): one
-// thread each, SIMD across 4 positions, every window summed in channel order.
+// x is [N, C, S] (S = H·W). A unit of work is one (n, c) row of S values: it
+// streams the window's rows (sequential, prefetch-friendly; they stay in L2 for
+// the neighbouring channels), SIMD across positions, each window summed in
+// channel order, so the bits do not depend on the thread count.
 import { powv } from "./math";
-import { unitStart } from "./softmax";
-
-// @ts-ignore: decorator
-@inline const BLOCK: i32 = 16;
+import { unitStart } from "./elementwise";
 
 // @ts-ignore: decorator
 @inline function ld(p: usize, one: bool): v128 {
@@ -19,95 +18,109 @@ import { unitStart } from "./softmax";
   else v128.store(p, v);
 }
 
-// The denominator base d_c = (Σ window x²)/size·alpha + k, in torch's order of operations.
+// d^beta for d > 0; beta = 0.75 (AlexNet, GoogLeNet) as sqrt(d)·sqrt(sqrt(d)).
 // @ts-ignore: decorator
-@inline function base(x: usize, c: i32, C: i32, size: i32, stride: usize, alpha: f32, k: f32, one: bool): v128 {
-  const lo = max(0, c - size / 2);
-  const hi = min(C - 1, c + (size - 1) / 2);
+@inline function powBeta(d: v128, beta: f32): v128 {
+  if (beta == 0.75) {
+    const r = f32x4.sqrt(d);
+    return f32x4.mul(r, f32x4.sqrt(r));
+  }
+  return powv(d, beta);
+}
+
+// The denominator base at row c: (Σ window x²)/size·alpha + k, torch's order of operations.
+// @ts-ignore: decorator
+@inline function base(xn: usize, lo: i32, hi: i32, stride: usize, off: usize, size: f32, alpha: f32, k: f32, one: bool): v128 {
   let s = f32x4.splat(0.0);
   for (let cc = lo; cc <= hi; cc++) {
-    const v = ld(x + <usize>cc * stride, one);
+    const v = ld(xn + <usize>cc * stride + off, one);
     s = f32x4.add(s, f32x4.mul(v, v));
   }
-  s = f32x4.div(s, f32x4.splat(<f32>size));
+  s = f32x4.div(s, f32x4.splat(size));
   return f32x4.add(f32x4.mul(s, f32x4.splat(alpha)), f32x4.splat(k));
 }
 
-// @ts-ignore: decorator
-@inline function forwardColumns(x: usize, out: usize, C: i32, stride: usize, size: i32, alpha: f32, beta: f32, k: f32, one: bool): void {
-  for (let c = 0; c < C; c++) {
-    const d = base(x, c, C, size, stride, alpha, k, one);
-    const o = <usize>c * stride;
-    st(out + o, f32x4.div(ld(x + o, one), powv(d, beta)), one);
-  }
-}
-
 export function lrnForward(x: usize, out: usize, N: i32, C: i32, S: i32, size: i32, alpha: f32, beta: f32, k: f32, tid: i32, nthreads: i32): void {
-  const blocks = (S + BLOCK - 1) / BLOCK;
-  const units = N * blocks;
   const stride = <usize>S << 2;
+  const units = N * C;
+  const fsize = <f32>size;
   const u1 = unitStart(units, tid + 1, nthreads);
   for (let u = unitStart(units, tid, nthreads); u < u1; u++) {
-    const n = u / blocks;
-    const j0 = (u % blocks) * BLOCK;
-    const j1 = min(S, j0 + BLOCK);
-    const p0 = <usize>n * C * stride;
-    let j = j0;
-    for (; j + 4 <= j1; j += 4) {
-      const p = p0 + (<usize>j << 2);
-      forwardColumns(x + p, out + p, C, stride, size, alpha, beta, k, false);
+    const n = u / C;
+    const c = u % C;
+    const lo = max(0, c - size / 2);
+    const hi = min(C - 1, c + (size - 1) / 2);
+    const xn = x + <usize>n * C * stride;
+    const row = <usize>u * stride;
+    let s = 0;
+    for (; s + 4 <= S; s += 4) {
+      const off = <usize>s << 2;
+      const d = base(xn, lo, hi, stride, off, fsize, alpha, k, false);
+      v128.store(out + row + off, f32x4.div(v128.load(x + row + off), powBeta(d, beta)));
     }
-    for (; j < j1; j++) {
-      const p = p0 + (<usize>j << 2);
-      forwardColumns(x + p, out + p, C, stride, size, alpha, beta, k, true);
+    for (; s < S; s++) {
+      const off = <usize>s << 2;
+      const d = base(xn, lo, hi, stride, off, fsize, alpha, k, true);
+      st(out + row + off, f32x4.div(ld(x + row + off, true), powBeta(d, beta)), true);
     }
   }
 }
 
 // dL/dx_j = g_j·d_j^-β − (2αβ/size)·x_j·Σ_{c: j in window(c)} g_c·x_c·d_c^(−β−1)
 // Pass 1 writes the direct term to gx and t_c = g_c·x_c·d_c^(−β−1) to scratch;
-// pass 2 adds the window sums of t (window(c) ∋ j ⇔ c ∈ [j−⌊(size−1)/2⌋, j+⌊size/2⌋]).
+// pass 2 (a second call, after every row of pass 1 is done) subtracts the
+// window sums of t: window(c) ∋ j ⇔ c ∈ [j − ⌊(size−1)/2⌋, j + ⌊size/2⌋].
 // @ts-ignore: decorator
-@inline function backwardColumns(x: usize, g: usize, gx: usize, t: usize, C: i32, stride: usize, size: i32, alpha: f32, beta: f32, k: f32, one: bool): void {
-  for (let c = 0; c < C; c++) {
-    const d = base(x, c, C, size, stride, alpha, k, one);
-    const o = <usize>c * stride;
-    const q = f32x4.div(f32x4.splat(1.0), powv(d, beta)); // d^-β
-    const gv = ld(g + o, one);
-    st(gx + o, f32x4.mul(gv, q), one);
-    st(t + o, f32x4.div(f32x4.mul(f32x4.mul(gv, ld(x + o, one)), q), d), one);
-  }
-  const coef = f32x4.splat(2.0 * alpha * beta / <f32>size);
-  for (let j = 0; j < C; j++) {
-    const lo = max(0, j - (size - 1) / 2);
-    const hi = min(C - 1, j + size / 2);
-    let s = f32x4.splat(0.0);
-    for (let c = lo; c <= hi; c++) s = f32x4.add(s, ld(t + <usize>c * stride, one));
-    const o = <usize>j * stride;
-    st(gx + o, f32x4.sub(ld(gx + o, one), f32x4.mul(f32x4.mul(coef, ld(x + o, one)), s)), one);
-  }
+@inline function pass1(x: usize, g: usize, gx: usize, t: usize, xn: usize, row: usize, off: usize, lo: i32, hi: i32, stride: usize,
+  size: f32, alpha: f32, beta: f32, k: f32, one: bool): void {
+  const d = base(xn, lo, hi, stride, off, size, alpha, k, one);
+  const p = row + off;
+  const q = f32x4.div(f32x4.splat(1.0), powBeta(d, beta)); // d^-β
+  const gv = ld(g + p, one);
+  st(gx + p, f32x4.mul(gv, q), one);
+  st(t + p, f32x4.div(f32x4.mul(f32x4.mul(gv, ld(x + p, one)), q), d), one);
 }
 
-/** gx for LRN; `scratch` has x's size and layout. */
-export function lrnBackward(x: usize, g: usize, gx: usize, scratch: usize, N: i32, C: i32, S: i32, size: i32, alpha: f32, beta: f32, k: f32, tid: i32, nthreads: i32): void {
-  const blocks = (S + BLOCK - 1) / BLOCK;
-  const units = N * blocks;
+export function lrnBackward1(x: usize, g: usize, gx: usize, scratch: usize, N: i32, C: i32, S: i32, size: i32, alpha: f32, beta: f32, k: f32, tid: i32, nthreads: i32): void {
   const stride = <usize>S << 2;
+  const units = N * C;
+  const fsize = <f32>size;
   const u1 = unitStart(units, tid + 1, nthreads);
   for (let u = unitStart(units, tid, nthreads); u < u1; u++) {
-    const n = u / blocks;
-    const j0 = (u % blocks) * BLOCK;
-    const j1 = min(S, j0 + BLOCK);
-    const p0 = <usize>n * C * stride;
-    let j = j0;
-    for (; j + 4 <= j1; j += 4) {
-      const p = p0 + (<usize>j << 2);
-      backwardColumns(x + p, g + p, gx + p, scratch + p, C, stride, size, alpha, beta, k, false);
-    }
-    for (; j < j1; j++) {
-      const p = p0 + (<usize>j << 2);
-      backwardColumns(x + p, g + p, gx + p, scratch + p, C, stride, size, alpha, beta, k, true);
-    }
+    const n = u / C;
+    const c = u % C;
+    const lo = max(0, c - size / 2);
+    const hi = min(C - 1, c + (size - 1) / 2);
+    const xn = x + <usize>n * C * stride;
+    const row = <usize>u * stride;
+    let s = 0;
+    for (; s + 4 <= S; s += 4) pass1(x, g, gx, scratch, xn, row, <usize>s << 2, lo, hi, stride, fsize, alpha, beta, k, false);
+    for (; s < S; s++) pass1(x, g, gx, scratch, xn, row, <usize>s << 2, lo, hi, stride, fsize, alpha, beta, k, true);
   }
 }
 
+// @ts-ignore: decorator
+@inline function pass2(x: usize, gx: usize, tn: usize, row: usize, off: usize, lo: i32, hi: i32, stride: usize, coef: v128, one: bool): void {
+  let s = f32x4.splat(0.0);
+  for (let c = lo; c <= hi; c++) s = f32x4.add(s, ld(tn + <usize>c * stride + off, one));
+  const p = row + off;
+  st(gx + p, f32x4.sub(ld(gx + p, one), f32x4.mul(f32x4.mul(coef, ld(x + p, one)), s)), one);
+}
+
+export function lrnBackward2(x: usize, gx: usize, scratch: usize, N: i32, C: i32, S: i32, size: i32, alpha: f32, beta: f32, tid: i32, nthreads: i32): void {
+  const stride = <usize>S << 2;
+  const units = N * C;
+  const coef = f32x4.splat(2.0 * alpha * beta / <f32>size);
+  const u1 = unitStart(units, tid + 1, nthreads);
+  for (let u = unitStart(units, tid, nthreads); u < u1; u++) {
+    const n = u / C;
+    const j = u % C;
+    const lo = max(0, j - (size - 1) / 2);
+    const hi = min(C - 1, j + size / 2);
+    const tn = scratch + <usize>n * C * stride;
+    const row = <usize>u * stride;
+    let s = 0;
+    for (; s + 4 <= S; s += 4) pass2(x, gx, tn, row, <usize>s << 2, lo, hi, stride, coef, false);
+    for (; s < S; s++) pass2(x, gx, tn, row, <usize>s << 2, lo, hi, stride, coef, true);
+  }
+}

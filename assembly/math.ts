@@ -15,8 +15,12 @@
 // @ts-ignore: decorator
 @inline export function expv(x: v128): v128 {
   // Clamp so n stays in [-150, 129]; the two-step scale below covers it.
-  x = f32x4.min(f32x4.max(x, f32x4.splat(-104.0)), f32x4.splat(89.0));
-  const fx = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  // pmax/pmin (one instruction each) keep a NaN x as NaN: x is the first operand.
+  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-104.0)), f32x4.splat(89.0));
+  // n = round-half-even(x·log2 e) by the 1.5·2^23 trick: after the add, the
+  // low mantissa bits of t hold n, so no float->int conversion is needed.
+  const t = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(12582912.0));
+  const fx = f32x4.sub(t, f32x4.splat(12582912.0));
   let r = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(fx, f32x4.splat(LN2_LO)));
   const z = f32x4.mul(r, r);
@@ -29,7 +33,7 @@
   const y = f32x4.add(f32x4.add(f32x4.mul(p, z), r), f32x4.splat(1.0));
   // 2^n as two normal powers of two (n1 = n>>1, n2 = n - n1): exact scaling,
   // one rounding at the end, correct subnormal results.
-  const n = i32x4.trunc_sat_f32x4_s(fx);
+  const n = i32x4.sub(t, i32x4.splat(0x4b400000)); // bits of 1.5·2^23
   const n1 = i32x4.shr_s(n, 1);
   const n2 = i32x4.sub(n, n1);
   const bias = i32x4.splat(127);

@@ -3,15 +3,12 @@
 // is done by one thread in a fixed order, so bits never depend on the thread count.
 // inner == 1 (the last dimension): SIMD along D, 4 partial sums per row.
 // inner > 1: SIMD across inner positions, every sum in d order.
+import { unitStart } from "./elementwise";
 import { expv, logv } from "./math";
 
 // @ts-ignore: decorator
 @inline const INNER_BLOCK: i32 = 64;
 
-// @ts-ignore: decorator
-@inline export function unitStart(units: i32, tid: i32, nthreads: i32): i32 {
-  return <i32>((<i64>units * tid) / nthreads);
-}
 
 // @ts-ignore: decorator
 @inline function hsum(v: v128): f32 {

@@ -3,6 +3,7 @@
 // the same arithmetic, with the bytes each update must move per second.
 //   npm run build && node bench/optim.mjs [reps]
 import * as sn from '../dist/index.js';
+import { medianMs, seededArray } from './lib/timing.mjs';
 
 const SHAPES = [
   [64, 3, 11, 11], [64], [192, 64, 5, 5], [192], [384, 192, 3, 3], [384], [256, 384, 3, 3], [256],
@@ -13,31 +14,15 @@ const TOTAL = SHAPES.reduce((a, s) => a + sizeOf(s), 0);
 const REPS = Number(process.argv[2] ?? 7);
 const LR = 0.01, MOM = 0.9, WD = 5e-4, B1 = 0.9, B2 = 0.999, EPS = 1e-8;
 
-function median(fn, reps = REPS, warm = 2) {
-  for (let i = 0; i < warm; i++) fn();
-  const t = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn();
-    t.push(performance.now() - t0);
-  }
-  return t.sort((a, b) => a - b)[Math.floor(t.length / 2)];
-}
-
-function fillRandom(a, seed) {
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < a.length; i++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    a[i] = (x / 4294967296 - 0.5) * 0.02;
-  }
-}
+// One step is tens of milliseconds: one call per sample, the median of REPS.
+const median = (fn) => medianMs(fn, { warmupCalls: 2, warmupMs: 0, sampleMs: 0, samples: REPS });
+const gradLike = (n, seed) => seededArray(n, seed).map((v) => v * 0.01);
 
 // ---- plain JS: the same updates, one loop per tensor
 function jsArrays(nState) {
   return SHAPES.map((s, k) => {
     const n = sizeOf(s);
-    const p = new Float32Array(n), g = new Float32Array(n);
-    fillRandom(p, 1 + k); fillRandom(g, 100 + k);
+    const p = gradLike(n, 1 + k), g = gradLike(n, 100 + k);
     return { p, g, st: Array.from({ length: nState }, () => new Float32Array(n)) };
   });
 }
@@ -74,10 +59,8 @@ const jsZero = (ts) => { for (const t of ts) t.g.fill(0); };
 function snParams() {
   return SHAPES.map((s, k) => {
     const n = sizeOf(s);
-    const a = new Float32Array(n), g = new Float32Array(n);
-    fillRandom(a, 1 + k); fillRandom(g, 100 + k);
-    const p = sn.tensor(a, s, { requiresGrad: true });
-    p.grad = sn.tensor(g, s);
+    const p = sn.tensor(gradLike(n, 1 + k), s, { requiresGrad: true });
+    p.grad = sn.tensor(gradLike(n, 100 + k), s);
     return p;
   });
 }
@@ -94,23 +77,26 @@ function row(label, threads, msOurs, msJs, bytesPerParam) {
 
 // Plain JS is single-threaded: measure it once, compare it with every thread count.
 let js = jsArrays(1);
-const jsSgdMs = median(() => jsSgd(js));
-const jsZeroMs = median(() => jsZero(js));
+const jsSgdMs = await median(() => jsSgd(js));
+const jsZeroMs = await median(() => jsZero(js));
 js = jsArrays(2);
-const jsAdamMs = median(() => jsAdam(js));
+const jsAdamMs = await median(() => jsAdam(js));
 js = null;
 
-for (const threads of [1, 2]) {
+// The relaxed build (SGD with relaxed_madd: PyTorch's rounding) needs
+// `node --experimental-wasm-relaxed-simd bench/optim.mjs` on Node 20.
+for (const cfg of [{ threads: 1 }, { threads: 2 }, { threads: 1, simd: 'relaxed' }]) {
+  const threads = cfg.simd ? `${cfg.threads} relaxed` : cfg.threads;
   try {
-    await sn.init({ threads });
+    await sn.init(cfg);
   } catch (e) {
-    rows.push({ update: `threads=${threads}: not run (${e.message})` });
+    rows.push({ update: `${JSON.stringify(cfg)}: not run (${e.message})` });
     continue;
   }
   let ps = snParams();
   const sgd = new sn.optim.SGD(ps, { lr: LR, momentum: MOM, weightDecay: WD });
   // 20 B/param: read θ, ∇, buf; write θ, buf (weight decay folded in: no extra pass).
-  row('SGD momentum 0.9 + weightDecay', threads, median(() => sgd.step()), jsSgdMs, 20);
+  row('SGD momentum 0.9 + weightDecay', threads, await median(() => sgd.step()), jsSgdMs, 20);
   // zeroGrad: simdnn drops the gradient (no pass); plain JS writes zeros (4 B/param).
   let zeroMs = [];
   for (let r = 0; r < 5; r++) {
@@ -128,7 +114,7 @@ for (const threads of [1, 2]) {
   ps = snParams();
   const adam = new sn.optim.Adam(ps, { lr: LR });
   // 28 B/param: read θ, ∇, m, v; write θ, m, v.
-  row('Adam', threads, median(() => adam.step()), jsAdamMs, 28);
+  row('Adam', threads, await median(() => adam.step()), jsAdamMs, 28);
   sn.shutdown();
 }
 

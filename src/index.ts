@@ -14,6 +14,10 @@ export { tensor, zeros, ones, full, randn, rand } from './ops/basic.js';
 export { matmul } from './ops/matmul.js';
 export * as F from './functional.js';
 export * as nn from './nn/index.js';
+export * as models from './models/index.js';
+export * as io from './io/index.js';
+export { summary } from './summary.js';
+export type { Summary, SummaryRow } from './summary.js';
 export * as data from './data/index.js';
 
 /**

@@ -22,7 +22,7 @@ export function emptyCallMicros(sn, { batches = 31, calls = 2000, roundTrip = fa
   return median(per);
 }
 
-/** Median ms of sn.matmul(a[M,K], b[K,N]) (output allocated and disposed each call). */
+/** ms of sn.matmul(a[M,K], b[K,N]) (output allocated and disposed each call): { median, best }. */
 export function matmulMillis(sn, M, N, K, { minMs = 500, minReps = 5, maxReps = 200 } = {}) {
   const a = sn.randn([M, K], { seed: 1 });
   const b = sn.randn([K, N], { seed: 2 });
@@ -37,25 +37,40 @@ export function matmulMillis(sn, M, N, K, { minMs = 500, minReps = 5, maxReps = 
   }
   a.dispose();
   b.dispose();
-  return median(times);
+  return { median: median(times), best: Math.min(...times) };
 }
 
-/** Median µs of one call of `fn`, timed in batches long enough for a coarse clock. */
-function microsPerCall(fn, { batches = 15, minBatchMs = 5 } = {}) {
+/**
+ * µs of one call of `one` and of `pool`, timed in alternating batches long
+ * enough for a coarse clock, so that both see the same load on a shared
+ * machine: medians, the median of the per-pair ratios pool/one, and the
+ * ratio of the best batches (many short batches: on a busy machine some run
+ * with both threads on a core, which is what an idle machine gives).
+ */
+function pairedMicros(one, pool, { pairs = 101, minBatchMs = 0.3 } = {}) {
   let calls = 1;
   for (;;) {
     const t0 = now();
-    for (let i = 0; i < calls; i++) fn();
+    for (let i = 0; i < calls; i++) one();
     if (now() - t0 >= minBatchMs) break;
     calls *= 2;
   }
-  const per = [];
-  for (let b = 0; b < batches; b++) {
+  const batch = (fn) => {
     const t0 = now();
     for (let i = 0; i < calls; i++) fn();
-    per.push(((now() - t0) * 1000) / calls);
+    return ((now() - t0) * 1000) / calls;
+  };
+  // Untimed pool calls first: a worker that slept through the one-thread batch
+  // is woken and spinning again when the timed batch starts (steady state).
+  const wake = () => { const t0 = now(); while (now() - t0 < 0.2) pool(); };
+  const a = [], b = [], ratio = [];
+  for (let p = 0; p < pairs; p++) {
+    const x = batch(one);
+    wake();
+    const y = batch(pool);
+    a.push(x); b.push(y); ratio.push(y / x);
   }
-  return median(per);
+  return { one: median(a), pool: median(b), ratio: median(ratio), bestRatio: Math.min(...b) / Math.min(...a) };
 }
 
 /**
@@ -67,7 +82,7 @@ export function cutoffRows(sn, poolThreads) {
   for (const n of [12, 16, 24, 32, 40, 48, 64, 80, 96, 128]) {
     const A = sn.randn([n * n], { seed: 3 }), B = sn.randn([n * n], { seed: 4 }), C = sn.zeros([n * n]);
     const call = (threads) => () => sn.gemm({ M: n, N: n, K: n, a: A.ptr(), lda: n, b: B.ptr(), ldb: n, c: C.ptr(), ldc: n, threads });
-    gemmRows.push({ size: `${n}³`, work: n * n * n, one: microsPerCall(call(1)), pool: microsPerCall(call(poolThreads)) });
+    gemmRows.push({ size: `${n}³`, work: n * n * n, ...pairedMicros(call(1), call(poolThreads)) });
     [A, B, C].forEach((t) => t.dispose());
   }
   const eltRows = [];
@@ -75,7 +90,7 @@ export function cutoffRows(sn, poolThreads) {
     const n = 1 << p;
     const a = sn.randn([n], { seed: 5 }), b = sn.randn([n], { seed: 6 }), out = sn.zeros([n]);
     const call = (threads) => () => sn.parallel('add', [a.ptr(), b.ptr(), out.ptr(), n], threads);
-    eltRows.push({ size: `2^${p}`, work: n, one: microsPerCall(call(1)), pool: microsPerCall(call(poolThreads)) });
+    eltRows.push({ size: `2^${p}`, work: n, ...pairedMicros(call(1), call(poolThreads)) });
     [a, b, out].forEach((t) => t.dispose());
   }
   return { gemmRows, eltRows };

@@ -8,7 +8,12 @@ export interface Sample {
   label: number;
 }
 
-/** What a DataLoader reads: `length` examples, fetched by index. */
+/**
+ * What a DataLoader reads: `length` examples, fetched by index. While a
+ * DataLoader builds a batch, the images sn.data's datasets and transforms return
+ * live in memory that is recycled after the sample is copied into the batch:
+ * a dataset that wraps another and caches its images must cache copies.
+ */
 export interface Dataset {
   readonly length: number;
   get(index: number): Sample;

@@ -14,32 +14,48 @@ export function parseDigitJson(bytes: Uint8Array, name: string): Uint8Array {
   const fail = (msg: string): never => {
     throw new SimdnnError(op, `${name}: ${msg}`);
   };
-  let i = 0;
   const n = bytes.length;
-  while (i < n && bytes[i] !== 0x5b /* [ */) i++;
-  if (i === n) fail('no "data" array found');
+  let i = bytes.indexOf(0x5b /* [ */);
+  if (i < 0) fail('no "data" array found');
   i++;
   const out = new Uint8Array(Math.max(16, n >>> 1)); // every value takes at least 2 bytes ("0,")
   let count = 0;
-  for (;;) {
-    while (i < n && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
-    if (i < n && bytes[i] === 0x5d /* ] */ && count === 0) break;
-    // A number: digits, optional fraction; mantissa/10^k is the correctly rounded double JSON.parse gives.
+  const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+  while (isSpace(bytes[i])) i++;
+  let closed = bytes[i] === 0x5d; // an empty array
+  while (!closed && i < n) {
+    let c = bytes[i];
+    // Most pixels are background: "0," takes the short path.
+    if (c === 0x30 && bytes[i + 1] === 0x2c) {
+      out[count++] = 0;
+      i += 2;
+      continue;
+    }
+    // A number: digits, optional fraction; mant/10^k is the correctly rounded double JSON.parse gives.
+    while (isSpace(c)) c = bytes[++i];
     let mant = 0, scale = 1, digits = 0;
-    while (i < n && bytes[i] >= 0x30 && bytes[i] <= 0x39) { mant = mant * 10 + bytes[i++] - 0x30; digits++; }
-    if (i < n && bytes[i] === 0x2e /* . */) {
-      i++;
-      while (i < n && bytes[i] >= 0x30 && bytes[i] <= 0x39) { mant = mant * 10 + bytes[i++] - 0x30; scale *= 10; digits++; }
+    while (c >= 0x30 && c <= 0x39) { mant = mant * 10 + c - 0x30; digits++; c = bytes[++i]; }
+    if (c === 0x2e /* . */) {
+      c = bytes[++i];
+      while (c >= 0x30 && c <= 0x39) { mant = mant * 10 + c - 0x30; scale *= 10; digits++; c = bytes[++i]; }
     }
     if (digits === 0 || digits > 15) fail(`value ${count} is not a plain number in [0, 1] (byte offset ${i})`);
     const v = mant / scale;
     if (v > 1) fail(`value ${count} is ${v}, outside [0, 1]`);
     out[count++] = Math.round(v * 255);
-    while (i < n && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
-    if (i < n && bytes[i] === 0x2c /* , */) { i++; continue; }
-    if (i < n && bytes[i] === 0x5d) break;
+    while (isSpace(c)) c = bytes[++i];
+    if (c === 0x2c /* , */) {
+      i++;
+      continue;
+    }
+    if (c === 0x5d) {
+      closed = true;
+      break;
+    }
+    if (i >= n) break; // truncated: reported below
     fail(`expected ',' or ']' after value ${count - 1} (byte offset ${i}; truncated?)`);
   }
+  if (!closed) fail(`ends after value ${count - 1} without closing the data array (truncated)`);
   if (count % 784 !== 0) fail(`holds ${count} values, not a whole number of 28x28 digits (784 values each)`);
   return out.slice(0, count);
 }

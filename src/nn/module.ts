@@ -50,8 +50,10 @@ export abstract class Module {
     });
   }
 
+  /** The class's own `typeName`, else its JavaScript name (user classes need not declare one). */
   get typeName(): string {
-    return (this.constructor as typeof Module).typeName;
+    const ctor = this.constructor as typeof Module;
+    return Object.prototype.hasOwnProperty.call(ctor, 'typeName') ? ctor.typeName : ctor.name || 'Module';
   }
 
   /** Registers a parameter (or an absent one, `null`, like a conv without bias) and returns it. */
@@ -184,11 +186,12 @@ export abstract class Module {
    */
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
-    for (const [name, t] of this.stateEntries()) out[name] = copyOf(t);
+    for (const [name, t] of this.namedStates()) out[name] = copyOf(t);
     return out;
   }
 
-  private stateEntries(): [string, Tensor][] {
+  /** Parameters and buffers by dotted name in `stateDict` order, the live tensors (not copies). */
+  namedStates(): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [p, m] of this.namedModules()) {
       for (const map of [m._parameters, m._buffers]) {
@@ -208,7 +211,7 @@ export abstract class Module {
   loadStateDict(sd: Record<string, Tensor>, { strict = true }: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
     const op = 'loadStateDict';
     check(sd !== null && typeof sd === 'object', op, 'stateDict must be an object of name -> Tensor');
-    const own = new Map(this.stateEntries());
+    const own = new Map(this.namedStates());
     const missingKeys = [...own.keys()].filter((k) => !Object.prototype.hasOwnProperty.call(sd, k));
     const unexpectedKeys = Object.keys(sd).filter((k) => !own.has(k));
     if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
@@ -233,7 +236,7 @@ export abstract class Module {
 
   /** Releases the memory of every parameter, gradient and buffer; the module is unusable afterwards. */
   dispose(): void {
-    for (const [, t] of this.stateEntries()) {
+    for (const [, t] of this.namedStates()) {
       t.grad?.dispose();
       t.dispose();
     }

@@ -36,7 +36,9 @@ export function localResponseNorm(x: Tensor, opts: LocalResponseNormOptions): Te
   return record(op, out, [x], (g) => {
     const gx = empty(x.shape, op);
     const scratch = empty(x.shape, op);
-    launchElementwise('lrnBackward', [x.ptr(op), g.ptr(op), gx.ptr(), scratch.ptr(), N, C, S, size, alpha, beta, k], x.size * size);
+    // Two calls: pass 2 reads pass 1's results from neighbouring channels (other threads' rows).
+    launchElementwise('lrnBackward1', [x.ptr(op), g.ptr(op), gx.ptr(), scratch.ptr(), N, C, S, size, alpha, beta, k], x.size * size);
+    launchElementwise('lrnBackward2', [x.ptr(op), gx.ptr(), scratch.ptr(), N, C, S, size, alpha, beta], x.size * size);
     scratch.dispose();
     return [gx];
   });

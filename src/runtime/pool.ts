@@ -20,13 +20,16 @@ export function defaultThreadCount(): number {
 
 /**
  * How long an idle worker spins on the generation counter before it sleeps in
- * Atomics.wait. Back-to-back calls (a training step) then dispatch in ~1 µs
- * instead of a futex wake-up (~40 µs); bounded by time so that a worker whose
- * core is wanted by another process stops burning it (WASM-NOTES, Threads).
+ * Atomics.wait, and how long the caller spins for the last shares before it
+ * sleeps. Back-to-back calls (a training step) then dispatch in well under a
+ * microsecond instead of a futex wake-up (~40 µs). Bounded by time so that a
+ * thread whose core is wanted elsewhere stops burning it (WASM-NOTES,
+ * Threads); nearly no spin when the pool has more threads than cores, where
+ * a spinning thread would take the core from the one it waits for.
  */
-const WORKER_SPIN_MS = 0.5;
-/** How long the caller spins for the workers to finish before it sleeps. */
-const CALLER_SPIN_MS = 0.1;
+function spinMillis(threads: number): { worker: number; caller: number } {
+  return threads <= reportedCores() ? { worker: 0.5, caller: 0.5 } : { worker: 0.02, caller: 0.02 };
+}
 /** How long `close()` waits for workers to acknowledge the stop. */
 const CLOSE_WAIT_MS = 2000;
 
@@ -45,27 +48,28 @@ let warnedHint = false;
  * the same compiled module; a call is dispatched through the control block
  * (control-block.ts): the caller writes the kernel id and arguments, opens
  * shares 1..n-1 for claiming and bumps the generation counter, runs share 0,
- * then runs any share no worker has claimed yet, and waits for the claimed ones. `run` is synchronous everywhere: where
- * `Atomics.wait` is forbidden (a page's main thread) the caller polls.
+ * then runs any share no worker has claimed yet, and waits for the claimed
+ * ones. `run` is synchronous everywhere: where `Atomics.wait` is forbidden (a
+ * page's main thread) the caller polls.
  */
 export class ThreadPool {
   readonly size: number;
-  private readonly kernels: Kernels;
   private readonly fns: ((...a: number[]) => unknown)[];
   private readonly ids = new Map<string, number>();
   private readonly ctl: ControlViews | null;
   private readonly workers: PoolWorker[];
   private readonly callerMayBlock: boolean;
+  private readonly callerSpinMs: number;
   private closed = false;
 
   private constructor(opts: PoolOptions, names: string[], workers: PoolWorker[], ctl: ControlViews | null) {
     this.size = opts.threads;
-    this.kernels = opts.kernels;
     names.forEach((n, i) => this.ids.set(n, i));
     this.fns = names.map((n) => opts.kernels[n]);
     this.workers = workers;
     this.ctl = ctl;
     this.callerMayBlock = ctl !== null && canBlock(ctl.ints);
+    this.callerSpinMs = spinMillis(this.size).caller;
   }
 
   static async create(opts: PoolOptions): Promise<ThreadPool> {
@@ -89,7 +93,7 @@ export class ThreadPool {
         ready.push(started);
         worker.post({
           module: opts.module, memory: opts.memory, tid, size: opts.threads, names,
-          controlByteOffset: CONTROL_BYTE_OFFSET, layout: LAYOUT, spinMs: WORKER_SPIN_MS,
+          controlByteOffset: CONTROL_BYTE_OFFSET, layout: LAYOUT, spinMs: spinMillis(opts.threads).worker,
         });
       }
       await Promise.all(ready);
@@ -175,7 +179,7 @@ export class ThreadPool {
     const t0 = performance.now();
     let spins = 0;
     while (Atomics.load(ints, LAYOUT.DONE) !== shares) {
-      if (this.callerMayBlock && (++spins & 255) === 0 && performance.now() - t0 > CALLER_SPIN_MS) {
+      if (this.callerMayBlock && (++spins & 255) === 0 && performance.now() - t0 > this.callerSpinMs) {
         Atomics.store(ints, LAYOUT.CALLER_WAITING, 1);
         let done;
         while ((done = Atomics.load(ints, LAYOUT.DONE)) !== shares) Atomics.wait(ints, LAYOUT.DONE, done);

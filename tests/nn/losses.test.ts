@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.js';
-import * as losses from '../../src/nn/losses.js';
 import { randomArray } from '../helpers.js';
 
 beforeAll(async () => {
@@ -14,22 +13,24 @@ describe('loss modules', () => {
 
   it('forward equals the F function with the same options', () => {
     const pairs: [any, () => sn.Tensor][] = [
-      [new losses.L1Loss({ reduction: 'sum' }), () => sn.F.l1Loss(x(), t(), { reduction: 'sum' })],
-      [new losses.MSELoss(), () => sn.F.mseLoss(x(), t())],
-      [new losses.SmoothL1Loss({ beta: 0.5, reduction: 'none' }), () => sn.F.smoothL1Loss(x(), t(), { beta: 0.5, reduction: 'none' })],
-      [new losses.HuberLoss({ delta: 2 }), () => sn.F.huberLoss(x(), t(), { delta: 2 })],
+      [new sn.nn.L1Loss({ reduction: 'sum' }), () => sn.F.l1Loss(x(), t(), { reduction: 'sum' })],
+      [new sn.nn.MSELoss(), () => sn.F.mseLoss(x(), t())],
+      [new sn.nn.SmoothL1Loss({ beta: 0.5, reduction: 'none' }), () => sn.F.smoothL1Loss(x(), t(), { beta: 0.5, reduction: 'none' })],
+      [new sn.nn.HuberLoss({ delta: 2 }), () => sn.F.huberLoss(x(), t(), { delta: 2 })],
     ];
     for (const [m, f] of pairs) expect(m.forward(x(), t()).toFloat32Array()).toEqual(f().toFloat32Array());
-    const ce = new losses.CrossEntropyLoss({ labelSmoothing: 0.1 });
+    const ce = new sn.nn.CrossEntropyLoss({ labelSmoothing: 0.1 });
     expect(ce.forward(x(), [0, 3, 1]).item()).toBe(sn.F.crossEntropy(x(), [0, 3, 1], { labelSmoothing: 0.1 }).item());
     expect(ce.parameters()).toEqual([]);
+    expect(ce).toBeInstanceOf(sn.nn.Module);
+    expect(ce.typeName).toBe('CrossEntropyLoss');
   });
 
   it('checks options at construction', () => {
-    expect(() => new losses.CrossEntropyLoss({ labelSmoothing: -0.1 })).toThrow(/CrossEntropyLoss: labelSmoothing/);
-    expect(() => new losses.MSELoss({ reduction: 'max' as any })).toThrow(sn.SimdnnError);
-    expect(() => new losses.HuberLoss({ delta: 0 })).toThrow(/HuberLoss: delta/);
-    expect(() => new losses.SmoothL1Loss({ beta: NaN })).toThrow(sn.SimdnnError);
-    expect(() => new losses.L1Loss({ size_average: true } as any)).toThrow(/unknown option/);
+    expect(() => new sn.nn.CrossEntropyLoss({ labelSmoothing: -0.1 })).toThrow(/CrossEntropyLoss: labelSmoothing/);
+    expect(() => new sn.nn.MSELoss({ reduction: 'max' as any })).toThrow(sn.SimdnnError);
+    expect(() => new sn.nn.HuberLoss({ delta: 0 })).toThrow(/HuberLoss: delta/);
+    expect(() => new sn.nn.SmoothL1Loss({ beta: NaN })).toThrow(sn.SimdnnError);
+    expect(() => new sn.nn.L1Loss({ size_average: true } as any)).toThrow(/unknown option/);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.js';
-import { bitsEqual } from '../helpers.js';
+import { gradcheck } from '../gradcheck.js';
+import { bitsEqual, randomArray } from '../helpers.js';
 
 beforeAll(async () => {
   await sn.init({ threads: 1 });
@@ -99,6 +100,11 @@ describe('F.dropout', () => {
       expect(gx[i]).toBe(yv[i] === 0 ? 0 : Math.fround(gv[i] * scale));
       if (yv[i] !== 0) expect(yv[i]).toBe(Math.fround(xv[i] * scale));
     }
+  });
+
+  it('matches finite differences for a fixed seed', () => {
+    const r = gradcheck((x) => F.dropout(x, { p: 0.4, seed: 11 }), [{ data: randomArray(37, 1), shape: [37] }]);
+    expect(r.worst, r.where).toBeLessThanOrEqual(1);
   });
 
   it('rejects bad options', () => {

@@ -58,7 +58,23 @@ describe('kernels split over threads', () => {
   }
   it('lrn', () => {
     expectThreadIndependent('lrnForward', [shape], ([o]) => [x.ptr(), o, 3, 5, 21, 3, 0.5, 0.75, 1]);
-    expectThreadIndependent('lrnBackward', [shape, shape], ([o, s]) => [x.ptr(), g.ptr(), o, s, 3, 5, 21, 3, 0.5, 0.75, 1]);
+    for (const beta of [0.75, 0.6]) {
+      expectThreadIndependent('lrnForward', [shape], ([o]) => [x.ptr(), o, 3, 5, 21, 4, 0.5, beta, 1]);
+      expectThreadIndependent('lrnBackward1', [shape, shape], ([o, s]) => [x.ptr(), g.ptr(), o, s, 3, 5, 21, 3, 0.5, beta, 1]);
+      const gx = sn.zeros(shape);
+      const t = sn.zeros(shape);
+      backend().kernels.lrnBackward1(x.ptr(), g.ptr(), gx.ptr(), t.ptr(), 3, 5, 21, 3, 0.5, beta, 1, 0, 1);
+      const gx0 = gx.toFloat32Array();
+      // pass 2 updates gx in place: restore it before each split.
+      const fn = backend().kernels.lrnBackward2;
+      const runSplit = (n: number) => {
+        gx.view().set(gx0);
+        for (let tid = 0; tid < n; tid++) fn(x.ptr(), gx.ptr(), t.ptr(), 3, 5, 21, 3, 0.5, beta, tid, n);
+        return gx.toFloat32Array();
+      };
+      const one = runSplit(1);
+      for (const n of [2, 3, 5]) expect(bitsEqual(runSplit(n), one), `lrnBackward2 with ${n} threads`).toBe(true);
+    }
   });
   it('batch norm', () => {
     const w = sn.tensor(randomArray(5, 4), [5]);

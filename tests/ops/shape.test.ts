@@ -94,6 +94,8 @@ describe('F.flatten', () => {
     const y = F.flatten(x);
     y.backward(sn.ones([2, 60]));
     expect(Array.from(x.grad!.toFloat32Array()).every((v) => v === 1)).toBe(true);
+    const r = gradcheck((t) => F.flatten(t, 2), [{ data: randomArray(24, 4), shape: [2, 3, 2, 2] }]);
+    expect(r.worst, r.where).toBeLessThanOrEqual(1);
     expect(() => F.flatten(x, 4)).toThrow(/flatten: startDim 4 is out of range for input \[2,3,4,5\]/);
   });
 });

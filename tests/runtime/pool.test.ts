@@ -124,6 +124,13 @@ describe('thread pool', () => {
     });
   });
 
+  it('an unknown kernel name or a call after shutdown throws a SimdnnError', async () => {
+    await withThreads(2, () => {
+      expect(() => parallel('noSuchKernel', [])).toThrow(/noSuchKernel: no such kernel in the wasm module/);
+    });
+    expect(() => parallel('debugEmpty', [0])).toThrow(/not initialised/);
+  });
+
   it('init twice is harmless; other options need shutdown first; more threads than cores warns', async () => {
     sn.shutdown();
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});

@@ -66,6 +66,8 @@ export class WorkerDataLoader implements Iterable<Batch> {
   readonly batchSize: number;
   readonly prefetch: number;
   epoch = 0;
+  /** Milliseconds the consumer has spent blocked waiting for batches (≈ 0 when the workers keep up). */
+  waitedMs = 0;
   private readonly lanes: Lane[];
   private gen = 0;
   private closed = false;
@@ -115,7 +117,9 @@ export class WorkerDataLoader implements Iterable<Batch> {
         return msg;
       }
       if (Atomics.load(lane.flag, 1) === 1) throw new SimdnnError('WorkerDataLoader', 'a worker exited unexpectedly');
+      const t0 = performance.now();
       Atomics.wait(lane.flag, 0, seen, 1000);
+      this.waitedMs += performance.now() - t0;
     }
   }
 

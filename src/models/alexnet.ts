@@ -1,0 +1,72 @@
+import { check } from '../errors.js';
+import { withInitRng } from '../nn/init.js';
+import { Conv2d } from '../nn/conv.js';
+import { Linear } from '../nn/linear.js';
+import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/pooling.js';
+import { Dropout, Flatten, ReLU } from '../nn/activation.js';
+import { LocalResponseNorm } from '../nn/norm.js';
+import { Module, Sequential } from '../nn/module.js';
+import type { Tensor } from '../tensor.js';
+import { zooOptions } from './options.js';
+
+/**
+ * AlexNet. `features` (convolutions), `avgpool`, `classifier` as torchvision
+ * names them. Variant 'torchvision' is torchvision's single-tower model
+ * (64-192-384-256-256 filters, 224x224 input); 'original' is the 2012 paper's:
+ * 227x227 input, 96-256-384-384-256 filters, the two-GPU split kept as groups=2
+ * in conv2/4/5, and local response normalisation (n=5, k=2, α=1e-4 per the
+ * paper, i.e. PyTorch alpha=5e-4, β=0.75) after the first two ReLUs.
+ */
+export class AlexNet extends Module {
+  static override readonly typeName: string = 'AlexNet';
+  features: Sequential;
+  avgpool: AdaptiveAvgPool2d | null;
+  flatten = new Flatten(1);
+  classifier: Sequential;
+
+  constructor(numClasses: number, variant: 'torchvision' | 'original') {
+    super();
+    if (variant === 'original') {
+      const lrn = () => new LocalResponseNorm(5, { alpha: 5e-4, beta: 0.75, k: 2 });
+      this.features = this.registerModule('features', new Sequential(
+        new Conv2d(3, 96, 11, { stride: 4 }), new ReLU(), lrn(), new MaxPool2d(3, { stride: 2 }),
+        new Conv2d(96, 256, 5, { padding: 2, groups: 2 }), new ReLU(), lrn(), new MaxPool2d(3, { stride: 2 }),
+        new Conv2d(256, 384, 3, { padding: 1 }), new ReLU(),
+        new Conv2d(384, 384, 3, { padding: 1, groups: 2 }), new ReLU(),
+        new Conv2d(384, 256, 3, { padding: 1, groups: 2 }), new ReLU(),
+        new MaxPool2d(3, { stride: 2 }),
+      ));
+      this.avgpool = null; // 227x227 input gives exactly 6x6 here
+    } else {
+      this.features = this.registerModule('features', new Sequential(
+        new Conv2d(3, 64, 11, { stride: 4, padding: 2 }), new ReLU(), new MaxPool2d(3, { stride: 2 }),
+        new Conv2d(64, 192, 5, { padding: 2 }), new ReLU(), new MaxPool2d(3, { stride: 2 }),
+        new Conv2d(192, 384, 3, { padding: 1 }), new ReLU(),
+        new Conv2d(384, 256, 3, { padding: 1 }), new ReLU(),
+        new Conv2d(256, 256, 3, { padding: 1 }), new ReLU(),
+        new MaxPool2d(3, { stride: 2 }),
+      ));
+      this.avgpool = this.registerModule('avgpool', new AdaptiveAvgPool2d(6));
+    }
+    this.registerModule('flatten', this.flatten);
+    this.classifier = this.registerModule('classifier', new Sequential(
+      new Dropout(0.5), new Linear(256 * 6 * 6, 4096), new ReLU(),
+      new Dropout(0.5), new Linear(4096, 4096), new ReLU(),
+      new Linear(4096, numClasses),
+    ));
+  }
+
+  forward(x: Tensor): Tensor {
+    x = this.features.forward(x);
+    if (this.avgpool) x = this.avgpool.forward(x);
+    return this.classifier.forward(this.flatten.forward(x));
+  }
+}
+
+/** torchvision AlexNet: 61,100,840 parameters; 'original': 60,965,224. PyTorch's default init, seeded. */
+export function alexnet(opts: { numClasses?: number; variant?: 'torchvision' | 'original'; seed?: number } = {}): AlexNet {
+  const n = zooOptions('alexnet', opts, ['variant']);
+  const variant = opts.variant ?? 'torchvision';
+  check(variant === 'torchvision' || variant === 'original', 'alexnet', `variant must be 'torchvision' or 'original', got '${String(variant)}'`);
+  return withInitRng(opts.seed, () => new AlexNet(n, variant));
+}

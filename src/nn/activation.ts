@@ -1,0 +1,49 @@
+import { check } from '../errors.js';
+import * as F from '../functional.js';
+import type { Rng } from '../random.js';
+import type { Tensor } from '../tensor.js';
+import { checkOptions, initRng } from './init.js';
+import { Module } from './module.js';
+
+export class ReLU extends Module {
+  static override readonly typeName: string = 'ReLU';
+  forward(x: Tensor): Tensor {
+    return F.relu(x);
+  }
+}
+
+/**
+ * Zeroes each element with probability p in training mode (scaling the rest by
+ * 1/(1-p)); the identity in eval mode. Masks come from a seeded stream, so a
+ * training run repeats exactly.
+ */
+export class Dropout extends Module {
+  static override readonly typeName: string = 'Dropout';
+  readonly p: number;
+  private readonly rng: Rng;
+  constructor(p = 0.5, opts: { seed?: number } = {}) {
+    super();
+    checkOptions('Dropout', opts, ['seed']);
+    check(typeof p === 'number' && p >= 0 && p <= 1, 'Dropout', `p must be in [0, 1], got ${p}`);
+    this.p = p;
+    this.rng = initRng(opts.seed);
+  }
+  forward(x: Tensor): Tensor {
+    if (!this.training || this.p === 0) return x;
+    return F.dropout(x, { p: this.p, training: true, seed: this.rng.nextU32() });
+  }
+}
+
+/** Flattens dimensions from `startDim` on (a view). */
+export class Flatten extends Module {
+  static override readonly typeName: string = 'Flatten';
+  readonly startDim: number;
+  constructor(startDim = 1) {
+    super();
+    check(Number.isInteger(startDim) && startDim >= 0, 'Flatten', `startDim must be a non-negative integer, got ${startDim}`);
+    this.startDim = startDim;
+  }
+  forward(x: Tensor): Tensor {
+    return F.flatten(x, this.startDim);
+  }
+}

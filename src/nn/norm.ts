@@ -1,0 +1,78 @@
+import { check } from '../errors.js';
+import * as F from '../functional.js';
+import { empty, full, zeros } from '../ops/basic.js';
+import type { Tensor } from '../tensor.js';
+import { checkOptions } from './init.js';
+import { Module } from './module.js';
+
+/**
+ * Batch normalisation over NCHW channels. `weight`/`bias` are parameters;
+ * `running_mean`, `running_var` and `num_batches_tracked` are buffers (the
+ * torchvision state_dict keys). Training mode normalises with batch statistics
+ * and updates the running ones; eval mode uses the running statistics.
+ */
+export class BatchNorm2d extends Module {
+  static override readonly typeName: string = 'BatchNorm2d';
+  readonly numFeatures: number;
+  readonly eps: number;
+  readonly momentum: number;
+  weight: Tensor | null;
+  bias: Tensor | null;
+  runningMean: Tensor;
+  runningVar: Tensor;
+  numBatchesTracked: Tensor;
+
+  constructor(numFeatures: number, opts: { eps?: number; momentum?: number; affine?: boolean } = {}) {
+    super();
+    const op = 'BatchNorm2d';
+    checkOptions(op, opts, ['eps', 'momentum', 'affine']);
+    const { eps = 1e-5, momentum = 0.1, affine = true } = opts;
+    check(Number.isInteger(numFeatures) && numFeatures > 0, op, `numFeatures must be a positive integer, got ${numFeatures}`);
+    check(Number.isFinite(eps) && eps > 0, op, `eps must be a positive finite number, got ${eps}`);
+    check(Number.isFinite(momentum) && momentum >= 0 && momentum <= 1, op, `momentum must be in [0, 1], got ${momentum}`);
+    this.numFeatures = numFeatures;
+    this.eps = eps;
+    this.momentum = momentum;
+    this.weight = this.registerParameter('weight', affine ? full([numFeatures], 1) : null);
+    this.bias = this.registerParameter('bias', affine ? zeros([numFeatures]) : null);
+    this.runningMean = this.registerBuffer('running_mean', zeros([numFeatures]))!;
+    this.runningVar = this.registerBuffer('running_var', full([numFeatures], 1))!;
+    const n = empty([], op);
+    n.view(op)[0] = 0;
+    this.numBatchesTracked = this.registerBuffer('num_batches_tracked', n)!;
+  }
+
+  /** Set by `foldBatchNorm`: the preceding conv applies this normalisation, so forward is the identity. */
+  folded = false;
+
+  forward(x: Tensor): Tensor {
+    if (this.folded) {
+      check(!this.training, 'BatchNorm2d', 'this batch norm was folded into its convolution for inference (foldBatchNorm); build a new model to train');
+      return x;
+    }
+    const y = F.batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, { training: this.training, momentum: this.momentum, eps: this.eps });
+    if (this.training) this.numBatchesTracked.view('BatchNorm2d')[0] += 1;
+    return y;
+  }
+}
+
+/** Local response normalisation across channels (PyTorch's formula: alpha is divided by size). */
+export class LocalResponseNorm extends Module {
+  static override readonly typeName: string = 'LocalResponseNorm';
+  readonly size: number;
+  readonly alpha: number;
+  readonly beta: number;
+  readonly k: number;
+  constructor(size: number, opts: { alpha?: number; beta?: number; k?: number } = {}) {
+    super();
+    checkOptions('LocalResponseNorm', opts, ['alpha', 'beta', 'k']);
+    check(Number.isInteger(size) && size > 0, 'LocalResponseNorm', `size must be a positive integer, got ${size}`);
+    this.size = size;
+    this.alpha = opts.alpha ?? 1e-4;
+    this.beta = opts.beta ?? 0.75;
+    this.k = opts.k ?? 1;
+  }
+  forward(x: Tensor): Tensor {
+    return F.localResponseNorm(x, { size: this.size, alpha: this.alpha, beta: this.beta, k: this.k });
+  }
+}
