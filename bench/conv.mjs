@@ -159,6 +159,7 @@ const gf = (m, ms) => (ms === undefined ? undefined : (2 * m) / (ms * 1e6));
 
 const threadCounts = [1];
 await sn.init({ threads: 1 });
+const simd = sn.backendInfo().simd;
 const ours = { 1: { conv: [], pool: null } };
 for (const L of LAYERS) ours[1].conv.push(await oursConv(L));
 ours[1].pool = await oursPool(POOL);
@@ -191,7 +192,7 @@ if (peers) {
   ort.pool = await ortRun(ortLib, onnxMaxPoolModel(POOL), [POOL.N, POOL.C, POOL.H, POOL.W]);
 }
 
-console.log(`# Convolution (Node ${process.version}, simd ${'baseline'}; ms and GFLOP/s, medians)\n`);
+console.log(`# Convolution (Node ${process.version}, simd ${simd}; ms and GFLOP/s, medians)\n`);
 const head = ['layer', 'batch', 'path', 'pass', ...threadCounts.flatMap((t) => [`ours ${t}T ms`, `ours ${t}T GFLOP/s`]),
   ...(threadCounts.includes(2) ? ['2T/1T'] : []), 'tfjs-wasm ms', 'tfjs GFLOP/s', 'ort-web 1T ms', 'ort GFLOP/s', 'ours 1T vs tfjs'];
 console.log(`| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
