@@ -41,21 +41,57 @@ export function winogradWeights(w: usize, O: i32, I: i32, flip: i32, u: usize, t
   const o0 = splitStart(O, tid, nthreads);
   const o1 = splitStart(O, tid + 1, nthreads);
   const plane = <usize>O * I << 2; // bytes between ξ planes of U
+  // the filter of (o, i) starts this many bytes after the one of (o, i - 1)
+  const stepI: usize = (flip ? <usize>O * 9 : <usize>9) << 2;
   for (let o = o0; o < o1; o++) {
-    for (let i = 0; i < I; i++) {
+    let i = 0;
+    // four input channels at a time, one per lane, stored as one vector per ξ
+    for (; i + 4 <= I; i += 4) {
       const g = w + (<usize>(flip ? i * O + o : o * I + i) * 9 << 2);
       const dst = u + (<usize>(o * I + i) << 2);
-      // t = G g with G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1], per column j
+      const g00 = taps4(g, stepI, flip, 0, 0), g01 = taps4(g, stepI, flip, 0, 1), g02 = taps4(g, stepI, flip, 0, 2);
+      const g10 = taps4(g, stepI, flip, 1, 0), g11 = taps4(g, stepI, flip, 1, 1), g12 = taps4(g, stepI, flip, 1, 2);
+      const g20 = taps4(g, stepI, flip, 2, 0), g21 = taps4(g, stepI, flip, 2, 1), g22 = taps4(g, stepI, flip, 2, 2);
+      const h = f32x4.splat(0.5);
+      // t = G g with G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1], then U = t Gᵀ row by row
+      storeRow4(dst, plane, 0, g00, g01, g02);
+      storeRow4(dst, plane, 1, f32x4.mul(f32x4.add(f32x4.add(g00, g10), g20), h), f32x4.mul(f32x4.add(f32x4.add(g01, g11), g21), h), f32x4.mul(f32x4.add(f32x4.add(g02, g12), g22), h));
+      storeRow4(dst, plane, 2, f32x4.mul(f32x4.add(f32x4.sub(g00, g10), g20), h), f32x4.mul(f32x4.add(f32x4.sub(g01, g11), g21), h), f32x4.mul(f32x4.add(f32x4.sub(g02, g12), g22), h));
+      storeRow4(dst, plane, 3, g20, g21, g22);
+    }
+    for (; i < I; i++) {
+      const g = w + (<usize>(flip ? i * O + o : o * I + i) * 9 << 2);
+      const dst = u + (<usize>(o * I + i) << 2);
       const g00 = tap(g, flip, 0, 0), g01 = tap(g, flip, 0, 1), g02 = tap(g, flip, 0, 2);
       const g10 = tap(g, flip, 1, 0), g11 = tap(g, flip, 1, 1), g12 = tap(g, flip, 1, 2);
       const g20 = tap(g, flip, 2, 0), g21 = tap(g, flip, 2, 1), g22 = tap(g, flip, 2, 2);
-      // then U = t Gᵀ row by row
       storeRow(dst, plane, 0, g00, g01, g02);
       storeRow(dst, plane, 1, (g00 + g10 + g20) * 0.5, (g01 + g11 + g21) * 0.5, (g02 + g12 + g22) * 0.5);
       storeRow(dst, plane, 2, (g00 - g10 + g20) * 0.5, (g01 - g11 + g21) * 0.5, (g02 - g12 + g22) * 0.5);
       storeRow(dst, plane, 3, g20, g21, g22);
     }
   }
+}
+
+// Tap (kh, kw) of four consecutive filters (stepI bytes apart), one per lane.
+// @ts-ignore: decorator
+@inline function taps4(g: usize, stepI: usize, flip: i32, kh: i32, kw: i32): v128 {
+  const p = g + (<usize>(flip ? (2 - kh) * 3 + 2 - kw : kh * 3 + kw) << 2);
+  let v = v128.load32_zero(p);
+  v = f32x4.replace_lane(v, 1, load<f32>(p + stepI));
+  v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * stepI));
+  return f32x4.replace_lane(v, 3, load<f32>(p + 3 * stepI));
+}
+
+// storeRow on four lanes: the same arithmetic as the scalar version, per lane.
+// @ts-ignore: decorator
+@inline function storeRow4(u: usize, plane: usize, r: i32, a: v128, b: v128, c: v128): void {
+  const p = u + <usize>(4 * r) * plane;
+  const h = f32x4.splat(0.5);
+  v128.store(p, a);
+  v128.store(p + plane, f32x4.mul(f32x4.add(f32x4.add(a, b), c), h));
+  v128.store(p + 2 * plane, f32x4.mul(f32x4.add(f32x4.sub(a, b), c), h));
+  v128.store(p + 3 * plane, c);
 }
 
 /**

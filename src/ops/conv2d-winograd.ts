@@ -30,7 +30,7 @@ export const WINOGRAD_BAND_TILES = 128;
 /** ... and at most this many floats of V + M. */
 export const WINOGRAD_BUDGET_FLOATS = 1 << 21;
 
-function bandTileRows(tileRows: number, tilesW: number, channels: number): number {
+export function bandTileRows(tileRows: number, tilesW: number, channels: number): number {
   return Math.min(balancedRows(tileRows, tilesW, WINOGRAD_BAND_TILES), balancedRows(tileRows, 16 * channels * tilesW, WINOGRAD_BUDGET_FLOATS));
 }
 
