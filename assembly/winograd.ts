@@ -120,12 +120,14 @@ export function winogradInput(
       for (let r = 0; r < 4; r++) {
         const ih = 2 * th - pH + r;
         const dst = buf + (<usize>(r * lf) << 2);
-        memory.fill(dst, 0, <usize>lf << 2);
         if (ih >= 0 && ih < H) {
-          const lo = max(0, pW); // line column of input column 0
-          const iw0 = max(0, -pW);
-          const n = min(W - iw0, lf - lo);
-          if (n > 0) memory.copy(dst + (<usize>lo << 2), src + ((<usize>ih * W + iw0) << 2), <usize>n << 2);
+          // line column pW holds input column 0 (pW >= 0); zeros around it
+          const n = min(W, lf - pW);
+          memory.fill(dst, 0, <usize>pW << 2);
+          memory.copy(dst + (<usize>pW << 2), src + (<usize>(ih * W) << 2), <usize>n << 2);
+          memory.fill(dst + (<usize>(pW + n) << 2), 0, <usize>(lf - pW - n) << 2);
+        } else {
+          memory.fill(dst, 0, <usize>lf << 2);
         }
       }
       const tBase = (R - R0) * tilesW;
@@ -301,8 +303,9 @@ export function winogradGradTiles(
       for (let r = 0; r < 2; r++) {
         const oh = 2 * th + r;
         const dst = buf + (<usize>(r * lf) << 2);
-        memory.fill(dst, 0, <usize>lf << 2);
-        if (oh < OH) memory.copy(dst, src + (<usize>(oh * OW) << 2), <usize>min(OW, lf) << 2);
+        const n = oh < OH ? min(OW, lf) : 0;
+        if (n > 0) memory.copy(dst, src + (<usize>(oh * OW) << 2), <usize>n << 2);
+        memory.fill(dst + (<usize>n << 2), 0, <usize>(lf - n) << 2);
       }
       const tBase = (R - R0) * tilesW;
       for (let tw = 0; tw < tilesW; tw += 4) {

@@ -56,6 +56,30 @@ describe('F.conv2d on an empty batch', () => {
   });
 });
 
+describe('F.conv2d memory', () => {
+  it('frees its temporaries: a tidy training step leaves live memory where it was, on every path', () => {
+    const layers: [number[], number[], sn.F.Conv2dOptions][] = [
+      [[2, 16, 12, 12], [16, 16, 3, 3], { padding: 1 }], // Winograd
+      [[2, 3, 30, 30], [96, 3, 5, 5], { stride: 2 }], // im2col, W·col
+      [[3, 6, 14, 14], [16, 6, 5, 5], {}], // im2col, colᵀ·Wᵀ across images
+      [[2, 32, 8, 8], [16, 32, 1, 1], {}], // direct 1x1
+    ];
+    // leaves that live across steps, like parameters: their .grad accumulates in place
+    const w = layers.map(([, ws]) => sn.keep(sn.randn(ws, { seed: 1, requiresGrad: true })));
+    const x = layers.map(([xs]) => sn.keep(sn.randn(xs, { seed: 2, requiresGrad: true })));
+    const step = () => sn.tidy(() => {
+      layers.forEach(([, , opts], i) => {
+        const y = sn.F.conv2d(x[i], w[i], null, opts);
+        sn.F.maxPool2d(y, { kernelSize: 2, ceilMode: true }).backward(sn.ones(sn.F.maxPool2d(y, { kernelSize: 2, ceilMode: true }).shape));
+      });
+    });
+    step();
+    const live = backend().heap.stats().liveBytes;
+    for (let i = 0; i < 3; i++) step();
+    expect(backend().heap.stats().liveBytes).toBe(live);
+  });
+});
+
 describe('F.conv2d gradcheck (finite differences)', () => {
   const cases: [string, number[], number[], boolean, sn.F.Conv2dOptions][] = [
     ['3x3 stride 2 pad 1', [2, 2, 5, 6], [3, 2, 3, 3], true, { stride: 2, padding: 1 }],
