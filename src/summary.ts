@@ -2,7 +2,7 @@ import { noGrad } from './autograd.js';
 import { check, fmtShape } from './errors.js';
 import { zeros } from './ops/basic.js';
 import { tidy } from './scope.js';
-import { isTensor, shapeSize, Tensor } from './tensor.js';
+import { isTensor, shapeSize } from './tensor.js';
 import { Module } from './nn/module.js';
 import { Conv2d } from './nn/conv.js';
 import { Linear } from './nn/linear.js';
