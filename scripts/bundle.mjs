@@ -1,19 +1,35 @@
 // Bundles src/ into one ESM file (dist/index.js) that runs in Node and in
 // browsers: the wasm is embedded, the worker source is inlined, and Node's
 // built-ins are only reached through dynamic imports behind an isNode() check.
+// The CLI (src/cli/main.ts -> dist/cli.js) is a second, Node-only bundle: it
+// may import node:fs and the npm packages the file readers use.
 import { build } from 'esbuild';
 
-await build({
-  entryPoints: ['src/index.ts'],
-  outfile: 'dist/index.js',
+const common = {
   bundle: true,
   format: 'esm',
-  platform: 'neutral',
   target: 'es2022',
-  external: ['node:*'],
   sourcemap: true,
   minify: process.env.SIMDNN_MINIFY !== '0',
   keepNames: false,
   legalComments: 'none',
   logLevel: 'info',
+};
+
+await build({
+  ...common,
+  entryPoints: ['src/index.ts'],
+  outfile: 'dist/index.js',
+  platform: 'neutral',
+  external: ['node:*'],
+});
+
+await build({
+  ...common,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/cli.js',
+  platform: 'node',
+  // cli-progress, pngjs and jpeg-js are CommonJS dependencies: leave them to Node's resolver.
+  packages: 'external',
+  external: ['node:*'],
 });
