@@ -161,11 +161,13 @@ export function convBiasGrad(dy: usize, N: i32, C: i32, HW: i32, db: usize, tid:
 }
 
 /**
- * dst[c * ldDst + j] = src[j * C + c] for j < rows, c < C: the GEMM result of a
- * band computed as colᵀ·Wᵀ ([pixels, channels]) written back as NCHW planes.
+ * dst[c * ldDst + j] = src[j * C + c] (+ bias[c] when bias != 0) for j < rows,
+ * c < C: the GEMM result of a band computed as colᵀ·Wᵀ ([pixels, channels])
+ * written back as NCHW planes, with the bias added on the way (one add after
+ * the sum, as the GEMM epilogue would).
  * 4x4 blocks go through registers; threads split the channels in blocks of 4.
  */
-export function transposeToPlanes(src: usize, rows: i32, C: i32, dst: usize, ldDst: i32, tid: i32, nthreads: i32): void {
+export function transposeToPlanes(src: usize, rows: i32, C: i32, bias: usize, dst: usize, ldDst: i32, tid: i32, nthreads: i32): void {
   const blocks = (C + 3) >> 2;
   const b0 = splitStart(blocks, tid, nthreads);
   const b1 = splitStart(blocks, tid + 1, nthreads);
@@ -174,6 +176,10 @@ export function transposeToPlanes(src: usize, rows: i32, C: i32, dst: usize, ldD
   for (let bk = b0; bk < b1; bk++) {
     const c = bk << 2;
     if (c + 4 <= C) {
+      const bv0 = f32x4.splat(bias ? load<f32>(bias + (<usize>c << 2)) : 0);
+      const bv1 = f32x4.splat(bias ? load<f32>(bias + (<usize>(c + 1) << 2)) : 0);
+      const bv2 = f32x4.splat(bias ? load<f32>(bias + (<usize>(c + 2) << 2)) : 0);
+      const bv3 = f32x4.splat(bias ? load<f32>(bias + (<usize>(c + 3) << 2)) : 0);
       let j = 0;
       for (; j + 4 <= rows; j += 4) {
         const s = src + ((<usize>j * C + c) << 2);
@@ -181,22 +187,44 @@ export function transposeToPlanes(src: usize, rows: i32, C: i32, dst: usize, ldD
         const lo01 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), lo23 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
         const hi01 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), hi23 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
         const d = dst + ((<usize>c * ldDst + j) << 2);
-        v128.store(d, v128.shuffle<f32>(lo01, lo23, 0, 1, 4, 5));
-        v128.store(d + ldD, v128.shuffle<f32>(lo01, lo23, 2, 3, 6, 7));
-        v128.store(d + 2 * ldD, v128.shuffle<f32>(hi01, hi23, 0, 1, 4, 5));
-        v128.store(d + 3 * ldD, v128.shuffle<f32>(hi01, hi23, 2, 3, 6, 7));
+        v128.store(d, f32x4.add(v128.shuffle<f32>(lo01, lo23, 0, 1, 4, 5), bv0));
+        v128.store(d + ldD, f32x4.add(v128.shuffle<f32>(lo01, lo23, 2, 3, 6, 7), bv1));
+        v128.store(d + 2 * ldD, f32x4.add(v128.shuffle<f32>(hi01, hi23, 0, 1, 4, 5), bv2));
+        v128.store(d + 3 * ldD, f32x4.add(v128.shuffle<f32>(hi01, hi23, 2, 3, 6, 7), bv3));
       }
       for (; j < rows; j++) {
         for (let q = 0; q < 4; q++) {
-          store<f32>(dst + ((<usize>(c + q) * ldDst + j) << 2), load<f32>(src + ((<usize>j * C + c + q) << 2)));
+          const bq: f32 = bias ? load<f32>(bias + (<usize>(c + q) << 2)) : 0;
+          store<f32>(dst + ((<usize>(c + q) * ldDst + j) << 2), load<f32>(src + ((<usize>j * C + c + q) << 2)) + bq);
         }
       }
     } else {
       for (let q = c; q < C; q++) {
+        const bq: f32 = bias ? load<f32>(bias + (<usize>q << 2)) : 0;
         for (let j = 0; j < rows; j++) {
-          store<f32>(dst + ((<usize>q * ldDst + j) << 2), load<f32>(src + ((<usize>j * C + q) << 2)));
+          store<f32>(dst + ((<usize>q * ldDst + j) << 2), load<f32>(src + ((<usize>j * C + q) << 2)) + bq);
         }
       }
+    }
+  }
+}
+
+/** y[c * ld + j] += bias[c] for c < C, j < cols (the bias of a W·col band, in SIMD). */
+export function addBiasPlanes(y: usize, C: i32, cols: i32, ld: i32, bias: usize, tid: i32, nthreads: i32): void {
+  const c0 = splitStart(C, tid, nthreads);
+  const c1 = splitStart(C, tid + 1, nthreads);
+  for (let c = c0; c < c1; c++) {
+    const b = load<f32>(bias + (<usize>c << 2));
+    const bv = f32x4.splat(b);
+    const row = y + (<usize>c * ld << 2);
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const p = row + (<usize>j << 2);
+      v128.store(p, f32x4.add(v128.load(p), bv));
+    }
+    for (; j < cols; j++) {
+      const p = row + (<usize>j << 2);
+      store<f32>(p, load<f32>(p) + b);
     }
   }
 }

@@ -43,6 +43,13 @@
   return start >= 0 ? start : start + ((-start + d - 1) / d) * d;
 }
 
+// PyTorch's update `if (v > m || isnan(v)) m = v` on four lanes: exact for
+// NaN and for ±0 ties (the first maximum stays), unlike f32x4.max.
+// @ts-ignore: decorator
+@inline function maxStep(m: v128, v: v128): v128 {
+  return v128.bitselect(v, m, v128.or(f32x4.gt(v, m), f32x4.ne(v, v)));
+}
+
 /** y = max over each (dilated) window; padding acts as -inf. */
 export function maxPool2dForward(
   x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32,
@@ -50,6 +57,12 @@ export function maxPool2dForward(
 ): void {
   const p0 = splitStart(planes, tid, nthreads);
   const p1 = splitStart(planes, tid + 1, nthreads);
+  // Output columns whose whole window lies inside the input run 4 at a time
+  // (strides 1 and 2); the others, and other strides, one at a time.
+  const simd = dW == 1 && (sW == 1 || sW == 2);
+  const owLo = simd ? min(OW, (pW + sW - 1) / sW) : OW;
+  const lastFits = W - kW + pW; // the last start column whose window ends inside
+  const owHi = simd && lastFits >= 0 ? max(owLo, min(OW, lastFits / sW + 1)) : owLo;
   for (let p = p0; p < p1; p++) {
     const plane = x + (<usize>p * H * W << 2);
     const out = y + (<usize>p * OH * OW << 2);
@@ -57,21 +70,41 @@ export function maxPool2dForward(
       const hs = oh * sH - pH;
       const ih1 = min(hs + (kH - 1) * dH + 1, H);
       const ih0 = firstTap(hs, dH);
-      for (let ow = 0; ow < OW; ow++) {
-        const ws = ow * sW - pW;
-        const iw1 = min(ws + (kW - 1) * dW + 1, W);
-        const iw0 = firstTap(ws, dW);
-        let m: f32 = -Infinity;
+      let ow = 0;
+      for (; ow < owLo; ow++) store<f32>(at(out, oh * OW + ow), maxWindow(plane, W, ih0, ih1, ow * sW - pW, kW, dH, dW));
+      for (; ow + 4 <= owHi; ow += 4) {
+        let m = f32x4.splat(-Infinity);
         for (let ih = ih0; ih < ih1; ih += dH) {
-          for (let iw = iw0; iw < iw1; iw += dW) {
-            const v = load<f32>(at(plane, ih * W + iw));
-            if (v > m || v != v) m = v;
+          const row = at(plane, ih * W + ow * sW - pW);
+          for (let kw = 0; kw < kW; kw++) {
+            if (sW == 1) {
+              m = maxStep(m, v128.load(row + (<usize>kw << 2)));
+            } else {
+              const q = row + (<usize>kw << 2);
+              m = maxStep(m, v128.shuffle<f32>(v128.load(q), v128.load(q, 16), 0, 2, 4, 6));
+            }
           }
         }
-        store<f32>(at(out, oh * OW + ow), m);
+        v128.store(at(out, oh * OW + ow), m);
       }
+      for (; ow < OW; ow++) store<f32>(at(out, oh * OW + ow), maxWindow(plane, W, ih0, ih1, ow * sW - pW, kW, dH, dW));
     }
   }
+}
+
+// The max of one window (rows ih0..ih1 by dH, columns from ws, kW taps by dW, clipped).
+// @ts-ignore: decorator
+@inline function maxWindow(plane: usize, W: i32, ih0: i32, ih1: i32, ws: i32, kW: i32, dH: i32, dW: i32): f32 {
+  const iw1 = min(ws + (kW - 1) * dW + 1, W);
+  const iw0 = firstTap(ws, dW);
+  let m: f32 = -Infinity;
+  for (let ih = ih0; ih < ih1; ih += dH) {
+    for (let iw = iw0; iw < iw1; iw += dW) {
+      const v = load<f32>(at(plane, ih * W + iw));
+      if (v > m || v != v) m = v;
+    }
+  }
+  return m;
 }
 
 /** dx = 0, then dy of each window added at its argmax (recomputed from x). */

@@ -10,6 +10,8 @@
 // Threads split channels (input transform) or output channels (output
 // transform): each value is computed by one thread in a fixed order.
 
+import { gemm, gemmScratchFloats } from "./gemm";
+
 // @ts-ignore: decorator
 @inline function splitStart(n: i32, tid: i32, nthreads: i32): i32 {
   return <i32>(<i64>n * tid / nthreads);
@@ -207,5 +209,120 @@ export function winogradOutput(
     const j = k & 3;
     const f = j == 0 ? f32x4.extract_lane(v, 0) : j == 1 ? f32x4.extract_lane(v, 1) : j == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
     store<f32>(p + (<usize>k << 2), f);
+  }
+}
+
+/**
+ * The 16 products M[ξ] = U[ξ]·V[ξ] ([O, I]·[I, Tb]) in one call: thread tid
+ * computes whole GEMMs ξ = tid, tid + nthreads, … (each on its own packing
+ * scratch), so one dispatch replaces 16 and no GEMM is cut into slivers. Which
+ * thread computes a GEMM does not change its bits.
+ */
+export function winogradGemms(u: usize, v: usize, m: usize, O: i32, I: i32, Tb: i32, scratch: usize, tid: i32, nthreads: i32): void {
+  const mine = scratch + (<usize>tid * gemmScratchFloats() << 2);
+  for (let xi = tid; xi < 16; xi += nthreads) {
+    gemm(0, 0, O, Tb, I, u + (<usize>xi * O * I << 2), I, v + (<usize>xi * I * Tb << 2), Tb, 0,
+      m + (<usize>xi * O * Tb << 2), Tb, 0, 0, 0, mine, 0, 0, 1);
+  }
+}
+
+// ---- filter gradient: F(3x3, 2x2) -------------------------------------------
+// dW[o][i] (3x3) = Σ over 2x2 tiles of dy of the correlation of the 4x4 input
+// tile with the 2x2 dy tile: Winograd F(3x3, 2x2) with the same input
+// transform as above (V), D = G' dy G'ᵀ with G' = [1 0; ½ ½; ½ -½; 0 -1], and
+// dW = Aᵀ S A with Aᵀ = [1 1 1 0; 0 1 -1 0; 0 1 1 1], where S[ξ] = Σ_t D[ξ]·V[ξ]ᵀ.
+
+// Row r of D = t G'ᵀ from the row's two values (a, b), stored at ξ = 4r + j.
+// @ts-ignore: decorator
+@inline function gradRow(q: usize, plane: usize, lanes: i32, a: v128, b: v128): void {
+  const h = f32x4.splat(0.5);
+  store4(q, lanes, a);
+  store4(q + plane, lanes, f32x4.mul(f32x4.add(a, b), h));
+  store4(q + 2 * plane, lanes, f32x4.mul(f32x4.sub(a, b), h));
+  store4(q + 3 * plane, lanes, f32x4.neg(b));
+}
+
+/**
+ * D[ξ][o][t] for the 2x2 tiles of dy [N, O, OH, OW] in the tile rows [R0, R1)
+ * (values past OH or OW are 0). `line` as for winogradInput (2 rows used).
+ */
+export function winogradGradTiles(
+  dy: usize, O: i32, OH: i32, OW: i32, tilesH: i32, tilesW: i32, R0: i32, R1: i32,
+  d: usize, line: usize, tid: i32, nthreads: i32,
+): void {
+  const o0 = splitStart(O, tid, nthreads);
+  const o1 = splitStart(O, tid + 1, nthreads);
+  const Tb = (R1 - R0) * tilesW;
+  const lf = winogradLineFloats(tilesW);
+  const buf = line + (<usize>tid * 4 * lf << 2);
+  const plane = <usize>O * Tb << 2;
+  const h = f32x4.splat(0.5);
+  for (let o = o0; o < o1; o++) {
+    for (let R = R0; R < R1; R++) {
+      const n = R / tilesH;
+      const th = R % tilesH;
+      const src = dy + ((<usize>n * O + o) * OH * OW << 2);
+      for (let r = 0; r < 2; r++) {
+        const oh = 2 * th + r;
+        const dst = buf + (<usize>(r * lf) << 2);
+        memory.fill(dst, 0, <usize>lf << 2);
+        if (oh < OH) memory.copy(dst, src + (<usize>(oh * OW) << 2), <usize>min(OW, lf) << 2);
+      }
+      const tBase = (R - R0) * tilesW;
+      for (let tw = 0; tw < tilesW; tw += 4) {
+        const l0 = buf + (<usize>(2 * tw) << 2);
+        const l1 = l0 + (<usize>lf << 2);
+        let a = v128.load(l0), b = v128.load(l0, 16);
+        const d00 = v128.shuffle<f32>(a, b, 0, 2, 4, 6), d01 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+        a = v128.load(l1); b = v128.load(l1, 16);
+        const d10 = v128.shuffle<f32>(a, b, 0, 2, 4, 6), d11 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+        const q = d + ((<usize>o * Tb + tBase + tw) << 2);
+        const lanes = min(4, tilesW - tw);
+        // t = G' dy (rows): d0, (d0 + d1)/2, (d0 - d1)/2, -d1
+        gradRow(q, plane, lanes, d00, d01);
+        gradRow(q + 4 * plane, plane, lanes, f32x4.mul(f32x4.add(d00, d10), h), f32x4.mul(f32x4.add(d01, d11), h));
+        gradRow(q + 8 * plane, plane, lanes, f32x4.mul(f32x4.sub(d00, d10), h), f32x4.mul(f32x4.sub(d01, d11), h));
+        gradRow(q + 12 * plane, plane, lanes, f32x4.neg(d10), f32x4.neg(d11));
+      }
+    }
+  }
+}
+
+/**
+ * S[ξ] (+)= D[ξ]·V[ξ]ᵀ ([O, Tb]·[Tb, I]) for the 16 ξ in one call, whole GEMMs
+ * per thread; `accumulate` after the first band (bands summed in order).
+ */
+export function winogradGradGemms(
+  d: usize, v: usize, s: usize, O: i32, I: i32, Tb: i32, accumulate: i32, scratch: usize, tid: i32, nthreads: i32,
+): void {
+  const mine = scratch + (<usize>tid * gemmScratchFloats() << 2);
+  for (let xi = tid; xi < 16; xi += nthreads) {
+    gemm(0, 1, O, I, Tb, d + (<usize>xi * O * Tb << 2), Tb, v + (<usize>xi * I * Tb << 2), Tb, accumulate,
+      s + (<usize>xi * O * I << 2), I, 0, 0, 0, mine, 0, 0, 1);
+  }
+}
+
+/** dw[o, i, kh, kw] = (Aᵀ S[·][o][i] A)[kh][kw]. */
+export function winogradGradOutput(s: usize, O: i32, I: i32, dw: usize, tid: i32, nthreads: i32): void {
+  const o0 = splitStart(O, tid, nthreads);
+  const o1 = splitStart(O, tid + 1, nthreads);
+  const plane = <usize>O * I << 2;
+  for (let o = o0; o < o1; o++) {
+    for (let i = 0; i < I; i++) {
+      const p = s + (<usize>(o * I + i) << 2);
+      const out = dw + (<usize>(o * I + i) * 9 << 2);
+      // rows of Aᵀ S: r0 = s0 + s1 + s2, r1 = s1 - s2, r2 = s1 + s2 + s3 (4 columns each)
+      const s00 = load<f32>(p), s01 = load<f32>(p + plane), s02 = load<f32>(p + 2 * plane), s03 = load<f32>(p + 3 * plane);
+      const s10 = load<f32>(p + 4 * plane), s11 = load<f32>(p + 5 * plane), s12 = load<f32>(p + 6 * plane), s13 = load<f32>(p + 7 * plane);
+      const s20 = load<f32>(p + 8 * plane), s21 = load<f32>(p + 9 * plane), s22 = load<f32>(p + 10 * plane), s23 = load<f32>(p + 11 * plane);
+      const s30 = load<f32>(p + 12 * plane), s31 = load<f32>(p + 13 * plane), s32 = load<f32>(p + 14 * plane), s33 = load<f32>(p + 15 * plane);
+      const r00 = s00 + s10 + s20, r01 = s01 + s11 + s21, r02 = s02 + s12 + s22, r03 = s03 + s13 + s23;
+      const r10 = s10 - s20, r11 = s11 - s21, r12 = s12 - s22, r13 = s13 - s23;
+      const r20 = s10 + s20 + s30, r21 = s11 + s21 + s31, r22 = s12 + s22 + s32, r23 = s13 + s23 + s33;
+      // then · A per row: (c0 + c1 + c2, c1 - c2, c1 + c2 + c3)
+      store<f32>(out, r00 + r01 + r02); store<f32>(out, r01 - r02, 4); store<f32>(out, r01 + r02 + r03, 8);
+      store<f32>(out, r10 + r11 + r12, 12); store<f32>(out, r11 - r12, 16); store<f32>(out, r11 + r12 + r13, 20);
+      store<f32>(out, r20 + r21 + r22, 24); store<f32>(out, r21 - r22, 28); store<f32>(out, r21 + r22 + r23, 32);
+    }
   }
 }

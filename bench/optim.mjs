@@ -83,11 +83,14 @@ js = jsArrays(2);
 const jsAdamMs = await median(() => jsAdam(js));
 js = null;
 
-for (const threads of [1, 2]) {
+// The relaxed build (SGD with relaxed_madd: PyTorch's rounding) needs
+// `node --experimental-wasm-relaxed-simd bench/optim.mjs` on Node 20.
+for (const cfg of [{ threads: 1 }, { threads: 2 }, { threads: 1, simd: 'relaxed' }]) {
+  const threads = cfg.simd ? `${cfg.threads} relaxed` : cfg.threads;
   try {
-    await sn.init({ threads });
+    await sn.init(cfg);
   } catch (e) {
-    rows.push({ update: `threads=${threads}: not run (${e.message})` });
+    rows.push({ update: `${JSON.stringify(cfg)}: not run (${e.message})` });
     continue;
   }
   let ps = snParams();

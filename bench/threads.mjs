@@ -99,10 +99,13 @@ if (!argv.includes('--no-cutoffs')) {
   const { gemmRows, eltRows } = cutoffRows(sn, 2);
   sn.shutdown();
   const table = (title, rows, current) => {
-    console.log(`## ${title} (now ${current})\n\n| size | work | 1T µs | 2T µs | 2T/1T (median of paired batches) |\n|---|---|---|---|---|`);
-    for (const r of rows) console.log(`| ${r.size} | ${r.work} | ${fmt(r.one, 1)} | ${fmt(r.pool, 1)} | ${fmt(r.ratio)} |`);
-    const first = rows.findIndex((r, i) => rows.slice(i).every((q) => q.ratio < 0.8));
-    console.log(`\nsmallest size from which 2 threads are ≥20% faster: ${first < 0 ? 'none' : `${rows[first].size} (${rows[first].work})`}\n`);
+    console.log(`## ${title} (now ${current})\n\n| size | work | 1T µs | 2T µs | 2T/1T (median of paired batches) | 2T/1T (best batches) |\n|---|---|---|---|---|---|`);
+    for (const r of rows) console.log(`| ${r.size} | ${r.work} | ${fmt(r.one, 2)} | ${fmt(r.pool, 2)} | ${fmt(r.ratio)} | ${fmt(r.bestRatio)} |`);
+    for (const [key, what] of [['ratio', 'median'], ['bestRatio', 'best batches']]) {
+      const first = rows.findIndex((r, i) => rows.slice(i).every((q) => q[key] < 0.8));
+      console.log(`smallest size from which 2 threads are ≥20% faster (${what}): ${first < 0 ? 'none' : `${rows[first].size} (${rows[first].work})`}`);
+    }
+    console.log('');
   };
   table('GEMM break-even (internal gemm, forced threads; work = MACs)', gemmRows, `GEMM_PARALLEL_MIN_MACS = ${sn.GEMM_PARALLEL_MIN_MACS}`);
   table('Element-wise break-even (add, forced threads; work = floats)', eltRows, `ELEMENTWISE_PARALLEL_MIN = ${sn.ELEMENTWISE_PARALLEL_MIN}`);

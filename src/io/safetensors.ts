@@ -120,9 +120,16 @@ const f16Table = (() => {
   return t;
 })();
 
+const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 function decode(src: Uint8Array, dtype: string, dst: Float32Array): void {
   const dv = new DataView(src.buffer, src.byteOffset, src.byteLength);
   const n = dst.length;
+  if (dtype === 'F32' && littleEndian) {
+    // One copy instead of a DataView read per element (VGG-16's file is 553 MB).
+    dst.set(src.byteOffset % 4 === 0 ? new Float32Array(src.buffer, src.byteOffset, n) : new Float32Array(src.slice().buffer, 0, n));
+    return;
+  }
   switch (dtype) {
     case 'F32': for (let i = 0; i < n; i++) dst[i] = dv.getFloat32(4 * i, true); break;
     case 'F64': for (let i = 0; i < n; i++) dst[i] = dv.getFloat64(8 * i, true); break;
@@ -184,6 +191,9 @@ export function saveSafetensors(source: Module | StateDict, opts: { metadata?: R
     if (int64) {
       dv.setBigInt64(p, BigInt(Math.round(v[0])), true);
       p += 8;
+    } else if (littleEndian) {
+      new Float32Array(out.buffer, p, v.length).set(v); // p stays 4-aligned: the header is padded to 8
+      p += 4 * v.length;
     } else {
       for (let i = 0; i < v.length; i++, p += 4) dv.setFloat32(p, v[i], true);
     }

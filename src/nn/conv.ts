@@ -59,6 +59,12 @@ export class Conv2d extends Module {
     if (this.bias) uniform_(this.bias, -bound, bound, rng);
   }
 
+  /** @internal Gives a bias-free conv a bias parameter (batch-norm folding). */
+  _setBias(b: Tensor): void {
+    this.setTensor('bias', b);
+    this.bias = b;
+  }
+
   forward(x: Tensor): Tensor {
     return F.conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
   }

@@ -11,3 +11,4 @@ export { BatchNorm2d, LocalResponseNorm } from './norm.js';
 export * as init from './init.js';
 export { BasicBlock, Bottleneck } from '../models/resnet.js';
 export { Inception, BasicConv2d } from '../models/googlenet.js';
+export { foldBatchNorm } from './fold.js';

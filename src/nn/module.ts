@@ -50,8 +50,10 @@ export abstract class Module {
     });
   }
 
+  /** The class's own `typeName`, else its JavaScript name (user classes need not declare one). */
   get typeName(): string {
-    return (this.constructor as typeof Module).typeName;
+    const ctor = this.constructor as typeof Module;
+    return Object.prototype.hasOwnProperty.call(ctor, 'typeName') ? ctor.typeName : ctor.name || 'Module';
   }
 
   /** Registers a parameter (or an absent one, `null`, like a conv without bias) and returns it. */

@@ -42,7 +42,14 @@ export class BatchNorm2d extends Module {
     this.numBatchesTracked = this.registerBuffer('num_batches_tracked', n)!;
   }
 
+  /** Set by `foldBatchNorm`: the preceding conv applies this normalisation, so forward is the identity. */
+  folded = false;
+
   forward(x: Tensor): Tensor {
+    if (this.folded) {
+      check(!this.training, 'BatchNorm2d', 'this batch norm was folded into its convolution for inference (foldBatchNorm); build a new model to train');
+      return x;
+    }
     const y = F.batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, { training: this.training, momentum: this.momentum, eps: this.eps });
     if (this.training) this.numBatchesTracked.view('BatchNorm2d')[0] += 1;
     return y;

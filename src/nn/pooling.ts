@@ -18,19 +18,21 @@ export class MaxPool2d extends Module {
   readonly kernelSize: [number, number];
   readonly stride: [number, number];
   readonly padding: [number, number];
+  readonly dilation: [number, number];
   readonly ceilMode: boolean;
 
-  constructor(kernelSize: Size, opts: PoolOptions = {}) {
+  constructor(kernelSize: Size, opts: PoolOptions & { dilation?: Size } = {}) {
     super();
-    checkOptions('MaxPool2d', opts, ['stride', 'padding', 'ceilMode']);
+    checkOptions('MaxPool2d', opts, ['stride', 'padding', 'dilation', 'ceilMode']);
     this.kernelSize = pair(kernelSize, 'MaxPool2d', 'kernelSize');
     this.stride = opts.stride === undefined ? this.kernelSize : pair(opts.stride, 'MaxPool2d', 'stride');
     this.padding = pair(opts.padding ?? 0, 'MaxPool2d', 'padding', 0);
+    this.dilation = pair(opts.dilation ?? 1, 'MaxPool2d', 'dilation');
     this.ceilMode = !!opts.ceilMode;
   }
 
   forward(x: Tensor): Tensor {
-    return F.maxPool2d(x, { kernelSize: this.kernelSize, stride: this.stride, padding: this.padding, ceilMode: this.ceilMode });
+    return F.maxPool2d(x, { kernelSize: this.kernelSize, stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode });
   }
 }
 

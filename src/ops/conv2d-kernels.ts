@@ -1,8 +1,9 @@
 import { parallel } from '../runtime/backend.js';
 import { empty } from './basic.js';
-import { EPI_BIAS_COL, EPI_BIAS_ROW, EPI_NONE, gemm } from './gemm.js';
+import { gemm } from './gemm.js';
 import { launchElementwise } from './launch.js';
-import { winogradApplies, winogradBackwardData, winogradForward } from './conv2d-winograd.js';
+import { balancedRows } from './conv-bands.js';
+import { winogradApplies, winogradBackwardData, winogradBackwardFilter, winogradForward } from './conv2d-winograd.js';
 
 /** Everything a conv kernel needs to know about one call (validated by conv2d.ts). */
 export interface ConvGeom {
@@ -21,8 +22,8 @@ export interface ConvGeom {
  *   the GEMM's [C, H·W] operand: no im2col.
  * - 'im2col': the columns of a band of output rows are built in a temporary
  *   buffer, then one GEMM per group.
- * - 'winograd': 3x3 stride 1 (conv2d-winograd.ts) for the forward pass and the
- *   data gradient; its filter gradient takes the im2col route.
+ * - 'winograd': 3x3 stride 1 (conv2d-winograd.ts): F(2x2,3x3) for the forward
+ *   pass and the data gradient, F(3x3,2x2) for the filter gradient.
  */
 export type ConvPath = 'direct1x1' | 'im2col' | 'winograd';
 
@@ -31,18 +32,13 @@ export function choosePath(g: ConvGeom): ConvPath {
   return winogradApplies(g) ? 'winograd' : 'im2col';
 }
 
-/**
- * Column buffer budget in floats: output rows are processed in bands whose
- * columns fit this, which bounds memory for large images. The band size depends
- * only on the shapes (never the thread count), so sums happen in the same order.
- */
+/** Column buffer budget in floats (see conv-bands.ts). */
 export const COL_BUDGET_FLOATS = 1 << 20;
 /** Below this many column floats the im2col / col2im kernels run on one thread. */
 const PARALLEL_MIN_FLOATS = 1 << 15;
 
 export function bandRows(g: ConvGeom): number {
-  const perRow = g.C * g.kH * g.kW * g.OW;
-  return Math.max(1, Math.min(g.OH, Math.floor(COL_BUDGET_FLOATS / perRow)));
+  return balancedRows(g.OH, g.C * g.kH * g.kW * g.OW, COL_BUDGET_FLOATS);
 }
 
 function threadsFor(floats: number): number | undefined {
@@ -106,17 +102,14 @@ export function convForward(
           const bg = b ? b + 4 * gi * g.OCg : 0;
           const bSrc = src + 4 * gi * Kg * ld;
           const yg = y + 4 * ((n * g.OC + gi * g.OCg) * OHW + oh0 * g.OW);
+          // The bias is added after the GEMM by SIMD passes (the GEMM's own
+          // epilogue is scalar: 13% of a 1x1 layer), the same add either way.
           if (ct) {
-            gemm({
-              transA: true, transB: true, M: cols, N: g.OCg, K: Kg, a: bSrc, lda: ld, b: wg, ldb: Kg,
-              c: ct.ptr(), ldc: g.OCg, bias: bg, epilogue: b ? EPI_BIAS_COL : EPI_NONE,
-            });
-            parallel('transposeToPlanes', [ct.ptr(), cols, g.OCg, yg, OHW], threadsFor(cols * g.OCg));
+            gemm({ transA: true, transB: true, M: cols, N: g.OCg, K: Kg, a: bSrc, lda: ld, b: wg, ldb: Kg, c: ct.ptr(), ldc: g.OCg });
+            parallel('transposeToPlanes', [ct.ptr(), cols, g.OCg, bg, yg, OHW], threadsFor(cols * g.OCg));
           } else {
-            gemm({
-              M: g.OCg, N: cols, K: Kg, a: wg, lda: Kg, b: bSrc, ldb: ld, c: yg, ldc: OHW,
-              bias: bg, epilogue: b ? EPI_BIAS_ROW : EPI_NONE,
-            });
+            gemm({ M: g.OCg, N: cols, K: Kg, a: wg, lda: Kg, b: bSrc, ldb: ld, c: yg, ldc: OHW });
+            if (bg) parallel('addBiasPlanes', [yg, g.OCg, cols, OHW, bg], threadsFor(cols * g.OCg));
           }
         }
       }
@@ -179,7 +172,8 @@ export function convBackwardFilter(g: ConvGeom, x: number, dy: number, dw: numbe
     launchElementwise('fill', [dw, 0, g.OC * Kg], g.OC * Kg);
     return;
   }
-  if (path === 'direct1x1') { // (winograd: the filter gradient takes the im2col route)
+  if (path === 'winograd') return winogradBackwardFilter(g, x, dy, dw);
+  if (path === 'direct1x1') {
     for (let n = 0; n < g.N; n++) {
       for (let gi = 0; gi < g.G; gi++) {
         gemm({

@@ -1,7 +1,8 @@
 import { backend, parallel } from '../runtime/backend.js';
 import { empty } from './basic.js';
+import { balancedRows } from './conv-bands.js';
 import type { ConvGeom } from './conv2d-kernels.js';
-import { gemm } from './gemm.js';
+import { GEMM_PARALLEL_MIN_MACS } from './gemm.js';
 
 /**
  * Winograd F(2x2, 3x3) for 3x3, stride 1, dilation 1, one group: 16 GEMMs of
@@ -33,7 +34,7 @@ function winogradConv(p: Plane, u: number, bias: number, x: number, y: number): 
   const be = backend('conv2d');
   const tilesH = Math.ceil(p.OH / 2);
   const tilesW = Math.ceil(p.OW / 2);
-  const rows = Math.max(1, Math.min(p.N * tilesH, Math.floor(WINOGRAD_BUDGET_FLOATS / (16 * (p.Cin + p.Cout) * tilesW))));
+  const rows = balancedRows(p.N * tilesH, 16 * (p.Cin + p.Cout) * tilesW, WINOGRAD_BUDGET_FLOATS);
   const lf = be.kernels.winogradLineFloats(tilesW);
   const line = empty([be.pool.size * 4 * lf], 'conv2d');
   const v = empty([16 * p.Cin * rows * tilesW], 'conv2d');
@@ -44,12 +45,7 @@ function winogradConv(p: Plane, u: number, bias: number, x: number, y: number): 
       const R1 = Math.min(p.N * tilesH, R0 + rows);
       const Tb = (R1 - R0) * tilesW;
       parallel('winogradInput', [x, p.Cin, p.H, p.W, p.pH, p.pW, tilesH, tilesW, R0, R1, vp, lp], threadsFor(16 * p.Cin * Tb));
-      for (let xi = 0; xi < 16; xi++) {
-        gemm({
-          M: p.Cout, N: Tb, K: p.Cin, a: u + 4 * xi * p.Cout * p.Cin, lda: p.Cin,
-          b: vp + 4 * xi * p.Cin * Tb, ldb: Tb, c: mp + 4 * xi * p.Cout * Tb, ldc: Tb,
-        });
-      }
+      parallel('winogradGemms', [u, vp, mp, p.Cout, p.Cin, Tb, be.gemmScratch], 16 * p.Cout * p.Cin * Tb < GEMM_PARALLEL_MIN_MACS ? 1 : undefined);
       parallel('winogradOutput', [mp, p.Cout, p.OH, p.OW, tilesH, tilesW, R0, R1, bias, y], threadsFor(16 * p.Cout * Tb));
     }
   } finally {
@@ -80,5 +76,40 @@ export function winogradBackwardData(g: ConvGeom, dy: number, w: number, dx: num
     winogradConv({ N: g.N, Cin: g.OC, H: g.OH, W: g.OW, pH: 2 - g.pH, pW: 2 - g.pW, Cout: g.C, OH: g.H, OW: g.W }, u.ptr(), 0, dy, dx);
   } finally {
     u.dispose();
+  }
+}
+
+/**
+ * dw by Winograd F(3x3, 2x2): per band of tile rows, the input tiles (V, as in
+ * the forward pass) and the 2x2 dy tiles (D) are transformed, S[ξ] += D[ξ]·V[ξ]ᵀ
+ * (bands in order, so the sum over the batch has a fixed order), and one output
+ * transform turns S into the 3x3 filters.
+ */
+export function winogradBackwardFilter(g: ConvGeom, x: number, dy: number, dw: number): void {
+  const be = backend('conv2d');
+  const tilesH = Math.ceil(g.OH / 2);
+  const tilesW = Math.ceil(g.OW / 2);
+  const rows = balancedRows(g.N * tilesH, 16 * (g.C + g.OC) * tilesW, WINOGRAD_BUDGET_FLOATS);
+  const lf = be.kernels.winogradLineFloats(tilesW);
+  const line = empty([be.pool.size * 4 * lf], 'conv2d');
+  const v = empty([16 * g.C * rows * tilesW], 'conv2d');
+  const d = empty([16 * g.OC * rows * tilesW], 'conv2d');
+  const s = empty([16 * g.OC * g.C], 'conv2d');
+  const [lp, vp, dp, sp] = [line.ptr(), v.ptr(), d.ptr(), s.ptr()];
+  try {
+    for (let R0 = 0; R0 < g.N * tilesH; R0 += rows) {
+      const R1 = Math.min(g.N * tilesH, R0 + rows);
+      const Tb = (R1 - R0) * tilesW;
+      parallel('winogradInput', [x, g.C, g.H, g.W, g.pH, g.pW, tilesH, tilesW, R0, R1, vp, lp], threadsFor(16 * g.C * Tb));
+      parallel('winogradGradTiles', [dy, g.OC, g.OH, g.OW, tilesH, tilesW, R0, R1, dp, lp], threadsFor(16 * g.OC * Tb));
+      parallel('winogradGradGemms', [dp, vp, sp, g.OC, g.C, Tb, R0 > 0 ? 1 : 0, be.gemmScratch],
+        16 * g.OC * g.C * Tb < GEMM_PARALLEL_MIN_MACS ? 1 : undefined);
+    }
+    parallel('winogradGradOutput', [sp, g.OC, g.C, dw], threadsFor(16 * g.OC * g.C));
+  } finally {
+    line.dispose();
+    v.dispose();
+    d.dispose();
+    s.dispose();
   }
 }

@@ -13,6 +13,7 @@ export interface SGDOptions {
 
 // Flags of the sgdStep kernel (assembly/optim.ts).
 const MOMENTUM = 1, FIRST = 2, NESTEROV = 4, DECAY = 8;
+const KEYS = ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'];
 
 /**
  * Stochastic gradient descent, PyTorch's form (torch.optim.SGD):
@@ -26,9 +27,7 @@ export class SGD extends Optimizer<SGDOptions> {
   constructor(params: OptimizerParams<SGDOptions>, opts: Partial<SGDOptions> & { lr: number }) {
     check(opts !== null && typeof opts === 'object', 'SGD', 'options must be an object with at least lr');
     for (const k of Object.keys(opts)) {
-      if (!['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'].includes(k)) {
-        check(false, 'SGD', `unknown option '${k}' (valid: lr, momentum, dampening, weightDecay, nesterov)`);
-      }
+      check(KEYS.includes(k), 'SGD', `unknown option '${k}' (valid: ${KEYS.join(', ')})`);
     }
     check(opts.lr !== undefined, 'SGD', 'lr is required');
     super('SGD', params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, ...opts });

@@ -48,12 +48,12 @@ let warnedHint = false;
  * the same compiled module; a call is dispatched through the control block
  * (control-block.ts): the caller writes the kernel id and arguments, opens
  * shares 1..n-1 for claiming and bumps the generation counter, runs share 0,
- * then runs any share no worker has claimed yet, and waits for the claimed ones. `run` is synchronous everywhere: where
- * `Atomics.wait` is forbidden (a page's main thread) the caller polls.
+ * then runs any share no worker has claimed yet, and waits for the claimed
+ * ones. `run` is synchronous everywhere: where `Atomics.wait` is forbidden (a
+ * page's main thread) the caller polls.
  */
 export class ThreadPool {
   readonly size: number;
-  private readonly kernels: Kernels;
   private readonly fns: ((...a: number[]) => unknown)[];
   private readonly ids = new Map<string, number>();
   private readonly ctl: ControlViews | null;
@@ -64,7 +64,6 @@ export class ThreadPool {
 
   private constructor(opts: PoolOptions, names: string[], workers: PoolWorker[], ctl: ControlViews | null) {
     this.size = opts.threads;
-    this.kernels = opts.kernels;
     names.forEach((n, i) => this.ids.set(n, i));
     this.fns = names.map((n) => opts.kernels[n]);
     this.workers = workers;

@@ -98,6 +98,17 @@ describe('io.loadSafetensors', () => {
     expect(() => sn.io.loadSafetensors(holey, { strict: false, lenient: true } as object)).toThrow(/unknown option 'lenient'/);
   });
 
+  it('reads float32 data at any byte alignment (odd offsets, a Uint8Array into a larger buffer)', () => {
+    const data = new Uint8Array(9);
+    new DataView(data.buffer).setFloat32(1, 1.5, true);
+    new DataView(data.buffer).setFloat32(5, -2.25, true);
+    const bytes = file({ a: { dtype: 'F32', shape: [2], data_offsets: [1, 9] } }, data, '{"a":{"dtype":"F32","shape":[2],"data_offsets":[1,9]}}');
+    expect(Array.from(sn.io.loadSafetensors(bytes, { strict: false }).a.toFloat32Array())).toEqual([1.5, -2.25]);
+    const big = new Uint8Array(bytes.length + 3);
+    big.set(bytes, 3);
+    expect(Array.from(sn.io.loadSafetensors(big.subarray(3), { strict: false }).a.toFloat32Array())).toEqual([1.5, -2.25]);
+  });
+
   it('rejects truncated copies of a real file at every length without reading out of bounds', () => {
     const bytes = fixture('dtypes.safetensors');
     for (let n = 0; n < bytes.length; n += 7) {

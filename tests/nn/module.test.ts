@@ -124,6 +124,14 @@ describe('nn.Module', () => {
     expect(kept!.buffers().every((p) => !p.isDisposed)).toBe(true);
   });
 
+  it('names a user class without typeName by its class name', () => {
+    class Plain extends Module {
+      forward(x: Tensor) { return x; }
+    }
+    expect(new Plain().typeName).toBe('Plain');
+    expect(new Sequential().typeName).toBe('Sequential');
+  });
+
   it('rejects duplicate and dotted names', () => {
     class Bad extends Module {
       forward(x: Tensor) { return x; }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.js';
 import { backend } from '../../src/runtime/backend.js';
 import { gradcheck } from '../gradcheck.js';
-import { maxRelErr } from '../helpers.js';
+import { bitsEqual, maxRelErr } from '../helpers.js';
 
 beforeAll(async () => {
   await sn.init({ threads: 1 });
@@ -79,6 +79,35 @@ describe('PyTorch window rules', () => {
   it('NaN propagates through max pooling, as in PyTorch', () => {
     const y = sn.F.maxPool2d(sn.tensor([1, NaN, 3, 2], [1, 1, 2, 2]), { kernelSize: 2 });
     expect(Number.isNaN(y.item())).toBe(true);
+  });
+});
+
+/** PyTorch's max pooling loop, in JS: `v > max || isnan(v)` decides, so the first of equal values (+0 / -0) stays. */
+function refMaxPool(x: Float32Array, [N, C, H, W]: number[], k: number, s: number, p: number, OH: number, OW: number): Float32Array {
+  const y = new Float32Array(N * C * OH * OW);
+  for (let pl = 0; pl < N * C; pl++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) {
+    let m = -Infinity;
+    for (let ih = Math.max(0, oh * s - p); ih < Math.min(H, oh * s - p + k); ih++) {
+      for (let iw = Math.max(0, ow * s - p); iw < Math.min(W, ow * s - p + k); iw++) {
+        const v = x[(pl * H + ih) * W + iw];
+        if (v > m || Number.isNaN(v)) m = v;
+      }
+    }
+    y[(pl * OH + oh) * OW + ow] = m;
+  }
+  return y;
+}
+
+describe('max pooling, vector path (4 outputs at a time) against the reference loop', () => {
+  it('NaN wins, the first of +0/-0 stays, for strides 1 and 2 with and without padding', () => {
+    const shape = [2, 3, 9, 23];
+    const n = shape.reduce((a, b) => a * b);
+    const data = new Float32Array(n).map((_, i) => [0, -0, 1, -1, NaN, 0.5, -0, 0][(i * 7 + (i >> 3)) % 8]);
+    for (const [k, s, p] of [[2, 2, 0], [3, 2, 1], [3, 1, 1], [3, 1, 0], [5, 2, 2], [2, 1, 1]]) {
+      const y = sn.F.maxPool2d(sn.tensor(data, shape), { kernelSize: k, stride: s, padding: p, ceilMode: true });
+      const want = refMaxPool(data, shape, k, s, p, y.shape[2], y.shape[3]);
+      expect(bitsEqual(y.toFloat32Array(), want), `kernel ${k} stride ${s} padding ${p}`).toBe(true);
+    }
   });
 });
 
