@@ -58,6 +58,20 @@ async function measure(step, seconds) {
 }
 
 const engines = {
+  /** µs to prepare one batch, plain (pad) and augmented (random shift), interleaved in one process. */
+  async prep(_args, seconds) {
+    const sn = await import('../dist/index.js');
+    const { data } = sn;
+    const train = digits(sn);
+    const plain = new data.DataLoader(train, { batchSize: BATCH, shuffle: true, seed: 1, transform: (img) => data.normalize(data.pad(img, 2), 0.1307, 0.3081) });
+    const aug = new data.DataLoader(train, { batchSize: BATCH, shuffle: true, seed: 1, transform: (img, rng) => data.normalize(data.randomCrop(img, 32, { padding: 4, rng }), 0.1307, 0.3081) });
+    const time = (l) => { const t0 = performance.now(); for (let b = 0; b < 50; b++) l.batch(0, b); return ((performance.now() - t0) / 50) * 1000; };
+    const p = [], a = [];
+    const t0 = performance.now();
+    while (performance.now() - t0 < seconds * 1000 || p.length < 9) { p.push(time(plain)); a.push(time(aug)); }
+    return [median(p), median(a)];
+  },
+
   async ours([threads, mode], seconds) {
     const sn = await import('../dist/index.js');
     await sn.init({ threads: Number(threads) });
@@ -187,7 +201,7 @@ const rounds = Number(process.argv[3] ?? 3);
 const runOnce = (engine, ...args) => {
   const r = spawnSync(process.execPath, [self, '--child', engine, String(seconds), ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${engine} ${args.join(' ')} failed:\n${r.stderr}`);
-  return Number(r.stdout.trim().split('\n').pop());
+  return JSON.parse(r.stdout.trim().split('\n').pop());
 };
 const torchOnce = (threads) => {
   if (!existsSync('/usr/bin/python3')) return null;
@@ -231,4 +245,8 @@ console.table(rows);
 const aug1 = rows[2]['images/s'] / rows[1]['images/s'], aug2 = rows[5]['images/s'] / rows[4]['images/s'];
 console.log(`augmentation costs ${(100 * (1 - aug1)).toFixed(1)}% (1 thread), ${(100 * (1 - aug2)).toFixed(1)}% (2 threads) vs the plain DataLoader`);
 console.log(`simdnn vs convnetjs: x${(ours1 / cjs).toFixed(1)} (1T); vs tfjs cpu: x${(ours1 / tfc).toFixed(0)}${pt1 ? `; vs PyTorch native: ${(ours1 / pt1).toFixed(2)} (1T), ${(ours2 / pt2).toFixed(2)} (2T)` : ''}`);
+// The data pipeline on its own (one process, interleaved): what augmentation adds to a step.
+const [prepPlain, prepAug] = runOnce('prep');
+const stepUs = (BATCH / ours1) * 1e6;
+console.log(`batch preparation: ${prepPlain.toFixed(0)} µs plain, ${prepAug.toFixed(0)} µs augmented; augmentation adds ${(prepAug - prepPlain).toFixed(0)} µs = ${((100 * (prepAug - prepPlain)) / stepUs).toFixed(1)}% of a ${(stepUs / 1000).toFixed(1)} ms simdnn 1-thread step`);
 console.log(`targets: ≥ 8,000 images/s on 1 thread (now ${ours1}), ≥ 14,000 on 2 (now ${ours2}); augmentation ≤ 10% slower`);
