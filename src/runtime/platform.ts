@@ -18,10 +18,17 @@ export interface NodePlatform {
 
 let node: NodePlatform | null = null;
 
+/**
+ * `import()` of a Node built-in through a variable: bundlers targeting the
+ * browser (esbuild platform 'browser') then leave it alone
+ * instead of failing to resolve `node:…`; only Node ever runs it.
+ */
+const importBuiltin = (name: string): Promise<any> => import(name);
+
 export async function loadNodePlatform(): Promise<NodePlatform | null> {
   if (!isNode()) return null;
   if (node === null) {
-    const [wt, os] = await Promise.all([import('node:worker_threads'), import('node:os')]);
+    const [wt, os] = await Promise.all([importBuiltin('node:worker_threads'), importBuiltin('node:os')]);
     node = {
       Worker: wt.Worker as unknown as NodePlatform['Worker'],
       availableParallelism: () => (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length),

@@ -1,0 +1,41 @@
+// Messages between the page (main.ts) and the worker that runs simdnn (worker.ts).
+import type { SummaryRow } from '../../src/index.js';
+
+export interface BackendState {
+  threads: number;
+  simd: 'baseline' | 'relaxed';
+  sharedMemory: boolean;
+  crossOriginIsolated: boolean;
+  cores: number;
+}
+
+export type ToWorker =
+  | { type: 'init'; threads: number | 'auto'; simd: 'auto' | 'baseline' | 'relaxed'; digitsUrl: string | null }
+  | { type: 'train' }
+  | { type: 'stop' }
+  | { type: 'predict'; input: Float32Array }
+  | { type: 'save' }
+  | { type: 'load'; bytes: ArrayBuffer; name: string }
+  | { type: 'summary'; model: string };
+
+export interface Progress {
+  type: 'progress';
+  step: number;
+  epoch: number;
+  /** Mean training loss and accuracy over the steps since the last report. */
+  loss: number;
+  accuracy: number;
+  imagesPerSec: number;
+  /** Accuracy on the 2,000 held-out digits, when this report ran an evaluation. */
+  testAccuracy: number | null;
+}
+
+export type FromWorker =
+  | { type: 'ready'; backend: BackendState; trainSize: number; testSize: number }
+  | Progress
+  | { type: 'stopped'; step: number }
+  | { type: 'prediction'; probs: number[] }
+  | { type: 'saved'; bytes: Uint8Array }
+  | { type: 'loaded'; name: string; tensors: number }
+  | { type: 'summary'; model: string; inputShape: number[]; rows: SummaryRow[]; totals: { params: number; trainable: number; activations: number; macs: number }; text: string; ms: number }
+  | { type: 'error'; message: string };
