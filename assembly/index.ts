@@ -24,5 +24,5 @@ export { sgdStep, adamStep } from "./optim";
 export { crossEntropyForward, crossEntropyBackward, regressionLoss, regressionLossBackward, sumScaled } from "./loss";
 export {
   winogradWeights, winogradInput, winogradOutput, winogradLineFloats, winogradGemms,
-  winogradGradTiles, winogradGradGemms, winogradGradOutput,
+  winogradGradTiles, winogradGradGemms, winogradGradOutput, winogradConvBands,
 } from "./winograd";

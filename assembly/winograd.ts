@@ -365,3 +365,36 @@ export function winogradGradOutput(s: usize, O: i32, I: i32, dw: usize, tid: i32
     }
   }
 }
+
+/**
+ * A whole F(2x2,3x3) convolution in one dispatch: the tile rows [0, R) in bands
+ * of `rows`; thread tid takes bands tid, tid + nthreads, … and runs each one
+ * start to end (input transform, 16 GEMMs, output transform) on its own
+ * buffers, so no thread waits for another and each band's data stays in one
+ * core's cache. Which thread runs a band does not change its bits.
+ * Per thread: v (16*I*rows*tilesW floats), m (16*O*rows*tilesW + 4), line
+ * (4*winogradLineFloats(tilesW)) and a GEMM packing area, each `stride` bytes
+ * apart between threads.
+ */
+export function winogradConvBands(
+  x: usize, I: i32, H: i32, W: i32, pH: i32, pW: i32, O: i32, OH: i32, OW: i32, R: i32, rows: i32,
+  u: usize, bias: usize, y: usize, v: usize, m: usize, line: usize, vStride: usize, mStride: usize, lineStride: usize,
+  scratch: usize, tid: i32, nthreads: i32,
+): void {
+  const tilesH = (OH + 1) >> 1;
+  const tilesW = (OW + 1) >> 1;
+  const myV = v + <usize>tid * vStride, myM = m + <usize>tid * mStride, myLine = line + <usize>tid * lineStride;
+  const myScratch = scratch + (<usize>tid * gemmScratchFloats() << 2);
+  const bands = (R + rows - 1) / rows;
+  for (let b = tid; b < bands; b += nthreads) {
+    const R0 = b * rows;
+    const R1 = min(R, R0 + rows);
+    const Tb = (R1 - R0) * tilesW;
+    winogradInput(x, I, H, W, pH, pW, tilesH, tilesW, R0, R1, myV, myLine, 0, 1);
+    for (let xi = 0; xi < 16; xi++) {
+      gemm(0, 0, O, Tb, I, u + (<usize>xi * O * I << 2), I, myV + (<usize>xi * I * Tb << 2), Tb, 0,
+        myM + (<usize>xi * O * Tb << 2), Tb, 0, 0, 0, myScratch, 0, 0, 1);
+    }
+    winogradOutput(myM, O, OH, OW, tilesH, tilesW, R0, R1, bias, y, 0, 1);
+  }
+}

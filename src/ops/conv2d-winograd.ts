@@ -39,29 +39,41 @@ const threadsFor = (n: number) => (n < PARALLEL_MIN_FLOATS ? 1 : undefined);
 
 interface Plane { N: number; Cin: number; H: number; W: number; pH: number; pW: number; Cout: number; OH: number; OW: number }
 
-/** y = conv3x3(x) with the transformed filters u ([16][Cout][Cin]) and bias (0: none). */
+/**
+ * y = conv3x3(x) with the transformed filters u ([16][Cout][Cin]) and bias (0: none),
+ * in one dispatch: each thread runs whole bands (assembly winogradConvBands) on
+ * its own buffers. Here the band size may depend on the thread count (at least
+ * one band per thread, a multiple of the thread count when there are several):
+ * every output value is computed within one band, whatever the bands are.
+ */
 function winogradConv(p: Plane, u: number, bias: number, x: number, y: number): void {
   const be = backend('conv2d');
   const tilesH = Math.ceil(p.OH / 2);
   const tilesW = Math.ceil(p.OW / 2);
-  const rows = bandTileRows(p.N * tilesH, tilesW, p.Cin + p.Cout);
-  const lf = be.kernels.winogradLineFloats(tilesW);
-  const line = empty([be.pool.size * 4 * lf], 'conv2d');
-  const v = empty([16 * p.Cin * rows * tilesW], 'conv2d');
-  const m = empty([16 * p.Cout * rows * tilesW + 4], 'conv2d'); // +4: the output transform reads whole 4-tile groups
-  const [lp, vp, mp] = [line.ptr(), v.ptr(), m.ptr()];
+  const R = p.N * tilesH;
+  if (R === 0) return;
+  const threads = 16 * p.Cout * p.Cin * R * tilesW < GEMM_PARALLEL_MIN_MACS ? 1 : be.pool.size;
+  let rows = bandTileRows(R, tilesW, p.Cin + p.Cout);
+  if (threads > 1) {
+    const bands = Math.ceil(Math.ceil(R / rows) / threads) * threads;
+    rows = Math.ceil(R / bands);
+  }
+  const round16 = (n: number) => Math.ceil(n / 16) * 16; // keep each thread's buffers 64-byte aligned
+  const vFloats = round16(16 * p.Cin * rows * tilesW);
+  const mFloats = round16(16 * p.Cout * rows * tilesW + 4); // +4: the output transform reads whole 4-tile groups
+  const lineFloats = round16(4 * be.kernels.winogradLineFloats(tilesW));
+  const v = empty([threads * vFloats], 'conv2d');
+  const m = empty([threads * mFloats], 'conv2d');
+  const line = empty([threads * lineFloats], 'conv2d');
   try {
-    for (let R0 = 0; R0 < p.N * tilesH; R0 += rows) {
-      const R1 = Math.min(p.N * tilesH, R0 + rows);
-      const Tb = (R1 - R0) * tilesW;
-      parallel('winogradInput', [x, p.Cin, p.H, p.W, p.pH, p.pW, tilesH, tilesW, R0, R1, vp, lp], threadsFor(16 * p.Cin * Tb));
-      parallel('winogradGemms', [u, vp, mp, p.Cout, p.Cin, Tb, be.gemmScratch], 16 * p.Cout * p.Cin * Tb < GEMM_PARALLEL_MIN_MACS ? 1 : undefined);
-      parallel('winogradOutput', [mp, p.Cout, p.OH, p.OW, tilesH, tilesW, R0, R1, bias, y], threadsFor(16 * p.Cout * Tb));
-    }
+    parallel('winogradConvBands', [
+      x, p.Cin, p.H, p.W, p.pH, p.pW, p.Cout, p.OH, p.OW, R, rows, u, bias, y,
+      v.ptr(), m.ptr(), line.ptr(), vFloats * 4, mFloats * 4, lineFloats * 4, be.gemmScratch,
+    ], threads);
   } finally {
-    line.dispose();
     v.dispose();
     m.dispose();
+    line.dispose();
   }
 }
 
