@@ -25,4 +25,5 @@ export { crossEntropyForward, crossEntropyBackward, regressionLoss, regressionLo
 export {
   winogradWeights, winogradInput, winogradOutput, winogradLineFloats, winogradGemms,
   winogradGradTiles, winogradGradGemms, winogradGradOutput, winogradConvBands,
+  winogradGradBands, winogradGradReduce,
 } from "./winograd";

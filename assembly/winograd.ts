@@ -398,3 +398,61 @@ export function winogradConvBands(
     winogradOutput(myM, O, OH, OW, tilesH, tilesW, R0, R1, bias, y, 0, 1);
   }
 }
+
+/**
+ * The filter gradient's sums in one dispatch. The bands of tile rows are dealt
+ * to P partial sums (band b to partial b % P, in band order); thread tid fills
+ * partials tid, tid + nthreads, … : for each of its bands the input and dy
+ * transforms on its own buffers, then S_p[ξ] (+)= D[ξ]·V[ξ]ᵀ. P depends only on
+ * the shapes, so every partial, and the ordered sum of them that
+ * winogradGradReduce takes, has the same bits for any thread count.
+ */
+export function winogradGradBands(
+  x: usize, I: i32, H: i32, W: i32, pH: i32, pW: i32, dy: usize, O: i32, OH: i32, OW: i32, R: i32, rows: i32, P: i32,
+  s: usize, v: usize, d: usize, line: usize, vStride: usize, dStride: usize, lineStride: usize,
+  scratch: usize, tid: i32, nthreads: i32,
+): void {
+  const tilesH = (OH + 1) >> 1;
+  const tilesW = (OW + 1) >> 1;
+  const myV = v + <usize>tid * vStride, myD = d + <usize>tid * dStride, myLine = line + <usize>tid * lineStride;
+  const myScratch = scratch + (<usize>tid * gemmScratchFloats() << 2);
+  const bands = (R + rows - 1) / rows;
+  const sFloats = <usize>16 * O * I;
+  for (let p = tid; p < P; p += nthreads) {
+    const sp = s + (<usize>p * sFloats << 2);
+    for (let b = p; b < bands; b += P) {
+      const R0 = b * rows;
+      const R1 = min(R, R0 + rows);
+      const Tb = (R1 - R0) * tilesW;
+      winogradInput(x, I, H, W, pH, pW, tilesH, tilesW, R0, R1, myV, myLine, 0, 1);
+      winogradGradTiles(dy, O, OH, OW, tilesH, tilesW, R0, R1, myD, myLine, 0, 1);
+      winogradGradGemms(myD, myV, sp, O, I, Tb, b == p ? 0 : 1, myScratch, 0, 1);
+    }
+  }
+}
+
+/** dw = Aᵀ (S_0 + S_1 + … + S_{P-1}) A, the partial sums added in order. */
+export function winogradGradReduce(s: usize, P: i32, O: i32, I: i32, dw: usize, tid: i32, nthreads: i32): void {
+  const n = 16 * O * I;
+  const o0 = splitStart(O, tid, nthreads);
+  const o1 = splitStart(O, tid + 1, nthreads);
+  // sum into S_0 for this thread's rows (o0..o1) of every ξ plane, then transform them
+  for (let xi = 0; xi < 16; xi++) {
+    const base = (<usize>xi * O * I + <usize>o0 * I) << 2;
+    const len = (o1 - o0) * I;
+    for (let p = 1; p < P; p++) {
+      const src = s + (<usize>p * n << 2) + base;
+      const dst = s + base;
+      let j = 0;
+      for (; j + 4 <= len; j += 4) {
+        const q = <usize>j << 2;
+        v128.store(dst + q, f32x4.add(v128.load(dst + q), v128.load(src + q)));
+      }
+      for (; j < len; j++) {
+        const q = <usize>j << 2;
+        store<f32>(dst + q, load<f32>(dst + q) + load<f32>(src + q));
+      }
+    }
+  }
+  winogradGradOutput(s, O, I, dw, tid, nthreads);
+}

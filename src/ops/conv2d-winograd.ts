@@ -102,6 +102,42 @@ export function winogradBackwardData(g: ConvGeom, dy: number, w: number, dx: num
 }
 
 /**
+ * With several bands the filter gradient's sum is split into this many partial
+ * sums (band b goes to partial b % P), added in order at the end: the partials
+ * run in parallel, one thread each, and since P depends only on the shapes the
+ * bits do not depend on the thread count.
+ */
+export const WINOGRAD_GRAD_PARTIALS = 4;
+/** At most this many floats for the partial sums (16·out·in each). */
+export const WINOGRAD_PARTIALS_FLOATS = 1 << 22;
+
+function winogradFilterPartials(g: ConvGeom, x: number, dy: number, dw: number, rows: number, partials: number): void {
+  const be = backend('conv2d');
+  const tilesW = Math.ceil(g.OW / 2);
+  const threads = Math.min(be.pool.size, partials);
+  const round16 = (n: number) => Math.ceil(n / 16) * 16;
+  const vFloats = round16(16 * g.C * rows * tilesW);
+  const dFloats = round16(16 * g.OC * rows * tilesW);
+  const lineFloats = round16(4 * be.kernels.winogradLineFloats(tilesW));
+  const s = empty([partials * 16 * g.OC * g.C], 'conv2d');
+  const v = empty([threads * vFloats], 'conv2d');
+  const d = empty([threads * dFloats], 'conv2d');
+  const line = empty([threads * lineFloats], 'conv2d');
+  try {
+    parallel('winogradGradBands', [
+      x, g.C, g.H, g.W, g.pH, g.pW, dy, g.OC, g.OH, g.OW, g.N * Math.ceil(g.OH / 2), rows, partials,
+      s.ptr(), v.ptr(), d.ptr(), line.ptr(), vFloats * 4, dFloats * 4, lineFloats * 4, be.gemmScratch,
+    ], threads);
+    parallel('winogradGradReduce', [s.ptr(), partials, g.OC, g.C, dw], threadsFor(partials * 16 * g.OC * g.C));
+  } finally {
+    s.dispose();
+    v.dispose();
+    d.dispose();
+    line.dispose();
+  }
+}
+
+/**
  * dw by Winograd F(3x3, 2x2): per band of tile rows, the input tiles (V, as in
  * the forward pass) and the 2x2 dy tiles (D) are transformed, S[ξ] += D[ξ]·V[ξ]ᵀ
  * (bands in order, so the sum over the batch has a fixed order), and one output
@@ -112,6 +148,9 @@ export function winogradBackwardFilter(g: ConvGeom, x: number, dy: number, dw: n
   const tilesH = Math.ceil(g.OH / 2);
   const tilesW = Math.ceil(g.OW / 2);
   const rows = bandTileRows(g.N * tilesH, tilesW, g.C + g.OC);
+  const bands = Math.ceil((g.N * tilesH) / rows);
+  const partials = Math.min(WINOGRAD_GRAD_PARTIALS, bands, Math.max(1, Math.floor(WINOGRAD_PARTIALS_FLOATS / (16 * g.OC * g.C))));
+  if (partials > 1) return winogradFilterPartials(g, x, dy, dw, rows, partials);
   const lf = be.kernels.winogradLineFloats(tilesW);
   const line = empty([be.pool.size * 4 * lf], 'conv2d');
   const v = empty([16 * g.C * rows * tilesW], 'conv2d');

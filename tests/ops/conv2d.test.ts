@@ -269,6 +269,34 @@ describe('Winograd kernels split over threads give the same bits', () => {
   });
 });
 
+describe('Winograd one-dispatch kernels split over threads give the same bits', () => {
+  it('winogradConvBands, winogradGradBands + winogradGradReduce with 1, 2, 3, 5 threads', () => {
+    const k = backend().kernels;
+    const [N, C, H, W, O] = [3, 6, 9, 10, 5]; // padding 1: output 9x10, 5x5 tiles per image
+    const tilesW = 5, R = N * 5, rows = 2, P = 4;
+    const x = sn.tensor(randomArray(N * C * H * W, 11), [N * C * H * W]);
+    const dy = sn.tensor(randomArray(N * O * H * W, 12), [N * O * H * W]);
+    const u = sn.tensor(randomArray(16 * O * C, 13), [16 * O * C]);
+    const bias = sn.tensor(randomArray(O, 14), [O]);
+    const vF = 16 * Math.max(C, O) * rows * tilesW, mF = 16 * Math.max(C, O) * rows * tilesW + 16, lF = 4 * k.winogradLineFloats(tilesW);
+    const v = sn.zeros([5 * vF]), m = sn.zeros([5 * mF]), line = sn.zeros([5 * lF]), scratch = sn.zeros([5 * k.gemmScratchFloats()]);
+    const y = sn.zeros([N * O * H * W]), s = sn.zeros([P * 16 * O * C]), dw = sn.zeros([O * C * 9]);
+    let first: string | null = null;
+    for (const nthreads of [1, 2, 3, 5]) {
+      y.view().fill(NaN);
+      dw.view().fill(NaN);
+      const run = (name: string, args: number[]) => { for (let tid = 0; tid < nthreads; tid++) k[name](...args, tid, nthreads); };
+      run('winogradConvBands', [x.ptr(), C, H, W, 1, 1, O, H, W, R, rows, u.ptr(), bias.ptr(), y.ptr(), v.ptr(), m.ptr(), line.ptr(), vF * 4, mF * 4, lF * 4, scratch.ptr()]);
+      run('winogradGradBands', [x.ptr(), C, H, W, 1, 1, dy.ptr(), O, H, W, R, rows, P, s.ptr(), v.ptr(), m.ptr(), line.ptr(), vF * 4, mF * 4, lF * 4, scratch.ptr()]);
+      run('winogradGradReduce', [s.ptr(), P, O, C, dw.ptr()]);
+      for (const t of [y, dw]) expect(t.toFloat32Array().some(Number.isNaN), 'every value written').toBe(false);
+      const key = [y, dw].map((t) => Array.from(new Uint32Array(t.toFloat32Array().buffer)).join(',')).join('|');
+      if (first === null) first = key;
+      else expect(key === first, `${nthreads} threads`).toBe(true);
+    }
+  });
+});
+
 describe('F.conv2d rejects bad input and allocates nothing', () => {
   const x = () => sn.zeros([1, 4, 8, 8]);
   const w = () => sn.zeros([8, 4, 3, 3]);
