@@ -13,6 +13,7 @@ const leaf = (shape, seed, grad = true) => sn.keep(sn.tensor(seededArray(shape.r
 const x0 = leaf([B, 1, 32, 32], 1, false);
 const w1 = leaf([6, 1, 5, 5], 2), b1 = leaf([6], 3);
 const a1 = leaf([B, 6, 28, 28], 4), p1 = leaf([B, 6, 14, 14], 5);
+const p1n = leaf([B, 6, 14, 14], 5, false);
 const w2 = leaf([16, 6, 5, 5], 6), b2 = leaf([16], 7);
 const a2 = leaf([B, 16, 10, 10], 8), f0 = leaf([B, 400], 9);
 const fw1 = leaf([120, 400], 10), fb1 = leaf([120], 11), h1 = leaf([B, 120], 12);
@@ -24,6 +25,7 @@ const ops = {
   'relu1 [64,6,28,28]': () => F.relu(a1),
   'pool1 2x2 [64,6,28,28]': () => F.maxPool2d(a1, { kernelSize: 2 }),
   'conv2 5x5 6->16 (10x10)': () => F.conv2d(p1, w2, b2),
+  'conv2 without data grad': () => F.conv2d(p1n, w2, b2),
   'relu2 [64,16,10,10]': () => F.relu(a2),
   'pool2 2x2 [64,16,10,10]': () => F.maxPool2d(a2, { kernelSize: 2 }),
   'fc1 400->120': () => F.linear(f0, fw1, fb1),

@@ -1,0 +1,67 @@
+import { parallel } from '../runtime/backend.js';
+import { empty } from './basic.js';
+import type { ConvGeom } from './conv2d-kernels.js';
+
+/**
+ * The direct path for small convolutions (assembly/conv-small.ts): stride 1,
+ * no padding or dilation, one group, a kernel of at least 5 taps, outputs at
+ * least 4 wide, and few channels (LeNet's 5x5 layers). There the im2col GEMM
+ * path spends most of its time on columns, packing and partial tiles, one
+ * image at a time. Forward and filter gradient give the im2col path's bits.
+ */
+export const SMALL_MAX_CHANNELS = 32;
+/** Weight taps (C·kH·kW) up to which the direct kernels keep their operands in L1. */
+export const SMALL_MAX_TAPS = 400;
+
+export function smallApplies(g: ConvGeom): boolean {
+  return g.G === 1 && g.sH === 1 && g.sW === 1 && g.pH === 0 && g.pW === 0 && g.dH === 1 && g.dW === 1 &&
+    g.kH * g.kW >= 5 && g.C * g.kH * g.kW <= SMALL_MAX_TAPS && g.OW >= 4 && g.N >= 1 &&
+    g.OC <= SMALL_MAX_CHANNELS && g.C <= SMALL_MAX_CHANNELS;
+}
+
+const round = (n: number, m: number) => Math.ceil(n / m) * m;
+
+/** y = conv(x, w) + b on addresses (b may be 0). */
+export function smallForward(g: ConvGeom, x: number, w: number, b: number, y: number): void {
+  const OCp = round(g.OC, 4);
+  const wp = empty([g.C * g.kH * g.kW * OCp], 'conv2d');
+  try {
+    parallel('packConvWeights', [w, g.OC, g.C, g.kH, g.kW, 0, wp.ptr(), OCp], 1);
+    parallel('convSmallForward', [x, g.N, g.C, g.H, g.W, g.kH, g.kW, wp.ptr(), g.OC, OCp, b, y, g.OH, g.OW]);
+  } finally {
+    wp.dispose();
+  }
+}
+
+/**
+ * dx: the forward kernel over dy padded by (k-1) with the weights flipped and
+ * the channel roles swapped (the sum runs over (oc, kh, kw), so its bits differ
+ * from the im2col path's; the gradient is the same to rounding).
+ */
+export function smallBackwardData(g: ConvGeom, dy: number, w: number, dx: number): void {
+  const Hp = g.OH + 2 * (g.kH - 1), Wp = g.OW + 2 * (g.kW - 1);
+  const Cp = round(g.C, 4);
+  const dyp = empty([g.N * g.OC * Hp * Wp], 'conv2d');
+  const wp = empty([g.OC * g.kH * g.kW * Cp], 'conv2d');
+  try {
+    parallel('padPlanes', [dy, g.N * g.OC, g.OH, g.OW, g.kH - 1, g.kW - 1, dyp.ptr()]);
+    parallel('packConvWeights', [w, g.OC, g.C, g.kH, g.kW, 1, wp.ptr(), Cp], 1);
+    parallel('convSmallForward', [dyp.ptr(), g.N, g.OC, Hp, Wp, g.kH, g.kW, wp.ptr(), g.C, Cp, 0, dx, g.H, g.W]);
+  } finally {
+    dyp.dispose();
+    wp.dispose();
+  }
+}
+
+/** dw = Σ over the batch, in image then pixel order (the im2col path's bits). */
+export function smallBackwardFilter(g: ConvGeom, x: number, dy: number, dw: number): void {
+  const P = g.OH * g.OW;
+  const Cp = round(g.OC, 8);
+  const dyT = empty([g.N * P * Cp], 'conv2d');
+  try {
+    parallel('planesToPixels', [dy, g.N, g.OC, P, dyT.ptr(), Cp]);
+    parallel('convSmallFilterGrad', [x, g.N, g.C, g.H, g.W, g.kH, g.kW, dyT.ptr(), g.OC, Cp, g.OH, g.OW, dw]);
+  } finally {
+    dyT.dispose();
+  }
+}
