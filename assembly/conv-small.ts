@@ -11,8 +11,9 @@
 // A row's vectors start at 0, 4, ... and the last one at OW-4 (it may overlap
 // the one before: those outputs are computed twice, identically).
 //
-// Data gradient: the same kernel over dy padded by k-1 on each side, with the
-// weights flipped and in/out channels swapped (packConvWeights flip=1).
+// Data gradient (convSmallDataGrad): per tap (kh, kw) in order, the sum over
+// output channels is added into dx shifted by the tap: the im2col path's GEMM
+// then col2im order, so its bits.
 //
 // Filter gradient: dw[oc, tap] = Σ_(n, oh, ow) dy[n, oc, oh, ow]·x[n, c, oh+kh, ow+kw]
 // as one chain per element in (n, oh, ow) order from 0: the GEMM path's order,
@@ -60,23 +61,23 @@ export function packConvWeights(w: usize, OC: i32, C: i32, kH: i32, kW: i32, fli
   }
 }
 
-/** dst [planes, H+2pH, W+2pW] = src [planes, H, W] with a zero border; threads split planes. */
-export function padPlanes(src: usize, planes: i32, H: i32, W: i32, pH: i32, pW: i32, dst: usize, tid: i32, nthreads: i32): void {
+/** dst [planes, Hp, Wp] = src [planes, H, W] placed at (top, left), zeros around; threads split planes. */
+export function padPlanes(src: usize, planes: i32, H: i32, W: i32, top: i32, left: i32, Hp: i32, Wp: i32, dst: usize, tid: i32, nthreads: i32): void {
   const p0 = splitStart(planes, tid, nthreads);
   const p1 = splitStart(planes, tid + 1, nthreads);
-  const Hp = H + 2 * pH, Wp = W + 2 * pW;
   const rowB = <usize>Wp << 2;
+  const right = Wp - left - W;
   for (let p = p0; p < p1; p++) {
     const s = src + (<usize>p * H * W << 2);
     const d = dst + (<usize>p * Hp * Wp << 2);
-    memory.fill(d, 0, <usize>pH * rowB);
+    memory.fill(d, 0, <usize>top * rowB);
     for (let h = 0; h < H; h++) {
-      const dr = d + <usize>(h + pH) * rowB;
-      memory.fill(dr, 0, <usize>pW << 2);
-      memory.copy(dr + (<usize>pW << 2), s + (<usize>h * W << 2), <usize>W << 2);
-      memory.fill(dr + (<usize>(pW + W) << 2), 0, <usize>pW << 2);
+      const dr = d + <usize>(h + top) * rowB;
+      if (left > 0) memory.fill(dr, 0, <usize>left << 2);
+      memory.copy(dr + (<usize>left << 2), s + (<usize>h * W << 2), <usize>W << 2);
+      if (right > 0) memory.fill(dr + (<usize>(left + W) << 2), 0, <usize>right << 2);
     }
-    memory.fill(d + <usize>(H + pH) * rowB, 0, <usize>pH * rowB);
+    memory.fill(d + <usize>(H + top) * rowB, 0, <usize>(Hp - H - top) * rowB);
   }
 }
 
@@ -279,5 +280,107 @@ export function convSmallFilterGrad(
       tapOffset(t0, kH, kW, H, W), tapOffset(t0 + 1, kH, kW, H, W), tapOffset(t0 + 2, kH, kW, H, W),
       tapOffset(t0 + 3, kH, kW, H, W),
       dw + (<usize>ocb * K << 2), K, t0, min(8, OC - ocb));
+  }
+}
+
+/** dst[(t·OC + oc)·Cp + c] = w[oc, c, t] (t = kh·kW + kw; 0 for c >= C): the data gradient's weights. */
+export function packDataWeights(w: usize, OC: i32, C: i32, taps: i32, dst: usize, Cp: i32, tid: i32, nthreads: i32): void {
+  if (tid != 0) return;
+  for (let t = 0; t < taps; t++) {
+    for (let oc = 0; oc < OC; oc++) {
+      const row = dst + (<usize>((t * OC + oc) * Cp) << 2);
+      for (let c = 0; c < Cp; c++) {
+        store<f32>(row + (<usize>c << 2), c < C ? load<f32>(w + (<usize>((oc * C + c) * taps + t) << 2)) : 0);
+      }
+    }
+  }
+}
+
+// dcol for 4 input channels x 2 dy vectors (ga/gb: byte addresses in image n's
+// dy, channel 0) at one tap, summed over oc from 0, added into dx at da/db.
+function dataTile(
+  OC: i32, dyPlaneB: usize, ga: usize, gb: usize, wp: usize, CpB: usize,
+  da: usize, db: usize, dxPlaneB: usize, rows: i32, both: bool,
+): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+  const dab = gb - ga;
+  let g = ga;
+  let w = wp;
+  for (let oc = 0; oc < OC; oc++) {
+    const va = v128.load(g);
+    const vb = v128.load(g + dab);
+    let s = v128.load32_splat(w);
+    a0 = madd(a0, s, va); b0 = madd(b0, s, vb);
+    s = v128.load32_splat(w, 4);
+    a1 = madd(a1, s, va); b1 = madd(b1, s, vb);
+    s = v128.load32_splat(w, 8);
+    a2 = madd(a2, s, va); b2 = madd(b2, s, vb);
+    s = v128.load32_splat(w, 12);
+    a3 = madd(a3, s, va); b3 = madd(b3, s, vb);
+    g += dyPlaneB;
+    w += CpB;
+  }
+  v128.store(da, f32x4.add(v128.load(da), a0));
+  if (rows > 1) v128.store(da + dxPlaneB, f32x4.add(v128.load(da + dxPlaneB), a1));
+  if (rows > 2) v128.store(da + 2 * dxPlaneB, f32x4.add(v128.load(da + 2 * dxPlaneB), a2));
+  if (rows > 3) v128.store(da + 3 * dxPlaneB, f32x4.add(v128.load(da + 3 * dxPlaneB), a3));
+  if (both) {
+    v128.store(db, f32x4.add(v128.load(db), b0));
+    if (rows > 1) v128.store(db + dxPlaneB, f32x4.add(v128.load(db + dxPlaneB), b1));
+    if (rows > 2) v128.store(db + 2 * dxPlaneB, f32x4.add(v128.load(db + 2 * dxPlaneB), b2));
+    if (rows > 3) v128.store(db + 3 * dxPlaneB, f32x4.add(v128.load(db + 3 * dxPlaneB), b3));
+  }
+}
+
+/**
+ * The data gradient in the im2col path's order, so with its bits: for each tap
+ * (kh, kw) in order, dcol = Σ_oc w[oc, c, kh, kw]·dy[oc] (from 0, oc order) is
+ * added into dx shifted by (kh, kw). dyp [N, OC, OH, OWp] is dy with rows
+ * zero-padded to OWp (a multiple of 4); dxs [N, C, H, Wp] (Wp >= OWp + kW - 1)
+ * must be zero and receives dx in its first W columns (the zero lanes add +0
+ * elsewhere). wp from packDataWeights with Cp = C rounded up to 4. Threads split
+ * the images.
+ */
+export function convSmallDataGrad(
+  dyp: usize, N: i32, OC: i32, OH: i32, OWp: i32, kH: i32, kW: i32, wp: usize, C: i32, Cp: i32,
+  dxs: usize, H: i32, Wp: i32, tid: i32, nthreads: i32,
+): void {
+  const n0 = splitStart(N, tid, nthreads);
+  const n1 = splitStart(N, tid + 1, nthreads);
+  const dyPlaneB = <usize>OH * OWp << 2, dxPlaneB = <usize>H * Wp << 2, CpB = <usize>Cp << 2;
+  const perRow = OWp >> 2;
+  const vecs = OH * perRow;
+  for (let n = n0; n < n1; n++) {
+    const gn = dyp + <usize>n * OC * dyPlaneB;
+    for (let c = 0; c < C; c += 4) {
+      const dn = dxs + (<usize>n * C + c) * dxPlaneB;
+      const rows = min(4, C - c);
+      for (let kh = 0; kh < kH; kh++) {
+        for (let kw = 0; kw < kW; kw++) {
+          const wt = wp + ((<usize>(kh * kW + kw) * OC * Cp + c) << 2);
+          for (let q = 0; q < vecs; q += 2) {
+            const both = q + 1 < vecs;
+            const qb = both ? q + 1 : q;
+            const ohA = q / perRow, owA = (q % perRow) << 2;
+            const ohB = qb / perRow, owB = (qb % perRow) << 2;
+            dataTile(OC, dyPlaneB, gn + (<usize>(ohA * OWp + owA) << 2), gn + (<usize>(ohB * OWp + owB) << 2), wt, CpB,
+              dn + (<usize>((ohA + kh) * Wp + owA + kw) << 2), dn + (<usize>((ohB + kh) * Wp + owB + kw) << 2),
+              dxPlaneB, rows, both);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** dst [planes, H, W] = the first W columns of src [planes, H, Ws]; threads split planes. */
+export function cropPlanes(src: usize, planes: i32, H: i32, Ws: i32, W: i32, dst: usize, tid: i32, nthreads: i32): void {
+  const p0 = splitStart(planes, tid, nthreads);
+  const p1 = splitStart(planes, tid + 1, nthreads);
+  for (let p = p0; p < p1; p++) {
+    for (let h = 0; h < H; h++) {
+      memory.copy(dst + ((<usize>p * H + h) * W << 2), src + ((<usize>p * H + h) * Ws << 2), <usize>W << 2);
+    }
   }
 }

@@ -27,4 +27,4 @@ export {
   winogradWeights, winogradInput, winogradOutput, winogradLineFloats, winogradGemms,
   winogradGradTiles, winogradGradGemms, winogradGradOutput,
 } from "./winograd";
-export { packConvWeights, padPlanes, convSmallForward, planesToPixels, convSmallFilterGrad } from "./conv-small";
+export { packConvWeights, padPlanes, convSmallForward, planesToPixels, convSmallFilterGrad, packDataWeights, convSmallDataGrad, cropPlanes } from "./conv-small";

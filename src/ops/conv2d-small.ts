@@ -1,5 +1,6 @@
 import { parallel } from '../runtime/backend.js';
 import { empty } from './basic.js';
+import { launchElementwise } from './launch.js';
 import type { ConvGeom } from './conv2d-kernels.js';
 
 /**
@@ -7,7 +8,7 @@ import type { ConvGeom } from './conv2d-kernels.js';
  * no padding or dilation, one group, a kernel of at least 5 taps, outputs at
  * least 4 wide, and few channels (LeNet's 5x5 layers). There the im2col GEMM
  * path spends most of its time on columns, packing and partial tiles, one
- * image at a time. Forward and filter gradient give the im2col path's bits.
+ * image at a time. All three passes give the im2col path's bits.
  */
 export const SMALL_MAX_CHANNELS = 32;
 /** Weight taps (C·kH·kW) up to which the direct kernels keep their operands in L1. */
@@ -34,21 +35,25 @@ export function smallForward(g: ConvGeom, x: number, w: number, b: number, y: nu
 }
 
 /**
- * dx: the forward kernel over dy padded by (k-1) with the weights flipped and
- * the channel roles swapped (the sum runs over (oc, kh, kw), so its bits differ
- * from the im2col path's; the gradient is the same to rounding).
+ * dx, in the im2col path's order (same bits): dy's rows are zero-padded to a
+ * multiple of 4, dx is accumulated tap by tap into a zeroed buffer with rows
+ * wide enough for every shifted vector, then cropped into dx.
  */
 export function smallBackwardData(g: ConvGeom, dy: number, w: number, dx: number): void {
-  const Hp = g.OH + 2 * (g.kH - 1), Wp = g.OW + 2 * (g.kW - 1);
+  const OWp = round(g.OW, 4), Wp = OWp + g.kW - 1;
   const Cp = round(g.C, 4);
-  const dyp = empty([g.N * g.OC * Hp * Wp], 'conv2d');
-  const wp = empty([g.OC * g.kH * g.kW * Cp], 'conv2d');
+  const dyp = empty([g.N * g.OC * g.OH * OWp], 'conv2d');
+  const dxs = empty([g.N * g.C * g.H * Wp], 'conv2d');
+  const wp = empty([g.kH * g.kW * g.OC * Cp], 'conv2d');
   try {
-    parallel('padPlanes', [dy, g.N * g.OC, g.OH, g.OW, g.kH - 1, g.kW - 1, dyp.ptr()]);
-    parallel('packConvWeights', [w, g.OC, g.C, g.kH, g.kW, 1, wp.ptr(), Cp], 1);
-    parallel('convSmallForward', [dyp.ptr(), g.N, g.OC, Hp, Wp, g.kH, g.kW, wp.ptr(), g.C, Cp, 0, dx, g.H, g.W]);
+    parallel('padPlanes', [dy, g.N * g.OC, g.OH, g.OW, 0, 0, g.OH, OWp, dyp.ptr()]);
+    launchElementwise('fill', [dxs.ptr(), 0, dxs.size], dxs.size);
+    parallel('packDataWeights', [w, g.OC, g.C, g.kH * g.kW, wp.ptr(), Cp], 1);
+    parallel('convSmallDataGrad', [dyp.ptr(), g.N, g.OC, g.OH, OWp, g.kH, g.kW, wp.ptr(), g.C, Cp, dxs.ptr(), g.H, Wp]);
+    parallel('cropPlanes', [dxs.ptr(), g.N * g.C, g.H, Wp, g.W, dx]);
   } finally {
     dyp.dispose();
+    dxs.dispose();
     wp.dispose();
   }
 }

@@ -1,10 +1,10 @@
 // The direct small-layer conv path (assembly/conv-small.ts, src/ops/conv2d-small.ts):
-// forward and filter gradient bit-identical to the im2col GEMM path, the data
-// gradient within float rounding of a float64 reference, finite-difference
-// gradients, and the same bits for 1, 2 and 3 threads.
+// forward and both gradients bit-identical to the im2col GEMM path and close to
+// a float64 reference, finite-difference gradients, and the same bits for 1, 2
+// and 3 threads.
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import * as sn from '../../src/index.js';
-import { convBackwardFilter, convForward } from '../../src/ops/conv2d-kernels.js';
+import { convBackwardData, convBackwardFilter, convForward } from '../../src/ops/conv2d-kernels.js';
 import { smallApplies } from '../../src/ops/conv2d-small.js';
 import { convGeometry } from '../../src/ops/conv2d.js';
 import { gradcheck } from '../gradcheck.js';
@@ -47,7 +47,7 @@ describe('conv2d small direct path', () => {
     expect(smallApplies(geo([1, 64, 32, 32], [6, 64, 5, 5]))).toBe(false);
   });
 
-  it('forward and filter gradient: the im2col path\'s bits; data gradient: float64 reference', async () => {
+  it('forward and both gradients: the im2col path\'s bits, and the float64 reference', async () => {
     await sn.init({ threads: 1 });
     for (const [xs, ws] of SHAPES) {
       const [y, gx, gw, gb] = run(xs, ws);
@@ -55,11 +55,13 @@ describe('conv2d small direct path', () => {
       const g = convGeometry('t', sn.zeros(xs), sn.zeros(ws), null, {});
       const gy = randomArray(y.length, 4);
       const [xt, wt, bt, gyt] = [sn.tensor(x, xs), sn.tensor(w, ws), sn.tensor(b, [ws[0]]), sn.tensor(gy, [g.N, g.OC, g.OH, g.OW])];
-      const yIm2col = sn.zeros([g.N, g.OC, g.OH, g.OW]), gwIm2col = sn.zeros(ws);
+      const yIm2col = sn.zeros([g.N, g.OC, g.OH, g.OW]), gwIm2col = sn.zeros(ws), gxIm2col = sn.zeros(xs);
       convForward(g, xt.ptr(), wt.ptr(), bt.ptr(), yIm2col.ptr(), 'im2col');
       convBackwardFilter(g, xt.ptr(), gyt.ptr(), gwIm2col.ptr(), 'im2col');
+      convBackwardData(g, gyt.ptr(), wt.ptr(), gxIm2col.ptr(), 'im2col');
       expect(bitsEqual(y, yIm2col.toFloat32Array()), `forward ${xs} ${ws}`).toBe(true);
       expect(bitsEqual(gw, gwIm2col.toFloat32Array()), `filter gradient ${xs} ${ws}`).toBe(true);
+      expect(bitsEqual(gx, gxIm2col.toFloat32Array()), `data gradient ${xs} ${ws}`).toBe(true);
       const ref = refConv(refGeometry(xs, ws, {}), x, w, b, gy);
       expect(maxRelErr(y, ref.y, 1e-5, 1e-5)).toBeLessThanOrEqual(1);
       expect(maxRelErr(gx, ref.gx, 1e-5, 1e-5), `data gradient ${xs} ${ws}`).toBeLessThanOrEqual(1);
