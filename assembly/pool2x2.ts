@@ -89,3 +89,44 @@ export function maxPool2x2Backward(
     for (let ih = 2 * OH; ih < H; ih++) memory.fill(d + <usize>ih * rowB, 0, rowB);
   }
 }
+
+/** y = max pooling 2x2 / stride 2 over `planes` planes [H, W] (the generic kernel's rule and bits). */
+export function maxPool2x2Forward(x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, y: usize, tid: i32, nthreads: i32): void {
+  const p0 = splitStart(planes, tid, nthreads);
+  const p1 = splitStart(planes, tid + 1, nthreads);
+  const rowB = <usize>W << 2;
+  for (let p = p0; p < p1; p++) {
+    const plane = x + (<usize>p * H * W << 2);
+    const out = y + (<usize>p * OH * OW << 2);
+    for (let oh = 0; oh < OH; oh++) {
+      const r0 = plane + (<usize>(2 * oh) * rowB);
+      const r1 = r0 + rowB;
+      const yr = out + (<usize>(oh * OW) << 2);
+      let ow = 0;
+      for (; ow + 4 <= OW; ow += 4) {
+        const o = <usize>ow << 3;
+        const a0 = v128.load(r0 + o), a1 = v128.load(r0 + o, 16);
+        const b0 = v128.load(r1 + o), b1 = v128.load(r1 + o, 16);
+        let m = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+        let t = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+        m = v128.bitselect(t, m, replaces(t, m));
+        t = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+        m = v128.bitselect(t, m, replaces(t, m));
+        t = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+        m = v128.bitselect(t, m, replaces(t, m));
+        v128.store(yr + (<usize>ow << 2), m);
+      }
+      for (; ow < OW; ow++) {
+        const o = <usize>ow << 3;
+        let m = load<f32>(r0 + o);
+        let v = load<f32>(r0 + o, 4);
+        if (v > m || v != v) m = v;
+        v = load<f32>(r1 + o);
+        if (v > m || v != v) m = v;
+        v = load<f32>(r1 + o, 4);
+        if (v > m || v != v) m = v;
+        store<f32>(yr + (<usize>ow << 2), m);
+      }
+    }
+  }
+}

@@ -64,11 +64,13 @@ export function maxPool2d(x: Tensor, opts: MaxPool2dOptions): Tensor {
   const win = [OH, OW, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1]];
   const xp = x.ptr(op);
   const out = empty([N, C, OH, OW], op);
-  parallel('maxPool2dForward', [xp, N * C, H, W, ...win, out.ptr()], threadsFor(x.size));
+  // the common 2x2/2 pool: dedicated kernels with the same bits (pool2x2.ts)
+  const plain2x2 = isPlain2x2(k, s, p, d, H, W, OH, OW);
+  if (plain2x2) parallel('maxPool2x2Forward', [xp, N * C, H, W, OH, OW, out.ptr()], threadsFor(x.size));
+  else parallel('maxPool2dForward', [xp, N * C, H, W, ...win, out.ptr()], threadsFor(x.size));
   return record(op, out, [x], (g) => {
     const gx = empty(x.shape, op);
-    if (isPlain2x2(k, s, p, d, H, W, OH, OW)) {
-      // the common 2x2/2 pool: a dedicated kernel with the same bits (pool2x2.ts)
+    if (plain2x2) {
       parallel('maxPool2x2Backward', [x.ptr(op), g.ptr(op), N * C, H, W, OH, OW, gx.ptr()], threadsFor(x.size));
     } else {
       parallel('maxPool2dBackward', [x.ptr(op), g.ptr(op), N * C, H, W, ...win, gx.ptr()], threadsFor(x.size));

@@ -1,4 +1,4 @@
-// The dedicated 2x2/stride-2 max-pool backward (assembly/pool2x2.ts) against
+// The dedicated 2x2/stride-2 max-pool kernels (assembly/pool2x2.ts) against
 // the generic kernel: the same bits on ties, NaN, ±inf, -0 gradients, odd
 // sizes and column tails, for 1, 2 and 3 threads.
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -27,9 +27,19 @@ function backwardBoth(shape: number[], threads: number): [Float32Array, Float32A
   return [fast.toFloat32Array(), generic.toFloat32Array()];
 }
 
+function forwardBoth(shape: number[], threads: number): [Float32Array, Float32Array] {
+  const [N, C, H, W] = shape;
+  const OH = H >> 1, OW = W >> 1;
+  const x = sn.tensor(nasty(N * C * H * W, 3), shape);
+  const fast = sn.full([N, C, OH, OW], 7), generic = sn.full([N, C, OH, OW], 7);
+  parallel('maxPool2x2Forward', [x.ptr(), N * C, H, W, OH, OW, fast.ptr()], threads);
+  parallel('maxPool2dForward', [x.ptr(), N * C, H, W, OH, OW, 2, 2, 2, 2, 0, 0, 1, 1, generic.ptr()], threads);
+  return [fast.toFloat32Array(), generic.toFloat32Array()];
+}
+
 const SHAPES = [[2, 3, 28, 28], [1, 2, 7, 9], [3, 1, 10, 10], [1, 1, 2, 2], [1, 1, 3, 17], [2, 4, 20, 18]];
 
-describe('maxPool2x2Backward', () => {
+describe('maxPool2x2Forward / maxPool2x2Backward', () => {
   for (const threads of [1, 2, 3]) {
     it(`equals the generic kernel bit for bit (${threads} thread(s))`, async () => {
       sn.shutdown();
@@ -37,7 +47,9 @@ describe('maxPool2x2Backward', () => {
       await sn.init({ threads });
       for (const shape of SHAPES) {
         const [fast, generic] = backwardBoth(shape, threads);
-        expect(bitsEqual(fast, generic), `shape ${shape}`).toBe(true);
+        expect(bitsEqual(fast, generic), `backward, shape ${shape}`).toBe(true);
+        const [yFast, yGeneric] = forwardBoth(shape, threads);
+        expect(bitsEqual(yFast, yGeneric), `forward, shape ${shape}`).toBe(true);
       }
     });
   }
