@@ -3,7 +3,7 @@
 // leaf inputs, so backward ≈ (fwd+bwd) − fwd. Medians of process CPU time per
 // call at 1 thread (BENCH_CLOCK=cpu), wall time otherwise.
 // Run: npm run build && BENCH_CLOCK=cpu node bench/lib/lenet-ops.mjs [threads]
-import * as sn from '../../dist/index.js';
+const sn = await import(process.env.SIMDNN_DIST ? new URL(`../../${process.env.SIMDNN_DIST}/index.js`, import.meta.url).href : '../../dist/index.js');
 import { medianMs, seededArray } from './timing.mjs';
 const threads = Number(process.argv[2] ?? 1);
 await sn.init({ threads });

@@ -1,7 +1,7 @@
 // LeNet-5 training step throughput (images/s) at batch 64, for quick A/B runs
 // while optimising: node bench/lib/lenet-step.mjs [threads] [seconds]
 // Prints wall and CPU-time images/s (CPU time is only meaningful at 1 thread).
-import * as sn from '../../dist/index.js';
+const sn = await import(process.env.SIMDNN_DIST ? new URL(`../../${process.env.SIMDNN_DIST}/index.js`, import.meta.url).href : '../../dist/index.js');
 const threads = Number(process.argv[2] ?? 1);
 const seconds = Number(process.argv[3] ?? 3);
 await sn.init({ threads });
