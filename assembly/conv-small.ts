@@ -333,14 +333,56 @@ function dataTile(
   }
 }
 
+// dcol for 2 input channels x 4 consecutive dy vectors (g: the first, in
+// image n's dy at channel 0; dy rows are padded, so they are contiguous) at one
+// tap, added into dx at da..dd (the first `count`). For C = 4k+2 channels: the
+// last two without padding them to four.
+function dataTile2(
+  OC: i32, dyPlaneB: usize, g: usize, wp: usize, CpB: usize,
+  da: usize, db: usize, dc: usize, dd: usize, dxPlaneB: usize, count: i32,
+): void {
+  let a0 = f32x4.splat(0), b0 = f32x4.splat(0), c0 = f32x4.splat(0), d0 = f32x4.splat(0);
+  let a1 = f32x4.splat(0), b1 = f32x4.splat(0), c1 = f32x4.splat(0), d1 = f32x4.splat(0);
+  let w = wp;
+  for (let oc = 0; oc < OC; oc++) {
+    const s0 = v128.load32_splat(w);
+    const s1 = v128.load32_splat(w, 4);
+    let v = v128.load(g);
+    a0 = madd(a0, s0, v); a1 = madd(a1, s1, v);
+    v = v128.load(g, 16);
+    b0 = madd(b0, s0, v); b1 = madd(b1, s1, v);
+    v = v128.load(g, 32);
+    c0 = madd(c0, s0, v); c1 = madd(c1, s1, v);
+    v = v128.load(g, 48);
+    d0 = madd(d0, s0, v); d1 = madd(d1, s1, v);
+    g += dyPlaneB;
+    w += CpB;
+  }
+  v128.store(da, f32x4.add(v128.load(da), a0));
+  v128.store(da + dxPlaneB, f32x4.add(v128.load(da + dxPlaneB), a1));
+  if (count > 1) {
+    v128.store(db, f32x4.add(v128.load(db), b0));
+    v128.store(db + dxPlaneB, f32x4.add(v128.load(db + dxPlaneB), b1));
+  }
+  if (count > 2) {
+    v128.store(dc, f32x4.add(v128.load(dc), c0));
+    v128.store(dc + dxPlaneB, f32x4.add(v128.load(dc + dxPlaneB), c1));
+  }
+  if (count > 3) {
+    v128.store(dd, f32x4.add(v128.load(dd), d0));
+    v128.store(dd + dxPlaneB, f32x4.add(v128.load(dd + dxPlaneB), d1));
+  }
+}
+
 /**
  * The data gradient in the im2col path's order, so with its bits: for each tap
  * (kh, kw) in order, dcol = Σ_oc w[oc, c, kh, kw]·dy[oc] (from 0, oc order) is
  * added into dx shifted by (kh, kw). dyp [N, OC, OH, OWp] is dy with rows
  * zero-padded to OWp (a multiple of 4); dxs [N, C, H, Wp] (Wp >= OWp + kW - 1)
  * must be zero and receives dx in its first W columns (the zero lanes add +0
- * elsewhere). wp from packDataWeights with Cp = C rounded up to 4. Threads split
- * the images.
+ * elsewhere). wp from packDataWeights with Cp = C rounded up to 4. dyp needs 12
+ * floats of slack at its end (dataTile2 reads up to 3 vectors past the last).
+ * Threads split the images.
  */
 export function convSmallDataGrad(
   dyp: usize, N: i32, OC: i32, OH: i32, OWp: i32, kH: i32, kW: i32, wp: usize, C: i32, Cp: i32,
@@ -356,6 +398,24 @@ export function convSmallDataGrad(
     for (let c = 0; c < C; c += 4) {
       const dn = dxs + (<usize>n * C + c) * dxPlaneB;
       const rows = min(4, C - c);
+      if (rows == 2) {
+        for (let kh = 0; kh < kH; kh++) {
+          for (let kw = 0; kw < kW; kw++) {
+            const wt = wp + ((<usize>(kh * kW + kw) * OC * Cp + c) << 2);
+            const d = dn + (<usize>(kh * Wp + kw) << 2);
+            for (let q = 0; q < vecs; q += 4) {
+              const qb = min(q + 1, vecs - 1), qc = min(q + 2, vecs - 1), qd = min(q + 3, vecs - 1);
+              dataTile2(OC, dyPlaneB, gn + (<usize>q << 4), wt, CpB,
+                d + (<usize>((q / perRow) * Wp + ((q % perRow) << 2)) << 2),
+                d + (<usize>((qb / perRow) * Wp + ((qb % perRow) << 2)) << 2),
+                d + (<usize>((qc / perRow) * Wp + ((qc % perRow) << 2)) << 2),
+                d + (<usize>((qd / perRow) * Wp + ((qd % perRow) << 2)) << 2),
+                dxPlaneB, min(4, vecs - q));
+            }
+          }
+        }
+        continue;
+      }
       for (let kh = 0; kh < kH; kh++) {
         for (let kw = 0; kw < kW; kw++) {
           const wt = wp + ((<usize>(kh * kW + kw) * OC * Cp + c) << 2);

@@ -42,7 +42,7 @@ export function smallForward(g: ConvGeom, x: number, w: number, b: number, y: nu
 export function smallBackwardData(g: ConvGeom, dy: number, w: number, dx: number): void {
   const OWp = round(g.OW, 4), Wp = OWp + g.kW - 1;
   const Cp = round(g.C, 4);
-  const dyp = empty([g.N * g.OC * g.OH * OWp], 'conv2d');
+  const dyp = empty([g.N * g.OC * g.OH * OWp + 12], 'conv2d'); // + the slack convSmallDataGrad reads
   const dxs = empty([g.N * g.C * g.H * Wp], 'conv2d');
   const wp = empty([g.kH * g.kW * g.OC * Cp], 'conv2d');
   try {
