@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { clockName, medianMs, seededArray } from './lib/timing.mjs';
+import { bestMs, clockName, medianMs, seededArray } from './lib/timing.mjs';
 import { matMulModel } from './lib/onnx-model.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -35,7 +35,8 @@ async function ceiling(wasmFile, fn) {
   const params = 1024; // two f32 the kernel reads before its loop: s = 0.5, t = 1
   new Float32Array(memory.buffer, params, 2).set([0.5, 1]);
   const iters = 1 << 20;
-  const ms = await medianMs(() => k[fn](iters, params), { sampleMs: 40 });
+  // The wall is what the machine can do at best: the fastest of the samples.
+  const ms = await bestMs(() => k[fn](iters, params), { sampleMs: 40, samples: 9 });
   return (k.ceilingFlopsPerIter() * iters) / ms / 1e6;
 }
 
@@ -163,7 +164,7 @@ async function main() {
   if (relaxed.results) cross('simdnn relaxed', base, relaxed.results);
 
   console.log(`GEMM, 1 thread, GFLOP/s (median of 7, ${clockName}). Node ${process.version}; tfjs-backend-wasm: ${tf.info}; ${ort.info}`);
-  console.log(`wasm ceiling (register-only f32x4 chains): mul+add ${fmt(ceilMulAdd)} GFLOP/s, relaxed_madd ${relaxed.ceiling ? fmt(relaxed.ceiling) : 'n/a'} GFLOP/s`);
+  console.log(`wasm ceiling (register-only f32x4 chains, fastest of 9): mul+add ${fmt(ceilMulAdd)} GFLOP/s, relaxed_madd ${relaxed.ceiling ? fmt(relaxed.ceiling) : 'n/a'} GFLOP/s`);
   if (relaxed.error) console.log(`simdnn relaxed: n/a (${relaxed.error})`);
   const rows = [['shape [MxKxN]', 'simdnn base (of mul+add)', 'simdnn relaxed (of madd)', 'tfjs-wasm', 'ort-web', 'base/tfjs', 'base/ort', 'relaxed/tfjs', 'relaxed/ort']];
   for (const shape of SHAPES) {

@@ -10,8 +10,10 @@
 //
 //   npm run build && node bench/models.mjs [--quick] [--no-peers] [--models resnet50,vgg16]
 //
-// Every configuration runs in its own Node process (a fresh wasm memory per
-// thread count); random weights (only time is measured); medians after 2 warm-up runs.
+// Ours runs with sn.nn.foldBatchNorm applied (the tfjs graphs and the ONNX
+// exports have batch norm folded too). Every configuration runs in its own
+// Node process (a fresh wasm memory per thread count); random weights (only
+// time is measured); medians after 2 warm-up runs.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -48,6 +50,8 @@ async function partOurs(threads, names) {
   for (const name of names) {
     const m = sn.models[name]({ seed: 1 });
     m.eval();
+    // Batch norm folded into the convs, as the peers have it (tfjs graphs here; torch.onnx.export in eval mode).
+    sn.nn.foldBatchNorm(m, [1, 3, 224, 224]);
     const x = sn.randn([1, 3, 224, 224], { seed: 2 });
     out[name] = await medianMs(() => sn.tidy(() => { sn.noGrad(() => m.forward(x)); }));
     x.dispose();
@@ -151,7 +155,7 @@ if (peers) {
 
 const f = (v) => (v === undefined || v === null ? '—' : v.toFixed(0));
 const ratio = (a, b) => (a && b ? `x${(b / a).toFixed(2)}` : '—');
-console.log(`\n# Inference, batch 1, 224x224, median ms of ${RUNS} (Node ${process.version}; simd baseline)\n`);
+console.log(`\n# Inference, batch 1, 224x224, median ms of ${RUNS} (Node ${process.version}; simd baseline; batch norm folded in ours, tfjs and the ONNX graphs; PyTorch eager)\n`);
 const cols = ['model', 'ours 1T', 'ours 2T', 'tfjs-wasm 1T', 'ort-web 1T', 'ort-web 2T', 'PyTorch 1T', 'PyTorch 2T', 'tfjs/ours 1T', 'ort/ours 2T', 'target 1T / 2T'];
 console.log(`| ${cols.join(' | ')} |\n|${cols.map(() => '---').join('|')}|`);
 for (const n of INFER) {

@@ -2,12 +2,13 @@ import { noGrad } from './autograd.js';
 import { check, fmtShape } from './errors.js';
 import { zeros } from './ops/basic.js';
 import { tidy } from './scope.js';
-import { isTensor, shapeSize, Tensor } from './tensor.js';
+import { isTensor, shapeSize } from './tensor.js';
 import { Module } from './nn/module.js';
 import { Conv2d } from './nn/conv.js';
 import { Linear } from './nn/linear.js';
 import { Dropout, Flatten, ReLU } from './nn/activation.js';
 import { AdaptiveAvgPool2d, AdaptiveMaxPool2d } from './nn/pooling.js';
+import { BatchNorm2d } from './nn/norm.js';
 
 export interface SummaryRow {
   /** Dotted module name, as in `namedModules()` (the parameter names' prefix). */
@@ -19,7 +20,7 @@ export interface SummaryRow {
   params: number;
   /** Conv and linear weights only: the lecture's "params" column, without biases or normalisation. */
   weights: number;
-  /** Elements of the output this layer must store: 0 for ReLU/Dropout (in place in torchvision), Flatten (a view) and identity-sized adaptive pools. */
+  /** Elements of the output this layer must store: 0 for ReLU/Dropout (in place in torchvision), Flatten (a view), identity-sized adaptive pools and folded batch norms. */
   activations: number;
   /** Multiply-accumulates for the whole input: conv out·(inC/groups)·kH·kW, linear in·out per row; biases not counted. */
   macs: number;
@@ -46,6 +47,7 @@ export interface Summary {
 /** Output elements that a layer of this kind does not store separately. */
 function storesOutput(m: Module, inShape: number[] | null, outShape: number[]): boolean {
   if (m instanceof ReLU || m instanceof Dropout || m instanceof Flatten) return false;
+  if (m instanceof BatchNorm2d && m.folded) return false; // passes its input through
   if ((m instanceof AdaptiveAvgPool2d || m instanceof AdaptiveMaxPool2d) && inShape && fmtShape(inShape) === fmtShape(outShape)) return false;
   return true;
 }

@@ -127,11 +127,12 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
   }
 }
 
-/** The process entry (bin/simdnn.js): Ctrl-C asks the training loop to save and stop; a second one exits at once. */
+/** The process entry (bin/simdnn.js): Ctrl-C asks the training loop to save and stop (a second one, or one during another command, exits at once). */
 export async function run(argv = process.argv.slice(2)): Promise<void> {
   const signal: StopSignal = { stop: false };
+  const training = argv[0] === 'train';
   process.on('SIGINT', () => {
-    if (signal.stop) process.exit(130);
+    if (signal.stop || !training) process.exit(130); // only training has state worth saving
     signal.stop = true;
     process.stderr.write('\nsimdnn: stopping after this batch (saving a checkpoint); Ctrl-C again to quit now\n');
   });

@@ -12,7 +12,7 @@ import { modelEntry } from './models.js';
 import { fitPreprocess, trainTransform, type Preprocess } from './preprocess.js';
 import { EpochProgress, type Io } from './progress.js';
 import { OPTIMIZER_DEFAULTS, RESUME_MAY_SET, type TrainConfig } from './train-options.js';
-import { UsageError } from './usage-error.js';
+import { UsageError, explain } from './usage-error.js';
 
 type Optimizer = sn.optim.Optimizer<{ lr: number }>;
 type Scheduler = { step(metric?: number): void; stateDict(): Record<string, unknown>; loadStateDict(sd: Record<string, unknown>): void };
@@ -46,6 +46,20 @@ function newConfig(p: Parsed): TrainConfig {
   if (!(cfg.lr > 0)) throw new UsageError(`train: --lr must be positive, got ${cfg.lr}`);
   if (cfg.momentum !== 0 && cfg.optimizer !== 'sgd') throw new UsageError(`train: --momentum is for sgd; ${cfg.optimizer} has betas`);
   return cfg;
+}
+
+/** The config stored in a checkpoint, checked field by field (a damaged one is a corrupt checkpoint, not a crash). */
+function savedConfig(c: Record<string, unknown>, path: string, release: () => void): TrainConfig {
+  const kinds: Record<keyof TrainConfig, string> = {
+    model: 'string', data: 'string', epochs: 'number', batchSize: 'number', optimizer: 'string', lr: 'number', momentum: 'number',
+    weightDecay: 'number', schedule: 'string', augment: 'boolean', seed: 'number', trainSize: 'number', testSize: 'number',
+  };
+  const bad = Object.entries(kinds).filter(([k, t]) => typeof c?.[k] !== t).map(([k]) => k);
+  if (bad.length || !(String(c.optimizer) in OPTIMIZER_DEFAULTS) || !['none', 'step', 'cosine', 'plateau'].includes(String(c.schedule))) {
+    release();
+    throw new UsageError(`corrupt checkpoint ${path}: its training config is damaged (${bad.length ? `missing or mistyped: ${bad.join(', ')}` : 'unknown optimizer or schedule'})`);
+  }
+  return { ...(c as unknown as TrainConfig) };
 }
 
 function makeOptimizer(cfg: TrainConfig, model: Module): Optimizer {
@@ -99,7 +113,7 @@ export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<numb
       saved.dispose();
       throw new UsageError(`cannot resume from ${saved.path}: it holds weights only, no run state`);
     }
-    cfg = { ...(saved.state.config as unknown as TrainConfig) };
+    cfg = savedConfig(saved.state.config, saved.path, () => saved?.dispose());
     if (p.given.has('epochs')) cfg.epochs = p.opts.epochs as number;
   } else {
     cfg = newConfig(p);
@@ -118,17 +132,16 @@ export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<numb
   let history: Record<string, number>[] = [];
   if (saved?.state) {
     try {
-      model.loadStateDict(saved.weights);
-    } catch (e) {
-      throw new UsageError(`corrupt checkpoint ${saved.path}: the weights do not fit ${cfg.model}: ${(e as Error).message}`);
-    } finally {
-      // restoreOptimizer copies what it needs; everything read is released below.
-    }
-    try {
+      try {
+        model.loadStateDict(saved.weights);
+      } catch (e) {
+        throw new UsageError(`corrupt checkpoint ${saved.path}: the weights do not fit ${cfg.model}: ${(e as Error).message}`);
+      }
       restoreOptimizer(opt, saved);
-      if (sched && saved.state.scheduler) sched.loadStateDict(saved.state.scheduler);
+      const schedState = saved.state.scheduler;
+      if (sched && schedState) explain(`corrupt checkpoint ${saved.path}: scheduler state`, () => sched.loadStateDict(schedState));
     } finally {
-      saved.dispose();
+      saved.dispose(); // the model and optimizer hold copies
     }
     progress = saved.state.progress;
     history = saved.state.history;

@@ -8,6 +8,8 @@ import { Dropout, Flatten, ReLU } from '../nn/activation.js';
 import { BatchNorm2d, LocalResponseNorm } from '../nn/norm.js';
 import { Module, Sequential } from '../nn/module.js';
 import type { Tensor } from '../tensor.js';
+import { keep } from '../scope.js';
+import { tensor } from '../ops/basic.js';
 import { zooOptions } from './options.js';
 
 type Variant = 'torchvision' | 'original';
@@ -66,10 +68,13 @@ export class GoogLeNet extends Module {
   static override readonly typeName: string = 'GoogLeNet';
   readonly variant: Variant;
   private readonly stages: Module[] = [];
+  /** torchvision's transform_input as a 1x1 conv with a diagonal weight (exact: the other terms add zeros). */
+  private readonly transform: { w: Tensor; b: Tensor } | null;
 
-  constructor(numClasses: number, variant: Variant) {
+  constructor(numClasses: number, variant: Variant, transformInput = false) {
     super();
     this.variant = variant;
+    this.transform = transformInput ? inputTransform() : null;
     const bn = variant === 'torchvision';
     const add = <M extends Module>(name: string, m: M): M => {
       this.stages.push(this.registerModule(name, m));
@@ -117,15 +122,32 @@ export class GoogLeNet extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    if (this.transform) x = F.conv2d(x, this.transform.w, this.transform.b);
     for (const m of this.stages) x = m.forward(x);
     return x;
   }
 }
 
-/** torchvision GoogLeNet (no aux heads): 6,624,904 parameters; 'original': the 2014 paper's Table 1. */
-export function googlenet(opts: { numClasses?: number; variant?: Variant; seed?: number } = {}): GoogLeNet {
-  const n = zooOptions('googlenet', opts, ['variant']);
+/**
+ * torchvision's GoogLeNet pretrained weights expect `transform_input=True`:
+ * x_c · (std_c / 0.5) + (mean_c − 0.5) / 0.5 per RGB channel, turning an
+ * ImageNet-normalised input into the [-1, 1] scaling the weights were trained on.
+ */
+function inputTransform(): { w: Tensor; b: Tensor } {
+  const mean = [0.485, 0.456, 0.406];
+  const std = [0.229, 0.224, 0.225];
+  const w = new Float32Array(9);
+  for (let c = 0; c < 3; c++) w[c * 4] = std[c] / 0.5;
+  return { w: keep(tensor(w, [3, 3, 1, 1])), b: keep(tensor(mean.map((m) => (m - 0.5) / 0.5), [3])) };
+}
+
+/**
+ * torchvision GoogLeNet (no aux heads): 6,624,904 parameters; 'original': the 2014 paper's Table 1.
+ * `transformInput: true` for torchvision's pretrained weights (they were loaded with transform_input=True).
+ */
+export function googlenet(opts: { numClasses?: number; variant?: Variant; transformInput?: boolean; seed?: number } = {}): GoogLeNet {
+  const n = zooOptions('googlenet', opts, ['variant', 'transformInput']);
   const variant = opts.variant ?? 'torchvision';
   check(variant === 'torchvision' || variant === 'original', 'googlenet', `variant must be 'torchvision' or 'original', got '${String(variant)}'`);
-  return withInitRng(opts.seed, () => new GoogLeNet(n, variant), { defer: true });
+  return withInitRng(opts.seed, () => new GoogLeNet(n, variant, !!opts.transformInput), { defer: true });
 }

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import * as sn from '../../src/index.js';
 import { cli, tempDir } from './cli-helpers.js';
 
 /** One line on stderr, no stack trace, exit code ≠ 0. */
@@ -44,6 +45,19 @@ describe('simdnn errors a user can act on', () => {
     bytes.set(new TextEncoder().encode('{"a": {"dt'), 8);
     writeFileSync(join(dir, 'checkpoint.safetensors'), bytes);
     expectOneLineError(await cli(['eval', '--checkpoint', dir, '--threads', '1']), /corrupt checkpoint .*not valid UTF-8 JSON/);
+  });
+
+  it('a checkpoint whose run state is damaged is a corrupt checkpoint, not a crash', async () => {
+    await sn.init({ threads: 1 });
+    const dir = tempDir();
+    const model = sn.models.lenet5({ seed: 1 });
+    const state = { model: 'lenet5', classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], preprocess: { channels: 1, size: [28, 28], pad: 2, mean: [0.1307], std: [0.3081] },
+      config: { model: 'lenet5', epochs: 2 }, progress: { epoch: 1, batch: 0, step: 10, running: { loss: 0, correct: 0, seen: 0, seconds: 0 }, done: false }, history: [], optimizer: null, scheduler: null };
+    writeFileSync(join(dir, 'checkpoint.safetensors'), sn.io.saveSafetensors(model, { metadata: { format: 'simdnn-checkpoint/1', state: JSON.stringify(state) } }));
+    model.dispose();
+    expectOneLineError(await cli(['train', '--resume', dir, '--threads', '1']), /corrupt checkpoint .*training config is damaged \(missing or mistyped: data, batchSize/);
+    writeFileSync(join(dir, 'checkpoint.safetensors'), sn.io.saveSafetensors({}, { metadata: { format: 'simdnn-checkpoint/1', state: '{"model": "lenet5", "cla' } }));
+    expectOneLineError(await cli(['eval', '--checkpoint', dir, '--threads', '1']), /corrupt checkpoint .*not valid JSON/);
   });
 
   it('a missing checkpoint says to train first', async () => {

@@ -99,6 +99,24 @@ describe('simdnn train', () => {
     expect(strip(part)).toEqual(strip(whole));
   });
 
+  it.each([
+    ['adam', 'plateau'],
+    ['adamw', 'cosine'],
+  ])('resume is exact with %s and the %s schedule (optimizer step counts and moments, scheduler state)', async (optimizer, schedule) => {
+    const flags = ['--train-size', '192', '--test-size', '50', '--epochs', '3', '--threads', '1', '--optimizer', optimizer, '--schedule', schedule];
+    const whole = tempDir(), part = tempDir();
+    expect((await cli(['train', ...flags, '--out', whole])).code).toBe(0);
+    const first = await cli(['train', ...flags, '--out', part], (s, signal) => {
+      if (s.includes('epoch 2/3 batch 2/3')) signal.stop = true;
+    });
+    expect(first.code).toBe(130);
+    expect((await cli(['train', '--resume', part, '--threads', '1'])).code).toBe(0);
+    const a = tensorsOf(whole), b = tensorsOf(part);
+    expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
+    expect(Object.keys(a).filter((k) => k.startsWith('_optimizer.')).length).toBe(20); // exp_avg and exp_avg_sq per parameter
+    for (const k of Object.keys(a)) expect(bitsEqual(a[k], b[k]), k).toBe(true);
+  });
+
   it('--epochs extends a finished run; a finished run without it does nothing', async () => {
     const out = tempDir();
     expect((await cli(['train', '--train-size', '128', '--test-size', '50', '--epochs', '1', '--schedule', 'none', '--threads', '1', '--out', out])).code).toBe(0);

@@ -130,6 +130,27 @@ describe('initialisation', () => {
   });
 });
 
+describe('googlenet transformInput (for torchvision pretrained weights)', () => {
+  it("feeds conv1 torchvision's x·(std/0.5) + (mean−0.5)/0.5 per channel", () => {
+    const m = sn.models.googlenet({ transformInput: true, seed: 1 });
+    const x = sn.randn([1, 3, 32, 32], { seed: 2 });
+    let seen: Float32Array | null = null;
+    m.namedModules().find(([n]) => n === 'conv1.conv')![1].registerForwardHook((_m, inputs) => {
+      seen = (inputs[0] as { toFloat32Array(): Float32Array }).toFloat32Array();
+    });
+    sn.noGrad(() => m.eval().forward(x));
+    const xv = x.toFloat32Array();
+    const mean = [0.485, 0.456, 0.406], std = [0.229, 0.224, 0.225];
+    const want = xv.map((v, i) => {
+      const c = Math.floor(i / 1024);
+      return Math.fround(Math.fround(v * Math.fround(std[c] / 0.5)) + Math.fround((mean[c] - 0.5) / 0.5));
+    });
+    expect(Array.from(seen!)).toEqual(Array.from(want));
+    expect(m.namedStates().length).toBe(sn.models.googlenet({ seed: 1 }).namedStates().length); // no extra state
+    m.dispose();
+  });
+});
+
 describe('constructor checks', () => {
   it('rejects bad options naming the op', () => {
     expect(() => sn.models.resnet50({ numClasses: 0 })).toThrow(/resnet50: numClasses must be a positive integer/);

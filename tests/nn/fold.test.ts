@@ -40,7 +40,10 @@ describe('nn.foldBatchNorm', () => {
       m.eval();
       const x = sn.randn([1, 3, 64, 64], { seed: 9 });
       const before = sn.noGrad(() => m.forward(x));
+      const memoryBefore = sn.summary(m, [1, 3, 64, 64]).totals.activations;
       expect(sn.nn.foldBatchNorm(m, [1, 3, 64, 64])).toBe(count);
+      const bnOutputs = sn.summary(m, [1, 3, 64, 64]).rows.filter((r) => r.type === 'BatchNorm2d').reduce((a, r) => a + r.outputShape.reduce((p, d) => p * d, 1), 0);
+      expect(sn.summary(m, [1, 3, 64, 64]).totals.activations).toBe(memoryBefore - bnOutputs); // folded BNs store nothing
       expectClose(sn.noGrad(() => m.forward(x)), before);
       expect(sn.nn.foldBatchNorm(m, [1, 3, 64, 64])).toBe(0); // nothing left to fold
       m.train();
