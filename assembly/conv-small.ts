@@ -124,6 +124,46 @@ function forwardTile(
   if (rows > 3) { v128.store(ya + 3 * planeB, a3); v128.store(yb + 3 * planeB, b3); }
 }
 
+// 2 channels x 4 pixel vectors: the last two channels of 4k+2 (LeNet's 6),
+// which a 4-channel tile would half waste.
+function forwardTile2(
+  C: i32, kH: i32, kW: i32, HWb: usize, Wb: usize, OCpB: usize,
+  xa: usize, xb: usize, xc: usize, xd: usize, wp: usize,
+  ya: usize, yb: usize, yc: usize, yd: usize, planeB: usize, bias: usize,
+): void {
+  let a0 = f32x4.splat(0), b0 = f32x4.splat(0), c0 = f32x4.splat(0), d0 = f32x4.splat(0);
+  let a1 = f32x4.splat(0), b1 = f32x4.splat(0), c1 = f32x4.splat(0), d1 = f32x4.splat(0);
+  const dab = xb - xa, dac = xc - xa, dad = xd - xa;
+  let w = wp;
+  for (let c = 0; c < C; c++) {
+    let row = xa + <usize>c * HWb;
+    for (let kh = 0; kh < kH; kh++) {
+      for (let kw = 0; kw < kW; kw++) {
+        const p = row + (<usize>kw << 2);
+        const s0 = v128.load32_splat(w);
+        const s1 = v128.load32_splat(w, 4);
+        let v = v128.load(p);
+        a0 = madd(a0, s0, v); a1 = madd(a1, s1, v);
+        v = v128.load(p + dab);
+        b0 = madd(b0, s0, v); b1 = madd(b1, s1, v);
+        v = v128.load(p + dac);
+        c0 = madd(c0, s0, v); c1 = madd(c1, s1, v);
+        v = v128.load(p + dad);
+        d0 = madd(d0, s0, v); d1 = madd(d1, s1, v);
+        w += OCpB;
+      }
+      row += Wb;
+    }
+  }
+  if (bias) {
+    const s0 = v128.load32_splat(bias), s1 = v128.load32_splat(bias, 4);
+    a0 = f32x4.add(a0, s0); b0 = f32x4.add(b0, s0); c0 = f32x4.add(c0, s0); d0 = f32x4.add(d0, s0);
+    a1 = f32x4.add(a1, s1); b1 = f32x4.add(b1, s1); c1 = f32x4.add(c1, s1); d1 = f32x4.add(d1, s1);
+  }
+  v128.store(ya, a0); v128.store(yb, b0); v128.store(yc, c0); v128.store(yd, d0);
+  v128.store(ya + planeB, a1); v128.store(yb + planeB, b1); v128.store(yc + planeB, c1); v128.store(yd + planeB, d1);
+}
+
 /**
  * y [N, OC, OH, OW] = valid stride-1 correlation of x [N, C, H, W] with the
  * packed weights wp [C·kH·kW, OCp] (OCp = OC rounded up to 4), + bias[oc] when
@@ -139,6 +179,8 @@ export function convSmallForward(
   const planeB = <usize>OH * OW << 2;
   const perRow = (OW + 3) >> 2; // pixel vectors per output row
   const vecs = OH * perRow;
+  // channels done by 4-channel tiles; with 4k+2 channels the last two get forwardTile2
+  const quadOC = OC % 4 == 2 && vecs >= 4 ? OC - 2 : OC;
   for (let n = n0; n < n1; n++) {
     const xn = x + <usize>n * C * HWb;
     const yn = y + <usize>n * OC * planeB;
@@ -148,10 +190,28 @@ export function convSmallForward(
       const ohB = qb / perRow, owB = min((qb % perRow) << 2, OW - 4);
       const xa = xn + <usize>ohA * Wb + (<usize>owA << 2), xb = xn + <usize>ohB * Wb + (<usize>owB << 2);
       const pa = <usize>(ohA * OW + owA) << 2, pb = <usize>(ohB * OW + owB) << 2;
-      for (let oc = 0; oc < OC; oc += 4) {
+      for (let oc = 0; oc < quadOC; oc += 4) {
         const yo = yn + <usize>oc * planeB;
         forwardTile(C, kH, kW, HWb, Wb, OCpB, xa, xb, wp + (<usize>oc << 2),
-          yo + pa, yo + pb, planeB, min(4, OC - oc), bias ? bias + (<usize>oc << 2) : 0);
+          yo + pa, yo + pb, planeB, min(4, quadOC - oc), bias ? bias + (<usize>oc << 2) : 0);
+      }
+    }
+    if (quadOC < OC) {
+      // the last two channels, 4 vectors at a time (the last group may overlap)
+      const yo = yn + <usize>quadOC * planeB;
+      const wq = wp + (<usize>quadOC << 2);
+      const bq = bias ? bias + (<usize>quadOC << 2) : 0;
+      for (let q0 = 0; q0 < vecs; q0 += 4) {
+        const q = min(q0, vecs - 4);
+        const ohA = q / perRow, owA = min((q % perRow) << 2, OW - 4);
+        const ohB = (q + 1) / perRow, owB = min(((q + 1) % perRow) << 2, OW - 4);
+        const ohC = (q + 2) / perRow, owC = min(((q + 2) % perRow) << 2, OW - 4);
+        const ohD = (q + 3) / perRow, owD = min(((q + 3) % perRow) << 2, OW - 4);
+        forwardTile2(C, kH, kW, HWb, Wb, OCpB,
+          xn + <usize>ohA * Wb + (<usize>owA << 2), xn + <usize>ohB * Wb + (<usize>owB << 2),
+          xn + <usize>ohC * Wb + (<usize>owC << 2), xn + <usize>ohD * Wb + (<usize>owD << 2), wq,
+          yo + (<usize>(ohA * OW + owA) << 2), yo + (<usize>(ohB * OW + owB) << 2),
+          yo + (<usize>(ohC * OW + owC) << 2), yo + (<usize>(ohD * OW + owD) << 2), planeB, bq);
       }
     }
   }
