@@ -20,6 +20,7 @@ export {
   maxPool2dForward, maxPool2dBackward, avgPool2dForward, avgPool2dBackward,
   adaptiveAvgPool2dForward, adaptiveAvgPool2dBackward, adaptiveMaxPool2dForward, adaptiveMaxPool2dBackward,
 } from "./pool";
+export { maxPool2x2Backward, maxPool2x2Forward } from "./pool2x2";
 export { sgdStep, adamStep } from "./optim";
 export { crossEntropyForward, crossEntropyBackward, regressionLoss, regressionLossBackward, sumScaled } from "./loss";
 export {
@@ -27,3 +28,4 @@ export {
   winogradGradTiles, winogradGradGemms, winogradGradOutput, winogradConvBands,
   winogradGradBands, winogradGradReduce,
 } from "./winograd";
+export { packConvWeights, padPlanes, convSmallForward, planesToPixels, convSmallFilterGrad, packDataWeights, convSmallDataGrad, cropPlanes } from "./conv-small";
