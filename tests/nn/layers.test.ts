@@ -56,3 +56,11 @@ describe('layer modules call their F op with their options', () => {
     expect(bn.numBatchesTracked.item()).toBe(1);
   });
 });
+
+describe('layer constructors reject bad hyper-parameters where they are written', () => {
+  it('LocalResponseNorm: non-finite alpha, beta or k', () => {
+    expect(() => new sn.nn.LocalResponseNorm(3, { alpha: NaN })).toThrow(/^LocalResponseNorm: alpha must be a finite number, got NaN/);
+    expect(() => new sn.nn.LocalResponseNorm(3, { beta: Infinity })).toThrow(/^LocalResponseNorm: beta must be a finite number/);
+    expect(() => new sn.nn.LocalResponseNorm(3, { k: '2' as never })).toThrow(/^LocalResponseNorm: k must be a finite number, got 2/);
+  });
+});
