@@ -175,6 +175,8 @@ describe('Tensors', () => {
     const out = sn.noGrad(() => F.relu(x));
     expect(out.requiresGrad).toBe(false);
     expect(sn.noGrad(() => 42)).toBe(42);
+    throwsSn(() => sn.noGrad(42 as never), 'noGrad', 'function');
+    throwsSn(() => sn.tidy(undefined as never), 'tidy', 'function');
   });
 
   it('matmul: [M,K]·[K,N] against PyTorch, differentiable, 2-D only', () => {
