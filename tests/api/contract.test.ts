@@ -28,6 +28,8 @@ function throwsSn(fn: () => unknown, ...fragments: string[]): sn.SimdnnError {
   }
   expect(err, 'expected a SimdnnError').toBeInstanceOf(sn.SimdnnError);
   expect(err).toBeInstanceOf(Error);
+  expect((err as Error).name).toBe('SimdnnError');
+  expect((err as Error).constructor.name).toBe('SimdnnError');
   for (const f of fragments) expect((err as Error).message).toContain(f);
   return err as sn.SimdnnError;
 }
