@@ -28,3 +28,14 @@ describe('tensor creation options', () => {
     expect(sn.tensor([1], [1], {}).item()).toBe(1);
   });
 });
+
+describe('shape', () => {
+  it('is frozen: editing it would desynchronise it from the memory behind the tensor', () => {
+    const t = sn.ones([2, 3]);
+    expect(() => {
+      (t.shape as number[])[0] = 1000;
+    }).toThrow(TypeError);
+    expect(t.shape).toEqual([2, 3]);
+    expect(sn.F.relu(t).shape).toEqual([2, 3]);
+  });
+});
