@@ -29,3 +29,4 @@ export {
   winogradGradBands, winogradGradReduce,
 } from "./winograd";
 export { packConvWeights, padPlanes, convSmallForward, planesToPixels, convSmallFilterGrad, packDataWeights, convSmallDataGrad, cropPlanes } from "./conv-small";
+export { addReluInPlace } from "./inference";
