@@ -44,22 +44,23 @@ describe('addReluInPlace kernel', () => {
 
 describe('no-grad inference frees and reuses activations', () => {
   it('a Sequential gives the same bits, keeps its input and frees intermediates', () => {
+    // 1x1 convs with many channels run without scratch buffers, so the peaks are activations only.
+    const conv = (i: number, o: number, seed: number) => new sn.nn.Conv2d(i, o, 1, { seed });
     const m = new sn.nn.Sequential(
-      new sn.nn.Conv2d(3, 8, 3, { padding: 1, seed: 1 }), new sn.nn.ReLU(), new sn.nn.Conv2d(8, 8, 3, { padding: 1, seed: 2 }),
-      new sn.nn.ReLU(), new sn.nn.MaxPool2d(2), new sn.nn.Flatten(), new sn.nn.Linear(8 * 16 * 16, 10, { seed: 3 }), new sn.nn.ReLU(),
+      conv(8, 96, 1), new sn.nn.ReLU(), conv(96, 96, 2), new sn.nn.ReLU(), conv(96, 96, 3), new sn.nn.ReLU(),
+      new sn.nn.MaxPool2d(2), new sn.nn.Flatten(), new sn.nn.Linear(96 * 8 * 8, 10, { seed: 4 }), new sn.nn.ReLU(),
     );
     m.eval();
-    const x = sn.randn([2, 3, 32, 32], { seed: 4 });
+    const x = sn.randn([2, 8, 16, 16], { seed: 5 });
     const x0 = x.toFloat32Array();
     const { fast, plain } = bothWays(m, x);
     expect(bitsEqual(fast, plain)).toBe(true);
     expect(bitsEqual(x.toFloat32Array(), x0)).toBe(true);
-    const act = 2 * 8 * 32 * 32 * 4; // one full-size activation, bytes
+    const act = 2 * 96 * 16 * 16 * 4; // one conv output, bytes
     const keepAll = peakOf(() => sn.tidy(() => { m.forward(x); }));
     const freed = peakOf(() => sn.tidy(() => { sn.noGrad(() => m.forward(x)); }));
-    // Kept: conv, relu, conv, relu outputs all live at the end; no-grad: the ReLUs run in place and
-    // the first conv's output goes before the pool (the peaks share the conv scratch).
-    expect(keepAll - freed).toBeGreaterThanOrEqual(1.5 * act);
+    expect(keepAll).toBeGreaterThanOrEqual(6 * act); // three conv and three relu outputs
+    expect(freed).toBeLessThanOrEqual(2 * act + act / 4 + 4096); // a conv's input and output (+ the pool's, the rest)
     x.dispose();
   });
 
