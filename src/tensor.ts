@@ -60,7 +60,8 @@ export class Tensor {
     return this._requiresGrad;
   }
   set requiresGrad(v: boolean) {
-    if (this._gradFn !== null) throw new SimdnnError('requiresGrad', 'can only be set on leaf tensors (this one is the result of an operation; use detach())');
+    // As PyTorch: on a non-leaf only a change is an error (setting true where it is already true is allowed).
+    if (this._gradFn !== null && !!v !== this._requiresGrad) throw new SimdnnError('requiresGrad', 'can only be set on leaf tensors (this one is the result of an operation; use detach())');
     this._requiresGrad = !!v;
   }
 

@@ -119,6 +119,7 @@ describe('Tensors', () => {
     const y = F.relu(x);
     expect(y.requiresGrad).toBe(true);
     throwsSn(() => (y.requiresGrad = false), 'requiresGrad');
+    y.requiresGrad = true; // no change: allowed on a non-leaf, as in PyTorch
     x.grad = sn.full([2, 2], 3);
     expect(Array.from(x.grad!.toFloat32Array())).toEqual([3, 3, 3, 3]);
     throwsSn(() => (x.grad = sn.ones([4])), 'grad', '[4]', '[2,2]');
