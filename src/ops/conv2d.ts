@@ -3,6 +3,7 @@ import { check, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { empty } from './basic.js';
 import { convBackwardData, convBackwardFilter, convBiasGrad, convForward, type ConvGeom } from './conv2d-kernels.js';
+import { smallApplies, smallBackwardData, smallBackwardFilter, smallForward } from './conv2d-small.js';
 import { describe } from './matmul.js';
 import { checkOptionKeys, fmtPair, intPair } from './window-options.js';
 
@@ -80,7 +81,9 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, opts?: Con
   const wp = w.ptr(op);
   const bp = b ? b.ptr(op) : 0;
   const out = empty([g.N, g.OC, g.OH, g.OW], op);
-  convForward(g, xp, wp, bp, out.ptr());
+  const small = smallApplies(g); // LeNet-sized layers: direct kernels (conv2d-small.ts)
+  if (small) smallForward(g, xp, wp, bp, out.ptr());
+  else convForward(g, xp, wp, bp, out.ptr());
   const inputs = b ? [x, w, b] : [x, w];
   return record(op, out, inputs, (gy) => {
     const dy = gy.ptr(op);
@@ -89,11 +92,13 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, opts?: Con
     let gb: Tensor | null = null;
     if (x.requiresGrad) {
       gx = empty(x.shape, op);
-      convBackwardData(g, dy, w.ptr(op), gx.ptr());
+      if (small) smallBackwardData(g, dy, w.ptr(op), gx.ptr());
+      else convBackwardData(g, dy, w.ptr(op), gx.ptr());
     }
     if (w.requiresGrad) {
       gw = empty(w.shape, op);
-      convBackwardFilter(g, x.ptr(op), dy, gw.ptr());
+      if (small) smallBackwardFilter(g, x.ptr(op), dy, gw.ptr());
+      else convBackwardFilter(g, x.ptr(op), dy, gw.ptr());
     }
     if (b && b.requiresGrad) {
       gb = empty([g.OC], op);

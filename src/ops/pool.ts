@@ -47,6 +47,13 @@ function windowGeometry(op: string, x: Tensor, o: Record<string, unknown>, dilat
   return { k, s, p, d, OH, OW };
 }
 
+type P = [number, number];
+/** Kernel 2x2, stride 2, no padding or dilation, every window whole (ceil mode on an odd size clips the last). */
+function isPlain2x2(k: P, s: P, p: P, d: P, H: number, W: number, OH: number, OW: number): boolean {
+  return k[0] === 2 && k[1] === 2 && s[0] === 2 && s[1] === 2 && p[0] === 0 && p[1] === 0 &&
+    d[0] === 1 && d[1] === 1 && 2 * OH <= H && 2 * OW <= W;
+}
+
 /** Max over each window (padding counts as -inf); the gradient goes to the first maximum. */
 export function maxPool2d(x: Tensor, opts: MaxPool2dOptions): Tensor {
   const op = 'maxPool2d';
@@ -57,10 +64,17 @@ export function maxPool2d(x: Tensor, opts: MaxPool2dOptions): Tensor {
   const win = [OH, OW, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1]];
   const xp = x.ptr(op);
   const out = empty([N, C, OH, OW], op);
-  parallel('maxPool2dForward', [xp, N * C, H, W, ...win, out.ptr()], threadsFor(x.size));
+  // the common 2x2/2 pool: dedicated kernels with the same bits (pool2x2.ts)
+  const plain2x2 = isPlain2x2(k, s, p, d, H, W, OH, OW);
+  if (plain2x2) parallel('maxPool2x2Forward', [xp, N * C, H, W, OH, OW, out.ptr()], threadsFor(x.size));
+  else parallel('maxPool2dForward', [xp, N * C, H, W, ...win, out.ptr()], threadsFor(x.size));
   return record(op, out, [x], (g) => {
     const gx = empty(x.shape, op);
-    parallel('maxPool2dBackward', [x.ptr(op), g.ptr(op), N * C, H, W, ...win, gx.ptr()], threadsFor(x.size));
+    if (plain2x2) {
+      parallel('maxPool2x2Backward', [x.ptr(op), g.ptr(op), N * C, H, W, OH, OW, gx.ptr()], threadsFor(x.size));
+    } else {
+      parallel('maxPool2dBackward', [x.ptr(op), g.ptr(op), N * C, H, W, ...win, gx.ptr()], threadsFor(x.size));
+    }
     return [gx];
   });
 }
