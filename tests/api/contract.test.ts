@@ -404,7 +404,10 @@ describe('Modules', () => {
     throwsSn(() => lin.loadStateDict({ weight: sn.zeros([2, 3]), bias: sn.zeros([3]) }), 'loadStateDict', 'bias', '[3]', '[2]');
     throwsSn(() => lin.loadStateDict({ weight: sn.zeros([2, 3]) }), 'loadStateDict', 'bias');
     throwsSn(() => lin.loadStateDict({ weight: sn.zeros([2, 3]), bias: sn.zeros([2]), extra: sn.zeros([1]) }), 'loadStateDict', 'extra');
+    throwsSn(() => lin.loadStateDict({ weight: sn.zeros([2, 3]) }, { strickt: false } as never), 'loadStateDict', 'strickt');
+    throwsSn(() => lin.loadStateDict({ weight: sn.zeros([2, 3]) }, { strict: 'no' as never }), 'loadStateDict', 'strict');
     unchanged(lin.parameters(), before);
+    expect(lin.loadStateDict({ weight: sn.zeros([2, 3]) }, { strict: false })).toEqual({ missingKeys: ['bias'], unexpectedKeys: [] });
   });
 
   it('constructor options mirror PyTorch', () => {
