@@ -158,7 +158,8 @@ export abstract class Module {
 
   /** Training mode (dropout active, batch norm uses and updates batch statistics). */
   train(mode = true): this {
-    this.training = !!mode;
+    check(typeof mode === 'boolean', 'train', `mode must be true or false, got ${String(mode)}`);
+    this.training = mode;
     for (const c of this._modules.values()) c.train(mode);
     return this;
   }

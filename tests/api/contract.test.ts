@@ -387,6 +387,9 @@ describe('Modules', () => {
     expect(net.modules().every((m) => !m.training)).toBe(true);
     net.train();
     expect(net.modules().every((m) => m.training)).toBe(true);
+    throwsSn(() => net.train('eval' as never), 'train', 'eval');
+    expect(net.train(false).training).toBe(false);
+    net.train(true);
     const y = net.forward(sn.randn([2, 1, 8, 8], { seed: 1 }));
     expect(y.shape).toEqual([2, 3]);
   });
