@@ -12,11 +12,17 @@ import type { ConvGeom } from './conv2d-kernels.js';
 export const SMALL_MAX_CHANNELS = 32;
 /** Weight taps (C·kH·kW) up to which the direct kernels keep their operands in L1. */
 export const SMALL_MAX_TAPS = 400;
+/**
+ * Output pixels per plane at most: the forward and data-gradient kernels split
+ * only whole images between threads, so a large image at batch 1 would run on
+ * one thread (the im2col path splits inside the image).
+ */
+export const SMALL_MAX_PLANE = 64 * 64;
 
 export function smallApplies(g: ConvGeom): boolean {
   return g.G === 1 && g.sH === 1 && g.sW === 1 && g.pH === 0 && g.pW === 0 && g.dH === 1 && g.dW === 1 &&
     g.kH * g.kW >= 5 && g.C * g.kH * g.kW <= SMALL_MAX_TAPS && g.OW >= 4 && g.N >= 1 &&
-    g.OC <= SMALL_MAX_CHANNELS && g.C <= SMALL_MAX_CHANNELS;
+    g.OC <= SMALL_MAX_CHANNELS && g.C <= SMALL_MAX_CHANNELS && g.OH * g.OW <= SMALL_MAX_PLANE;
 }
 
 const round = (n: number, m: number) => Math.ceil(n / m) * m;
