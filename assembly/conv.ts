@@ -39,15 +39,16 @@ function fillZero(p: usize, n: i32): void {
 }
 
 /**
- * col[r, j] for output rows [oh0, oh1) of one image x [C, H, W] (see the layout above).
- * Out-of-image taps are zeros (the padding).
+ * col[r, j] for the output rows [r0g, r1g) of x [N, C, H, W], counted over the
+ * batch (row rg is row rg % OH of image rg / OH, so a band may span images);
+ * j = (rg - r0g)*OW + ow. Out-of-image taps are zeros (the padding).
  */
 export function im2col(
   x: usize, C: i32, H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32, dH: i32, dW: i32,
-  OW: i32, oh0: i32, oh1: i32, col: usize, tid: i32, nthreads: i32,
+  OW: i32, OH: i32, r0g: i32, r1g: i32, col: usize, tid: i32, nthreads: i32,
 ): void {
   const R = C * kH * kW;
-  const cols = (oh1 - oh0) * OW;
+  const cols = (r1g - r0g) * OW;
   const r0 = splitStart(R, tid, nthreads);
   const r1 = splitStart(R, tid + 1, nthreads);
   for (let r = r0; r < r1; r++) {
@@ -57,9 +58,10 @@ export function im2col(
     const off = kw * dW - pW; // iw = ow*sW + off
     const lo = validLo(off, sW);
     const hi = max(lo, validHi(off, sW, W, OW));
-    const plane = x + (<usize>c * H * W << 2);
     let dst = col + (<usize>r * cols << 2);
-    for (let oh = oh0; oh < oh1; oh++) {
+    for (let rg = r0g; rg < r1g; rg++) {
+      const oh = rg % OH;
+      const plane = x + ((<usize>(rg / OH) * C + c) * H * W << 2);
       const ih = oh * sH - pH + kh * dH;
       if (ih < 0 || ih >= H) {
         fillZero(dst, OW);
@@ -161,25 +163,41 @@ export function convBiasGrad(dy: usize, N: i32, C: i32, HW: i32, db: usize, tid:
 }
 
 /**
- * dst[c * ldDst + j] = src[j * C + c] (+ bias[c] when bias != 0) for j < rows,
- * c < C: the GEMM result of a band computed as colᵀ·Wᵀ ([pixels, channels])
- * written back as NCHW planes, with the bias added on the way (one add after
- * the sum, as the GEMM epilogue would).
- * 4x4 blocks go through registers; threads split the channels in blocks of 4.
+ * y[n, c0 + c, hw] = src[(p - p0)*C + c] (+ bias[c] when bias != 0) for the
+ * pixels p in [p0, p1) counted over the batch (n = p / OHW, hw = p % OHW) and
+ * c < C; y has Ctot channels. This writes the GEMM result of a band computed as
+ * colᵀ·Wᵀ ([pixels, channels]) back as NCHW planes, with the bias added on the
+ * way (one add after the sum, as the GEMM epilogue would). 4x4 blocks go
+ * through registers; threads split the channels in blocks of 4.
  */
-export function transposeToPlanes(src: usize, rows: i32, C: i32, bias: usize, dst: usize, ldDst: i32, tid: i32, nthreads: i32): void {
+export function transposeRows(
+  src: usize, p0: i32, p1: i32, C: i32, bias: usize, y: usize, Ctot: i32, c0: i32, OHW: i32, tid: i32, nthreads: i32,
+): void {
   const blocks = (C + 3) >> 2;
   const b0 = splitStart(blocks, tid, nthreads);
   const b1 = splitStart(blocks, tid + 1, nthreads);
+  let p = p0;
+  while (p < p1) {
+    const n = p / OHW;
+    const hw = p % OHW;
+    const rows = min(p1 - p, OHW - hw); // the part of the band in image n
+    const dst = y + (((<usize>n * Ctot + c0) * OHW + hw) << 2);
+    transposeBlock(src + (<usize>(p - p0) * C << 2), rows, C, bias, dst, OHW, b0, b1);
+    p += rows;
+  }
+}
+
+// dst[c * ldDst + j] = src[j * C + c] (+ bias[c]) for j < rows and the channel blocks [b0, b1).
+function transposeBlock(src: usize, rows: i32, C: i32, bias: usize, dst: usize, ldDst: i32, b0: i32, b1: i32): void {
   const ldS = <usize>C << 2;
   const ldD = <usize>ldDst << 2;
   for (let bk = b0; bk < b1; bk++) {
     const c = bk << 2;
     if (c + 4 <= C) {
-      const bv0 = f32x4.splat(bias ? load<f32>(bias + (<usize>c << 2)) : 0);
-      const bv1 = f32x4.splat(bias ? load<f32>(bias + (<usize>(c + 1) << 2)) : 0);
-      const bv2 = f32x4.splat(bias ? load<f32>(bias + (<usize>(c + 2) << 2)) : 0);
-      const bv3 = f32x4.splat(bias ? load<f32>(bias + (<usize>(c + 3) << 2)) : 0);
+      const bv0 = f32x4.splat(bias ? load<f32>(bias + (<usize>c << 2)) : -0.0);
+      const bv1 = f32x4.splat(bias ? load<f32>(bias + (<usize>(c + 1) << 2)) : -0.0);
+      const bv2 = f32x4.splat(bias ? load<f32>(bias + (<usize>(c + 2) << 2)) : -0.0);
+      const bv3 = f32x4.splat(bias ? load<f32>(bias + (<usize>(c + 3) << 2)) : -0.0);
       let j = 0;
       for (; j + 4 <= rows; j += 4) {
         const s = src + ((<usize>j * C + c) << 2);
@@ -194,13 +212,13 @@ export function transposeToPlanes(src: usize, rows: i32, C: i32, bias: usize, ds
       }
       for (; j < rows; j++) {
         for (let q = 0; q < 4; q++) {
-          const bq: f32 = bias ? load<f32>(bias + (<usize>(c + q) << 2)) : 0;
+          const bq: f32 = bias ? load<f32>(bias + (<usize>(c + q) << 2)) : -0.0; // x + -0 == x, also for x = -0
           store<f32>(dst + ((<usize>(c + q) * ldDst + j) << 2), load<f32>(src + ((<usize>j * C + c + q) << 2)) + bq);
         }
       }
     } else {
       for (let q = c; q < C; q++) {
-        const bq: f32 = bias ? load<f32>(bias + (<usize>q << 2)) : 0;
+        const bq: f32 = bias ? load<f32>(bias + (<usize>q << 2)) : -0.0;
         for (let j = 0; j < rows; j++) {
           store<f32>(dst + ((<usize>q * ldDst + j) << 2), load<f32>(src + ((<usize>j * C + q) << 2)) + bq);
         }

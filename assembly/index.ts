@@ -15,7 +15,7 @@ export { softmaxForward, softmaxBackward } from "./softmax";
 export { lrnForward, lrnBackward1, lrnBackward2 } from "./lrn";
 export { bnStats, bnEvalStats, bnApply, bnBackwardReduce, bnBackwardInput } from "./batchnorm";
 export { copyRows, addRepeat, sumRepeat } from "./layout";
-export { im2col, col2imAdd, convBiasGrad, transposeToPlanes, addBiasPlanes } from "./conv";
+export { im2col, col2imAdd, convBiasGrad, transposeRows, addBiasPlanes } from "./conv";
 export {
   maxPool2dForward, maxPool2dBackward, avgPool2dForward, avgPool2dBackward,
   adaptiveAvgPool2dForward, adaptiveAvgPool2dBackward, adaptiveMaxPool2dForward, adaptiveMaxPool2dBackward,
@@ -25,6 +25,7 @@ export { sgdStep, adamStep } from "./optim";
 export { crossEntropyForward, crossEntropyBackward, regressionLoss, regressionLossBackward, sumScaled } from "./loss";
 export {
   winogradWeights, winogradInput, winogradOutput, winogradLineFloats, winogradGemms,
-  winogradGradTiles, winogradGradGemms, winogradGradOutput,
+  winogradGradTiles, winogradGradGemms, winogradGradOutput, winogradConvBands,
+  winogradGradBands, winogradGradReduce,
 } from "./winograd";
 export { packConvWeights, padPlanes, convSmallForward, planesToPixels, convSmallFilterGrad, packDataWeights, convSmallDataGrad, cropPlanes } from "./conv-small";

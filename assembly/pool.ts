@@ -107,13 +107,19 @@ export function maxPool2dForward(
   return m;
 }
 
-/** dx = 0, then dy of each window added at its argmax (recomputed from x). */
+/** dx = 0, then dy of each window added at its argmax (recomputed from x), in output order. */
 export function maxPool2dBackward(
   x: usize, dy: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, kH: i32, kW: i32, sH: i32, sW: i32,
   pH: i32, pW: i32, dH: i32, dW: i32, dx: usize, tid: i32, nthreads: i32,
 ): void {
   const p0 = splitStart(planes, tid, nthreads);
   const p1 = splitStart(planes, tid + 1, nthreads);
+  // as in the forward pass: interior columns 4 at a time, tracking the argmax per lane
+  const simd = dW == 1 && (sW == 1 || sW == 2);
+  const owLo = simd ? min(OW, (pW + sW - 1) / sW) : OW;
+  const lastFits = W - kW + pW;
+  const owHi = simd && lastFits >= 0 ? max(owLo, min(OW, lastFits / sW + 1)) : owLo;
+  const laneStep = i32x4(0, sW, 2 * sW, 3 * sW); // input column offsets of the 4 lanes
   for (let p = p0; p < p1; p++) {
     const plane = x + (<usize>p * H * W << 2);
     const g = dy + (<usize>p * OH * OW << 2);
@@ -123,16 +129,50 @@ export function maxPool2dBackward(
       const hs = oh * sH - pH;
       const ih1 = min(hs + (kH - 1) * dH + 1, H);
       const ih0 = firstTap(hs, dH);
-      for (let ow = 0; ow < OW; ow++) {
-        const ws = ow * sW - pW;
-        const iw1 = min(ws + (kW - 1) * dW + 1, W);
-        const iw0 = firstTap(ws, dW);
-        const idx = argmaxWindow(plane, W, ih0, ih1, iw0, iw1, dH, dW);
-        const q = at(d, idx);
-        store<f32>(q, load<f32>(q) + load<f32>(at(g, oh * OW + ow)));
+      let ow = 0;
+      for (; ow < owLo; ow++) addAtArgmax(plane, g, d, W, ih0, ih1, ow * sW - pW, kW, dH, dW, oh * OW + ow);
+      for (; ow + 4 <= owHi; ow += 4) {
+        let m = f32x4.splat(-Infinity);
+        let best = i32x4.splat(0);
+        for (let ih = ih0; ih < ih1; ih += dH) {
+          const start = ih * W + ow * sW - pW;
+          const row = at(plane, start);
+          for (let kw = 0; kw < kW; kw++) {
+            let v: v128;
+            if (sW == 1) {
+              v = v128.load(row + (<usize>kw << 2));
+            } else {
+              const q = row + (<usize>kw << 2);
+              v = v128.shuffle<f32>(v128.load(q), v128.load(q, 16), 0, 2, 4, 6);
+            }
+            const take = v128.or(f32x4.gt(v, m), f32x4.ne(v, v));
+            m = v128.bitselect(v, m, take);
+            best = v128.bitselect(i32x4.add(i32x4.splat(start + kw), laneStep), best, take);
+          }
+        }
+        const gv = v128.load(at(g, oh * OW + ow));
+        addAt(d, i32x4.extract_lane(best, 0), f32x4.extract_lane(gv, 0));
+        addAt(d, i32x4.extract_lane(best, 1), f32x4.extract_lane(gv, 1));
+        addAt(d, i32x4.extract_lane(best, 2), f32x4.extract_lane(gv, 2));
+        addAt(d, i32x4.extract_lane(best, 3), f32x4.extract_lane(gv, 3));
       }
+      for (; ow < OW; ow++) addAtArgmax(plane, g, d, W, ih0, ih1, ow * sW - pW, kW, dH, dW, oh * OW + ow);
     }
   }
+}
+
+// @ts-ignore: decorator
+@inline function addAt(d: usize, i: i32, v: f32): void {
+  const q = at(d, i);
+  store<f32>(q, load<f32>(q) + v);
+}
+
+// dy[o] added at the argmax of one window (as maxWindow clips it).
+// @ts-ignore: decorator
+@inline function addAtArgmax(plane: usize, g: usize, d: usize, W: i32, ih0: i32, ih1: i32, ws: i32, kW: i32, dH: i32, dW: i32, o: i32): void {
+  const iw1 = min(ws + (kW - 1) * dW + 1, W);
+  const iw0 = firstTap(ws, dW);
+  addAt(d, argmaxWindow(plane, W, ih0, ih1, iw0, iw1, dH, dW), load<f32>(at(g, o)));
 }
 
 // The window of output (oh, ow) clipped to the input, and its divisor

@@ -41,21 +41,57 @@ export function winogradWeights(w: usize, O: i32, I: i32, flip: i32, u: usize, t
   const o0 = splitStart(O, tid, nthreads);
   const o1 = splitStart(O, tid + 1, nthreads);
   const plane = <usize>O * I << 2; // bytes between ξ planes of U
+  // the filter of (o, i) starts this many bytes after the one of (o, i - 1)
+  const stepI: usize = (flip ? <usize>O * 9 : <usize>9) << 2;
   for (let o = o0; o < o1; o++) {
-    for (let i = 0; i < I; i++) {
+    let i = 0;
+    // four input channels at a time, one per lane, stored as one vector per ξ
+    for (; i + 4 <= I; i += 4) {
       const g = w + (<usize>(flip ? i * O + o : o * I + i) * 9 << 2);
       const dst = u + (<usize>(o * I + i) << 2);
-      // t = G g with G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1], per column j
+      const g00 = taps4(g, stepI, flip, 0, 0), g01 = taps4(g, stepI, flip, 0, 1), g02 = taps4(g, stepI, flip, 0, 2);
+      const g10 = taps4(g, stepI, flip, 1, 0), g11 = taps4(g, stepI, flip, 1, 1), g12 = taps4(g, stepI, flip, 1, 2);
+      const g20 = taps4(g, stepI, flip, 2, 0), g21 = taps4(g, stepI, flip, 2, 1), g22 = taps4(g, stepI, flip, 2, 2);
+      const h = f32x4.splat(0.5);
+      // t = G g with G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1], then U = t Gᵀ row by row
+      storeRow4(dst, plane, 0, g00, g01, g02);
+      storeRow4(dst, plane, 1, f32x4.mul(f32x4.add(f32x4.add(g00, g10), g20), h), f32x4.mul(f32x4.add(f32x4.add(g01, g11), g21), h), f32x4.mul(f32x4.add(f32x4.add(g02, g12), g22), h));
+      storeRow4(dst, plane, 2, f32x4.mul(f32x4.add(f32x4.sub(g00, g10), g20), h), f32x4.mul(f32x4.add(f32x4.sub(g01, g11), g21), h), f32x4.mul(f32x4.add(f32x4.sub(g02, g12), g22), h));
+      storeRow4(dst, plane, 3, g20, g21, g22);
+    }
+    for (; i < I; i++) {
+      const g = w + (<usize>(flip ? i * O + o : o * I + i) * 9 << 2);
+      const dst = u + (<usize>(o * I + i) << 2);
       const g00 = tap(g, flip, 0, 0), g01 = tap(g, flip, 0, 1), g02 = tap(g, flip, 0, 2);
       const g10 = tap(g, flip, 1, 0), g11 = tap(g, flip, 1, 1), g12 = tap(g, flip, 1, 2);
       const g20 = tap(g, flip, 2, 0), g21 = tap(g, flip, 2, 1), g22 = tap(g, flip, 2, 2);
-      // then U = t Gᵀ row by row
       storeRow(dst, plane, 0, g00, g01, g02);
       storeRow(dst, plane, 1, (g00 + g10 + g20) * 0.5, (g01 + g11 + g21) * 0.5, (g02 + g12 + g22) * 0.5);
       storeRow(dst, plane, 2, (g00 - g10 + g20) * 0.5, (g01 - g11 + g21) * 0.5, (g02 - g12 + g22) * 0.5);
       storeRow(dst, plane, 3, g20, g21, g22);
     }
   }
+}
+
+// Tap (kh, kw) of four consecutive filters (stepI bytes apart), one per lane.
+// @ts-ignore: decorator
+@inline function taps4(g: usize, stepI: usize, flip: i32, kh: i32, kw: i32): v128 {
+  const p = g + (<usize>(flip ? (2 - kh) * 3 + 2 - kw : kh * 3 + kw) << 2);
+  let v = v128.load32_zero(p);
+  v = f32x4.replace_lane(v, 1, load<f32>(p + stepI));
+  v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * stepI));
+  return f32x4.replace_lane(v, 3, load<f32>(p + 3 * stepI));
+}
+
+// storeRow on four lanes: the same arithmetic as the scalar version, per lane.
+// @ts-ignore: decorator
+@inline function storeRow4(u: usize, plane: usize, r: i32, a: v128, b: v128, c: v128): void {
+  const p = u + <usize>(4 * r) * plane;
+  const h = f32x4.splat(0.5);
+  v128.store(p, a);
+  v128.store(p + plane, f32x4.mul(f32x4.add(f32x4.add(a, b), c), h));
+  v128.store(p + 2 * plane, f32x4.mul(f32x4.add(f32x4.sub(a, b), c), h));
+  v128.store(p + 3 * plane, c);
 }
 
 /**
@@ -84,12 +120,14 @@ export function winogradInput(
       for (let r = 0; r < 4; r++) {
         const ih = 2 * th - pH + r;
         const dst = buf + (<usize>(r * lf) << 2);
-        memory.fill(dst, 0, <usize>lf << 2);
         if (ih >= 0 && ih < H) {
-          const lo = max(0, pW); // line column of input column 0
-          const iw0 = max(0, -pW);
-          const n = min(W - iw0, lf - lo);
-          if (n > 0) memory.copy(dst + (<usize>lo << 2), src + ((<usize>ih * W + iw0) << 2), <usize>n << 2);
+          // line column pW holds input column 0 (pW >= 0); zeros around it
+          const n = min(W, lf - pW);
+          memory.fill(dst, 0, <usize>pW << 2);
+          memory.copy(dst + (<usize>pW << 2), src + (<usize>(ih * W) << 2), <usize>n << 2);
+          memory.fill(dst + (<usize>(pW + n) << 2), 0, <usize>(lf - pW - n) << 2);
+        } else {
+          memory.fill(dst, 0, <usize>lf << 2);
         }
       }
       const tBase = (R - R0) * tilesW;
@@ -265,8 +303,9 @@ export function winogradGradTiles(
       for (let r = 0; r < 2; r++) {
         const oh = 2 * th + r;
         const dst = buf + (<usize>(r * lf) << 2);
-        memory.fill(dst, 0, <usize>lf << 2);
-        if (oh < OH) memory.copy(dst, src + (<usize>(oh * OW) << 2), <usize>min(OW, lf) << 2);
+        const n = oh < OH ? min(OW, lf) : 0;
+        if (n > 0) memory.copy(dst, src + (<usize>(oh * OW) << 2), <usize>n << 2);
+        memory.fill(dst + (<usize>n << 2), 0, <usize>(lf - n) << 2);
       }
       const tBase = (R - R0) * tilesW;
       for (let tw = 0; tw < tilesW; tw += 4) {
@@ -325,4 +364,95 @@ export function winogradGradOutput(s: usize, O: i32, I: i32, dw: usize, tid: i32
       store<f32>(out, r20 + r21 + r22, 24); store<f32>(out, r21 - r22, 28); store<f32>(out, r21 + r22 + r23, 32);
     }
   }
+}
+
+/**
+ * A whole F(2x2,3x3) convolution in one dispatch: the tile rows [0, R) in bands
+ * of `rows`; thread tid takes bands tid, tid + nthreads, … and runs each one
+ * start to end (input transform, 16 GEMMs, output transform) on its own
+ * buffers, so no thread waits for another and each band's data stays in one
+ * core's cache. Which thread runs a band does not change its bits.
+ * Per thread: v (16*I*rows*tilesW floats), m (16*O*rows*tilesW + 4), line
+ * (4*winogradLineFloats(tilesW)) and a GEMM packing area, each `stride` bytes
+ * apart between threads.
+ */
+export function winogradConvBands(
+  x: usize, I: i32, H: i32, W: i32, pH: i32, pW: i32, O: i32, OH: i32, OW: i32, R: i32, rows: i32,
+  u: usize, bias: usize, y: usize, v: usize, m: usize, line: usize, vStride: usize, mStride: usize, lineStride: usize,
+  scratch: usize, tid: i32, nthreads: i32,
+): void {
+  const tilesH = (OH + 1) >> 1;
+  const tilesW = (OW + 1) >> 1;
+  const myV = v + <usize>tid * vStride, myM = m + <usize>tid * mStride, myLine = line + <usize>tid * lineStride;
+  const myScratch = scratch + (<usize>tid * gemmScratchFloats() << 2);
+  const bands = (R + rows - 1) / rows;
+  for (let b = tid; b < bands; b += nthreads) {
+    const R0 = b * rows;
+    const R1 = min(R, R0 + rows);
+    const Tb = (R1 - R0) * tilesW;
+    winogradInput(x, I, H, W, pH, pW, tilesH, tilesW, R0, R1, myV, myLine, 0, 1);
+    for (let xi = 0; xi < 16; xi++) {
+      gemm(0, 0, O, Tb, I, u + (<usize>xi * O * I << 2), I, myV + (<usize>xi * I * Tb << 2), Tb, 0,
+        myM + (<usize>xi * O * Tb << 2), Tb, 0, 0, 0, myScratch, 0, 0, 1);
+    }
+    winogradOutput(myM, O, OH, OW, tilesH, tilesW, R0, R1, bias, y, 0, 1);
+  }
+}
+
+/**
+ * The filter gradient's sums in one dispatch. The bands of tile rows are dealt
+ * to P partial sums (band b to partial b % P, in band order); thread tid fills
+ * partials tid, tid + nthreads, … : for each of its bands the input and dy
+ * transforms on its own buffers, then S_p[ξ] (+)= D[ξ]·V[ξ]ᵀ. P depends only on
+ * the shapes, so every partial, and the ordered sum of them that
+ * winogradGradReduce takes, has the same bits for any thread count.
+ */
+export function winogradGradBands(
+  x: usize, I: i32, H: i32, W: i32, pH: i32, pW: i32, dy: usize, O: i32, OH: i32, OW: i32, R: i32, rows: i32, P: i32,
+  s: usize, v: usize, d: usize, line: usize, vStride: usize, dStride: usize, lineStride: usize,
+  scratch: usize, tid: i32, nthreads: i32,
+): void {
+  const tilesH = (OH + 1) >> 1;
+  const tilesW = (OW + 1) >> 1;
+  const myV = v + <usize>tid * vStride, myD = d + <usize>tid * dStride, myLine = line + <usize>tid * lineStride;
+  const myScratch = scratch + (<usize>tid * gemmScratchFloats() << 2);
+  const bands = (R + rows - 1) / rows;
+  const sFloats = <usize>16 * O * I;
+  for (let p = tid; p < P; p += nthreads) {
+    const sp = s + (<usize>p * sFloats << 2);
+    for (let b = p; b < bands; b += P) {
+      const R0 = b * rows;
+      const R1 = min(R, R0 + rows);
+      const Tb = (R1 - R0) * tilesW;
+      winogradInput(x, I, H, W, pH, pW, tilesH, tilesW, R0, R1, myV, myLine, 0, 1);
+      winogradGradTiles(dy, O, OH, OW, tilesH, tilesW, R0, R1, myD, myLine, 0, 1);
+      winogradGradGemms(myD, myV, sp, O, I, Tb, b == p ? 0 : 1, myScratch, 0, 1);
+    }
+  }
+}
+
+/** dw = Aᵀ (S_0 + S_1 + … + S_{P-1}) A, the partial sums added in order. */
+export function winogradGradReduce(s: usize, P: i32, O: i32, I: i32, dw: usize, tid: i32, nthreads: i32): void {
+  const n = 16 * O * I;
+  const o0 = splitStart(O, tid, nthreads);
+  const o1 = splitStart(O, tid + 1, nthreads);
+  // sum into S_0 for this thread's rows (o0..o1) of every ξ plane, then transform them
+  for (let xi = 0; xi < 16; xi++) {
+    const base = (<usize>xi * O * I + <usize>o0 * I) << 2;
+    const len = (o1 - o0) * I;
+    for (let p = 1; p < P; p++) {
+      const src = s + (<usize>p * n << 2) + base;
+      const dst = s + base;
+      let j = 0;
+      for (; j + 4 <= len; j += 4) {
+        const q = <usize>j << 2;
+        v128.store(dst + q, f32x4.add(v128.load(dst + q), v128.load(src + q)));
+      }
+      for (; j < len; j++) {
+        const q = <usize>j << 2;
+        store<f32>(dst + q, load<f32>(dst + q) + load<f32>(src + q));
+      }
+    }
+  }
+  winogradGradOutput(s, O, I, dw, tid, nthreads);
 }

@@ -33,6 +33,15 @@ const LAYERS = [
 ];
 const POOL = { name: 'max pool 3x3/2 on 55²×96', N: 1, C: 96, H: 55, W: 55, k: 3, s: 2 };
 
+// The path src/ops/conv2d-kernels.ts (choosePath, chooseOrientation) takes for
+// these layers (all groups 1); kept in step with it by hand, printed per row.
+function pathOf(L) {
+  const orient = L.OC <= 64 ? 'colᵀ·Wᵀ' : 'W·col';
+  if (L.k === 1 && L.s === 1 && L.p === 0) return `1x1 direct GEMM, ${orient}`;
+  if (L.k === 3 && L.s === 1 && L.p <= 2 && L.C >= 16 && L.OC >= 16) return 'Winograd F(2x2,3x3); dW F(3x3,2x2)';
+  return `im2col + GEMM, ${orient}`;
+}
+
 const outSize = (L) => Math.floor((L.H + 2 * L.p - L.k) / L.s) + 1;
 const macs = (L) => L.N * L.OC * outSize(L) ** 2 * L.C * L.k * L.k;
 const data = (n, seed) => Float32Array.from({ length: n }, (_, i) => (((i + seed) * 7919) % 2001) / 1000 - 1);
@@ -150,6 +159,7 @@ const gf = (m, ms) => (ms === undefined ? undefined : (2 * m) / (ms * 1e6));
 
 const threadCounts = [1];
 await sn.init({ threads: 1 });
+const simd = sn.backendInfo().simd;
 const ours = { 1: { conv: [], pool: null } };
 for (const L of LAYERS) ours[1].conv.push(await oursConv(L));
 ours[1].pool = await oursPool(POOL);
@@ -182,8 +192,8 @@ if (peers) {
   ort.pool = await ortRun(ortLib, onnxMaxPoolModel(POOL), [POOL.N, POOL.C, POOL.H, POOL.W]);
 }
 
-console.log(`# Convolution (Node ${process.version}, simd ${'baseline'}; ms and GFLOP/s, medians)\n`);
-const head = ['layer', 'batch', 'pass', ...threadCounts.flatMap((t) => [`ours ${t}T ms`, `ours ${t}T GFLOP/s`]),
+console.log(`# Convolution (Node ${process.version}, simd ${simd}; ms and GFLOP/s, medians)\n`);
+const head = ['layer', 'batch', 'path', 'pass', ...threadCounts.flatMap((t) => [`ours ${t}T ms`, `ours ${t}T GFLOP/s`]),
   ...(threadCounts.includes(2) ? ['2T/1T'] : []), 'tfjs-wasm ms', 'tfjs GFLOP/s', 'ort-web 1T ms', 'ort GFLOP/s', 'ours 1T vs tfjs'];
 console.log(`| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
 LAYERS.forEach((L, i) => {
@@ -193,7 +203,7 @@ LAYERS.forEach((L, i) => {
     const tfms = tfjs ? tfjs.conv[i][key] : undefined;
     const ortms = ort && key === 'fwd' ? ort.conv[i] : undefined;
     const tfCell = tfjs && key === 'bwdFilter' ? 'no kernel' : fmt(tfms, 2);
-    console.log(`| ${L.name} | ${L.N} | ${pass} | ${o.map((ms) => `${fmt(ms, 2)} | ${fmt(gf(m, ms))}`).join(' | ')} | ` +
+    console.log(`| ${L.name} | ${L.N} | ${pathOf(L)} | ${pass} | ${o.map((ms) => `${fmt(ms, 2)} | ${fmt(gf(m, ms))}`).join(' | ')} | ` +
       `${threadCounts.includes(2) ? `x${(o[0] / o[1]).toFixed(2)} | ` : ''}${tfCell} | ${fmt(gf(m, tfms))} | ` +
       `${key === 'fwd' ? fmt(ortms, 2) : 'inference only'} | ${fmt(gf(m, ortms))} | ${tfms ? `x${(tfms / o[0]).toFixed(2)}` : '—'} |`);
   }
@@ -202,5 +212,7 @@ console.log(`\n# ${POOL.name} (batch ${POOL.N}), ms\n`);
 console.log(`| pass | ${threadCounts.map((t) => `ours ${t}T`).join(' | ')} | tfjs-wasm | ort-web 1T |\n|---|${threadCounts.map(() => '---').join('|')}|---|---|`);
 console.log(`| forward | ${threadCounts.map((t) => fmt(ours[t].pool.fwd, 3)).join(' | ')} | ${fmt(tfjs?.pool.fwd, 3)} | ${fmt(ort?.pool, 3)} |`);
 console.log(`| backward | ${threadCounts.map((t) => fmt(ours[t].pool.bwd, 3)).join(' | ')} | ${fmt(tfjs?.pool.bwd, 3)} | inference only |`);
-console.log('\nGFLOP/s = 2·N·OC·OH·OW·C·kH·kW / time for all three passes. tfjs-backend-wasm has no Conv2DBackpropFilter kernel; onnxruntime-web runs inference only.');
+console.log('\nGFLOP/s = 2·N·OC·OH·OW·C·kH·kW / time for all three passes, for every library: for the Winograd rows this is ' +
+  "'effective' GFLOP/s (the direct convolution's FLOPs; Winograd F(2x2,3x3) does 2.25x fewer multiplies). " +
+  'tfjs-backend-wasm has no Conv2DBackpropFilter kernel; onnxruntime-web runs inference only (one thread here: its thread count is fixed at its first session).');
 process.exit(0);

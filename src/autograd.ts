@@ -1,4 +1,5 @@
 import type { Tensor } from './tensor.js';
+import { check } from './errors.js';
 
 /**
  * One recorded operation on the tape: its inputs and how to turn the gradient
@@ -18,6 +19,7 @@ export function isGradEnabled(): boolean {
 
 /** Runs `fn` without recording gradients and returns its result (PyTorch's `torch.no_grad`). */
 export function noGrad<T>(fn: () => T): T {
+  check(typeof fn === 'function', 'noGrad', `expects a function to run, got ${typeof fn}`);
   const prev = gradEnabled;
   gradEnabled = false;
   try {

@@ -11,6 +11,9 @@ export class SimdnnError extends Error {
     this.op = op;
   }
 }
+// The bundle is minified: keep the class's own name, which Node prints for an
+// uncaught error ('u [SimdnnError]: …' otherwise) and users may test.
+Object.defineProperty(SimdnnError, 'name', { value: 'SimdnnError' });
 
 /** `[2,3,4]` — shapes as error messages print them. */
 export function fmtShape(shape: readonly number[]): string {

@@ -2,6 +2,7 @@
 // The public surface is fixed by API.md; this file only re-exports it.
 import { isTensor, type Tensor } from './tensor.js';
 import { tidy as tidyScope } from './scope.js';
+import { SimdnnError } from './errors.js';
 import './backward.js'; // binds Tensor.backward
 
 export { init, backendInfo, shutdown } from './runtime/backend.js';
@@ -26,6 +27,7 @@ export * as data from './data/index.js';
  * and memory use stays flat from the second step on.
  */
 export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new SimdnnError('tidy', `expects a function to run, got ${typeof fn}`);
   return tidyScope(fn, isTensor);
 }
 export * as optim from './optim/index.js';

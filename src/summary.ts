@@ -1,5 +1,5 @@
 import { noGrad } from './autograd.js';
-import { check, fmtShape } from './errors.js';
+import { check, fmtShape, SimdnnError } from './errors.js';
 import { zeros } from './ops/basic.js';
 import { tidy } from './scope.js';
 import { isTensor, shapeSize } from './tensor.js';
@@ -88,6 +88,10 @@ export function summary(model: Module, inputShape: number[]): Summary {
     tidy(() => noGrad(() => {
       model.forward(zeros(inputShape));
     }), isTensor);
+  } catch (e) {
+    // Name summary and the shape it was given: the usual cause is a shape without the batch.
+    if (!(e instanceof SimdnnError)) throw e;
+    throw new SimdnnError(op, `the model rejected inputShape ${fmtShape(inputShape)} (batch first, e.g. [1, 3, 224, 224]): ${e.message}`);
   } finally {
     for (const h of hooks) h.remove();
     named.forEach(([, m], i) => (m.training = modes[i]));

@@ -35,7 +35,8 @@ export class Tensor {
 
   /** @internal Use `sn.tensor`, `sn.zeros`, … ; `storage` is shared by views. */
   constructor(shape: Shape, storage?: Storage, op = 'tensor') {
-    this.shape = shape.slice();
+    // Frozen: an edited shape would no longer match the memory behind it (kernels trust shape).
+    this.shape = Object.freeze(shape.slice()) as Shape;
     this.size = shapeSize(shape);
     this.storage = storage ?? new Storage(this.size * 4, op);
     this.storage.refs++;

@@ -130,6 +130,9 @@ describe('sn.summary mechanics', () => {
   it('rejects bad arguments', () => {
     const m = sn.models.lenet5({ seed: 1 });
     expect(() => sn.summary(m, [1, 32, 32])).toThrow(sn.SimdnnError);
+    // a shape without the batch: the error names summary and the shape, then the layer's complaint
+    expect(() => sn.summary(m, [1, 32, 32])).toThrow(/^summary: the model rejected inputShape \[1,32,32\] \(batch first.*\): conv2d: /);
+    expect(sn.summary(m, [1, 1, 32, 32]).rows.length).toBe(12); // the failed call left no hooks behind
     expect(() => sn.summary(m, [1, 1, 0, 32])).toThrow(/summary: inputShape must list positive sizes/);
     expect(() => sn.summary({} as Module, [1])).toThrow(/summary: model must be an nn.Module/);
     const s = sn.summary(m, [4, 1, 32, 32]);

@@ -61,10 +61,11 @@ export async function summaryCommand(p: Parsed, io: Io): Promise<number> {
   const entry = modelEntry(name);
   const input = (p.opts.input as number[] | undefined) ?? entry.input;
   if (input.length !== 3) throw new UsageError(`summary: --input is C,H,W (three numbers, e.g. ${entry.input.join(',')}), got ${input.join(',')}`);
-  const model = entry.build(p.opts.classes as number, 0);
+  const model = entry.build(p.opts.classes as number | undefined, 0);
   try {
     const s = explain(`${name} does not take ${input.join('x')} input (it expects ${entry.input.join('x')})`, () => sn.summary(model, [1, ...input]));
-    io.out.write(`${name}, input ${input.join('x')}\n${s.toString()}\n`);
+    const classes = s.rows.length > 0 ? s.rows[s.rows.length - 1].outputShape.slice(1).reduce((a, b) => a * b, 1) : 0;
+    io.out.write(`${name}, input ${input.join('x')}, ${classes} classes\n${s.toString()}\n`);
   } finally {
     model.dispose();
   }

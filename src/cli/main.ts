@@ -48,7 +48,7 @@ const COMMANDS: Record<string, Command> = {
     usage: 'simdnn summary MODEL [--input C,H,W]',
     options: {
       input: { kind: 'ints', help: "one image's shape (default: the model's)", value: 'C,H,W' },
-      classes: { kind: 'int', help: 'output classes', default: 10 },
+      classes: { kind: 'int', help: "output classes (default: the model's, 1000 for the ImageNet models as in the lecture's tables)" },
       model: { kind: 'string', help: 'the model (or give it as the first argument)', value: 'NAME' },
       threads: { ...threads, default: 1 }, verbose,
     },

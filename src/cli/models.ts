@@ -4,7 +4,8 @@ import { UsageError } from './usage-error.js';
 
 /** A zoo model the CLI can build: its constructor and the input one image must have. */
 export interface ModelEntry {
-  build(numClasses: number, seed: number): Module;
+  /** `numClasses` undefined: the zoo's default (10 for lenet5, 1000 for the ImageNet models). */
+  build(numClasses: number | undefined, seed: number): Module;
   /** [channels, height, width] of one input image. */
   input: [number, number, number];
 }
@@ -18,13 +19,13 @@ export const MODELS: Record<string, ModelEntry> = {
   alexnet: { build: (numClasses, seed) => m().alexnet({ numClasses, seed }), input: rgb224 },
   'alexnet-original': { build: (numClasses, seed) => m().alexnet({ numClasses, seed, variant: 'original' }), input: [3, 227, 227] },
   ...Object.fromEntries((['vgg11', 'vgg13', 'vgg16', 'vgg19'] as const).flatMap((name) => [
-    [name, { build: (numClasses: number, seed: number) => m()[name]({ numClasses, seed }), input: rgb224 }],
-    [`${name}-bn`, { build: (numClasses: number, seed: number) => m()[name]({ numClasses, seed, batchNorm: true }), input: rgb224 }],
+    [name, { build: (numClasses: number | undefined, seed: number) => m()[name]({ numClasses, seed }), input: rgb224 }],
+    [`${name}-bn`, { build: (numClasses: number | undefined, seed: number) => m()[name]({ numClasses, seed, batchNorm: true }), input: rgb224 }],
   ])),
   googlenet: { build: (numClasses, seed) => m().googlenet({ numClasses, seed }), input: rgb224 },
   'googlenet-original': { build: (numClasses, seed) => m().googlenet({ numClasses, seed, variant: 'original' }), input: rgb224 },
   ...Object.fromEntries((['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'] as const).map((name) => [
-    name, { build: (numClasses: number, seed: number) => m()[name]({ numClasses, seed }), input: rgb224 },
+    name, { build: (numClasses: number | undefined, seed: number) => m()[name]({ numClasses, seed }), input: rgb224 },
   ])),
 };
 

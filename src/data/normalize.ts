@@ -2,11 +2,29 @@ import { check } from '../errors.js';
 import { allocPixels } from './scratch.js';
 import { checkImage, type Image } from './image.js';
 
+type Stats = number | readonly number[];
+
 /**
  * (x - mean[c]) / std[c] per channel, as torchvision's Normalize. A single
- * number applies to every channel.
+ * number applies to every channel. `normalize(mean, std)` (API.md's form, like
+ * torchvision's `Normalize(mean, std)`) returns the transform `img => Image`,
+ * usable as a DataLoader transform; `normalize(img, mean, std)` applies it now.
  */
-export function normalize(img: Image, mean: number | readonly number[], std: number | readonly number[]): Image {
+export function normalize(mean: Stats, std: Stats): (img: Image) => Image;
+export function normalize(img: Image, mean: Stats, std: Stats): Image;
+export function normalize(a: Image | Stats, b: Stats, c?: Stats): Image | ((img: Image) => Image) {
+  if (typeof a === 'number' || Array.isArray(a)) {
+    const mean = a as Stats, std = b;
+    const asList = (v: Stats) => (typeof v === 'number' ? [v] : Array.isArray(v) ? v : [NaN]);
+    check(c === undefined, 'normalize', 'takes (mean, std) or (img, mean, std)');
+    check(asList(mean).every(Number.isFinite), 'normalize', () => `mean must be finite, got ${JSON.stringify(mean)}`);
+    check(asList(std).every((v) => Number.isFinite(v) && v !== 0), 'normalize', () => `std must be finite and non-zero, got ${JSON.stringify(std)}`);
+    return (img: Image) => normalizeImage(img, mean, std);
+  }
+  return normalizeImage(a as Image, b, c as Stats);
+}
+
+function normalizeImage(img: Image, mean: Stats, std: Stats): Image {
   const op = 'normalize';
   checkImage(img, op);
   const C = img.channels;

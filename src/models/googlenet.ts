@@ -1,5 +1,5 @@
 import { check } from '../errors.js';
-import { constant_, initRng, truncNormal_, withInitRng } from '../nn/init.js';
+import { checkOptions, constant_, initRng, truncNormal_, withInitRng } from '../nn/init.js';
 import * as F from '../functional.js';
 import { Conv2d } from '../nn/conv.js';
 import { Linear } from '../nn/linear.js';
@@ -24,9 +24,11 @@ export class BasicConv2d extends Module {
   conv: Conv2d;
   bn: BatchNorm2d | null;
   relu: ReLU;
-  constructor(inC: number, outC: number, kernelSize: number, opts: { stride?: number; padding?: number; batchNorm: boolean }) {
+  /** `batchNorm` defaults to true, as torchvision's BasicConv2d (the 'original' GoogLeNet passes false). */
+  constructor(inC: number, outC: number, kernelSize: number, opts: { stride?: number; padding?: number; batchNorm?: boolean } = {}) {
     super();
-    const { stride = 1, padding = 0, batchNorm } = opts;
+    checkOptions('BasicConv2d', opts, ['stride', 'padding', 'batchNorm']);
+    const { stride = 1, padding = 0, batchNorm = true } = opts;
     this.conv = this.registerModule('conv', new Conv2d(inC, outC, kernelSize, { stride, padding, bias: !batchNorm }));
     this.bn = batchNorm ? this.registerModule('bn', new BatchNorm2d(outC, { eps: 0.001 })) : null;
     this.relu = this.registerModule('relu', new ReLU());

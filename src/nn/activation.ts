@@ -34,13 +34,13 @@ export class Dropout extends Module {
   }
 }
 
-/** Flattens dimensions from `startDim` on (a view). */
+/** Flattens dimensions from `startDim` on (a view; negative counts from the end, as F.flatten and PyTorch). */
 export class Flatten extends Module {
   static override readonly typeName: string = 'Flatten';
   readonly startDim: number;
   constructor(startDim = 1) {
     super();
-    check(Number.isInteger(startDim) && startDim >= 0, 'Flatten', `startDim must be a non-negative integer, got ${startDim}`);
+    check(Number.isInteger(startDim), 'Flatten', `startDim must be an integer, got ${startDim}`);
     this.startDim = startDim;
   }
   forward(x: Tensor): Tensor {

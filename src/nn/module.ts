@@ -167,9 +167,14 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Drops every parameter's gradient (sets `.grad` to null). */
+  /** Drops every parameter's gradient: releases its memory and sets `.grad` to null (as the optimizers' zeroGrad). */
   zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+    for (const p of this.parameters()) {
+      if (p.grad !== null) {
+        p.grad.dispose();
+        p.grad = null;
+      }
+    }
   }
 
   /** Runs hook after every forward of this module; `remove()` detaches it. */

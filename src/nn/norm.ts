@@ -71,6 +71,10 @@ export class LocalResponseNorm extends Module {
     this.alpha = opts.alpha ?? 1e-4;
     this.beta = opts.beta ?? 0.75;
     this.k = opts.k ?? 1;
+    // Checked here too, so a bad hyper-parameter fails where it is written, not at the first forward.
+    for (const [name, v] of [['alpha', this.alpha], ['beta', this.beta], ['k', this.k]] as const) {
+      check(typeof v === 'number' && Number.isFinite(v), 'LocalResponseNorm', `${name} must be a finite number, got ${String(v)}`);
+    }
   }
   forward(x: Tensor): Tensor {
     return F.localResponseNorm(x, { size: this.size, alpha: this.alpha, beta: this.beta, k: this.k });

@@ -10,12 +10,22 @@ export function empty(shape: number[], op = 'tensor'): Tensor {
   return new Tensor(shape, undefined, op);
 }
 
+/** Rejects option names `op` does not know (API.md: an unknown option is an error, not ignored). */
+function checkKeys(op: string, opts: unknown, allowed: readonly string[]): void {
+  if (opts === undefined) return;
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new SimdnnError(op, `options must be an object, got ${opts === null ? 'null' : typeof opts}`);
+  for (const k of Object.keys(opts)) {
+    if (!allowed.includes(k)) throw new SimdnnError(op, `unknown option '${k}' (valid: ${allowed.join(', ')})`);
+  }
+}
+
 export function tensor(
   data: Float32Array | Int32Array | number[] | ArrayLike<number>,
   shape?: number[],
   opts: { requiresGrad?: boolean } = {},
 ): Tensor {
   const op = 'tensor';
+  checkKeys(op, opts, ['requiresGrad']);
   if (!(data instanceof Float32Array || data instanceof Int32Array || Array.isArray(data) || ArrayBuffer.isView(data))) {
     throw new SimdnnError(op, `data must be a Float32Array, Int32Array or number[], got ${Object.prototype.toString.call(data)}`);
   }
@@ -34,20 +44,22 @@ export function tensor(
   return t;
 }
 
-export function full(shape: number[], value: number, opts: { requiresGrad?: boolean } = {}): Tensor {
-  checkShape(shape, 'full');
-  check(typeof value === 'number', 'full', `value must be a number, got ${typeof value}`);
-  const t = empty(shape, 'full');
+export function full(shape: number[], value: number, opts: { requiresGrad?: boolean } = {}, op = 'full'): Tensor {
+  checkKeys(op, opts, ['requiresGrad']);
+  checkShape(shape, op);
+  check(typeof value === 'number', op, `value must be a number, got ${typeof value}`);
+  const t = empty(shape, op);
   launchElementwise('fill', [t.ptr(), value, t.size], t.size);
   if (opts.requiresGrad) t.requiresGrad = true;
   return t;
 }
-export const zeros = (shape: number[], opts?: { requiresGrad?: boolean }) => full(shape, 0, opts);
-export const ones = (shape: number[], opts?: { requiresGrad?: boolean }) => full(shape, 1, opts);
+export const zeros = (shape: number[], opts?: { requiresGrad?: boolean }) => full(shape, 0, opts, 'zeros');
+export const ones = (shape: number[], opts?: { requiresGrad?: boolean }) => full(shape, 1, opts, 'ones');
 export const onesLike = (t: Tensor) => full(t.shape, 1);
 export const zerosLike = (t: Tensor) => full(t.shape, 0);
 
 function random(op: string, shape: number[], opts: { seed?: number; requiresGrad?: boolean }, draw: (r: Rng) => number): Tensor {
+  checkKeys(op, opts, ['seed', 'requiresGrad']);
   checkShape(shape, op);
   const seed = opts.seed ?? nextSeed();
   check(Number.isInteger(seed), op, `seed must be an integer, got ${String(seed)}`);

@@ -63,7 +63,10 @@ function forBands(g: ConvGeom, fn: (oh0: number, oh1: number) => void): void {
  * the planes. Each output value is the same k-ordered sum either way (same bits).
  */
 export type ForwardOrientation = 'wcol' | 'colw';
-/** Measured (bench/conv.mjs, baseline build): colᵀ·Wᵀ wins up to 64 channels per group, W·col from 96. */
+/**
+ * Measured on the GEMM alone (baseline build, one thread): with 64 output channels
+ * W·col 41 vs colᵀ·Wᵀ 50 GFLOP/s (VGG / ResNet 1x1 shapes); with 96 W·col 50 vs 43.
+ */
 export const COLW_MAX_CHANNELS = 64;
 
 export function chooseOrientation(g: ConvGeom): ForwardOrientation {
@@ -76,46 +79,71 @@ export function convForward(
   path = choosePath(g), orientation = chooseOrientation(g),
 ): void {
   if (path === 'winograd') return winogradForward(g, x, w, b, y);
-  const HW = g.H * g.W;
+  if (path === 'direct1x1') return direct1x1Forward(g, x, w, b, y, orientation);
   const OHW = g.OH * g.OW;
   const Kg = g.Cg * g.kH * g.kW;
-  const direct = path === 'direct1x1';
-  const rows = direct ? g.OH : bandRows(g);
-  const col = direct ? null : empty([rows * g.OW * g.C * g.kH * g.kW], 'conv2d');
-  const ct = orientation === 'colw' ? empty([rows * g.OW * g.OCg], 'conv2d') : null;
+  const perRow = g.C * g.kH * g.kW * g.OW;
+  // W·col writes a band straight into the planes of one image, so its bands
+  // stop at image ends; colᵀ·Wᵀ goes through a buffer and its bands may span
+  // images (many small images make one big GEMM).
+  const colw = orientation === 'colw';
+  const rows = colw ? balancedRows(g.N * g.OH, perRow, COL_BUDGET_FLOATS) : bandRows(g);
+  const col = empty([rows * perRow], 'conv2d');
+  const ct = colw ? empty([rows * g.OW * g.OCg], 'conv2d') : null;
+  const colp = col.ptr();
+  try {
+    const band = (r0: number, r1: number) => {
+      const cols = (r1 - r0) * g.OW;
+      parallel('im2col', [x, ...geomArgs(g), g.OH, r0, r1, colp], threadsFor(cols * g.C * g.kH * g.kW));
+      for (let gi = 0; gi < g.G; gi++) {
+        const wg = w + 4 * gi * g.OCg * Kg;
+        const bg = b ? b + 4 * gi * g.OCg : 0;
+        const a = colp + 4 * gi * Kg * cols;
+        // The bias is added after the GEMM by SIMD passes (the GEMM's own
+        // epilogue is scalar: 13% of a 1x1 layer), the same add either way.
+        if (ct) {
+          gemm({ transA: true, transB: true, M: cols, N: g.OCg, K: Kg, a, lda: cols, b: wg, ldb: Kg, c: ct.ptr(), ldc: g.OCg });
+          parallel('transposeRows', [ct.ptr(), r0 * g.OW, r1 * g.OW, g.OCg, bg, y, g.OC, gi * g.OCg, OHW], threadsFor(cols * g.OCg));
+        } else {
+          const n = Math.floor(r0 / g.OH);
+          const yg = y + 4 * ((n * g.OC + gi * g.OCg) * OHW + (r0 - n * g.OH) * g.OW);
+          gemm({ M: g.OCg, N: cols, K: Kg, a: wg, lda: Kg, b: a, ldb: cols, c: yg, ldc: OHW });
+          if (bg) parallel('addBiasPlanes', [yg, g.OCg, cols, OHW, bg], threadsFor(cols * g.OCg));
+        }
+      }
+    };
+    if (colw) {
+      for (let r0 = 0; r0 < g.N * g.OH; r0 += rows) band(r0, Math.min(g.N * g.OH, r0 + rows));
+    } else {
+      for (let n = 0; n < g.N; n++) forBands(g, (oh0, oh1) => band(n * g.OH + oh0, n * g.OH + oh1));
+    }
+  } finally {
+    col.dispose();
+    ct?.dispose();
+  }
+}
+
+/** 1x1 stride 1: the input planes of an image are the GEMM operand [C, H·W] as they are. */
+function direct1x1Forward(g: ConvGeom, x: number, w: number, b: number, y: number, orientation: ForwardOrientation): void {
+  const HW = g.H * g.W;
+  const ct = orientation === 'colw' ? empty([HW * g.OCg], 'conv2d') : null;
   try {
     for (let n = 0; n < g.N; n++) {
-      const xn = x + 4 * n * g.C * HW;
-      for (let oh0 = 0; oh0 < g.OH; oh0 += rows) {
-        const oh1 = Math.min(g.OH, oh0 + rows);
-        const cols = (oh1 - oh0) * g.OW;
-        // the [C·kH·kW, cols] operand: the input itself for 1x1, else im2col
-        let src = xn;
-        let ld = HW;
-        if (col) {
-          src = col.ptr();
-          ld = cols;
-          parallel('im2col', [xn, ...geomArgs(g), oh0, oh1, src], threadsFor(cols * g.C * g.kH * g.kW));
-        }
-        for (let gi = 0; gi < g.G; gi++) {
-          const wg = w + 4 * gi * g.OCg * Kg;
-          const bg = b ? b + 4 * gi * g.OCg : 0;
-          const bSrc = src + 4 * gi * Kg * ld;
-          const yg = y + 4 * ((n * g.OC + gi * g.OCg) * OHW + oh0 * g.OW);
-          // The bias is added after the GEMM by SIMD passes (the GEMM's own
-          // epilogue is scalar: 13% of a 1x1 layer), the same add either way.
-          if (ct) {
-            gemm({ transA: true, transB: true, M: cols, N: g.OCg, K: Kg, a: bSrc, lda: ld, b: wg, ldb: Kg, c: ct.ptr(), ldc: g.OCg });
-            parallel('transposeToPlanes', [ct.ptr(), cols, g.OCg, bg, yg, OHW], threadsFor(cols * g.OCg));
-          } else {
-            gemm({ M: g.OCg, N: cols, K: Kg, a: wg, lda: Kg, b: bSrc, ldb: ld, c: yg, ldc: OHW });
-            if (bg) parallel('addBiasPlanes', [yg, g.OCg, cols, OHW, bg], threadsFor(cols * g.OCg));
-          }
+      for (let gi = 0; gi < g.G; gi++) {
+        const wg = w + 4 * gi * g.OCg * g.Cg;
+        const bg = b ? b + 4 * gi * g.OCg : 0;
+        const xg = x + 4 * (n * g.C + gi * g.Cg) * HW;
+        if (ct) {
+          gemm({ transA: true, transB: true, M: HW, N: g.OCg, K: g.Cg, a: xg, lda: HW, b: wg, ldb: g.Cg, c: ct.ptr(), ldc: g.OCg });
+          parallel('transposeRows', [ct.ptr(), n * HW, (n + 1) * HW, g.OCg, bg, y, g.OC, gi * g.OCg, HW], threadsFor(HW * g.OCg));
+        } else {
+          const yg = y + 4 * (n * g.OC + gi * g.OCg) * HW;
+          gemm({ M: g.OCg, N: HW, K: g.Cg, a: wg, lda: g.Cg, b: xg, ldb: HW, c: yg, ldc: HW });
+          if (bg) parallel('addBiasPlanes', [yg, g.OCg, HW, HW, bg], threadsFor(HW * g.OCg));
         }
       }
     }
   } finally {
-    col?.dispose();
     ct?.dispose();
   }
 }
@@ -189,10 +217,9 @@ export function convBackwardFilter(g: ConvGeom, x: number, dy: number, dw: numbe
   const colp = col.ptr();
   try {
     for (let n = 0; n < g.N; n++) {
-      const xn = x + 4 * n * g.C * HW;
       forBands(g, (oh0, oh1) => {
         const cols = (oh1 - oh0) * g.OW;
-        parallel('im2col', [xn, ...geomArgs(g), oh0, oh1, colp], threadsFor(cols * g.C * g.kH * g.kW));
+        parallel('im2col', [x, ...geomArgs(g), g.OH, n * g.OH + oh0, n * g.OH + oh1, colp], threadsFor(cols * g.C * g.kH * g.kW));
         for (let gi = 0; gi < g.G; gi++) {
           gemm({
             transB: true, M: g.OCg, N: Kg, K: cols, a: dy + 4 * ((n * g.OC + gi * g.OCg) * OHW + oh0 * g.OW), lda: OHW,

@@ -21,37 +21,59 @@ export function winogradApplies(g: ConvGeom): boolean {
 /** Below this many input or output channels the 16 GEMMs are too thin to win (measured). */
 export const WINOGRAD_MIN_CHANNELS = 16;
 
-/** Floats of V + M per band; bands are whole tile rows, possibly spanning images. */
-export const WINOGRAD_BUDGET_FLOATS = 1 << 20;
+/**
+ * Bands are whole tile rows, possibly spanning images, of about this many tiles
+ * (the N of the 16 GEMMs): measured best between 64 and 256 channels (fewer tiles
+ * keep V and M in cache, more make the GEMMs efficient) ...
+ */
+export const WINOGRAD_BAND_TILES = 128;
+/** ... and at most this many floats of V + M. */
+export const WINOGRAD_BUDGET_FLOATS = 1 << 21;
+
+export function bandTileRows(tileRows: number, tilesW: number, channels: number): number {
+  return Math.min(balancedRows(tileRows, tilesW, WINOGRAD_BAND_TILES), balancedRows(tileRows, 16 * channels * tilesW, WINOGRAD_BUDGET_FLOATS));
+}
 
 const PARALLEL_MIN_FLOATS = 1 << 14;
 const threadsFor = (n: number) => (n < PARALLEL_MIN_FLOATS ? 1 : undefined);
 
 interface Plane { N: number; Cin: number; H: number; W: number; pH: number; pW: number; Cout: number; OH: number; OW: number }
 
-/** y = conv3x3(x) with the transformed filters u ([16][Cout][Cin]) and bias (0: none). */
+/**
+ * y = conv3x3(x) with the transformed filters u ([16][Cout][Cin]) and bias (0: none),
+ * in one dispatch: each thread runs whole bands (assembly winogradConvBands) on
+ * its own buffers. Here the band size may depend on the thread count (at least
+ * one band per thread, a multiple of the thread count when there are several):
+ * every output value is computed within one band, whatever the bands are.
+ */
 function winogradConv(p: Plane, u: number, bias: number, x: number, y: number): void {
   const be = backend('conv2d');
   const tilesH = Math.ceil(p.OH / 2);
   const tilesW = Math.ceil(p.OW / 2);
-  const rows = balancedRows(p.N * tilesH, 16 * (p.Cin + p.Cout) * tilesW, WINOGRAD_BUDGET_FLOATS);
-  const lf = be.kernels.winogradLineFloats(tilesW);
-  const line = empty([be.pool.size * 4 * lf], 'conv2d');
-  const v = empty([16 * p.Cin * rows * tilesW], 'conv2d');
-  const m = empty([16 * p.Cout * rows * tilesW + 4], 'conv2d'); // +4: the output transform reads whole 4-tile groups
-  const [lp, vp, mp] = [line.ptr(), v.ptr(), m.ptr()];
+  const R = p.N * tilesH;
+  if (R === 0) return;
+  const threads = 16 * p.Cout * p.Cin * R * tilesW < GEMM_PARALLEL_MIN_MACS ? 1 : be.pool.size;
+  let rows = bandTileRows(R, tilesW, p.Cin + p.Cout);
+  if (threads > 1) {
+    const bands = Math.ceil(Math.ceil(R / rows) / threads) * threads;
+    rows = Math.ceil(R / bands);
+  }
+  const round16 = (n: number) => Math.ceil(n / 16) * 16; // keep each thread's buffers 64-byte aligned
+  const vFloats = round16(16 * p.Cin * rows * tilesW);
+  const mFloats = round16(16 * p.Cout * rows * tilesW + 4); // +4: the output transform reads whole 4-tile groups
+  const lineFloats = round16(4 * be.kernels.winogradLineFloats(tilesW));
+  const v = empty([threads * vFloats], 'conv2d');
+  const m = empty([threads * mFloats], 'conv2d');
+  const line = empty([threads * lineFloats], 'conv2d');
   try {
-    for (let R0 = 0; R0 < p.N * tilesH; R0 += rows) {
-      const R1 = Math.min(p.N * tilesH, R0 + rows);
-      const Tb = (R1 - R0) * tilesW;
-      parallel('winogradInput', [x, p.Cin, p.H, p.W, p.pH, p.pW, tilesH, tilesW, R0, R1, vp, lp], threadsFor(16 * p.Cin * Tb));
-      parallel('winogradGemms', [u, vp, mp, p.Cout, p.Cin, Tb, be.gemmScratch], 16 * p.Cout * p.Cin * Tb < GEMM_PARALLEL_MIN_MACS ? 1 : undefined);
-      parallel('winogradOutput', [mp, p.Cout, p.OH, p.OW, tilesH, tilesW, R0, R1, bias, y], threadsFor(16 * p.Cout * Tb));
-    }
+    parallel('winogradConvBands', [
+      x, p.Cin, p.H, p.W, p.pH, p.pW, p.Cout, p.OH, p.OW, R, rows, u, bias, y,
+      v.ptr(), m.ptr(), line.ptr(), vFloats * 4, mFloats * 4, lineFloats * 4, be.gemmScratch,
+    ], threads);
   } finally {
-    line.dispose();
     v.dispose();
     m.dispose();
+    line.dispose();
   }
 }
 
@@ -80,6 +102,42 @@ export function winogradBackwardData(g: ConvGeom, dy: number, w: number, dx: num
 }
 
 /**
+ * With several bands the filter gradient's sum is split into this many partial
+ * sums (band b goes to partial b % P), added in order at the end: the partials
+ * run in parallel, one thread each, and since P depends only on the shapes the
+ * bits do not depend on the thread count.
+ */
+export const WINOGRAD_GRAD_PARTIALS = 4;
+/** At most this many floats for the partial sums (16·out·in each). */
+export const WINOGRAD_PARTIALS_FLOATS = 1 << 22;
+
+function winogradFilterPartials(g: ConvGeom, x: number, dy: number, dw: number, rows: number, partials: number): void {
+  const be = backend('conv2d');
+  const tilesW = Math.ceil(g.OW / 2);
+  const threads = Math.min(be.pool.size, partials);
+  const round16 = (n: number) => Math.ceil(n / 16) * 16;
+  const vFloats = round16(16 * g.C * rows * tilesW);
+  const dFloats = round16(16 * g.OC * rows * tilesW);
+  const lineFloats = round16(4 * be.kernels.winogradLineFloats(tilesW));
+  const s = empty([partials * 16 * g.OC * g.C], 'conv2d');
+  const v = empty([threads * vFloats], 'conv2d');
+  const d = empty([threads * dFloats], 'conv2d');
+  const line = empty([threads * lineFloats], 'conv2d');
+  try {
+    parallel('winogradGradBands', [
+      x, g.C, g.H, g.W, g.pH, g.pW, dy, g.OC, g.OH, g.OW, g.N * Math.ceil(g.OH / 2), rows, partials,
+      s.ptr(), v.ptr(), d.ptr(), line.ptr(), vFloats * 4, dFloats * 4, lineFloats * 4, be.gemmScratch,
+    ], threads);
+    parallel('winogradGradReduce', [s.ptr(), partials, g.OC, g.C, dw], threadsFor(partials * 16 * g.OC * g.C));
+  } finally {
+    s.dispose();
+    v.dispose();
+    d.dispose();
+    line.dispose();
+  }
+}
+
+/**
  * dw by Winograd F(3x3, 2x2): per band of tile rows, the input tiles (V, as in
  * the forward pass) and the 2x2 dy tiles (D) are transformed, S[ξ] += D[ξ]·V[ξ]ᵀ
  * (bands in order, so the sum over the batch has a fixed order), and one output
@@ -89,7 +147,10 @@ export function winogradBackwardFilter(g: ConvGeom, x: number, dy: number, dw: n
   const be = backend('conv2d');
   const tilesH = Math.ceil(g.OH / 2);
   const tilesW = Math.ceil(g.OW / 2);
-  const rows = balancedRows(g.N * tilesH, 16 * (g.C + g.OC) * tilesW, WINOGRAD_BUDGET_FLOATS);
+  const rows = bandTileRows(g.N * tilesH, tilesW, g.C + g.OC);
+  const bands = Math.ceil((g.N * tilesH) / rows);
+  const partials = Math.min(WINOGRAD_GRAD_PARTIALS, bands, Math.max(1, Math.floor(WINOGRAD_PARTIALS_FLOATS / (16 * g.OC * g.C))));
+  if (partials > 1) return winogradFilterPartials(g, x, dy, dw, rows, partials);
   const lf = be.kernels.winogradLineFloats(tilesW);
   const line = empty([be.pool.size * 4 * lf], 'conv2d');
   const v = empty([16 * g.C * rows * tilesW], 'conv2d');

@@ -104,6 +104,14 @@ describe('normalize', () => {
     expect(() => data.normalize(ramp(2, 1, 2), [1], [1, 1])).toThrow(/mean must have one value per channel \(2\)/);
     expect(() => data.normalize(ramp(1, 1, 2), 0, 0)).toThrow(/std must be finite and non-zero/);
   });
+
+  it("normalize(mean, std) (API.md's form) returns the transform", () => {
+    const t = data.normalize([1, 100], [2, 4]);
+    expect(Array.from(t(ramp(2, 1, 2)).data)).toEqual([-0.5, 0, 0, 0.25]);
+    expect(() => t(ramp(3, 1, 2))).toThrow(/normalize: mean must have one value per channel \(3\)/);
+    expect(() => data.normalize([0.5], [0])).toThrow(/normalize: std must be finite and non-zero/);
+    expect(() => data.normalize(NaN, 1)).toThrow(/normalize: mean must be finite/);
+  });
 });
 
 describe('resize', () => {

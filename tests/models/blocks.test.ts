@@ -52,6 +52,14 @@ describe('forward passes equal PyTorch with the same weights', () => {
     for (const [n, p] of m.namedParameters()) expect(p.grad, n).not.toBeNull();
   });
 
+  it("BasicConv2d defaults to torchvision's conv-BN-ReLU; options are checked", () => {
+    const m = new sn.nn.BasicConv2d(3, 8, 3);
+    expect(m.namedStates().map(([n]) => n)).toEqual(['conv.weight', 'bn.weight', 'bn.bias', 'bn.running_mean', 'bn.running_var', 'bn.num_batches_tracked']);
+    expect(m.forward(sn.zeros([1, 3, 5, 5])).shape).toEqual([1, 8, 3, 3]);
+    expect(new sn.nn.BasicConv2d(3, 8, 3, { batchNorm: false, padding: 1 }).namedParameters().map(([n]) => n)).toEqual(['conv.weight', 'conv.bias']);
+    expect(() => new sn.nn.BasicConv2d(3, 8, 3, { kernelSize: 3 } as never)).toThrow(/^BasicConv2d: unknown option 'kernelSize'/);
+  });
+
   it('Dropout is seeded and off in eval mode', () => {
     const x = sn.ones([1, 1000]);
     const a = new sn.nn.Dropout(0.5, { seed: 3 });

@@ -56,3 +56,17 @@ describe('layer modules call their F op with their options', () => {
     expect(bn.numBatchesTracked.item()).toBe(1);
   });
 });
+
+describe('layer constructors reject bad hyper-parameters where they are written', () => {
+  it('LocalResponseNorm: non-finite alpha, beta or k', () => {
+    expect(() => new sn.nn.LocalResponseNorm(3, { alpha: NaN })).toThrow(/^LocalResponseNorm: alpha must be a finite number, got NaN/);
+    expect(() => new sn.nn.LocalResponseNorm(3, { beta: Infinity })).toThrow(/^LocalResponseNorm: beta must be a finite number/);
+    expect(() => new sn.nn.LocalResponseNorm(3, { k: '2' as never })).toThrow(/^LocalResponseNorm: k must be a finite number, got 2/);
+  });
+
+  it('Flatten takes a negative startDim like F.flatten and torch.nn.Flatten', () => {
+    expect(new sn.nn.Flatten(-2).forward(sn.ones([2, 3, 4, 5])).shape).toEqual([2, 3, 20]);
+    expect(() => new sn.nn.Flatten(1.5)).toThrow(/^Flatten: startDim must be an integer, got 1.5/);
+    expect(() => new sn.nn.Flatten(-5).forward(sn.ones([2, 3, 4, 5]))).toThrow(/^flatten: startDim -5 is out of range for input \[2,3,4,5\]/);
+  });
+});

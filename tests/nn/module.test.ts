@@ -153,4 +153,15 @@ describe('nn.Module', () => {
     expect(Array.from(y.toFloat32Array())).toEqual([23]);
     expect(() => seq.at(2)).toThrow(/index 2 is out of range/);
   });
+
+  it('zeroGrad releases the gradients, as the optimizers do', () => {
+    const lin = new sn.nn.Linear(3, 2);
+    sn.F.linear(sn.ones([1, 3]), lin.weight, lin.bias).backward(sn.ones([1, 2]));
+    const grads = lin.parameters().map((p) => p.grad!);
+    expect(grads.every((g) => g !== null && !g.isDisposed)).toBe(true);
+    lin.zeroGrad();
+    expect(lin.parameters().every((p) => p.grad === null)).toBe(true);
+    expect(grads.every((g) => g.isDisposed)).toBe(true);
+    lin.zeroGrad(); // no gradients: nothing to do
+  });
 });

@@ -39,6 +39,47 @@ describe('F.conv2d against PyTorch 1.13', () => {
   }
 });
 
+describe('F.conv2d on an empty batch', () => {
+  it('gives an empty output and zero weight and bias gradients on every path', () => {
+    for (const [ws, opts] of [[[4, 3, 3, 3], { padding: 1 }], [[4, 3, 1, 1], {}], [[96, 3, 3, 3], { stride: 2 }], [[16, 16, 3, 3], { padding: 1 }]] as const) {
+      const x = sn.zeros([0, ws[1], 6, 6], { requiresGrad: true });
+      const w = sn.ones([...ws], { requiresGrad: true });
+      const b = sn.ones([ws[0]], { requiresGrad: true });
+      const y = sn.F.conv2d(x, w, b, opts as sn.F.Conv2dOptions);
+      expect(y.shape[0]).toBe(0);
+      expect(y.shape[1]).toBe(ws[0]);
+      y.backward(sn.zeros(y.shape));
+      expect(w.grad!.toFloat32Array().every((v) => v === 0)).toBe(true);
+      expect(b.grad!.toFloat32Array().every((v) => v === 0)).toBe(true);
+      expect(x.grad!.shape).toEqual(x.shape);
+    }
+  });
+});
+
+describe('F.conv2d memory', () => {
+  it('frees its temporaries: a tidy training step leaves live memory where it was, on every path', () => {
+    const layers: [number[], number[], sn.F.Conv2dOptions][] = [
+      [[2, 16, 12, 12], [16, 16, 3, 3], { padding: 1 }], // Winograd
+      [[2, 3, 30, 30], [96, 3, 5, 5], { stride: 2 }], // im2col, W·col
+      [[3, 6, 14, 14], [16, 6, 5, 5], {}], // im2col, colᵀ·Wᵀ across images
+      [[2, 32, 8, 8], [16, 32, 1, 1], {}], // direct 1x1
+    ];
+    // leaves that live across steps, like parameters: their .grad accumulates in place
+    const w = layers.map(([, ws]) => sn.keep(sn.randn(ws, { seed: 1, requiresGrad: true })));
+    const x = layers.map(([xs]) => sn.keep(sn.randn(xs, { seed: 2, requiresGrad: true })));
+    const step = () => sn.tidy(() => {
+      layers.forEach(([, , opts], i) => {
+        const y = sn.F.conv2d(x[i], w[i], null, opts);
+        sn.F.maxPool2d(y, { kernelSize: 2, ceilMode: true }).backward(sn.ones(sn.F.maxPool2d(y, { kernelSize: 2, ceilMode: true }).shape));
+      });
+    });
+    step();
+    const live = backend().heap.stats().liveBytes;
+    for (let i = 0; i < 3; i++) step();
+    expect(backend().heap.stats().liveBytes).toBe(live);
+  });
+});
+
 describe('F.conv2d gradcheck (finite differences)', () => {
   const cases: [string, number[], number[], boolean, sn.F.Conv2dOptions][] = [
     ['3x3 stride 2 pad 1', [2, 2, 5, 6], [3, 2, 3, 3], true, { stride: 2, padding: 1 }],
@@ -95,6 +136,8 @@ describe('conv2d paths agree', () => {
       [[2, 6, 5, 7], [10, 3, 1, 1], { groups: 2 }, 'direct1x1'],
       [[1, 4, 9, 8], [7, 4, 3, 3], { padding: 1, stride: [2, 1] }, 'im2col'],
       [[1, 16, 100, 90], [6, 8, 3, 3], { padding: 1, groups: 2 }, 'im2col'],
+      [[64, 6, 14, 14], [16, 6, 5, 5], {}, 'im2col'], // LeNet conv2: colᵀ·Wᵀ bands span images
+      [[5, 4, 7, 6], [6, 2, 3, 2], { groups: 2, stride: [2, 1], padding: 1 }, 'im2col'],
     ];
     for (const [xs, ws, opts, path] of layers) {
       const a = runPath(xs, ws, opts, path, 3, 'wcol');
@@ -162,20 +205,21 @@ describe('conv2d kernels split over threads give the same bits', () => {
     const k = backend().kernels[name];
     for (let tid = 0; tid < nthreads; tid++) k(...args, tid, nthreads);
   };
-  it('im2col, col2imAdd, convBiasGrad, transposeToPlanes, addBiasPlanes', () => {
+  it('im2col, col2imAdd, convBiasGrad, transposeRows, addBiasPlanes', () => {
     const x = sn.tensor(randomArray(3 * 9 * 11, 3), [1, 3, 9, 11]);
     const geo = [3, 9, 11, 3, 2, 2, 1, 1, 1, 1, 2]; // C H W kH kW sH sW pH pW dH dW
     const OW = 6, OH = 5;
     const rows = 3 * 3 * 2;
     for (const nthreads of [1, 2, 3, 7]) {
       const col = sn.zeros([rows * OH * OW]);
-      split('im2col', [x.ptr(), ...geo, OW, 1, 4, col.ptr()], nthreads);
+      split('im2col', [x.ptr(), ...geo, OW, OH, 1, 4, col.ptr()], nthreads);
       const dx = sn.zeros([3 * 9 * 11]);
       split('col2imAdd', [col.ptr(), ...geo, OW, 1, 4, dx.ptr()], nthreads);
       const db = sn.zeros([3]);
       split('convBiasGrad', [x.ptr(), 1, 3, 99, db.ptr()], nthreads);
-      const planes = sn.zeros([5 * 9]);
-      split('transposeToPlanes', [x.ptr(), 9, 5, x.ptr(), planes.ptr(), 9], nthreads);
+      // pixels 3..20 of images with 6 pixels and 7 channels, written to channels 2..6
+      const planes = sn.zeros([4 * 7 * 6]);
+      split('transposeRows', [x.ptr(), 3, 20, 5, x.ptr(), planes.ptr(), 7, 2, 6], nthreads);
       const biased = sn.tensor(randomArray(7 * 6, 4), [7 * 6]);
       split('addBiasPlanes', [biased.ptr(), 7, 5, 6, x.ptr()], nthreads);
       const key = [col, dx, db, planes, biased].map((v) => Array.from(new Uint32Array(v.toFloat32Array().buffer)).join(','));
@@ -221,6 +265,34 @@ describe('Winograd kernels split over threads give the same bits', () => {
       for (const t of [u, uf, v, dt, s, dw]) expect(t.toFloat32Array().some(Number.isNaN), 'every value written').toBe(false);
       if (first === null) first = key;
       else expect(key, `${nthreads} threads`).toEqual(first);
+    }
+  });
+});
+
+describe('Winograd one-dispatch kernels split over threads give the same bits', () => {
+  it('winogradConvBands, winogradGradBands + winogradGradReduce with 1, 2, 3, 5 threads', () => {
+    const k = backend().kernels;
+    const [N, C, H, W, O] = [3, 6, 9, 10, 5]; // padding 1: output 9x10, 5x5 tiles per image
+    const tilesW = 5, R = N * 5, rows = 2, P = 4;
+    const x = sn.tensor(randomArray(N * C * H * W, 11), [N * C * H * W]);
+    const dy = sn.tensor(randomArray(N * O * H * W, 12), [N * O * H * W]);
+    const u = sn.tensor(randomArray(16 * O * C, 13), [16 * O * C]);
+    const bias = sn.tensor(randomArray(O, 14), [O]);
+    const vF = 16 * Math.max(C, O) * rows * tilesW, mF = 16 * Math.max(C, O) * rows * tilesW + 16, lF = 4 * k.winogradLineFloats(tilesW);
+    const v = sn.zeros([5 * vF]), m = sn.zeros([5 * mF]), line = sn.zeros([5 * lF]), scratch = sn.zeros([5 * k.gemmScratchFloats()]);
+    const y = sn.zeros([N * O * H * W]), s = sn.zeros([P * 16 * O * C]), dw = sn.zeros([O * C * 9]);
+    let first: string | null = null;
+    for (const nthreads of [1, 2, 3, 5]) {
+      y.view().fill(NaN);
+      dw.view().fill(NaN);
+      const run = (name: string, args: number[]) => { for (let tid = 0; tid < nthreads; tid++) k[name](...args, tid, nthreads); };
+      run('winogradConvBands', [x.ptr(), C, H, W, 1, 1, O, H, W, R, rows, u.ptr(), bias.ptr(), y.ptr(), v.ptr(), m.ptr(), line.ptr(), vF * 4, mF * 4, lF * 4, scratch.ptr()]);
+      run('winogradGradBands', [x.ptr(), C, H, W, 1, 1, dy.ptr(), O, H, W, R, rows, P, s.ptr(), v.ptr(), m.ptr(), line.ptr(), vF * 4, mF * 4, lF * 4, scratch.ptr()]);
+      run('winogradGradReduce', [s.ptr(), P, O, C, dw.ptr()]);
+      for (const t of [y, dw]) expect(t.toFloat32Array().some(Number.isNaN), 'every value written').toBe(false);
+      const key = [y, dw].map((t) => Array.from(new Uint32Array(t.toFloat32Array().buffer)).join(',')).join('|');
+      if (first === null) first = key;
+      else expect(key === first, `${nthreads} threads`).toBe(true);
     }
   });
 });

@@ -83,30 +83,39 @@ describe('PyTorch window rules', () => {
 });
 
 /** PyTorch's max pooling loop, in JS: `v > max || isnan(v)` decides, so the first of equal values (+0 / -0) stays. */
-function refMaxPool(x: Float32Array, [N, C, H, W]: number[], k: number, s: number, p: number, OH: number, OW: number): Float32Array {
+function refMaxPool(x: Float32Array, [N, C, H, W]: number[], k: number, s: number, p: number, OH: number, OW: number, gy: Float32Array) {
   const y = new Float32Array(N * C * OH * OW);
+  const gx = new Float32Array(x.length);
   for (let pl = 0; pl < N * C; pl++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) {
+    const ih0 = Math.max(0, oh * s - p), iw0 = Math.max(0, ow * s - p);
     let m = -Infinity;
-    for (let ih = Math.max(0, oh * s - p); ih < Math.min(H, oh * s - p + k); ih++) {
-      for (let iw = Math.max(0, ow * s - p); iw < Math.min(W, ow * s - p + k); iw++) {
-        const v = x[(pl * H + ih) * W + iw];
-        if (v > m || Number.isNaN(v)) m = v;
+    let at = (pl * H + ih0) * W + iw0; // PyTorch starts from the first tap
+    for (let ih = ih0; ih < Math.min(H, oh * s - p + k); ih++) {
+      for (let iw = iw0; iw < Math.min(W, ow * s - p + k); iw++) {
+        const i = (pl * H + ih) * W + iw;
+        if (x[i] > m || Number.isNaN(x[i])) { m = x[i]; at = i; }
       }
     }
-    y[(pl * OH + oh) * OW + ow] = m;
+    const o = (pl * OH + oh) * OW + ow;
+    y[o] = m;
+    gx[at] += gy[o]; // in output order, as the kernel adds
   }
-  return y;
+  return { y, gx };
 }
 
 describe('max pooling, vector path (4 outputs at a time) against the reference loop', () => {
-  it('NaN wins, the first of +0/-0 stays, for strides 1 and 2 with and without padding', () => {
+  it('NaN wins, the first of +0/-0 stays (value and gradient), for strides 1 and 2 with and without padding', () => {
     const shape = [2, 3, 9, 23];
     const n = shape.reduce((a, b) => a * b);
     const data = new Float32Array(n).map((_, i) => [0, -0, 1, -1, NaN, 0.5, -0, 0][(i * 7 + (i >> 3)) % 8]);
     for (const [k, s, p] of [[2, 2, 0], [3, 2, 1], [3, 1, 1], [3, 1, 0], [5, 2, 2], [2, 1, 1]]) {
-      const y = sn.F.maxPool2d(sn.tensor(data, shape), { kernelSize: k, stride: s, padding: p, ceilMode: true });
-      const want = refMaxPool(data, shape, k, s, p, y.shape[2], y.shape[3]);
-      expect(bitsEqual(y.toFloat32Array(), want), `kernel ${k} stride ${s} padding ${p}`).toBe(true);
+      const x = sn.tensor(data, shape, { requiresGrad: true });
+      const y = sn.F.maxPool2d(x, { kernelSize: k, stride: s, padding: p, ceilMode: true });
+      const gy = new Float32Array(y.size).map((_, i) => ((i * 37) % 11) - 5);
+      y.backward(sn.tensor(gy, y.shape));
+      const want = refMaxPool(data, shape, k, s, p, y.shape[2], y.shape[3], gy);
+      expect(bitsEqual(y.toFloat32Array(), want.y), `kernel ${k} stride ${s} padding ${p}`).toBe(true);
+      expect(bitsEqual(x.grad!.toFloat32Array(), want.gx), `gradient: kernel ${k} stride ${s} padding ${p}`).toBe(true);
     }
   });
 });

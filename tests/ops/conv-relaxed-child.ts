@@ -1,0 +1,28 @@
+// Run by conv-relaxed.test.ts in a child `node --experimental-wasm-relaxed-simd`
+// (see gemm-relaxed-child.ts for why): conv2d forward and gradients on each
+// path, and the pools, with the baseline and the relaxed build; JSON on stdout.
+import * as sn from '../../src/index.js';
+import { randomArray } from '../helpers.js';
+import { CONV_RELAXED_LAYERS } from './conv-relaxed-cases.js';
+
+const toBase64 = (f: Float32Array) => Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString('base64');
+
+async function runAll(simd: 'baseline' | 'relaxed') {
+  await sn.init({ threads: 1, simd });
+  const reported = sn.backendInfo().simd;
+  const outputs = CONV_RELAXED_LAYERS.map(({ xs, ws, opts }) => {
+    const x = sn.tensor(randomArray(xs.reduce((a, b) => a * b), 1), xs, { requiresGrad: true });
+    const w = sn.tensor(randomArray(ws.reduce((a, b) => a * b), 2), ws, { requiresGrad: true });
+    const b = sn.tensor(randomArray(ws[0], 3), [ws[0]], { requiresGrad: true });
+    const y = sn.F.conv2d(x, w, b, opts);
+    const p = sn.F.avgPool2d(sn.F.maxPool2d(y, { kernelSize: 2, ceilMode: true }), { kernelSize: 1 });
+    p.backward(sn.tensor(randomArray(p.size, 4), p.shape));
+    return [y, p, x.grad!, w.grad!, b.grad!].map((t) => toBase64(t.toFloat32Array()));
+  });
+  sn.shutdown();
+  return { simd: reported, outputs };
+}
+
+const baseline = await runAll('baseline');
+const relaxed = await runAll('relaxed');
+process.stdout.write(JSON.stringify({ baseline, relaxed }) + '\n');
