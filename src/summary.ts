@@ -3,7 +3,7 @@ import { check, fmtShape, SimdnnError } from './errors.js';
 import { zeros } from './ops/basic.js';
 import { tidy } from './scope.js';
 import { isTensor, shapeSize } from './tensor.js';
-import { Module } from './nn/module.js';
+import { Module, observingHook } from './nn/module.js';
 import { Conv2d } from './nn/conv.js';
 import { Linear } from './nn/linear.js';
 import { Dropout, Flatten, ReLU } from './nn/activation.js';
@@ -79,10 +79,10 @@ export function summary(model: Module, inputShape: number[]): Summary {
   const modes = named.map(([, m]) => m.training);
   const calls: { m: Module; inShape: number[] | null; outShape: number[] }[] = [];
   const shapeOf = (v: unknown) => (isTensor(v) ? v.shape.slice() : null);
-  const hooks = named.map(([, m]) => m.registerForwardHook((mod, inputs, out) => {
+  const hooks = named.map(([, m]) => m.registerForwardHook(observingHook((mod, inputs, out) => {
     const o = shapeOf(out);
     if (o) calls.push({ m: mod, inShape: shapeOf(inputs[0]), outShape: o });
-  }));
+  })));
   try {
     model.eval();
     tidy(() => noGrad(() => {

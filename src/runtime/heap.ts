@@ -102,6 +102,11 @@ export class Heap {
     list.push(ptr);
   }
 
+  /** Restarts the high-water mark at the bytes live now (to measure one phase, e.g. an inference pass). */
+  resetPeak(): void {
+    this.peakBytes = this.liveBytes;
+  }
+
   stats(): { liveBytes: number; peakBytes: number; reservedBytes: number; memoryBytes: number } {
     return { liveBytes: this.liveBytes, peakBytes: this.peakBytes, reservedBytes: this.top, memoryBytes: this.memory.buffer.byteLength };
   }
