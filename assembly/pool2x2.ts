@@ -52,14 +52,13 @@ export function maxPool2x2Backward(
         const c2 = replaces(t2, m);
         m = v128.bitselect(t2, m, c2);
         const c3 = replaces(t3, m);
-        const gv = v128.load(gr + (<usize>ow << 2));
-        const w3 = c3;
-        const w2 = v128.andnot(c2, c3);
-        const w1 = v128.andnot(c1, v128.or(c2, c3));
-        const w0 = v128.not(v128.or(c1, v128.or(c2, c3)));
         // 0 + dy, as the generic kernel's zero-fill then add (turns -0 into +0)
-        const g0 = f32x4.add(zero, v128.and(gv, w0)), g1 = f32x4.add(zero, v128.and(gv, w1));
-        const g2 = f32x4.add(zero, v128.and(gv, w2)), g3 = f32x4.add(zero, v128.and(gv, w3));
+        const gv = f32x4.add(zero, v128.load(gr + (<usize>ow << 2)));
+        const c23 = v128.or(c2, c3);
+        const g3 = v128.and(gv, c3);
+        const g2 = v128.and(v128.andnot(gv, c3), c2); // the last tap that replaced wins
+        const g1 = v128.and(v128.andnot(gv, c23), c1);
+        const g0 = v128.andnot(v128.andnot(gv, c23), c1);
         v128.store(d0 + o, v128.shuffle<f32>(g0, g1, 0, 4, 1, 5));
         v128.store(d0 + o, v128.shuffle<f32>(g0, g1, 2, 6, 3, 7), 16);
         v128.store(d1 + o, v128.shuffle<f32>(g2, g3, 0, 4, 1, 5));

@@ -91,7 +91,8 @@ export function summary(model: Module, inputShape: number[]): Summary {
   } catch (e) {
     // Name summary and the shape it was given: the usual cause is a shape without the batch.
     if (!(e instanceof SimdnnError)) throw e;
-    throw new SimdnnError(op, `the model rejected inputShape ${fmtShape(inputShape)} (batch first, e.g. [1, 3, 224, 224]): ${e.message}`);
+    const hint = inputShape.length === 3 ? ' (it includes the batch: [1, C, H, W])' : '';
+    throw new SimdnnError(op, `inputShape ${fmtShape(inputShape)}${hint}: ${e.message}`);
   } finally {
     for (const h of hooks) h.remove();
     named.forEach(([, m], i) => (m.training = modes[i]));

@@ -177,7 +177,8 @@ export abstract class Module {
 
   /** Training mode (dropout active, batch norm uses and updates batch statistics). */
   train(mode = true): this {
-    this.training = !!mode;
+    check(typeof mode === 'boolean', 'train', `mode must be true or false, got ${String(mode)}`);
+    this.training = mode;
     for (const c of this._modules.values()) c.train(mode);
     return this;
   }
@@ -238,8 +239,12 @@ export abstract class Module {
    * this module's keys; with `strict: false` missing and unexpected keys are
    * skipped and reported.
    */
-  loadStateDict(sd: Record<string, Tensor>, { strict = true }: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+  loadStateDict(sd: Record<string, Tensor>, opts: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
     const op = 'loadStateDict';
+    check(opts !== null && typeof opts === 'object', op, 'options must be an object, e.g. { strict: false }');
+    for (const k of Object.keys(opts)) check(k === 'strict', op, `unknown option '${k}' (valid: strict)`);
+    const strict = opts.strict ?? true;
+    check(typeof strict === 'boolean', op, `strict must be true or false, got ${String(strict)}`);
     check(sd !== null && typeof sd === 'object', op, 'stateDict must be an object of name -> Tensor');
     const own = new Map(this.namedStates());
     const missingKeys = [...own.keys()].filter((k) => !Object.prototype.hasOwnProperty.call(sd, k));

@@ -1,5 +1,4 @@
-import { parallel } from '../runtime/backend.js';
-import { empty } from './basic.js';
+import { backend, parallel } from '../runtime/backend.js';
 import { launchElementwise } from './launch.js';
 import type { ConvGeom } from './conv2d-kernels.js';
 
@@ -13,24 +12,41 @@ import type { ConvGeom } from './conv2d-kernels.js';
 export const SMALL_MAX_CHANNELS = 32;
 /** Weight taps (C·kH·kW) up to which the direct kernels keep their operands in L1. */
 export const SMALL_MAX_TAPS = 400;
+/**
+ * Output pixels per plane at most: the forward and data-gradient kernels split
+ * only whole images between threads, so a large image at batch 1 would run on
+ * one thread (the im2col path splits inside the image).
+ */
+export const SMALL_MAX_PLANE = 64 * 64;
 
 export function smallApplies(g: ConvGeom): boolean {
   return g.G === 1 && g.sH === 1 && g.sW === 1 && g.pH === 0 && g.pW === 0 && g.dH === 1 && g.dW === 1 &&
     g.kH * g.kW >= 5 && g.C * g.kH * g.kW <= SMALL_MAX_TAPS && g.OW >= 4 && g.N >= 1 &&
-    g.OC <= SMALL_MAX_CHANNELS && g.C <= SMALL_MAX_CHANNELS;
+    g.OC <= SMALL_MAX_CHANNELS && g.C <= SMALL_MAX_CHANNELS && g.OH * g.OW <= SMALL_MAX_PLANE;
 }
 
 const round = (n: number, m: number) => Math.ceil(n / m) * m;
 
+/**
+ * Kernel scratch straight from the heap (released by the caller in a finally):
+ * no Tensor, scope entry or finalizer registration for buffers that never
+ * leave the op.
+ */
+const scratch = (floats: number): number => backend('conv2d').heap.alloc(floats * 4);
+const release = (...ptrs: number[]): void => {
+  const heap = backend('conv2d').heap;
+  for (const p of ptrs) heap.release(p);
+};
+
 /** y = conv(x, w) + b on addresses (b may be 0). */
 export function smallForward(g: ConvGeom, x: number, w: number, b: number, y: number): void {
   const OCp = round(g.OC, 4);
-  const wp = empty([g.C * g.kH * g.kW * OCp], 'conv2d');
+  const wp = scratch(g.C * g.kH * g.kW * OCp);
   try {
-    parallel('packConvWeights', [w, g.OC, g.C, g.kH, g.kW, 0, wp.ptr(), OCp], 1);
-    parallel('convSmallForward', [x, g.N, g.C, g.H, g.W, g.kH, g.kW, wp.ptr(), g.OC, OCp, b, y, g.OH, g.OW]);
+    parallel('packConvWeights', [w, g.OC, g.C, g.kH, g.kW, 0, wp, OCp], 1);
+    parallel('convSmallForward', [x, g.N, g.C, g.H, g.W, g.kH, g.kW, wp, g.OC, OCp, b, y, g.OH, g.OW]);
   } finally {
-    wp.dispose();
+    release(wp);
   }
 }
 
@@ -42,19 +58,18 @@ export function smallForward(g: ConvGeom, x: number, w: number, b: number, y: nu
 export function smallBackwardData(g: ConvGeom, dy: number, w: number, dx: number): void {
   const OWp = round(g.OW, 4), Wp = OWp + g.kW - 1;
   const Cp = round(g.C, 4);
-  const dyp = empty([g.N * g.OC * g.OH * OWp + 12], 'conv2d'); // + the slack convSmallDataGrad reads
-  const dxs = empty([g.N * g.C * g.H * Wp], 'conv2d');
-  const wp = empty([g.kH * g.kW * g.OC * Cp], 'conv2d');
+  const dyp = scratch(g.N * g.OC * g.OH * OWp + 12); // + the slack convSmallDataGrad reads
+  const dxsFloats = g.N * g.C * g.H * Wp;
+  const dxs = scratch(dxsFloats);
+  const wp = scratch(g.kH * g.kW * g.OC * Cp);
   try {
-    parallel('padPlanes', [dy, g.N * g.OC, g.OH, g.OW, 0, 0, g.OH, OWp, dyp.ptr()]);
-    launchElementwise('fill', [dxs.ptr(), 0, dxs.size], dxs.size);
-    parallel('packDataWeights', [w, g.OC, g.C, g.kH * g.kW, wp.ptr(), Cp], 1);
-    parallel('convSmallDataGrad', [dyp.ptr(), g.N, g.OC, g.OH, OWp, g.kH, g.kW, wp.ptr(), g.C, Cp, dxs.ptr(), g.H, Wp]);
-    parallel('cropPlanes', [dxs.ptr(), g.N * g.C, g.H, Wp, g.W, dx]);
+    parallel('padPlanes', [dy, g.N * g.OC, g.OH, g.OW, 0, 0, g.OH, OWp, dyp]);
+    launchElementwise('fill', [dxs, 0, dxsFloats], dxsFloats);
+    parallel('packDataWeights', [w, g.OC, g.C, g.kH * g.kW, wp, Cp], 1);
+    parallel('convSmallDataGrad', [dyp, g.N, g.OC, g.OH, OWp, g.kH, g.kW, wp, g.C, Cp, dxs, g.H, Wp]);
+    parallel('cropPlanes', [dxs, g.N * g.C, g.H, Wp, g.W, dx]);
   } finally {
-    dyp.dispose();
-    dxs.dispose();
-    wp.dispose();
+    release(dyp, dxs, wp);
   }
 }
 
@@ -62,11 +77,11 @@ export function smallBackwardData(g: ConvGeom, dy: number, w: number, dx: number
 export function smallBackwardFilter(g: ConvGeom, x: number, dy: number, dw: number): void {
   const P = g.OH * g.OW;
   const Cp = round(g.OC, 8);
-  const dyT = empty([g.N * P * Cp], 'conv2d');
+  const dyT = scratch(g.N * P * Cp);
   try {
-    parallel('planesToPixels', [dy, g.N, g.OC, P, dyT.ptr(), Cp]);
-    parallel('convSmallFilterGrad', [x, g.N, g.C, g.H, g.W, g.kH, g.kW, dyT.ptr(), g.OC, Cp, g.OH, g.OW, dw]);
+    parallel('planesToPixels', [dy, g.N, g.OC, P, dyT, Cp]);
+    parallel('convSmallFilterGrad', [x, g.N, g.C, g.H, g.W, g.kH, g.kW, dyT, g.OC, Cp, g.OH, g.OW, dw]);
   } finally {
-    dyT.dispose();
+    release(dyT);
   }
 }

@@ -37,7 +37,7 @@ function run(xs: number[], ws: number[]): Float32Array[] {
 }
 
 describe('conv2d small direct path', () => {
-  it('is chosen for these shapes and not for strided, padded or grouped ones', async () => {
+  it('is chosen for these shapes and not for strided, padded, grouped, wide or large-plane ones', async () => {
     await sn.init({ threads: 1 });
     const geo = (xs: number[], ws: number[], o = {}) => convGeometry('t', sn.zeros(xs), sn.zeros(ws), null, o);
     for (const [xs, ws] of SHAPES) expect(smallApplies(geo(xs, ws))).toBe(true);
@@ -45,6 +45,7 @@ describe('conv2d small direct path', () => {
     expect(smallApplies(geo([1, 1, 32, 32], [6, 1, 5, 5], { padding: 2 }))).toBe(false);
     expect(smallApplies(geo([1, 4, 32, 32], [6, 2, 5, 5], { groups: 2 }))).toBe(false);
     expect(smallApplies(geo([1, 64, 32, 32], [6, 64, 5, 5]))).toBe(false);
+    expect(smallApplies(geo([1, 3, 100, 100], [6, 3, 5, 5]))).toBe(false);
   });
 
   it('forward and both gradients: the im2col path\'s bits, and the float64 reference', async () => {
