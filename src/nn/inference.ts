@@ -97,15 +97,17 @@ function isInPlaceLayer(m: Module): m is Module & InPlaceLayer {
 }
 
 /**
- * Runs `layers` in order on `x` (Sequential's forward). Returns the output and
+ * Runs `layers` in order on `x` (Sequential's forward); `ownedInput`: the
+ * caller made `x` in its own forward and nothing else holds it, so it may be
+ * freed or overwritten like the activations here. Returns the output and
  * whether it is `owned`: an activation made here by a hook-free library layer,
  * which the caller may free or overwrite once it has used it (only ever true
  * under noGrad).
  */
-export function runLayers(x: Tensor, layers: readonly Module[]): { y: Tensor; owned: boolean } {
+export function runLayers(x: Tensor, layers: readonly Module[], ownedInput = false): { y: Tensor; owned: boolean } {
   const inference = !isGradEnabled();
   let y = x;
-  let owned = false;
+  let owned = inference && ownedInput; // the caller made x in this forward and hands it over
   for (let i = 0; i < layers.length; i++) {
     const m = layers[i];
     const free = inference && freesActivations(m);

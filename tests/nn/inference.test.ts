@@ -194,6 +194,21 @@ describe('no-grad inference frees and reuses activations', () => {
     expect(maxRelErr(yf, ya, 1e-5 * scale, 1e-4)).toBeLessThanOrEqual(1);
   });
 
+  for (const variant of ['torchvision', 'original'] as const) {
+    it(`GoogLeNet (${variant}, transformInput): no-grad inference gives the same bits and keeps the input`, () => {
+      const m = sn.models.googlenet({ variant, transformInput: true, numClasses: 10, seed: 3 });
+      m.eval();
+      for (const bn of m.modules()) if (bn instanceof sn.nn.BatchNorm2d) randomizeBatchNorm(bn, 30);
+      const side = variant === 'original' ? 224 : 64; // the paper's head pools a fixed 7x7
+      const x = sn.randn([1, 3, side, side], { seed: 4 });
+      const x0 = x.toFloat32Array();
+      const { fast, plain } = bothWays(m, x);
+      expect(bitsEqual(fast, plain)).toBe(true);
+      expect(bitsEqual(x.toFloat32Array(), x0)).toBe(true);
+      m.dispose();
+    });
+  }
+
   it('ResNet-18 no-grad peak is a fraction of the keep-everything peak, same bits', () => {
     const m = sn.models.resnet18({ seed: 1 });
     m.eval();
