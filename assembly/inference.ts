@@ -23,33 +23,43 @@ export function addReluInPlace(dst: usize, src: usize, n: i32, tid: i32, nthread
 
 /**
  * In place over planes [N·C, S]: y = y·scale[c] + shift[c] (y + shift[c] when
- * scale is 0), then max(·, 0) when relu is not 0. A convolution's bias, or an
- * eval-mode batch norm, with the ReLU after it in one pass. The arithmetic is
- * addBiasPlanes' add, or bnApply's multiply-add, then reluForward's max: the
- * same bits as those passes one after another. Threads take whole planes.
+ * scale is 0; nothing when shift is 0), then + src (a residual, when src is
+ * not 0), then max(·, 0) when relu is not 0. A convolution's bias or an
+ * eval-mode batch norm, a residual add and the ReLU after them in one pass.
+ * The arithmetic is addBiasPlanes' add or bnApply's multiply-add, then add's,
+ * then reluForward's max: the same bits as those passes one after another.
+ * Threads take whole planes.
  */
-export function affinePlanesInPlace(y: usize, planes: i32, C: i32, S: i32, scale: usize, shift: usize, relu: i32, tid: i32, nthreads: i32): void {
+export function affinePlanesInPlace(
+  y: usize, planes: i32, C: i32, S: i32, scale: usize, shift: usize, src: usize, relu: i32, tid: i32, nthreads: i32,
+): void {
   const u1 = unitStart(planes, tid + 1, nthreads);
   const zero = f32x4.splat(0.0);
   for (let u = unitStart(planes, tid, nthreads); u < u1; u++) {
     const o = <usize>(u % C) << 2;
     const a = scale != 0 ? load<f32>(scale + o) : <f32>1.0;
-    const sh = load<f32>(shift + o);
+    const sh = shift != 0 ? load<f32>(shift + o) : <f32>0.0;
     const av = f32x4.splat(a);
     const shv = f32x4.splat(sh);
-    const row = y + (<usize>u * S << 2);
+    const off = <usize>u * S << 2;
+    const row = y + off;
+    const res = src + off;
     let s = 0;
     for (; s + 4 <= S; s += 4) {
-      const p = row + (<usize>s << 2);
-      let v = scale != 0 ? f32x4.add(f32x4.mul(v128.load(p), av), shv) : f32x4.add(v128.load(p), shv);
+      const p = <usize>s << 2;
+      let v = v128.load(row + p);
+      if (shift != 0) v = scale != 0 ? f32x4.add(f32x4.mul(v, av), shv) : f32x4.add(v, shv);
+      if (src != 0) v = f32x4.add(v, v128.load(res + p));
       if (relu != 0) v = f32x4.max(v, zero);
-      v128.store(p, v);
+      v128.store(row + p, v);
     }
     for (; s < S; s++) {
-      const p = row + (<usize>s << 2);
-      let v: f32 = scale != 0 ? load<f32>(p) * a + sh : load<f32>(p) + sh;
+      const p = <usize>s << 2;
+      let v = load<f32>(row + p);
+      if (shift != 0) v = scale != 0 ? v * a + sh : v + sh;
+      if (src != 0) v = v + load<f32>(res + p);
       if (relu != 0) v = f32x4.extract_lane(f32x4.max(f32x4.splat(v), zero), 0);
-      store<f32>(p, v);
+      store<f32>(row + p, v);
     }
   }
 }

@@ -6,7 +6,7 @@ import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/pooling.js';
 import { Flatten, ReLU } from '../nn/activation.js';
 import { BatchNorm2d } from '../nn/norm.js';
 import { Module, Sequential } from '../nn/module.js';
-import { residualRelu, runLayers } from '../nn/inference.js';
+import { residualTail, runLayers } from '../nn/inference.js';
 import type { Tensor } from '../tensor.js';
 import { zooOptions } from './options.js';
 
@@ -37,11 +37,16 @@ export class BasicBlock extends Module {
     this.downsample = ds && this.registerModule('downsample', ds);
   }
 
+  /** The shortcut: the input, or its projection (an activation made here, `owned` under noGrad). */
+  private shortcut(x: Tensor): { y: Tensor; owned: boolean } {
+    return this.downsample ? runLayers(x, [this.downsample]) : { y: x, owned: false };
+  }
+
   forward(x: Tensor): Tensor {
-    // Under noGrad: intermediates freed once consumed, ReLUs and the residual add in place (nn/inference.ts).
-    const out = runLayers(x, [this.conv1, this.bn1, this.relu, this.conv2, this.bn2]);
-    const identity = this.downsample ? runLayers(x, [this.downsample]) : { y: x, owned: false };
-    return residualRelu(out, identity, this.relu, F.add);
+    // Under noGrad: activations freed once read, ReLUs in place, and conv2's
+    // bias / batch norm, the add and the ReLU in one pass (nn/inference.ts).
+    const mid = runLayers(x, [this.conv1, this.bn1, this.relu]);
+    return residualTail(mid, [this.conv2, this.bn2], () => this.shortcut(x), this.relu, F.add);
   }
 }
 
@@ -67,11 +72,16 @@ export class Bottleneck extends Module {
     this.downsample = ds && this.registerModule('downsample', ds);
   }
 
+  /** The shortcut: the input, or its projection (an activation made here, `owned` under noGrad). */
+  private shortcut(x: Tensor): { y: Tensor; owned: boolean } {
+    return this.downsample ? runLayers(x, [this.downsample]) : { y: x, owned: false };
+  }
+
   forward(x: Tensor): Tensor {
-    // Under noGrad: intermediates freed once consumed, ReLUs and the residual add in place (nn/inference.ts).
-    const out = runLayers(x, [this.conv1, this.bn1, this.relu, this.conv2, this.bn2, this.relu, this.conv3, this.bn3]);
-    const identity = this.downsample ? runLayers(x, [this.downsample]) : { y: x, owned: false };
-    return residualRelu(out, identity, this.relu, F.add);
+    // Under noGrad: activations freed once read, ReLUs in place, and conv3's
+    // bias / batch norm, the add and the ReLU in one pass (nn/inference.ts).
+    const mid = runLayers(x, [this.conv1, this.bn1, this.relu, this.conv2, this.bn2, this.relu]);
+    return residualTail(mid, [this.conv3, this.bn3], () => this.shortcut(x), this.relu, F.add);
   }
 }
 

@@ -60,24 +60,70 @@ function fusedConv(layers: readonly Module[], i: number, x: Tensor): { y: Tensor
   if (!affine && !(relu && c.bias)) return null; // a plain conv, or a bias-free conv-ReLU (in-place ReLU)
   if (relu) j++;
   const y = c._forwardNoBias(x);
+  epilogue(y, affine, c.bias, null, relu);
+  return { y, used: j - i };
+}
+
+/**
+ * y = relu?(affine(y) + residual?) in place: `affine` an eval batch norm's
+ * scale and shift, else the conv `bias` (or none).
+ */
+function epilogue(
+  y: Tensor, affine: { scale: Float32Array; shift: Float32Array } | null, bias: Tensor | null, residual: Tensor | null, relu: boolean,
+): void {
   const [N, C, H, W] = y.shape;
-  const planes = N * C;
   let scale: Tensor | null = null;
-  let shift: Tensor;
+  let shift: Tensor | null = bias;
   if (affine) {
     scale = empty([C], 'conv2d');
     scale.view().set(affine.scale);
     shift = empty([C], 'conv2d');
     shift.view().set(affine.shift);
-  } else {
-    shift = c.bias!;
   }
-  launchElementwise('affinePlanesInPlace', [y.ptr('conv2d'), planes, C, H * W, scale ? scale.ptr() : 0, shift.ptr('conv2d'), relu ? 1 : 0], y.size);
+  launchElementwise('affinePlanesInPlace', [
+    y.ptr('conv2d'), N * C, C, H * W, scale ? scale.ptr() : 0, shift ? shift.ptr('conv2d') : 0,
+    residual ? residual.ptr('add') : 0, relu ? 1 : 0,
+  ], y.size);
   if (scale) {
     scale.dispose();
-    shift.dispose();
+    shift!.dispose();
   }
-  return { y, used: j - i };
+}
+
+/**
+ * The tail of a residual block, relu(bn(conv(x)) + shortcut()) with `tail` =
+ * [conv, batch norm] or [conv] and `relu` the block's ReLU; the shortcut runs
+ * after the tail (the layers' usual order) unless fused, then before it. Under noGrad, with
+ * hook-free library layers and matching shapes: the bias-free conv, then one
+ * in-place pass for the bias or batch norm, the add and the ReLU (same bits as
+ * the separate passes). Otherwise the layers, then `residualRelu`. Frees the
+ * owned operands once read.
+ */
+export function residualTail(
+  x: { y: Tensor; owned: boolean }, tail: readonly Module[], shortcut: () => { y: Tensor; owned: boolean }, relu: Module,
+  add: (a: Tensor, b: Tensor) => Tensor,
+): Tensor {
+  const fusable = !isGradEnabled() && isReLU(relu) && tail.length >= 1 && tail.length <= 2 && bypassable(tail[0], '_forwardNoBias');
+  if (fusable) {
+    const c = tail[0] as unknown as Module & ConvLayer;
+    let affine: { scale: Float32Array; shift: Float32Array } | 'identity' | null = 'identity';
+    if (tail.length === 2) affine = bypassable(tail[1], '_evalAffine') ? (tail[1] as unknown as AffineLayer)._evalAffine() : null;
+    if (affine !== null && !(affine !== 'identity' && c.bias)) {
+      const identity = shortcut(); // first here, so the pass after the conv can add it
+      const y = c._forwardNoBias(x.y);
+      if (x.owned) x.y.dispose();
+      const a = affine === 'identity' ? null : affine;
+      if (sameShape(y.shape, identity.y.shape)) {
+        epilogue(y, a, a ? null : c.bias, identity.y, true);
+        if (identity.owned) identity.y.dispose();
+        return y;
+      }
+      epilogue(y, a, a ? null : c.bias, null, false); // shapes differ: add's own broadcasting or error
+      return residualRelu({ y, owned: true }, identity, relu, add);
+    }
+  }
+  const out = runLayers(x.y, tail, x.owned);
+  return residualRelu(out, shortcut(), relu, add);
 }
 
 /** Whether `m` is a hook-free library layer that keeps no activation (see Module._keepsNoActivations). */

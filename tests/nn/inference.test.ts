@@ -28,6 +28,15 @@ function peakOf(fn: () => void): number {
   return heap().stats().peakBytes - before;
 }
 
+/** Non-trivial eval statistics and affine parameters. */
+function randomizeBatchNorm(bn: InstanceType<typeof sn.nn.BatchNorm2d>, seed: number): void {
+  const C = bn.numFeatures;
+  bn.runningMean.view().set(randomArray(C, seed).map((v) => v * 0.3));
+  bn.runningVar.view().set(randomArray(C, seed + 1).map((v) => v * 0.4 + 0.6));
+  bn.weight!.view().set(randomArray(C, seed + 2).map((v) => v * 0.5 + 1));
+  bn.bias!.view().set(randomArray(C, seed + 3).map((v) => v * 0.2));
+}
+
 describe('addReluInPlace kernel', () => {
   it('equals add then relu bit for bit, tails included', () => {
     for (const n of [1, 7, 16, 37, 1000]) {
@@ -113,25 +122,21 @@ describe('no-grad inference frees and reuses activations', () => {
     ['BasicBlock with downsample', () => new sn.nn.BasicBlock(8, 16, 2)],
     ['BasicBlock, identity shortcut', () => new sn.nn.BasicBlock(8, 8, 1)],
   ] as const) {
-    it(`${name}: fused in-place add+ReLU path gives the same bits; input kept`, () => {
-      const m = make();
-      m.eval();
-      const c = (m as unknown as { conv1: { inChannels: number } }).conv1.inChannels;
-      const x = sn.randn([2, c, 8, 8], { seed: 12 });
-      const x0 = x.toFloat32Array();
-      const { fast, plain } = bothWays(m, x);
-      expect(bitsEqual(fast, plain)).toBe(true);
-      expect(bitsEqual(x.toFloat32Array(), x0)).toBe(true);
+    it(`${name}: fused paths (batch norm or folded bias, add, ReLU in one pass) give the same bits; input kept`, () => {
+      for (const fold of [false, true]) {
+        const m = make();
+        m.eval();
+        let s = 40;
+        for (const bn of m.modules()) if (bn instanceof sn.nn.BatchNorm2d) randomizeBatchNorm(bn, (s += 4));
+        const c = (m as unknown as { conv1: { inChannels: number } }).conv1.inChannels;
+        if (fold) expect(sn.nn.foldBatchNorm(m, [2, c, 8, 8])).toBeGreaterThan(0);
+        const x = sn.randn([2, c, 8, 8], { seed: 12 });
+        const x0 = x.toFloat32Array();
+        const { fast, plain } = bothWays(m, x);
+        expect(bitsEqual(fast, plain), fold ? 'folded' : 'batch norm').toBe(true);
+        expect(bitsEqual(x.toFloat32Array(), x0)).toBe(true);
+      }
     });
-  }
-
-  /** Non-trivial eval statistics and affine parameters. */
-  function randomizeBatchNorm(bn: InstanceType<typeof sn.nn.BatchNorm2d>, seed: number): void {
-    const C = bn.numFeatures;
-    bn.runningMean.view().set(randomArray(C, seed).map((v) => v * 0.3));
-    bn.runningVar.view().set(randomArray(C, seed + 1).map((v) => v * 0.4 + 0.6));
-    bn.weight!.view().set(randomArray(C, seed + 2).map((v) => v * 0.5 + 1));
-    bn.bias!.view().set(randomArray(C, seed + 3).map((v) => v * 0.2));
   }
 
   // Every conv path: 1x1 with few / many channels (the two GEMM orientations), 3x3 stride 1 (Winograd), stride 2 (im2col).

@@ -54,6 +54,15 @@ describe('kernels split over threads', () => {
       const b = sn.tensor(randomArray(N, 6), [N]);
       expectThreadIndependent('gemvRows', [[N]], ([o]) => [w.ptr(), xv.ptr(), b.ptr(), o, N, K]);
     }
+    // affinePlanesInPlace over [3·5 planes, 21]: scale+shift, bias, residual, ReLU.
+    const sc = sn.tensor(randomArray(5, 7), [5]);
+    const sh = sn.tensor(randomArray(5, 8), [5]);
+    for (const [scale, shift, src, relu] of [[sc, sh, g, 1], [null, sh, null, 1], [null, null, g, 1], [sc, sh, null, 0]] as const) {
+      expectThreadIndependent('affinePlanesInPlace', [shape], ([o]) => {
+        backend().heap.f32.set(x.view(), o >>> 2); // in place: start from x's values
+        return [o, 15, 5, 21, scale ? scale.ptr() : 0, shift ? shift.ptr() : 0, src ? src.ptr() : 0, relu];
+      });
+    }
     const acc = sn.zeros(shape);
     const fn = backend().kernels.addReluInPlace;
     const one = sn.tidy(() => { acc.view().set(x.view()); fn(acc.ptr(), g.ptr(), n, 0, 1); return acc.toFloat32Array(); });
