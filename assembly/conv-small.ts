@@ -13,7 +13,9 @@
 //
 // Data gradient (convSmallDataGrad): per tap (kh, kw) in order, the sum over
 // output channels is added into dx shifted by the tap: the im2col path's GEMM
-// then col2im order, so its bits.
+// then col2im order, so its bits. (Rows are padded to whole vectors with zeros,
+// which add +0: exact, except that an infinite or NaN weight times a padded
+// zero gives NaN where the im2col path, which skips the padding, may not.)
 //
 // Filter gradient: dw[oc, tap] = Σ_(n, oh, ow) dy[n, oc, oh, ow]·x[n, c, oh+kh, ow+kw]
 // as one chain per element in (n, oh, ow) order from 0: the GEMM path's order,

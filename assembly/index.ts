@@ -29,3 +29,5 @@ export {
   winogradGradBands, winogradGradReduce,
 } from "./winograd";
 export { packConvWeights, convSmallForward, planesToPixels, convSmallFilterGrad, packDataWeights, convSmallDataGrad, convSmallDataGradScratch } from "./conv-small";
+export { addReluInPlace, affinePlanesInPlace } from "./inference";
+export { gemvRows } from "./gemv";

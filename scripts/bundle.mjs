@@ -24,6 +24,17 @@ await build({
   external: ['node:*'],
 });
 
+// `simdnn/node`: the Node-only dataset readers (files, PNG/JPEG), a separate entry
+// so that the main one stays platform-neutral.
+await build({
+  ...common,
+  entryPoints: ['src/node.ts'],
+  outfile: 'dist/node.js',
+  platform: 'node',
+  packages: 'external',
+  external: ['node:*'],
+});
+
 await build({
   ...common,
   entryPoints: ['src/cli/main.ts'],

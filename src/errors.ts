@@ -10,6 +10,15 @@ export class SimdnnError extends Error {
     this.name = 'SimdnnError';
     this.op = op;
   }
+
+  /**
+   * By brand, not by class identity: `simdnn/node` and the CLI are separate
+   * bundles with their own copy of this class, and their errors must still be
+   * `instanceof sn.SimdnnError`.
+   */
+  static override [Symbol.hasInstance](v: unknown): boolean {
+    return v instanceof Error && v.name === 'SimdnnError' && typeof (v as { op?: unknown }).op === 'string';
+  }
 }
 // The bundle is minified: keep the class's own name, which Node prints for an
 // uncaught error ('u [SimdnnError]: …' otherwise) and users may test.

@@ -3,7 +3,7 @@ import { check, fmtShape, SimdnnError } from './errors.js';
 import { zeros } from './ops/basic.js';
 import { tidy } from './scope.js';
 import { isTensor, shapeSize } from './tensor.js';
-import { Module } from './nn/module.js';
+import { Module, observingHook } from './nn/module.js';
 import { Conv2d } from './nn/conv.js';
 import { Linear } from './nn/linear.js';
 import { Dropout, Flatten, ReLU } from './nn/activation.js';
@@ -79,10 +79,10 @@ export function summary(model: Module, inputShape: number[]): Summary {
   const modes = named.map(([, m]) => m.training);
   const calls: { m: Module; inShape: number[] | null; outShape: number[] }[] = [];
   const shapeOf = (v: unknown) => (isTensor(v) ? v.shape.slice() : null);
-  const hooks = named.map(([, m]) => m.registerForwardHook((mod, inputs, out) => {
+  const hooks = named.map(([, m]) => m.registerForwardHook(observingHook((mod, inputs, out) => {
     const o = shapeOf(out);
     if (o) calls.push({ m: mod, inShape: shapeOf(inputs[0]), outShape: o });
-  }));
+  })));
   try {
     model.eval();
     tidy(() => noGrad(() => {
@@ -91,7 +91,8 @@ export function summary(model: Module, inputShape: number[]): Summary {
   } catch (e) {
     // Name summary and the shape it was given: the usual cause is a shape without the batch.
     if (!(e instanceof SimdnnError)) throw e;
-    throw new SimdnnError(op, `the model rejected inputShape ${fmtShape(inputShape)} (batch first, e.g. [1, 3, 224, 224]): ${e.message}`);
+    const hint = inputShape.length === 3 ? ' (it includes the batch: [1, C, H, W])' : '';
+    throw new SimdnnError(op, `inputShape ${fmtShape(inputShape)}${hint}: ${e.message}`);
   } finally {
     for (const h of hooks) h.remove();
     named.forEach(([, m], i) => (m.training = modes[i]));

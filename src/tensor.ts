@@ -24,8 +24,8 @@ export function checkShape(shape: unknown, op: string, arg = 'shape'): asserts s
  * Operations on tensors that require gradients are recorded for `backward()`.
  */
 export class Tensor {
-  readonly shape: Shape;
-  readonly size: number;
+  private readonly _shape: Shape;
+  private readonly _size: number;
   /** @internal */ readonly storage: Storage;
   /** @internal */ _scope: unknown = null;
   private _requiresGrad = false;
@@ -36,11 +36,20 @@ export class Tensor {
   /** @internal Use `sn.tensor`, `sn.zeros`, … ; `storage` is shared by views. */
   constructor(shape: Shape, storage?: Storage, op = 'tensor') {
     // Frozen: an edited shape would no longer match the memory behind it (kernels trust shape).
-    this.shape = Object.freeze(shape.slice()) as Shape;
-    this.size = shapeSize(shape);
+    this._shape = Object.freeze(shape.slice()) as Shape;
+    this._size = shapeSize(shape);
     this.storage = storage ?? new Storage(this.size * 4, op);
     this.storage.refs++;
     track(this);
+  }
+
+  /** The sizes, outermost first. Read-only (getter, frozen array): kernels trust it to match the memory; use reshape. */
+  get shape(): Shape {
+    return this._shape;
+  }
+  /** The number of elements. Read-only. */
+  get size(): number {
+    return this._size;
   }
 
   /** Address of element 0 in wasm memory, after checking the tensor is live. */
@@ -60,7 +69,8 @@ export class Tensor {
     return this._requiresGrad;
   }
   set requiresGrad(v: boolean) {
-    if (this._gradFn !== null) throw new SimdnnError('requiresGrad', 'can only be set on leaf tensors (this one is the result of an operation; use detach())');
+    // As PyTorch: on a non-leaf only a change is an error (setting true where it is already true is allowed).
+    if (this._gradFn !== null && !!v !== this._requiresGrad) throw new SimdnnError('requiresGrad', 'can only be set on leaf tensors (this one is the result of an operation; use detach())');
     this._requiresGrad = !!v;
   }
 

@@ -131,7 +131,8 @@ describe('sn.summary mechanics', () => {
     const m = sn.models.lenet5({ seed: 1 });
     expect(() => sn.summary(m, [1, 32, 32])).toThrow(sn.SimdnnError);
     // a shape without the batch: the error names summary and the shape, then the layer's complaint
-    expect(() => sn.summary(m, [1, 32, 32])).toThrow(/^summary: the model rejected inputShape \[1,32,32\] \(batch first.*\): conv2d: /);
+    expect(() => sn.summary(m, [1, 32, 32])).toThrow(/^summary: inputShape \[1,32,32\] \(it includes the batch: \[1, C, H, W\]\): conv2d: /);
+    expect(() => sn.summary(m, [1, 3, 32, 32])).toThrow(/^summary: inputShape \[1,3,32,32\]: conv2d: weight \[6,1,5,5\] expects 1 input channels/);
     expect(sn.summary(m, [1, 1, 32, 32]).rows.length).toBe(12); // the failed call left no hooks behind
     expect(() => sn.summary(m, [1, 1, 0, 32])).toThrow(/summary: inputShape must list positive sizes/);
     expect(() => sn.summary({} as Module, [1])).toThrow(/summary: model must be an nn.Module/);

@@ -6,6 +6,7 @@ import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/pooling.js';
 import { Dropout, Flatten, ReLU } from '../nn/activation.js';
 import { LocalResponseNorm } from '../nn/norm.js';
 import { Module, Sequential } from '../nn/module.js';
+import { runLayers } from '../nn/inference.js';
 import type { Tensor } from '../tensor.js';
 import { zooOptions } from './options.js';
 
@@ -19,6 +20,7 @@ import { zooOptions } from './options.js';
  */
 export class AlexNet extends Module {
   static override readonly typeName: string = 'AlexNet';
+  static override readonly _keepsNoActivations: boolean = true;
   features: Sequential;
   avgpool: AdaptiveAvgPool2d | null;
   flatten = new Flatten(1);
@@ -57,9 +59,9 @@ export class AlexNet extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    x = this.features.forward(x);
-    if (this.avgpool) x = this.avgpool.forward(x);
-    return this.classifier.forward(this.flatten.forward(x));
+    // runLayers frees each activation once consumed under noGrad (nn/inference.ts).
+    const layers = this.avgpool ? [this.features, this.avgpool] : [this.features];
+    return runLayers(x, [...layers, this.flatten, this.classifier]).y;
   }
 }
 

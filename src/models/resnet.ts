@@ -6,6 +6,7 @@ import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/pooling.js';
 import { Flatten, ReLU } from '../nn/activation.js';
 import { BatchNorm2d } from '../nn/norm.js';
 import { Module, Sequential } from '../nn/module.js';
+import { residualRelu, runLayers } from '../nn/inference.js';
 import type { Tensor } from '../tensor.js';
 import { zooOptions } from './options.js';
 
@@ -20,6 +21,7 @@ function projection(inC: number, outC: number, stride: number): Sequential | nul
 /** ResNet-18/34 block: two 3x3 convs with batch norm, plus the shortcut. */
 export class BasicBlock extends Module {
   static override readonly typeName: string = 'BasicBlock';
+  static override readonly _keepsNoActivations: boolean = true;
   static readonly expansion = 1;
   conv1: Conv2d; bn1: BatchNorm2d; relu: ReLU; conv2: Conv2d; bn2: BatchNorm2d;
   downsample: Sequential | null;
@@ -36,16 +38,17 @@ export class BasicBlock extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
-    out = this.bn2.forward(this.conv2.forward(out));
-    const identity = this.downsample ? this.downsample.forward(x) : x;
-    return this.relu.forward(F.add(out, identity));
+    // Under noGrad: intermediates freed once consumed, ReLUs and the residual add in place (nn/inference.ts).
+    const out = runLayers(x, [this.conv1, this.bn1, this.relu, this.conv2, this.bn2]);
+    const identity = this.downsample ? runLayers(x, [this.downsample]) : { y: x, owned: false };
+    return residualRelu(out, identity, this.relu, F.add);
   }
 }
 
 /** ResNet-50/101/152 block (torchvision's v1.5: the stride sits on the 3x3 conv): 1x1, 3x3, 1x1 x4. */
 export class Bottleneck extends Module {
   static override readonly typeName: string = 'Bottleneck';
+  static override readonly _keepsNoActivations: boolean = true;
   static readonly expansion = 4;
   conv1: Conv2d; bn1: BatchNorm2d; conv2: Conv2d; bn2: BatchNorm2d; conv3: Conv2d; bn3: BatchNorm2d; relu: ReLU;
   downsample: Sequential | null;
@@ -65,11 +68,10 @@ export class Bottleneck extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
-    out = this.relu.forward(this.bn2.forward(this.conv2.forward(out)));
-    out = this.bn3.forward(this.conv3.forward(out));
-    const identity = this.downsample ? this.downsample.forward(x) : x;
-    return this.relu.forward(F.add(out, identity));
+    // Under noGrad: intermediates freed once consumed, ReLUs and the residual add in place (nn/inference.ts).
+    const out = runLayers(x, [this.conv1, this.bn1, this.relu, this.conv2, this.bn2, this.relu, this.conv3, this.bn3]);
+    const identity = this.downsample ? runLayers(x, [this.downsample]) : { y: x, owned: false };
+    return residualRelu(out, identity, this.relu, F.add);
   }
 }
 
@@ -78,6 +80,7 @@ type BlockClass = typeof BasicBlock | typeof Bottleneck;
 /** ResNet as torchvision builds it: conv1/bn1/relu/maxpool, layer1…layer4, avgpool, fc. */
 export class ResNet extends Module {
   static override readonly typeName: string = 'ResNet';
+  static override readonly _keepsNoActivations: boolean = true;
   conv1: Conv2d; bn1: BatchNorm2d; relu: ReLU; maxpool: MaxPool2d;
   layer1: Sequential; layer2: Sequential; layer3: Sequential; layer4: Sequential;
   avgpool: AdaptiveAvgPool2d; flatten: Flatten; fc: Linear;
@@ -117,9 +120,11 @@ export class ResNet extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    x = this.maxpool.forward(this.relu.forward(this.bn1.forward(this.conv1.forward(x))));
-    x = this.layer4.forward(this.layer3.forward(this.layer2.forward(this.layer1.forward(x))));
-    return this.fc.forward(this.flatten.forward(this.avgpool.forward(x)));
+    // runLayers frees each activation once consumed under noGrad (nn/inference.ts).
+    return runLayers(x, [
+      this.conv1, this.bn1, this.relu, this.maxpool, this.layer1, this.layer2, this.layer3, this.layer4,
+      this.avgpool, this.flatten, this.fc,
+    ]).y;
   }
 }
 

@@ -6,6 +6,7 @@ import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/pooling.js';
 import { Dropout, Flatten, ReLU } from '../nn/activation.js';
 import { BatchNorm2d } from '../nn/norm.js';
 import { Module, Sequential } from '../nn/module.js';
+import { runLayers } from '../nn/inference.js';
 import type { Tensor } from '../tensor.js';
 
 type Cfg = (number | 'M')[];
@@ -20,6 +21,7 @@ const CFGS: Record<string, Cfg> = {
 /** VGG as torchvision builds it: `features` (3x3 convs, optional batch norm), `avgpool` (7x7), `classifier`. */
 export class VGG extends Module {
   static override readonly typeName: string = 'VGG';
+  static override readonly _keepsNoActivations: boolean = true;
   features: Sequential;
   avgpool = new AdaptiveAvgPool2d(7);
   flatten = new Flatten(1);
@@ -49,8 +51,8 @@ export class VGG extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    x = this.avgpool.forward(this.features.forward(x));
-    return this.classifier.forward(this.flatten.forward(x));
+    // runLayers frees each activation once consumed under noGrad (nn/inference.ts).
+    return runLayers(x, [this.features, this.avgpool, this.flatten, this.classifier]).y;
   }
 }
 

@@ -1,4 +1,5 @@
 import { check } from '../errors.js';
+import { launchElementwise } from '../ops/launch.js';
 import * as F from '../functional.js';
 import type { Rng } from '../random.js';
 import type { Tensor } from '../tensor.js';
@@ -7,8 +8,13 @@ import { Module } from './module.js';
 
 export class ReLU extends Module {
   static override readonly typeName: string = 'ReLU';
+  static override readonly _keepsNoActivations: boolean = true;
   forward(x: Tensor): Tensor {
     return F.relu(x);
+  }
+  /** @internal No-grad inference on an activation nobody else holds (nn/inference.ts): max(x, 0) in place, same bits. */
+  _applyInPlace(x: Tensor): void {
+    launchElementwise('reluForward', [x.ptr('relu'), x.ptr('relu'), x.size], x.size);
   }
 }
 
@@ -19,6 +25,7 @@ export class ReLU extends Module {
  */
 export class Dropout extends Module {
   static override readonly typeName: string = 'Dropout';
+  static override readonly _keepsNoActivations: boolean = true;
   readonly p: number;
   private readonly rng: Rng;
   constructor(p = 0.5, opts: { seed?: number } = {}) {
@@ -37,6 +44,7 @@ export class Dropout extends Module {
 /** Flattens dimensions from `startDim` on (a view; negative counts from the end, as F.flatten and PyTorch). */
 export class Flatten extends Module {
   static override readonly typeName: string = 'Flatten';
+  static override readonly _keepsNoActivations: boolean = true;
   readonly startDim: number;
   constructor(startDim = 1) {
     super();

@@ -21,6 +21,7 @@ export interface Conv2dOptions {
  */
 export class Conv2d extends Module {
   static override readonly typeName: string = 'Conv2d';
+  static override readonly _keepsNoActivations: boolean = true;
   readonly inChannels: number;
   readonly outChannels: number;
   readonly kernelSize: [number, number];

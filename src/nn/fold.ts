@@ -4,7 +4,7 @@ import { zeros } from '../ops/basic.js';
 import { tidy } from '../scope.js';
 import { isTensor, type Tensor } from '../tensor.js';
 import { Conv2d } from './conv.js';
-import { Module } from './module.js';
+import { Module, observingHook } from './module.js';
 import { BatchNorm2d } from './norm.js';
 
 /**
@@ -27,12 +27,12 @@ export function foldBatchNorm(model: Module, inputShape: number[]): number {
   const pairs = new Map<BatchNorm2d, Conv2d>();
   const modes = model.modules().map((m) => [m, m.training] as const);
   const hooks = model.modules().flatMap((m) => {
-    if (m instanceof Conv2d) return [m.registerForwardHook((_m, _in, out) => { if (isTensor(out)) producedBy.set(out, m); })];
+    if (m instanceof Conv2d) return [m.registerForwardHook(observingHook((_m, _in, out) => { if (isTensor(out)) producedBy.set(out, m); }))];
     if (m instanceof BatchNorm2d && !m.folded) {
-      return [m.registerForwardHook((_m, inputs) => {
+      return [m.registerForwardHook(observingHook((_m, inputs) => {
         const conv = isTensor(inputs[0]) ? producedBy.get(inputs[0]) : undefined;
         if (conv && !pairs.has(m)) pairs.set(m, conv);
-      })];
+      }))];
     }
     return [];
   });

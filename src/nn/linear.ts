@@ -9,6 +9,7 @@ import { Module } from './module.js';
 /** y = x·Wᵀ + b with W [out, in]; PyTorch's default initialisation. */
 export class Linear extends Module {
   static override readonly typeName: string = 'Linear';
+  static override readonly _keepsNoActivations: boolean = true;
   readonly inFeatures: number;
   readonly outFeatures: number;
   weight: Tensor;

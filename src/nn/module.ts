@@ -2,9 +2,21 @@ import { check, fmtShape, SimdnnError } from '../errors.js';
 import { keep } from '../scope.js';
 import { sameShape, Tensor } from '../tensor.js';
 import { copyOf } from '../ops/basic.js';
+import { runLayers } from './inference.js';
 
 /** Called after a module's forward with its inputs and output (PyTorch's forward hook). */
 export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) => void;
+
+const observers = new WeakSet<ForwardHook>();
+/**
+ * @internal Marks a library hook that only reads what it sees during the call
+ * (shapes, tensor identity) and keeps no tensor to use later (summary,
+ * foldBatchNorm), so it does not stop a no-grad pass from freeing activations.
+ */
+export function observingHook(h: ForwardHook): ForwardHook {
+  observers.add(h);
+  return h;
+}
 
 /**
  * Marks `t` as a trainable parameter: it requires gradients and is exempt from
@@ -26,6 +38,13 @@ export function parameter(t: Tensor): Tensor {
 export abstract class Module {
   /** The type shown by `summary`; explicit because minified bundles rename classes. */
   static readonly typeName: string = 'Module';
+  /**
+   * @internal Set (as the class's own static, never inherited) by library layers
+   * whose forward keeps no reference to its input or output: a no-grad pass may
+   * then free an activation as soon as the next such layer has consumed it
+   * (nn/inference.ts). User subclasses are never assumed to qualify.
+   */
+  static readonly _keepsNoActivations: boolean = false;
   training = true;
   private readonly _parameters = new Map<string, Tensor | null>();
   private readonly _buffers = new Map<string, Tensor | null>();
@@ -158,7 +177,8 @@ export abstract class Module {
 
   /** Training mode (dropout active, batch norm uses and updates batch statistics). */
   train(mode = true): this {
-    this.training = !!mode;
+    check(typeof mode === 'boolean', 'train', `mode must be true or false, got ${String(mode)}`);
+    this.training = mode;
     for (const c of this._modules.values()) c.train(mode);
     return this;
   }
@@ -175,6 +195,12 @@ export abstract class Module {
         p.grad = null;
       }
     }
+  }
+
+  /** @internal Whether a forward hook is attached; unless `observersToo`, only hooks that may keep the tensors they see. */
+  _hasHooks(observersToo = false): boolean {
+    for (const h of this._hooks) if (observersToo || !observers.has(h)) return true;
+    return false;
   }
 
   /** Runs hook after every forward of this module; `remove()` detaches it. */
@@ -213,8 +239,12 @@ export abstract class Module {
    * this module's keys; with `strict: false` missing and unexpected keys are
    * skipped and reported.
    */
-  loadStateDict(sd: Record<string, Tensor>, { strict = true }: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+  loadStateDict(sd: Record<string, Tensor>, opts: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
     const op = 'loadStateDict';
+    check(opts !== null && typeof opts === 'object', op, 'options must be an object, e.g. { strict: false }');
+    for (const k of Object.keys(opts)) check(k === 'strict', op, `unknown option '${k}' (valid: strict)`);
+    const strict = opts.strict ?? true;
+    check(typeof strict === 'boolean', op, `strict must be true or false, got ${String(strict)}`);
     check(sd !== null && typeof sd === 'object', op, 'stateDict must be an object of name -> Tensor');
     const own = new Map(this.namedStates());
     const missingKeys = [...own.keys()].filter((k) => !Object.prototype.hasOwnProperty.call(sd, k));
@@ -262,6 +292,7 @@ function listNames(names: string[]): string {
 /** Runs its modules in order, each on the previous one's output; children are named '0', '1', … */
 export class Sequential extends Module {
   static override readonly typeName: string = 'Sequential';
+  static override readonly _keepsNoActivations: boolean = true;
   private readonly layers: Module[];
 
   constructor(...layers: Module[]) {
@@ -278,8 +309,6 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    let y = x;
-    for (const m of this.layers) y = m.forward(y);
-    return y;
+    return runLayers(x, this.layers).y;
   }
 }

@@ -13,6 +13,7 @@ import { Module } from './module.js';
  */
 export class BatchNorm2d extends Module {
   static override readonly typeName: string = 'BatchNorm2d';
+  static override readonly _keepsNoActivations: boolean = true;
   readonly numFeatures: number;
   readonly eps: number;
   readonly momentum: number;
@@ -59,6 +60,7 @@ export class BatchNorm2d extends Module {
 /** Local response normalisation across channels (PyTorch's formula: alpha is divided by size). */
 export class LocalResponseNorm extends Module {
   static override readonly typeName: string = 'LocalResponseNorm';
+  static override readonly _keepsNoActivations: boolean = true;
   readonly size: number;
   readonly alpha: number;
   readonly beta: number;

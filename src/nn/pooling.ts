@@ -15,6 +15,7 @@ interface PoolOptions {
 /** Max pooling; `stride` defaults to the kernel size, as in PyTorch. */
 export class MaxPool2d extends Module {
   static override readonly typeName: string = 'MaxPool2d';
+  static override readonly _keepsNoActivations: boolean = true;
   readonly kernelSize: [number, number];
   readonly stride: [number, number];
   readonly padding: [number, number];
@@ -39,6 +40,7 @@ export class MaxPool2d extends Module {
 /** Average pooling (`countIncludePad` as in PyTorch, default true). */
 export class AvgPool2d extends Module {
   static override readonly typeName: string = 'AvgPool2d';
+  static override readonly _keepsNoActivations: boolean = true;
   readonly kernelSize: [number, number];
   readonly stride: [number, number];
   readonly padding: [number, number];
@@ -68,6 +70,7 @@ function outputSize(v: Size, op: string): [number, number] {
 /** Average pooling to a fixed output size (torchvision's `avgpool` before the classifier). */
 export class AdaptiveAvgPool2d extends Module {
   static override readonly typeName: string = 'AdaptiveAvgPool2d';
+  static override readonly _keepsNoActivations: boolean = true;
   readonly outputSize: [number, number];
   constructor(size: Size) {
     super();
@@ -80,6 +83,7 @@ export class AdaptiveAvgPool2d extends Module {
 
 export class AdaptiveMaxPool2d extends Module {
   static override readonly typeName: string = 'AdaptiveMaxPool2d';
+  static override readonly _keepsNoActivations: boolean = true;
   readonly outputSize: [number, number];
   constructor(size: Size) {
     super();

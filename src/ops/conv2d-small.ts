@@ -6,7 +6,8 @@ import type { ConvGeom } from './conv2d-kernels.js';
  * no padding or dilation, one group, a kernel of at least 5 taps, outputs at
  * least 4 wide, and few channels (LeNet's 5x5 layers). There the im2col GEMM
  * path spends most of its time on columns, packing and partial tiles, one
- * image at a time. All three passes give the im2col path's bits.
+ * image at a time. All three passes give the im2col path's bits (the data
+ * gradient only while the weights are finite: see conv-small.ts).
  */
 export const SMALL_MAX_CHANNELS = 32;
 /** Weight taps (C·kH·kW) up to which the direct kernels keep their operands in L1. */

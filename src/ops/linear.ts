@@ -4,6 +4,10 @@ import { Tensor } from '../tensor.js';
 import { empty, full } from './basic.js';
 import { EPI_BIAS_COL, EPI_NONE, gemm } from './gemm.js';
 import { describe } from './matmul.js';
+import { parallel } from '../runtime/backend.js';
+
+/** Below this many weights the GEMV runs on one thread (a dispatch costs more). */
+const GEMV_PARALLEL_MIN = 1 << 16;
 
 /**
  * y = x·Wᵀ + b for x [*, in], W [out, in], b [out] | null (PyTorch's layout).
@@ -23,10 +27,15 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
   const rows = x.size / inF || 0;
   const outShape = [...x.shape.slice(0, -1), outF];
   const out = empty(outShape, op);
-  gemm({
-    transB: true, M: rows, N: outF, K: inF, a: x.ptr(op), lda: inF, b: w.ptr(op), ldb: inF, c: out.ptr(), ldc: outF,
-    bias: b ? b.ptr(op) : 0, epilogue: b ? EPI_BIAS_COL : EPI_NONE,
-  });
+  if (rows === 1) {
+    // One row (batch-1 inference): stream W once instead of packing it for a single use.
+    parallel('gemvRows', [w.ptr(op), x.ptr(op), b ? b.ptr(op) : 0, out.ptr(), outF, inF], outF * inF < GEMV_PARALLEL_MIN ? 1 : undefined);
+  } else {
+    gemm({
+      transB: true, M: rows, N: outF, K: inF, a: x.ptr(op), lda: inF, b: w.ptr(op), ldb: inF, c: out.ptr(), ldc: outF,
+      bias: b ? b.ptr(op) : 0, epilogue: b ? EPI_BIAS_COL : EPI_NONE,
+    });
+  }
   const inputs = b ? [x, w, b] : [x, w];
   return record(op, out, inputs, (g) => {
     let gx: Tensor | null = null;

@@ -34,35 +34,61 @@ export class Heap {
   private u8Cache: Uint8Array | null = null;
   private i32Cache: Int32Array | null = null;
 
-  constructor(memory: WebAssembly.Memory) {
+  /** `maxPages` is the wasm32 limit; tests pass a small one to reach it cheaply. */
+  constructor(memory: WebAssembly.Memory, private readonly maxPages = MAX_PAGES) {
     this.memory = memory;
   }
 
   /** Returns a 64-byte aligned address of at least `bytes` bytes. */
   alloc(bytes: number): number {
-    const size = sizeClass(bytes);
+    let size = sizeClass(bytes);
     const list = this.free.get(size);
     let ptr = list && list.length > 0 ? list.pop()! : 0;
     if (ptr === 0) {
-      ptr = this.top;
-      const end = ptr + size;
-      const have = this.memory.buffer.byteLength;
-      if (end > have) {
-        const pages = Math.ceil((end - have) / PAGE);
-        const current = have / PAGE;
-        if (current + pages > MAX_PAGES) {
-          throw new SimdnnError('memory', `out of wasm memory: ${bytes} more bytes needed, ${this.liveBytes} in use of the 4 GiB wasm32 limit`);
+      if (this.reserve(size)) {
+        ptr = this.top;
+        this.top += size;
+      } else {
+        // The address space is used up: lend a free block of a larger class (it
+        // goes back to its own class on release) rather than fail while freed
+        // memory sits idle, e.g. after one huge temporary.
+        const spare = this.smallestFreeAtLeast(size);
+        if (spare === null) {
+          throw new SimdnnError('memory', `out of wasm memory: ${bytes} more bytes needed, ${this.liveBytes} in use and ${this.freeBytes()} held in freed blocks too small for it, of the 4 GiB wasm32 limit`);
         }
-        // Grow by at least 1/8 so a growing workload does not grow page by page.
-        const grow = Math.min(MAX_PAGES - current, Math.max(pages, Math.ceil(current / 8)));
-        this.memory.grow(grow);
+        [ptr, size] = spare;
       }
-      this.top = end;
     }
     this.live.set(ptr, size);
     this.liveBytes += size;
     if (this.liveBytes > this.peakBytes) this.peakBytes = this.liveBytes;
     return ptr;
+  }
+
+  /** Grows the memory so that `size` more bytes fit above `top`; false where the limit forbids it. */
+  private reserve(size: number): boolean {
+    const end = this.top + size;
+    const have = this.memory.buffer.byteLength;
+    if (end <= have) return true;
+    const pages = Math.ceil((end - have) / PAGE);
+    const current = have / PAGE;
+    if (current + pages > this.maxPages) return false;
+    // Grow by at least 1/8 so a growing workload does not grow page by page.
+    this.memory.grow(Math.min(this.maxPages - current, Math.max(pages, Math.ceil(current / 8))));
+    return true;
+  }
+
+  /** Takes a free block from the smallest class ≥ size, as [ptr, its class size], or null. */
+  private smallestFreeAtLeast(size: number): [number, number] | null {
+    let best = 0;
+    for (const [cls, list] of this.free) if (cls >= size && list.length > 0 && (best === 0 || cls < best)) best = cls;
+    return best === 0 ? null : [this.free.get(best)!.pop()!, best];
+  }
+
+  private freeBytes(): number {
+    let n = 0;
+    for (const [cls, list] of this.free) n += cls * list.length;
+    return n;
   }
 
   /** Returns a block to its size class. Freeing twice or a foreign pointer throws. */
@@ -74,6 +100,11 @@ export class Heap {
     let list = this.free.get(size);
     if (!list) this.free.set(size, (list = []));
     list.push(ptr);
+  }
+
+  /** Restarts the high-water mark at the bytes live now (to measure one phase, e.g. an inference pass). */
+  resetPeak(): void {
+    this.peakBytes = this.liveBytes;
   }
 
   stats(): { liveBytes: number; peakBytes: number; reservedBytes: number; memoryBytes: number } {

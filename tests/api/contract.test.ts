@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.js';
-import { maxRelErr } from '../helpers.js';
+import { maxRelErr, randomArray } from '../helpers.js';
 
 type Tensor = sn.Tensor;
 interface Arr { shape: number[]; data: number[] }
@@ -119,6 +119,7 @@ describe('Tensors', () => {
     const y = F.relu(x);
     expect(y.requiresGrad).toBe(true);
     throwsSn(() => (y.requiresGrad = false), 'requiresGrad');
+    y.requiresGrad = true; // no change: allowed on a non-leaf, as in PyTorch
     x.grad = sn.full([2, 2], 3);
     expect(Array.from(x.grad!.toFloat32Array())).toEqual([3, 3, 3, 3]);
     throwsSn(() => (x.grad = sn.ones([4])), 'grad', '[4]', '[2,2]');
@@ -313,6 +314,56 @@ describe('Functional ops against PyTorch', () => {
   });
 });
 
+describe('conv and pool geometries against PyTorch (checksums)', () => {
+  interface SweepCase {
+    kind: 'conv' | 'maxPool' | 'avgPool';
+    x: number[];
+    w: number[] | null;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    opts: any;
+    seed: number;
+    outShape: number[];
+    out: [number, number];
+    grads: [number, number][];
+  }
+  const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+  /** [Σ t·r, Σ |t|] in float64, r from randomArray(seed) (the generator's summary). */
+  const sums = (t: Tensor, seed: number): [number, number] => {
+    const v = t.toFloat32Array(), r = randomArray(v.length, seed);
+    let dot = 0, abs = 0;
+    for (let i = 0; i < v.length; i++) {
+      dot += v[i] * r[i];
+      abs += Math.abs(v[i]);
+    }
+    return [dot, abs];
+  };
+  const near = (got: [number, number], want: [number, number], what: string) => {
+    // relative to Σ|t|: a checksum of n float32 sums of products
+    expect(Math.abs(got[0] - want[0]), `${what} Σt·r ${got[0]} vs ${want[0]}`).toBeLessThanOrEqual(1e-5 * want[1] + 1e-6);
+    expect(Math.abs(got[1] - want[1]), `${what} Σ|t| ${got[1]} vs ${want[1]}`).toBeLessThanOrEqual(1e-5 * want[1] + 1e-6);
+  };
+  for (const c of fx.sweep as SweepCase[]) {
+    const label = `${c.kind} x[${c.x}]${c.w ? ` w[${c.w}]` : ''} ${JSON.stringify(c.opts)}`;
+    it(label, () => {
+      const x = sn.tensor(randomArray(size(c.x), c.seed), c.x, { requiresGrad: true });
+      const leaves = [x];
+      let y: Tensor;
+      if (c.kind === 'conv') {
+        const w = sn.tensor(randomArray(size(c.w!), c.seed + 1).map((v) => v * 0.5), c.w!, { requiresGrad: true });
+        const b = sn.tensor(randomArray(c.w![0], c.seed + 2), [c.w![0]], { requiresGrad: true });
+        leaves.push(w, b);
+        y = F.conv2d(x, w, b, c.opts);
+      } else {
+        y = c.kind === 'maxPool' ? F.maxPool2d(x, c.opts) : F.avgPool2d(x, c.opts);
+      }
+      expect(y.shape).toEqual(c.outShape);
+      near(sums(y, c.seed + 4), c.out, 'output');
+      y.backward(sn.tensor(randomArray(y.size, c.seed + 3), y.shape));
+      leaves.forEach((l, i) => near(sums(l.grad!, c.seed + 5 + i), c.grads[i], `grad ${i}`));
+    });
+  }
+});
+
 describe('Losses against PyTorch', () => {
   const inp = fx.losses.inputs;
   const probsT = () => T(inp.probs);
@@ -386,6 +437,9 @@ describe('Modules', () => {
     expect(net.modules().every((m) => !m.training)).toBe(true);
     net.train();
     expect(net.modules().every((m) => m.training)).toBe(true);
+    throwsSn(() => net.train('eval' as never), 'train', 'eval');
+    expect(net.train(false).training).toBe(false);
+    net.train(true);
     const y = net.forward(sn.randn([2, 1, 8, 8], { seed: 1 }));
     expect(y.shape).toEqual([2, 3]);
   });
@@ -403,7 +457,10 @@ describe('Modules', () => {
     throwsSn(() => lin.loadStateDict({ weight: sn.zeros([2, 3]), bias: sn.zeros([3]) }), 'loadStateDict', 'bias', '[3]', '[2]');
     throwsSn(() => lin.loadStateDict({ weight: sn.zeros([2, 3]) }), 'loadStateDict', 'bias');
     throwsSn(() => lin.loadStateDict({ weight: sn.zeros([2, 3]), bias: sn.zeros([2]), extra: sn.zeros([1]) }), 'loadStateDict', 'extra');
+    throwsSn(() => lin.loadStateDict({ weight: sn.zeros([2, 3]) }, { strickt: false } as never), 'loadStateDict', 'strickt');
+    throwsSn(() => lin.loadStateDict({ weight: sn.zeros([2, 3]) }, { strict: 'no' as never }), 'loadStateDict', 'strict');
     unchanged(lin.parameters(), before);
+    expect(lin.loadStateDict({ weight: sn.zeros([2, 3]) }, { strict: false })).toEqual({ missingKeys: ['bias'], unexpectedKeys: [] });
   });
 
   it('constructor options mirror PyTorch', () => {

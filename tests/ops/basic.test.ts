@@ -30,12 +30,19 @@ describe('tensor creation options', () => {
 });
 
 describe('shape', () => {
-  it('is frozen: editing it would desynchronise it from the memory behind the tensor', () => {
+  it('shape and size are read-only: editing them would desynchronise them from the memory behind the tensor', () => {
     const t = sn.ones([2, 3]);
     expect(() => {
       (t.shape as number[])[0] = 1000;
     }).toThrow(TypeError);
+    expect(() => {
+      (t as { shape: number[] }).shape = [1000, 3];
+    }).toThrow(TypeError);
+    expect(() => {
+      (t as { size: number }).size = 3000;
+    }).toThrow(TypeError);
     expect(t.shape).toEqual([2, 3]);
+    expect(t.size).toBe(6);
     expect(sn.F.relu(t).shape).toEqual([2, 3]);
   });
 });

@@ -47,6 +47,22 @@ describe('kernels split over threads', () => {
       expectThreadIndependent(`${k}Backward`, [shape], ([o]) => [pos.ptr(), g.ptr(), o, n]);
     });
   }
+  it('gemvRows (batch-1 linear) and addReluInPlace', () => {
+    for (const [N, K] of [[13, 37], [8, 16], [3, 9]]) {
+      const w = sn.tensor(randomArray(N * K, 4), [N, K]);
+      const xv = sn.tensor(randomArray(K, 5), [K]);
+      const b = sn.tensor(randomArray(N, 6), [N]);
+      expectThreadIndependent('gemvRows', [[N]], ([o]) => [w.ptr(), xv.ptr(), b.ptr(), o, N, K]);
+    }
+    const acc = sn.zeros(shape);
+    const fn = backend().kernels.addReluInPlace;
+    const one = sn.tidy(() => { acc.view().set(x.view()); fn(acc.ptr(), g.ptr(), n, 0, 1); return acc.toFloat32Array(); });
+    for (const t of [2, 3, 5]) {
+      acc.view().set(x.view());
+      for (let tid = 0; tid < t; tid++) fn(acc.ptr(), g.ptr(), n, tid, t);
+      expect(bitsEqual(acc.toFloat32Array(), one)).toBe(true);
+    }
+  });
   it('dropout', () => expectThreadIndependent('dropout', [shape], ([o]) => [x.ptr(), o, n, 1234, 8388608, 2]));
   for (const [outer, D, inner] of [[3, 5, 21], [105, 3, 1], [1, 315, 1], [1, 3, 105]]) {
     it(`softmax [${outer},${D},${inner}]`, () => {

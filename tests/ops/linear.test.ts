@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.js';
+import { maxRelErr, randomArray } from '../helpers.js';
 
 beforeAll(async () => {
   await sn.init({ threads: 1 });
@@ -20,6 +21,27 @@ describe('F.linear', () => {
     // dW = gᵀ·x
     expect(Array.from(w.grad!.toFloat32Array())).toEqual([1 + 12, 2 + 15, 3 + 18, 2 + 16, 4 + 20, 6 + 24]);
     expect(Array.from(b.grad!.toFloat32Array())).toEqual([4, 6]);
+  });
+
+  it('one row (the streaming GEMV path) equals a float64 reference and the GEMM path', () => {
+    for (const [N, K] of [[1, 1], [5, 7], [8, 16], [13, 37], [64, 300]]) {
+      const w = sn.tensor(randomArray(N * K, 1), [N, K]);
+      const b = sn.tensor(randomArray(N, 2), [N]);
+      const xs = randomArray(3 * K, 3);
+      for (const bias of [b, null]) {
+        const one = sn.F.linear(sn.tensor(xs.subarray(0, K), [1, K]), w, bias).toFloat32Array();
+        const three = sn.F.linear(sn.tensor(xs, [3, K]), w, bias).toFloat32Array().subarray(0, N); // GEMM, row 0
+        const ref = new Float64Array(N);
+        const wv = w.toFloat32Array();
+        for (let n = 0; n < N; n++) {
+          let s = bias ? b.toFloat32Array()[n] : 0;
+          for (let k = 0; k < K; k++) s += wv[n * K + k] * xs[k];
+          ref[n] = s;
+        }
+        expect(maxRelErr(one, ref, 1e-5, 1e-5), `[${N}, ${K}]`).toBeLessThanOrEqual(1);
+        expect(maxRelErr(one, three, 1e-5, 1e-5), `[${N}, ${K}] vs GEMM`).toBeLessThanOrEqual(1);
+      }
+    }
   });
 
   it('works without bias and with leading dimensions', () => {
@@ -47,7 +69,6 @@ describe('F.linear', () => {
 });
 
 import { gradcheck } from '../gradcheck.js';
-import { randomArray } from '../helpers.js';
 
 describe('F.linear gradcheck', () => {
   it('matches finite differences', () => {
