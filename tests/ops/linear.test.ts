@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.js';
-import { maxRelErr, randomArray } from '../helpers.js';
+import { maxRelErr } from '../helpers.js';
 
 beforeAll(async () => {
   await sn.init({ threads: 1 });
