@@ -5,10 +5,7 @@
 // thread, so the overlapping windows of the backward passes add into dx in a
 // fixed order whatever the thread count.
 
-// @ts-ignore: decorator
-@inline function splitStart(n: i32, tid: i32, nthreads: i32): i32 {
-  return <i32>(<i64>n * tid / nthreads);
-}
+import { unitStart } from "./elementwise";
 
 // @ts-ignore: decorator
 @inline function at(p: usize, i: i32): usize {
@@ -108,8 +105,8 @@ export function maxPool2dForward(
   x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32,
   dH: i32, dW: i32, y: usize, tid: i32, nthreads: i32,
 ): void {
-  const p0 = splitStart(planes, tid, nthreads);
-  const p1 = splitStart(planes, tid + 1, nthreads);
+  const p0 = unitStart(planes, tid, nthreads);
+  const p1 = unitStart(planes, tid + 1, nthreads);
   // Output columns whose whole window lies inside the input run 4 at a time
   // (strides 1 and 2); the others, and other strides, one at a time.
   const owLo = simdColsLo(OW, sW, pW, dW);
@@ -156,8 +153,8 @@ export function maxPool2dBackward(
   x: usize, dy: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, kH: i32, kW: i32, sH: i32, sW: i32,
   pH: i32, pW: i32, dH: i32, dW: i32, dx: usize, tid: i32, nthreads: i32,
 ): void {
-  const p0 = splitStart(planes, tid, nthreads);
-  const p1 = splitStart(planes, tid + 1, nthreads);
+  const p0 = unitStart(planes, tid, nthreads);
+  const p1 = unitStart(planes, tid + 1, nthreads);
   // as in the forward pass: interior columns 4 at a time, tracking the argmax per lane
   const owLo = simdColsLo(OW, sW, pW, dW);
   const owHi = simdColsHi(owLo, OW, W, kW, sW, pW, dW);
@@ -220,8 +217,8 @@ export function avgPool2dForward(
   x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32,
   includePad: i32, y: usize, tid: i32, nthreads: i32,
 ): void {
-  const p0 = splitStart(planes, tid, nthreads);
-  const p1 = splitStart(planes, tid + 1, nthreads);
+  const p0 = unitStart(planes, tid, nthreads);
+  const p1 = unitStart(planes, tid + 1, nthreads);
   for (let p = p0; p < p1; p++) {
     const plane = planeAt(x, p, H, W);
     const out = planeAt(y, p, OH, OW);
@@ -248,8 +245,8 @@ export function avgPool2dBackward(
   dy: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32,
   includePad: i32, dx: usize, tid: i32, nthreads: i32,
 ): void {
-  const p0 = splitStart(planes, tid, nthreads);
-  const p1 = splitStart(planes, tid + 1, nthreads);
+  const p0 = unitStart(planes, tid, nthreads);
+  const p1 = unitStart(planes, tid + 1, nthreads);
   for (let p = p0; p < p1; p++) {
     const g = planeAt(dy, p, OH, OW);
     const d = planeAt(dx, p, H, W);
@@ -284,8 +281,8 @@ export function avgPool2dBackward(
 export function adaptiveAvgPool2dForward(
   x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, y: usize, tid: i32, nthreads: i32,
 ): void {
-  const p0 = splitStart(planes, tid, nthreads);
-  const p1 = splitStart(planes, tid + 1, nthreads);
+  const p0 = unitStart(planes, tid, nthreads);
+  const p1 = unitStart(planes, tid + 1, nthreads);
   for (let p = p0; p < p1; p++) {
     const plane = planeAt(x, p, H, W);
     const out = planeAt(y, p, OH, OW);
@@ -305,8 +302,8 @@ export function adaptiveAvgPool2dForward(
 export function adaptiveAvgPool2dBackward(
   dy: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, dx: usize, tid: i32, nthreads: i32,
 ): void {
-  const p0 = splitStart(planes, tid, nthreads);
-  const p1 = splitStart(planes, tid + 1, nthreads);
+  const p0 = unitStart(planes, tid, nthreads);
+  const p1 = unitStart(planes, tid + 1, nthreads);
   for (let p = p0; p < p1; p++) {
     const g = planeAt(dy, p, OH, OW);
     const d = planeAt(dx, p, H, W);
@@ -328,8 +325,8 @@ export function adaptiveAvgPool2dBackward(
 export function adaptiveMaxPool2dForward(
   x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, y: usize, tid: i32, nthreads: i32,
 ): void {
-  const p0 = splitStart(planes, tid, nthreads);
-  const p1 = splitStart(planes, tid + 1, nthreads);
+  const p0 = unitStart(planes, tid, nthreads);
+  const p1 = unitStart(planes, tid + 1, nthreads);
   for (let p = p0; p < p1; p++) {
     const plane = planeAt(x, p, H, W);
     const out = planeAt(y, p, OH, OW);
@@ -349,8 +346,8 @@ export function adaptiveMaxPool2dForward(
 export function adaptiveMaxPool2dBackward(
   x: usize, dy: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, dx: usize, tid: i32, nthreads: i32,
 ): void {
-  const p0 = splitStart(planes, tid, nthreads);
-  const p1 = splitStart(planes, tid + 1, nthreads);
+  const p0 = unitStart(planes, tid, nthreads);
+  const p1 = unitStart(planes, tid + 1, nthreads);
   for (let p = p0; p < p1; p++) {
     const plane = planeAt(x, p, H, W);
     const g = planeAt(dy, p, OH, OW);
