@@ -1,13 +1,11 @@
-import { check, SimdnnError } from '../errors.js';
+import { check, checkKnownKeys, SimdnnError } from '../errors.js';
 import { checkNumber, type Optimizer } from './optimizer.js';
 
 type AnyOptimizer = Optimizer<{ lr: number }>;
 
 export function checkOptions(op: string, opts: unknown, keys: string[]): void {
   check(opts !== null && typeof opts === 'object', op, 'options must be an object');
-  for (const k of Object.keys(opts as object)) {
-    if (!keys.includes(k)) throw new SimdnnError(op, `unknown option '${k}' (valid: ${keys.join(', ')})`);
-  }
+  checkKnownKeys(op, opts as object, keys);
 }
 
 function checkInt(op: string, name: string, v: unknown, min: number): void {
