@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.js';
 import { maxRelErr } from '../helpers.js';
+import { gradcheck } from '../gradcheck.js';
+import { maxRelErr, randomArray } from '../helpers.js';
 
 beforeAll(async () => {
   await sn.init({ threads: 1 });
