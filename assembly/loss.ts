@@ -2,7 +2,7 @@
 // log-sum-exp, and the element-wise regression losses. exp and log come from
 // math.ts (computed in wasm, the same bits in every engine). Sums run in
 // float64 in a fixed order, so results do not depend on the thread count.
-import { rangeStart, rangeEnd } from "./elementwise";
+import { rangeStart, rangeEnd, unitStart } from "./elementwise";
 import { expv, expf32, logf32 } from "./math";
 
 /**
@@ -13,7 +13,7 @@ import { expv, expf32, logf32 } from "./math";
  */
 export function crossEntropyForward(x: usize, soft: usize, idx: usize, logp: usize, loss: usize,
   rows: i32, C: i32, eps: f32, tid: i32, nthreads: i32): void {
-  const r0 = <i32>((<i64>rows * tid) / nthreads), r1 = <i32>((<i64>rows * (tid + 1)) / nthreads);
+  const r0 = unitStart(rows, tid, nthreads), r1 = unitStart(rows, tid + 1, nthreads);
   const keep = 1.0 - <f64>eps, spread = <f64>eps / <f64>C;
   for (let r = r0; r < r1; r++) {
     const row = x + ((<usize>r * C) << 2), out = logp + ((<usize>r * C) << 2);
@@ -47,7 +47,7 @@ export function crossEntropyForward(x: usize, soft: usize, idx: usize, logp: usi
  */
 export function crossEntropyBackward(logp: usize, soft: usize, idx: usize, g: usize, gstride: i32, scale: f32,
   gx: usize, gt: usize, rows: i32, C: i32, eps: f32, tid: i32, nthreads: i32): void {
-  const r0 = <i32>((<i64>rows * tid) / nthreads), r1 = <i32>((<i64>rows * (tid + 1)) / nthreads);
+  const r0 = unitStart(rows, tid, nthreads), r1 = unitStart(rows, tid + 1, nthreads);
   const keep: f32 = 1.0 - eps, spread: f32 = eps / <f32>C;
   for (let r = r0; r < r1; r++) {
     const base = (<usize>r * C) << 2;

@@ -7,16 +7,7 @@
 // channel order, so the bits do not depend on the thread count.
 import { powv } from "./math";
 import { unitStart } from "./elementwise";
-
-// @ts-ignore: decorator
-@inline function ld(p: usize, one: bool): v128 {
-  return one ? f32x4.splat(load<f32>(p)) : v128.load(p);
-}
-// @ts-ignore: decorator
-@inline function st(p: usize, v: v128, one: bool): void {
-  if (one) store<f32>(p, f32x4.extract_lane(v, 0));
-  else v128.store(p, v);
-}
+import { ld, st } from "./lanes";
 
 // d^beta for d > 0; beta = 0.75 (AlexNet, GoogLeNet) as sqrt(d)·sqrt(sqrt(d)).
 // @ts-ignore: decorator
@@ -40,6 +31,14 @@ import { unitStart } from "./elementwise";
   return f32x4.add(f32x4.mul(s, f32x4.splat(alpha)), f32x4.splat(k));
 }
 
+// y at 4 positions (one: 1) of row `row`.
+// @ts-ignore: decorator
+@inline function forwardAt(x: usize, out: usize, xn: usize, row: usize, off: usize, lo: i32, hi: i32, stride: usize,
+  size: f32, alpha: f32, beta: f32, k: f32, one: bool): void {
+  const d = base(xn, lo, hi, stride, off, size, alpha, k, one);
+  st(out + row + off, f32x4.div(ld(x + row + off, one), powBeta(d, beta)), one);
+}
+
 export function lrnForward(x: usize, out: usize, N: i32, C: i32, S: i32, size: i32, alpha: f32, beta: f32, k: f32, tid: i32, nthreads: i32): void {
   const stride = <usize>S << 2;
   const units = N * C;
@@ -53,16 +52,8 @@ export function lrnForward(x: usize, out: usize, N: i32, C: i32, S: i32, size: i
     const xn = x + <usize>n * C * stride;
     const row = <usize>u * stride;
     let s = 0;
-    for (; s + 4 <= S; s += 4) {
-      const off = <usize>s << 2;
-      const d = base(xn, lo, hi, stride, off, fsize, alpha, k, false);
-      v128.store(out + row + off, f32x4.div(v128.load(x + row + off), powBeta(d, beta)));
-    }
-    for (; s < S; s++) {
-      const off = <usize>s << 2;
-      const d = base(xn, lo, hi, stride, off, fsize, alpha, k, true);
-      st(out + row + off, f32x4.div(ld(x + row + off, true), powBeta(d, beta)), true);
-    }
+    for (; s + 4 <= S; s += 4) forwardAt(x, out, xn, row, <usize>s << 2, lo, hi, stride, fsize, alpha, beta, k, false);
+    for (; s < S; s++) forwardAt(x, out, xn, row, <usize>s << 2, lo, hi, stride, fsize, alpha, beta, k, true);
   }
 }
 

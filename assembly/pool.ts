@@ -5,14 +5,64 @@
 // thread, so the overlapping windows of the backward passes add into dx in a
 // fixed order whatever the thread count.
 
-// @ts-ignore: decorator
-@inline function splitStart(n: i32, tid: i32, nthreads: i32): i32 {
-  return <i32>(<i64>n * tid / nthreads);
-}
+import { unitStart } from "./elementwise";
 
 // @ts-ignore: decorator
 @inline function at(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
+}
+
+// Address of plane p of a stack of H x W planes.
+// @ts-ignore: decorator
+@inline function planeAt(base: usize, p: i32, H: i32, W: i32): usize {
+  return base + (<usize>p * H * W << 2);
+}
+
+// First output column of the 4-wide SIMD run of the max-pool kernels: the
+// columns whose whole window lies inside the input (strides 1 and 2, no
+// column dilation); OW when there is no such run.
+// @ts-ignore: decorator
+@inline function simdColsLo(OW: i32, sW: i32, pW: i32, dW: i32): i32 {
+  return dW == 1 && (sW == 1 || sW == 2) ? min(OW, (pW + sW - 1) / sW) : OW;
+}
+
+// End of that run (owLo when there is none).
+// @ts-ignore: decorator
+@inline function simdColsHi(owLo: i32, OW: i32, W: i32, kW: i32, sW: i32, pW: i32, dW: i32): i32 {
+  const lastFits = W - kW + pW; // the last start column whose window ends inside
+  return dW == 1 && (sW == 1 || sW == 2) && lastFits >= 0 ? max(owLo, min(OW, lastFits / sW + 1)) : owLo;
+}
+
+// Four taps of one window row for 4 consecutive outputs at column stride sW (1 or 2).
+// @ts-ignore: decorator
+@inline function loadTaps(row: usize, kw: i32, sW: i32): v128 {
+  const q = row + (<usize>kw << 2);
+  if (sW == 1) return v128.load(q);
+  return v128.shuffle<f32>(v128.load(q), v128.load(q, 16), 0, 2, 4, 6);
+}
+
+// Sum of rows ih0..ih1, columns iw0..iw1, row by row.
+// @ts-ignore: decorator
+@inline function windowSum(plane: usize, W: i32, ih0: i32, ih1: i32, iw0: i32, iw1: i32): f32 {
+  let s: f32 = 0;
+  for (let ih = ih0; ih < ih1; ih++) {
+    for (let iw = iw0; iw < iw1; iw++) s += load<f32>(at(plane, ih * W + iw));
+  }
+  return s;
+}
+
+// delta added over rows ih0..ih1, columns iw0..iw1.
+// @ts-ignore: decorator
+@inline function addOver(d: usize, W: i32, ih0: i32, ih1: i32, iw0: i32, iw1: i32, delta: f32): void {
+  for (let ih = ih0; ih < ih1; ih++) {
+    for (let iw = iw0; iw < iw1; iw++) addAt(d, ih * W + iw, delta);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function addAt(d: usize, i: i32, v: f32): void {
+  const q = at(d, i);
+  store<f32>(q, load<f32>(q) + v);
 }
 
 // Index (in the plane) of the window's maximum: the first one on ties, a NaN
@@ -55,17 +105,15 @@ export function maxPool2dForward(
   x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32,
   dH: i32, dW: i32, y: usize, tid: i32, nthreads: i32,
 ): void {
-  const p0 = splitStart(planes, tid, nthreads);
-  const p1 = splitStart(planes, tid + 1, nthreads);
+  const p0 = unitStart(planes, tid, nthreads);
+  const p1 = unitStart(planes, tid + 1, nthreads);
   // Output columns whose whole window lies inside the input run 4 at a time
   // (strides 1 and 2); the others, and other strides, one at a time.
-  const simd = dW == 1 && (sW == 1 || sW == 2);
-  const owLo = simd ? min(OW, (pW + sW - 1) / sW) : OW;
-  const lastFits = W - kW + pW; // the last start column whose window ends inside
-  const owHi = simd && lastFits >= 0 ? max(owLo, min(OW, lastFits / sW + 1)) : owLo;
+  const owLo = simdColsLo(OW, sW, pW, dW);
+  const owHi = simdColsHi(owLo, OW, W, kW, sW, pW, dW);
   for (let p = p0; p < p1; p++) {
-    const plane = x + (<usize>p * H * W << 2);
-    const out = y + (<usize>p * OH * OW << 2);
+    const plane = planeAt(x, p, H, W);
+    const out = planeAt(y, p, OH, OW);
     for (let oh = 0; oh < OH; oh++) {
       const hs = oh * sH - pH;
       const ih1 = min(hs + (kH - 1) * dH + 1, H);
@@ -76,14 +124,7 @@ export function maxPool2dForward(
         let m = f32x4.splat(-Infinity);
         for (let ih = ih0; ih < ih1; ih += dH) {
           const row = at(plane, ih * W + ow * sW - pW);
-          for (let kw = 0; kw < kW; kw++) {
-            if (sW == 1) {
-              m = maxStep(m, v128.load(row + (<usize>kw << 2)));
-            } else {
-              const q = row + (<usize>kw << 2);
-              m = maxStep(m, v128.shuffle<f32>(v128.load(q), v128.load(q, 16), 0, 2, 4, 6));
-            }
-          }
+          for (let kw = 0; kw < kW; kw++) m = maxStep(m, loadTaps(row, kw, sW));
         }
         v128.store(at(out, oh * OW + ow), m);
       }
@@ -112,18 +153,16 @@ export function maxPool2dBackward(
   x: usize, dy: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, kH: i32, kW: i32, sH: i32, sW: i32,
   pH: i32, pW: i32, dH: i32, dW: i32, dx: usize, tid: i32, nthreads: i32,
 ): void {
-  const p0 = splitStart(planes, tid, nthreads);
-  const p1 = splitStart(planes, tid + 1, nthreads);
+  const p0 = unitStart(planes, tid, nthreads);
+  const p1 = unitStart(planes, tid + 1, nthreads);
   // as in the forward pass: interior columns 4 at a time, tracking the argmax per lane
-  const simd = dW == 1 && (sW == 1 || sW == 2);
-  const owLo = simd ? min(OW, (pW + sW - 1) / sW) : OW;
-  const lastFits = W - kW + pW;
-  const owHi = simd && lastFits >= 0 ? max(owLo, min(OW, lastFits / sW + 1)) : owLo;
+  const owLo = simdColsLo(OW, sW, pW, dW);
+  const owHi = simdColsHi(owLo, OW, W, kW, sW, pW, dW);
   const laneStep = i32x4(0, sW, 2 * sW, 3 * sW); // input column offsets of the 4 lanes
   for (let p = p0; p < p1; p++) {
-    const plane = x + (<usize>p * H * W << 2);
-    const g = dy + (<usize>p * OH * OW << 2);
-    const d = dx + (<usize>p * H * W << 2);
+    const plane = planeAt(x, p, H, W);
+    const g = planeAt(dy, p, OH, OW);
+    const d = planeAt(dx, p, H, W);
     memory.fill(d, 0, <usize>H * W << 2);
     for (let oh = 0; oh < OH; oh++) {
       const hs = oh * sH - pH;
@@ -138,13 +177,7 @@ export function maxPool2dBackward(
           const start = ih * W + ow * sW - pW;
           const row = at(plane, start);
           for (let kw = 0; kw < kW; kw++) {
-            let v: v128;
-            if (sW == 1) {
-              v = v128.load(row + (<usize>kw << 2));
-            } else {
-              const q = row + (<usize>kw << 2);
-              v = v128.shuffle<f32>(v128.load(q), v128.load(q, 16), 0, 2, 4, 6);
-            }
+            const v = loadTaps(row, kw, sW);
             const take = v128.or(f32x4.gt(v, m), f32x4.ne(v, v));
             m = v128.bitselect(v, m, take);
             best = v128.bitselect(i32x4.add(i32x4.splat(start + kw), laneStep), best, take);
@@ -159,12 +192,6 @@ export function maxPool2dBackward(
       for (; ow < OW; ow++) addAtArgmax(plane, g, d, W, ih0, ih1, ow * sW - pW, kW, dH, dW, oh * OW + ow);
     }
   }
-}
-
-// @ts-ignore: decorator
-@inline function addAt(d: usize, i: i32, v: f32): void {
-  const q = at(d, i);
-  store<f32>(q, load<f32>(q) + v);
 }
 
 // dy[o] added at the argmax of one window (as maxWindow clips it).
@@ -190,11 +217,11 @@ export function avgPool2dForward(
   x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32,
   includePad: i32, y: usize, tid: i32, nthreads: i32,
 ): void {
-  const p0 = splitStart(planes, tid, nthreads);
-  const p1 = splitStart(planes, tid + 1, nthreads);
+  const p0 = unitStart(planes, tid, nthreads);
+  const p1 = unitStart(planes, tid + 1, nthreads);
   for (let p = p0; p < p1; p++) {
-    const plane = x + (<usize>p * H * W << 2);
-    const out = y + (<usize>p * OH * OW << 2);
+    const plane = planeAt(x, p, H, W);
+    const out = planeAt(y, p, OH, OW);
     for (let oh = 0; oh < OH; oh++) {
       const hs = oh * sH - pH;
       const ih0 = max(hs, 0);
@@ -205,11 +232,7 @@ export function avgPool2dForward(
         const iw1 = min(ws + kW, W);
         let v: f32 = 0;
         if (ih0 < ih1 && iw0 < iw1) {
-          let s: f32 = 0;
-          for (let ih = ih0; ih < ih1; ih++) {
-            for (let iw = iw0; iw < iw1; iw++) s += load<f32>(at(plane, ih * W + iw));
-          }
-          v = s / <f32>avgDivisor(hs, ws, kH, kW, H, W, pH, pW, includePad != 0);
+          v = windowSum(plane, W, ih0, ih1, iw0, iw1) / <f32>avgDivisor(hs, ws, kH, kW, H, W, pH, pW, includePad != 0);
         }
         store<f32>(at(out, oh * OW + ow), v);
       }
@@ -222,11 +245,11 @@ export function avgPool2dBackward(
   dy: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32,
   includePad: i32, dx: usize, tid: i32, nthreads: i32,
 ): void {
-  const p0 = splitStart(planes, tid, nthreads);
-  const p1 = splitStart(planes, tid + 1, nthreads);
+  const p0 = unitStart(planes, tid, nthreads);
+  const p1 = unitStart(planes, tid + 1, nthreads);
   for (let p = p0; p < p1; p++) {
-    const g = dy + (<usize>p * OH * OW << 2);
-    const d = dx + (<usize>p * H * W << 2);
+    const g = planeAt(dy, p, OH, OW);
+    const d = planeAt(dx, p, H, W);
     memory.fill(d, 0, <usize>H * W << 2);
     for (let oh = 0; oh < OH; oh++) {
       const hs = oh * sH - pH;
@@ -238,12 +261,7 @@ export function avgPool2dBackward(
         const iw1 = min(ws + kW, W);
         if (ih0 >= ih1 || iw0 >= iw1) continue;
         const delta = load<f32>(at(g, oh * OW + ow)) / <f32>avgDivisor(hs, ws, kH, kW, H, W, pH, pW, includePad != 0);
-        for (let ih = ih0; ih < ih1; ih++) {
-          for (let iw = iw0; iw < iw1; iw++) {
-            const q = at(d, ih * W + iw);
-            store<f32>(q, load<f32>(q) + delta);
-          }
-        }
+        addOver(d, W, ih0, ih1, iw0, iw1, delta);
       }
     }
   }
@@ -263,21 +281,18 @@ export function avgPool2dBackward(
 export function adaptiveAvgPool2dForward(
   x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, y: usize, tid: i32, nthreads: i32,
 ): void {
-  const p0 = splitStart(planes, tid, nthreads);
-  const p1 = splitStart(planes, tid + 1, nthreads);
+  const p0 = unitStart(planes, tid, nthreads);
+  const p1 = unitStart(planes, tid + 1, nthreads);
   for (let p = p0; p < p1; p++) {
-    const plane = x + (<usize>p * H * W << 2);
-    const out = y + (<usize>p * OH * OW << 2);
+    const plane = planeAt(x, p, H, W);
+    const out = planeAt(y, p, OH, OW);
     for (let oh = 0; oh < OH; oh++) {
       const ih0 = binStart(oh, OH, H);
       const ih1 = binEnd(oh, OH, H);
       for (let ow = 0; ow < OW; ow++) {
         const iw0 = binStart(ow, OW, W);
         const iw1 = binEnd(ow, OW, W);
-        let s: f32 = 0;
-        for (let ih = ih0; ih < ih1; ih++) {
-          for (let iw = iw0; iw < iw1; iw++) s += load<f32>(at(plane, ih * W + iw));
-        }
+        const s = windowSum(plane, W, ih0, ih1, iw0, iw1);
         store<f32>(at(out, oh * OW + ow), s / <f32>(ih1 - ih0) / <f32>(iw1 - iw0));
       }
     }
@@ -287,11 +302,11 @@ export function adaptiveAvgPool2dForward(
 export function adaptiveAvgPool2dBackward(
   dy: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, dx: usize, tid: i32, nthreads: i32,
 ): void {
-  const p0 = splitStart(planes, tid, nthreads);
-  const p1 = splitStart(planes, tid + 1, nthreads);
+  const p0 = unitStart(planes, tid, nthreads);
+  const p1 = unitStart(planes, tid + 1, nthreads);
   for (let p = p0; p < p1; p++) {
-    const g = dy + (<usize>p * OH * OW << 2);
-    const d = dx + (<usize>p * H * W << 2);
+    const g = planeAt(dy, p, OH, OW);
+    const d = planeAt(dx, p, H, W);
     memory.fill(d, 0, <usize>H * W << 2);
     for (let oh = 0; oh < OH; oh++) {
       const ih0 = binStart(oh, OH, H);
@@ -300,12 +315,7 @@ export function adaptiveAvgPool2dBackward(
         const iw0 = binStart(ow, OW, W);
         const iw1 = binEnd(ow, OW, W);
         const delta = load<f32>(at(g, oh * OW + ow)) / <f32>(ih1 - ih0) / <f32>(iw1 - iw0);
-        for (let ih = ih0; ih < ih1; ih++) {
-          for (let iw = iw0; iw < iw1; iw++) {
-            const q = at(d, ih * W + iw);
-            store<f32>(q, load<f32>(q) + delta);
-          }
-        }
+        addOver(d, W, ih0, ih1, iw0, iw1, delta);
       }
     }
   }
@@ -315,11 +325,11 @@ export function adaptiveAvgPool2dBackward(
 export function adaptiveMaxPool2dForward(
   x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, y: usize, tid: i32, nthreads: i32,
 ): void {
-  const p0 = splitStart(planes, tid, nthreads);
-  const p1 = splitStart(planes, tid + 1, nthreads);
+  const p0 = unitStart(planes, tid, nthreads);
+  const p1 = unitStart(planes, tid + 1, nthreads);
   for (let p = p0; p < p1; p++) {
-    const plane = x + (<usize>p * H * W << 2);
-    const out = y + (<usize>p * OH * OW << 2);
+    const plane = planeAt(x, p, H, W);
+    const out = planeAt(y, p, OH, OW);
     for (let oh = 0; oh < OH; oh++) {
       const ih0 = binStart(oh, OH, H);
       const ih1 = binEnd(oh, OH, H);
@@ -336,12 +346,12 @@ export function adaptiveMaxPool2dForward(
 export function adaptiveMaxPool2dBackward(
   x: usize, dy: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, dx: usize, tid: i32, nthreads: i32,
 ): void {
-  const p0 = splitStart(planes, tid, nthreads);
-  const p1 = splitStart(planes, tid + 1, nthreads);
+  const p0 = unitStart(planes, tid, nthreads);
+  const p1 = unitStart(planes, tid + 1, nthreads);
   for (let p = p0; p < p1; p++) {
-    const plane = x + (<usize>p * H * W << 2);
-    const g = dy + (<usize>p * OH * OW << 2);
-    const d = dx + (<usize>p * H * W << 2);
+    const plane = planeAt(x, p, H, W);
+    const g = planeAt(dy, p, OH, OW);
+    const d = planeAt(dx, p, H, W);
     memory.fill(d, 0, <usize>H * W << 2);
     for (let oh = 0; oh < OH; oh++) {
       const ih0 = binStart(oh, OH, H);
@@ -349,8 +359,7 @@ export function adaptiveMaxPool2dBackward(
       for (let ow = 0; ow < OW; ow++) {
         const iw0 = binStart(ow, OW, W);
         const iw1 = binEnd(ow, OW, W);
-        const q = at(d, argmaxWindow(plane, W, ih0, ih1, iw0, iw1, 1, 1));
-        store<f32>(q, load<f32>(q) + load<f32>(at(g, oh * OW + ow)));
+        addAt(d, argmaxWindow(plane, W, ih0, ih1, iw0, iw1, 1, 1), load<f32>(at(g, oh * OW + ow)));
       }
     }
   }

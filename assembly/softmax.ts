@@ -5,6 +5,7 @@
 // inner > 1: SIMD across inner positions, every sum in d order.
 import { unitStart } from "./elementwise";
 import { expv, logv } from "./math";
+import { ld, st } from "./lanes";
 
 // @ts-ignore: decorator
 @inline const INNER_BLOCK: i32 = 64;
@@ -66,25 +67,23 @@ function rowForward(x: usize, out: usize, D: i32, isLog: bool): void {
   let m = f32x4.splat(-Infinity);
   for (let d = 0; d < D; d++) {
     const p = x + <usize>d * stride;
-    m = f32x4.max(m, one ? f32x4.splat(load<f32>(p)) : v128.load(p));
+    m = f32x4.max(m, ld(p, one));
   }
   let s = f32x4.splat(0.0);
   for (let d = 0; d < D; d++) {
     const o = <usize>d * stride;
-    const sh = f32x4.sub(one ? f32x4.splat(load<f32>(x + o)) : v128.load(x + o), m);
+    const sh = f32x4.sub(ld(x + o, one), m);
     const e = expv(sh);
     s = f32x4.add(s, e);
     const r = isLog ? sh : e;
-    if (one) store<f32>(out + o, f32x4.extract_lane(r, 0));
-    else v128.store(out + o, r);
+    st(out + o, r, one);
   }
   const fin = isLog ? logv(s) : s;
   for (let d = 0; d < D; d++) {
     const o = <usize>d * stride;
-    const v = one ? f32x4.splat(load<f32>(out + o)) : v128.load(out + o);
+    const v = ld(out + o, one);
     const r = isLog ? f32x4.sub(v, fin) : f32x4.div(v, fin);
-    if (one) store<f32>(out + o, f32x4.extract_lane(r, 0));
-    else v128.store(out + o, r);
+    st(out + o, r, one);
   }
 }
 
@@ -123,17 +122,16 @@ export function softmaxForward(x: usize, out: usize, outer: i32, D: i32, inner: 
   let s = f32x4.splat(0.0);
   for (let d = 0; d < D; d++) {
     const o = <usize>d * stride;
-    const gv = one ? f32x4.splat(load<f32>(g + o)) : v128.load(g + o);
+    const gv = ld(g + o, one);
     if (isLog) s = f32x4.add(s, gv);
-    else s = f32x4.add(s, f32x4.mul(gv, one ? f32x4.splat(load<f32>(y + o)) : v128.load(y + o)));
+    else s = f32x4.add(s, f32x4.mul(gv, ld(y + o, one)));
   }
   for (let d = 0; d < D; d++) {
     const o = <usize>d * stride;
-    const gv = one ? f32x4.splat(load<f32>(g + o)) : v128.load(g + o);
-    const yv = one ? f32x4.splat(load<f32>(y + o)) : v128.load(y + o);
+    const gv = ld(g + o, one);
+    const yv = ld(y + o, one);
     const r = isLog ? f32x4.sub(gv, f32x4.mul(expv(yv), s)) : f32x4.mul(yv, f32x4.sub(gv, s));
-    if (one) store<f32>(gx + o, f32x4.extract_lane(r, 0));
-    else v128.store(gx + o, r);
+    st(gx + o, r, one);
   }
 }
 

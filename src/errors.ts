@@ -33,3 +33,10 @@ export function fmtShape(shape: readonly number[]): string {
 export function check(cond: unknown, op: string, message: string | (() => string)): asserts cond {
   if (!cond) throw new SimdnnError(op, typeof message === 'string' ? message : message());
 }
+
+/** Throws for the first key of an options object not in `allowed` (API.md: an unknown option is an error, not ignored). */
+export function checkKnownKeys(op: string, opts: object, allowed: readonly string[]): void {
+  for (const k of Object.keys(opts)) {
+    if (!allowed.includes(k)) throw new SimdnnError(op, `unknown option '${k}' (valid: ${allowed.join(', ')})`);
+  }
+}

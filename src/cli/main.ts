@@ -9,6 +9,9 @@ import { UsageError } from './usage-error.js';
 
 const threads = TRAIN_OPTIONS.threads;
 const verbose = TRAIN_OPTIONS.verbose;
+// eval and predict load a checkpoint the same way
+const checkpoint = { kind: 'string', help: 'a run folder or a .safetensors file', value: 'PATH' } as const;
+const checkpointModel = { kind: 'string', help: 'the architecture, for a weights-only file', value: 'NAME' } as const;
 
 interface Command {
   summary: string;
@@ -23,9 +26,9 @@ const COMMANDS: Record<string, Command> = {
     summary: 'accuracy of a checkpoint on held-out data',
     usage: 'simdnn eval --checkpoint RUN_DIR [--data mnist|DIR]',
     options: {
-      checkpoint: { kind: 'string', help: 'a run folder or a .safetensors file', value: 'PATH' },
+      checkpoint,
       data: { kind: 'string', help: "held-out data (default: the run's)", value: 'mnist|DIR' },
-      model: { kind: 'string', help: 'the architecture, for a weights-only file', value: 'NAME' },
+      model: checkpointModel,
       batchSize: { kind: 'int', help: 'images per batch', default: 500 },
       testSize: { kind: 'int', help: 'evaluate this many examples (0: all)', default: 0 },
       threads, verbose,
@@ -36,8 +39,8 @@ const COMMANDS: Record<string, Command> = {
     summary: 'top-5 classes of PNG/JPEG images',
     usage: 'simdnn predict IMAGE... --checkpoint RUN_DIR',
     options: {
-      checkpoint: { kind: 'string', help: 'a run folder or a .safetensors file', value: 'PATH' },
-      model: { kind: 'string', help: 'the architecture, for a weights-only file', value: 'NAME' },
+      checkpoint,
+      model: checkpointModel,
       top: { kind: 'int', help: 'classes to list', default: 5 },
       threads, verbose,
     },

@@ -1,4 +1,4 @@
-import { check } from '../errors.js';
+import { check, checkKnownKeys } from '../errors.js';
 import { nextSeed, Rng } from '../random.js';
 import type { Tensor } from '../tensor.js';
 
@@ -119,9 +119,7 @@ export function kaimingNormal_(t: Tensor, mode: 'fanIn' | 'fanOut', rng: Rng): T
 /** Rejects option keys a constructor does not know (API.md: unknown options are errors). */
 export function checkOptions(op: string, opts: object, allowed: readonly string[]): void {
   check(opts !== null && typeof opts === 'object', op, `options must be an object, got ${String(opts)}`);
-  for (const k of Object.keys(opts)) {
-    check(allowed.includes(k), op, `unknown option '${k}' (valid: ${allowed.join(', ')})`);
-  }
+  checkKnownKeys(op, opts, allowed);
 }
 
 /** A positive integer or an [h, w] pair of them, as a pair. */

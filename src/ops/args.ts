@@ -1,4 +1,4 @@
-import { check, fmtShape, SimdnnError } from '../errors.js';
+import { check, checkKnownKeys, fmtShape, SimdnnError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { describe } from './matmul.js';
 
@@ -15,9 +15,7 @@ export function checkOptions(opts: unknown, op: string, allowed: readonly string
   if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
     throw new SimdnnError(op, `options must be an object, got ${opts === null ? 'null' : typeof opts}`);
   }
-  for (const k of Object.keys(opts)) {
-    if (!allowed.includes(k)) throw new SimdnnError(op, `unknown option '${k}' (valid: ${allowed.join(', ')})`);
-  }
+  checkKnownKeys(op, opts, allowed);
   return opts as Record<string, unknown>;
 }
 

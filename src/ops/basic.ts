@@ -1,4 +1,4 @@
-import { check, fmtShape, SimdnnError } from '../errors.js';
+import { check, checkKnownKeys, fmtShape, SimdnnError } from '../errors.js';
 import { record } from '../autograd.js';
 import { Rng, nextSeed } from '../random.js';
 import { checkShape, shapeSize, Tensor } from '../tensor.js';
@@ -14,9 +14,7 @@ export function empty(shape: number[], op = 'tensor'): Tensor {
 function checkKeys(op: string, opts: unknown, allowed: readonly string[]): void {
   if (opts === undefined) return;
   if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new SimdnnError(op, `options must be an object, got ${opts === null ? 'null' : typeof opts}`);
-  for (const k of Object.keys(opts)) {
-    if (!allowed.includes(k)) throw new SimdnnError(op, `unknown option '${k}' (valid: ${allowed.join(', ')})`);
-  }
+  checkKnownKeys(op, opts, allowed);
 }
 
 export function tensor(

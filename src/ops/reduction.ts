@@ -1,4 +1,4 @@
-import { check } from '../errors.js';
+import { check, checkKnownKeys } from '../errors.js';
 
 /** How a loss combines its per-element values (PyTorch's `reduction`). */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -7,9 +7,7 @@ export type Reduction = 'mean' | 'sum' | 'none';
 export function lossOptions(op: string, opts: unknown, extra: string[]): Reduction {
   check(opts !== null && typeof opts === 'object', op, `options must be an object, got ${String(opts)}`);
   const o = opts as Record<string, unknown>;
-  for (const k of Object.keys(o)) {
-    check(k === 'reduction' || extra.includes(k), op, `unknown option '${k}' (valid: ${['reduction', ...extra].join(', ')})`);
-  }
+  checkKnownKeys(op, o, ['reduction', ...extra]);
   const r = o.reduction ?? 'mean';
   check(r === 'mean' || r === 'sum' || r === 'none', op, `reduction must be 'mean', 'sum' or 'none', got ${String(r)}`);
   return r as Reduction;

@@ -1,4 +1,4 @@
-import { check } from '../errors.js';
+import { check, checkKnownKeys } from '../errors.js';
 import { launchElementwise } from '../ops/launch.js';
 import type { Tensor } from '../tensor.js';
 import { checkNumber, Optimizer, stateZeros, type OptimizerParams, type ParamGroup, type ParamState } from './optimizer.js';
@@ -27,7 +27,7 @@ export class Adam extends Optimizer<AdamOptions> {
 
   constructor(params: OptimizerParams<AdamOptions>, opts: Partial<AdamOptions> = {}, name = 'Adam', decoupled = false, weightDecay = 0) {
     check(opts !== null && typeof opts === 'object', name, 'options must be an object');
-    for (const k of Object.keys(opts)) check(KEYS.includes(k), name, `unknown option '${k}' (valid: ${KEYS.join(', ')})`);
+    checkKnownKeys(name, opts, KEYS);
     super(name, params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay, amsgrad: false, ...opts });
     this.decoupled = decoupled;
   }

@@ -1,17 +1,32 @@
-import { check, SimdnnError } from '../errors.js';
+import { check, checkKnownKeys, SimdnnError } from '../errors.js';
 import { checkNumber, type Optimizer } from './optimizer.js';
 
 type AnyOptimizer = Optimizer<{ lr: number }>;
 
 export function checkOptions(op: string, opts: unknown, keys: string[]): void {
   check(opts !== null && typeof opts === 'object', op, 'options must be an object');
-  for (const k of Object.keys(opts as object)) {
-    if (!keys.includes(k)) throw new SimdnnError(op, `unknown option '${k}' (valid: ${keys.join(', ')})`);
-  }
+  checkKnownKeys(op, opts as object, keys);
 }
 
-function checkInt(op: string, name: string, v: unknown, min: number): void {
+export function checkInt(op: string, name: string, v: unknown, min: number): void {
   if (!Number.isInteger(v) || (v as number) < min) throw new SimdnnError(op, `${name} must be an integer ≥ ${min}, got ${String(v)}`);
+}
+
+/** A scheduler's own fields as plain data (every one but `skip`), for stateDict(). */
+export function schedulerState(s: object, skip: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s)) if (!skip.includes(k)) out[k] = structuredClone(v);
+  return out;
+}
+
+/** Copies `sd` into the scheduler `s` after checking its keys and their types against `mine` (its own stateDict()). */
+export function loadSchedulerState(s: object, sd: Record<string, unknown>, mine: Record<string, unknown>, op: string): void {
+  check(sd !== null && typeof sd === 'object', op, 'expects what stateDict() returns');
+  for (const k of Object.keys(sd)) {
+    if (!(k in mine)) throw new SimdnnError(op, `unknown key '${k}'`);
+    if (typeof sd[k] !== typeof mine[k]) throw new SimdnnError(op, `'${k}' must be a ${typeof mine[k]}`);
+  }
+  Object.assign(s, structuredClone(sd));
 }
 
 /**
@@ -61,19 +76,11 @@ export abstract class LRScheduler {
 
   /** Plain data: the epoch counter, base rates and the scheduler's options. */
   stateDict(): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(this)) if (k !== 'optimizer' && k !== 'name') out[k] = structuredClone(v);
-    return out;
+    return schedulerState(this, ['optimizer', 'name']);
   }
 
   loadStateDict(sd: Record<string, unknown>): void {
-    check(sd !== null && typeof sd === 'object', `${this.name}.loadStateDict`, 'expects what stateDict() returns');
-    const mine = this.stateDict();
-    for (const k of Object.keys(sd)) {
-      if (!(k in mine)) throw new SimdnnError(`${this.name}.loadStateDict`, `unknown key '${k}'`);
-      if (typeof sd[k] !== typeof mine[k]) throw new SimdnnError(`${this.name}.loadStateDict`, `'${k}' must be a ${typeof mine[k]}`);
-    }
-    Object.assign(this, structuredClone(sd));
+    loadSchedulerState(this, sd, this.stateDict(), `${this.name}.loadStateDict`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { check, SimdnnError } from '../errors.js';
 import { checkNumber, type Optimizer } from './optimizer.js';
-import { checkOptions } from './lr-scheduler.js';
+import { checkInt, checkOptions, loadSchedulerState, schedulerState } from './lr-scheduler.js';
 
 export interface ReduceLROnPlateauOptions {
   /** 'min': the metric should fall (a loss, an error rate); 'max': rise (an accuracy). */
@@ -52,9 +52,7 @@ export class ReduceLROnPlateau {
     checkNumber(op, 'factor', o.factor, { max: 1, maxOpen: true });
     checkNumber(op, 'threshold', o.threshold);
     checkNumber(op, 'eps', o.eps);
-    for (const k of ['patience', 'cooldown'] as const) {
-      if (!Number.isInteger(o[k]) || o[k] < 0) throw new SimdnnError(op, `${k} must be an integer ≥ 0, got ${String(o[k])}`);
-    }
+    for (const k of ['patience', 'cooldown'] as const) checkInt(op, k, o[k], 0);
     const groups = optimizer.paramGroups.length;
     const minLrs = Array.isArray(o.minLr) ? o.minLr.slice() : new Array<number>(groups).fill(o.minLr);
     check(minLrs.length === groups, op, `minLr has ${minLrs.length} values for ${groups} parameter groups`);
@@ -108,19 +106,10 @@ export class ReduceLROnPlateau {
   }
 
   stateDict(): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(this)) if (k !== 'optimizer') out[k] = structuredClone(v);
-    return out;
+    return schedulerState(this, ['optimizer']);
   }
 
   loadStateDict(sd: Record<string, unknown>): void {
-    const op = 'ReduceLROnPlateau.loadStateDict';
-    check(sd !== null && typeof sd === 'object', op, 'expects what stateDict() returns');
-    const mine = this.stateDict();
-    for (const k of Object.keys(sd)) {
-      if (!(k in mine)) throw new SimdnnError(op, `unknown key '${k}'`);
-      if (typeof sd[k] !== typeof mine[k]) throw new SimdnnError(op, `'${k}' must be a ${typeof mine[k]}`);
-    }
-    Object.assign(this, structuredClone(sd));
+    loadSchedulerState(this, sd, this.stateDict(), 'ReduceLROnPlateau.loadStateDict');
   }
 }

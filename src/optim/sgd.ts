@@ -1,4 +1,4 @@
-import { check } from '../errors.js';
+import { check, checkKnownKeys } from '../errors.js';
 import { launchElementwise } from '../ops/launch.js';
 import type { Tensor } from '../tensor.js';
 import { checkNumber, Optimizer, stateEmpty, type OptimizerParams, type ParamGroup, type ParamState } from './optimizer.js';
@@ -26,9 +26,7 @@ const KEYS = ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'];
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: OptimizerParams<SGDOptions>, opts: Partial<SGDOptions> & { lr: number }) {
     check(opts !== null && typeof opts === 'object', 'SGD', 'options must be an object with at least lr');
-    for (const k of Object.keys(opts)) {
-      check(KEYS.includes(k), 'SGD', `unknown option '${k}' (valid: ${KEYS.join(', ')})`);
-    }
+    checkKnownKeys('SGD', opts, KEYS);
     check(opts.lr !== undefined, 'SGD', 'lr is required');
     super('SGD', params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, ...opts });
   }

@@ -1,4 +1,4 @@
-import { SimdnnError } from '../errors.js';
+import { checkKnownKeys, SimdnnError } from '../errors.js';
 import { hasRelaxedSimd, hasSharedMemory, hasSimd } from './features.js';
 import { Heap } from './heap.js';
 import type { Kernels } from './kernels.js';
@@ -45,13 +45,11 @@ function decode(b64: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-const INIT_KEYS = new Set(['threads', 'simd']);
+const INIT_KEYS = ['threads', 'simd'];
 
 function validate(opts: InitOptions): void {
   if (opts === null || typeof opts !== 'object') throw new SimdnnError('init', `options must be an object, got ${String(opts)}`);
-  for (const k of Object.keys(opts)) {
-    if (!INIT_KEYS.has(k)) throw new SimdnnError('init', `unknown option '${k}' (valid: threads, simd)`);
-  }
+  checkKnownKeys('init', opts, INIT_KEYS);
   const t = opts.threads;
   if (t !== undefined && t !== 'auto' && !(Number.isInteger(t) && t >= 1 && t <= 256)) {
     throw new SimdnnError('init', `threads must be an integer from 1 to 256 or 'auto', got ${String(t)}`);

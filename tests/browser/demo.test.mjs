@@ -6,33 +6,28 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { serve } from '../../scripts/serve.mjs';
-import { launchChromium } from '../../scripts/chromium.mjs';
+import { startBrowser } from './lib.mjs';
 
-let browser;
-const servers = {};
+let env;
 
 before(async () => {
   mkdirSync('test-artifacts', { recursive: true });
-  servers.isolated = await serve({ isolated: true });
-  servers.plain = await serve({ isolated: false });
-  browser = await launchChromium();
+  env = await startBrowser();
 });
 
 after(async () => {
-  await browser?.close();
-  await Promise.all(Object.values(servers).map((s) => s.close()));
+  await env?.close();
 });
 
 /** Opens the demo and collects console errors and uncaught exceptions (page and workers). */
 async function openDemo(isolated) {
-  const page = await browser.context.newPage();
+  const page = await env.browser.context.newPage();
   await page.setViewportSize({ width: 1280, height: 1000 });
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('worker', (w) => w.on('console', (m) => { if (m.type() === 'error') errors.push(`worker: ${m.text()}`); }));
-  await page.goto(`${(isolated ? servers.isolated : servers.plain).url}/demo/`);
+  await page.goto(`${env.url(isolated)}/demo/`);
   await page.waitForSelector('body[data-ready=true]', { timeout: 60_000 });
   return { page, errors };
 }

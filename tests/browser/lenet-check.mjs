@@ -4,7 +4,7 @@
 // hash of the loss, logit and weight bytes, so Node and Chromium can be compared
 // bit for bit.
 import * as sn from '../../dist/index.js';
-import { fnv1a } from './fnv1a.mjs';
+import { fnv1a, initCollectingWarnings } from './check-lib.mjs';
 
 const BATCH = 20; // 2 digits of each class per step
 const STEPS = 3;
@@ -67,14 +67,7 @@ function concatParams(params) {
 export async function runLenetChecks(batches, threadCounts = [1, 2], seed = 7) {
   const runs = [];
   for (const threads of threadCounts) {
-    const warnings = [];
-    const warn = console.warn;
-    console.warn = (...a) => warnings.push(a.join(' '));
-    try {
-      await sn.init({ threads });
-    } finally {
-      console.warn = warn;
-    }
+    const warnings = await initCollectingWarnings(threads);
     const model = lenet(seed);
     const params = model.parameters();
     const initial = fnv1a(concatParams(params));

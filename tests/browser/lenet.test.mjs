@@ -5,13 +5,11 @@
 // through `npm run test:browser`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from '../../scripts/serve.mjs';
-import { launchChromium } from '../../scripts/chromium.mjs';
+import { openCheckPage, startBrowser } from './lib.mjs';
 import { loadFixedDigits, readClassNode, runLenetChecks } from './lenet-check.mjs';
 
-let browser;
+let env;
 let node;
-const servers = {};
 
 before(async () => {
   node = await runLenetChecks(await loadFixedDigits(readClassNode), [1, 2]);
@@ -19,22 +17,17 @@ before(async () => {
   assert.deepEqual(node[1].hashes, node[0].hashes, 'Node: 2 threads differ from 1');
   // The run must train: the loss goes down over the 3 steps.
   assert.ok(node[0].losses[2] < node[0].losses[0], `losses ${node[0].losses}`);
-  servers.isolated = await serve({ isolated: true });
-  servers.plain = await serve({ isolated: false });
-  browser = await launchChromium();
+  env = await startBrowser();
 });
 
 after(async () => {
-  await browser?.close();
-  await Promise.all(Object.values(servers).map((s) => s.close()));
+  await env?.close();
 });
 
 for (const isolated of [true, false]) {
   for (const where of ['page', 'worker']) test(`${isolated ? 'cross-origin isolated' : 'not isolated'}, ${where}: same LeNet-5 bytes as Node for 1 and 2 threads`, async () => {
-    const page = await browser.context.newPage();
+    const page = await openCheckPage(env.browser, `${env.url(isolated)}/tests/browser/lenet-page.html`);
     try {
-      await page.goto(`${(isolated ? servers.isolated : servers.plain).url}/tests/browser/lenet-page.html`);
-      await page.waitForFunction(() => window.pageReady === true);
       const r = await page.evaluate(where === 'page' ? () => window.runOnPage([1, 2]) : () => window.runInWorker([1, 2]));
       assert.equal(r.crossOriginIsolated, isolated);
       assert.deepEqual(r.runs.map((x) => x.info), [

@@ -3,26 +3,7 @@
 // hash of every output byte per thread count so Node and Chromium can be
 // compared bit for bit.
 import * as sn from '../../dist/index.js';
-
-function randomArray(n, seed) {
-  const out = new Float32Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    out[i] = (x / 4294967296) * 2 - 1;
-  }
-  return out;
-}
-
-/** FNV-1a over the bytes, as 8 hex digits. */
-function fnv1a(f32) {
-  const u8 = new Uint8Array(f32.buffer, f32.byteOffset, f32.byteLength);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < u8.length; i++) h = Math.imul(h ^ u8[i], 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, '0');
-}
+import { fnv1a, initCollectingWarnings, randomArray } from './check-lib.mjs';
 
 // [4,16,33,33] = 69,696 values: above the one-thread cut-off, with odd tails.
 const SHAPE = [4, 16, 33, 33];
@@ -40,13 +21,7 @@ const CASES = {
 export async function runOpsChecks(threadCounts = [1, 2]) {
   const runs = [];
   for (const threads of threadCounts) {
-    const warn = console.warn;
-    console.warn = () => {};
-    try {
-      await sn.init({ threads });
-    } finally {
-      console.warn = warn;
-    }
+    await initCollectingWarnings(threads); // the warnings are not what this checks
     const hashes = {};
     for (const [name, f] of Object.entries(CASES)) {
       hashes[name] = sn.tidy(() => {

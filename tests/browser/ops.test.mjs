@@ -3,32 +3,26 @@
 // for 1 and 2 threads. Needs dist/index.js: run through `npm run test:browser`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from '../../scripts/serve.mjs';
-import { launchChromium } from '../../scripts/chromium.mjs';
+import { openCheckPage, startBrowser } from './lib.mjs';
 import { runOpsChecks } from './ops-check.mjs';
 
-let browser;
-let server;
+let env;
 let node;
 
 before(async () => {
   node = await runOpsChecks([1, 2]);
   assert.equal(node[1].threads, 2);
   assert.deepEqual(node[1].hashes, node[0].hashes, 'Node: 2 threads differ from 1');
-  server = await serve({ isolated: true });
-  browser = await launchChromium();
+  env = await startBrowser({ plain: false });
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.close();
+  await env?.close();
 });
 
 test('cross-origin isolated page: same bytes as Node for 1 and 2 threads', async () => {
-  const page = await browser.context.newPage();
+  const page = await openCheckPage(env.browser, `${env.url(true)}/tests/browser/ops-page.html`);
   try {
-    await page.goto(`${server.url}/tests/browser/ops-page.html`);
-    await page.waitForFunction(() => window.pageReady === true);
     const runs = await page.evaluate(() => window.runOnPage());
     assert.deepEqual(runs.map((r) => r.threads), [1, 2]);
     for (const r of runs) assert.deepEqual(r.hashes, node[0].hashes);

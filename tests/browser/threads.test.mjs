@@ -5,13 +5,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { serve } from '../../scripts/serve.mjs';
-import { launchChromium } from '../../scripts/chromium.mjs';
+import { openCheckPage, startBrowser } from './lib.mjs';
 import { runGemmChecks } from './gemm-check.mjs';
 
-let browser;
+let env;
 let nodeHashes;
-const servers = {};
 const logs = [];
 
 before(async () => {
@@ -19,25 +17,20 @@ before(async () => {
   assert.equal(node.runs[1].info.threads, 2);
   assert.deepEqual(node.runs[1].hashes, node.runs[0].hashes, 'Node: 2 threads differ from 1');
   nodeHashes = node.runs[0].hashes;
-  servers.isolated = await serve({ isolated: true });
-  servers.plain = await serve({ isolated: false });
-  browser = await launchChromium();
+  env = await startBrowser();
 });
 
 after(async () => {
-  await browser?.close();
-  await Promise.all(Object.values(servers).map((s) => s.close()));
+  await env?.close();
   mkdirSync('test-artifacts', { recursive: true });
   writeFileSync('test-artifacts/browser-threads.log', logs.join('\n') + '\n');
 });
 
-async function openPage(isolated) {
-  const page = await browser.context.newPage();
-  page.on('console', (m) => logs.push(`[${isolated ? 'isolated' : 'plain'}] ${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => logs.push(`[${isolated ? 'isolated' : 'plain'}] pageerror: ${e.message}`));
-  await page.goto(`${(isolated ? servers.isolated : servers.plain).url}/tests/browser/gemm-page.html`);
-  await page.waitForFunction(() => window.pageReady === true);
-  return page;
+function openPage(isolated) {
+  return openCheckPage(env.browser, `${env.url(isolated)}/tests/browser/gemm-page.html`, (page) => {
+    page.on('console', (m) => logs.push(`[${isolated ? 'isolated' : 'plain'}] ${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => logs.push(`[${isolated ? 'isolated' : 'plain'}] pageerror: ${e.message}`));
+  });
 }
 
 const HINT = /Cross-Origin-Opener-Policy: same-origin.*Cross-Origin-Embedder-Policy: require-corp/;

@@ -4,13 +4,10 @@
 import * as sn from '../../src/index.js';
 import { randomArray } from '../helpers.js';
 import { CONV_RELAXED_LAYERS } from './conv-relaxed-cases.js';
+import { printBothBuilds, toBase64 } from './relaxed-builds.js';
 
-const toBase64 = (f: Float32Array) => Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString('base64');
-
-async function runAll(simd: 'baseline' | 'relaxed') {
-  await sn.init({ threads: 1, simd });
-  const reported = sn.backendInfo().simd;
-  const outputs = CONV_RELAXED_LAYERS.map(({ xs, ws, opts }) => {
+await printBothBuilds(() =>
+  CONV_RELAXED_LAYERS.map(({ xs, ws, opts }) => {
     const x = sn.tensor(randomArray(xs.reduce((a, b) => a * b), 1), xs, { requiresGrad: true });
     const w = sn.tensor(randomArray(ws.reduce((a, b) => a * b), 2), ws, { requiresGrad: true });
     const b = sn.tensor(randomArray(ws[0], 3), [ws[0]], { requiresGrad: true });
@@ -18,11 +15,4 @@ async function runAll(simd: 'baseline' | 'relaxed') {
     const p = sn.F.avgPool2d(sn.F.maxPool2d(y, { kernelSize: 2, ceilMode: true }), { kernelSize: 1 });
     p.backward(sn.tensor(randomArray(p.size, 4), p.shape));
     return [y, p, x.grad!, w.grad!, b.grad!].map((t) => toBase64(t.toFloat32Array()));
-  });
-  sn.shutdown();
-  return { simd: reported, outputs };
-}
-
-const baseline = await runAll('baseline');
-const relaxed = await runAll('relaxed');
-process.stdout.write(JSON.stringify({ baseline, relaxed }) + '\n');
+  }));

@@ -5,15 +5,10 @@
 import * as sn from '../../src/index.js';
 import { gemm } from '../../src/ops/gemm.js';
 import { RELAXED_CASES, relaxedOperands } from './gemm-relaxed-cases.js';
+import { printBothBuilds, toBase64 } from './relaxed-builds.js';
 
-function toBase64(f: Float32Array): string {
-  return Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString('base64');
-}
-
-async function runAll(simd: 'baseline' | 'relaxed') {
-  await sn.init({ threads: 1, simd });
-  const reported = sn.backendInfo().simd;
-  const outputs = RELAXED_CASES.map((c, i) => {
+await printBothBuilds(() =>
+  RELAXED_CASES.map((c, i) => {
     const { a, b, c0 } = relaxedOperands(c, i);
     const A = sn.tensor(a, [a.length]);
     const B = sn.tensor(b, [b.length]);
@@ -25,11 +20,4 @@ async function runAll(simd: 'baseline' | 'relaxed') {
     const out = toBase64(C.toFloat32Array());
     [A, B, C].forEach((t) => t.dispose());
     return out;
-  });
-  sn.shutdown();
-  return { simd: reported, outputs };
-}
-
-const baseline = await runAll('baseline');
-const relaxed = await runAll('relaxed');
-process.stdout.write(JSON.stringify({ baseline, relaxed }) + '\n');
+  }));

@@ -3,38 +3,14 @@
 // behind --experimental-wasm-relaxed-simd, so the kernels run in a child
 // process started with that flag (gemm-relaxed-child.ts, bundled here with
 // esbuild); this file checks what it returns.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { bitsEqual } from '../helpers.js';
+import { fromBase64, runRelaxedChild } from './relaxed-runner.js';
 import { RELAXED_CASES, relaxedOperands, type RelaxedCase } from './gemm-relaxed-cases.js';
 
 interface ChildRun { simd: string; outputs: string[] }
 
-async function runChild(): Promise<{ baseline: ChildRun; relaxed: ChildRun }> {
-  const dir = mkdtempSync(join(tmpdir(), 'simdnn-relaxed-'));
-  try {
-    const outfile = join(dir, 'child.mjs');
-    await build({
-      entryPoints: [fileURLToPath(new URL('./gemm-relaxed-child.ts', import.meta.url))],
-      outfile, bundle: true, format: 'esm', platform: 'node', target: 'es2022', logLevel: 'silent',
-    });
-    const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', outfile], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    if (r.status !== 0) throw new Error(`relaxed child failed (exit ${r.status}): ${r.stderr}`);
-    return JSON.parse(r.stdout);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function fromBase64(s: string): Float32Array {
-  const bytes = Buffer.from(s, 'base64');
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-}
+const runChild = () => runRelaxedChild<{ baseline: ChildRun; relaxed: ChildRun }>(new URL('./gemm-relaxed-child.ts', import.meta.url));
 
 /** Σ_k |a_ik·b_kj| (+|c_ij| when accumulating): the scale of element (i,j)'s rounding error. */
 function magnitudes(c: RelaxedCase, index: number): Float64Array {

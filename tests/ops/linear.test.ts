@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.js';
-import { maxRelErr } from '../helpers.js';
+import { gradcheck } from '../gradcheck.js';
+import { maxRelErr, randomArray } from '../helpers.js';
 
 beforeAll(async () => {
   await sn.init({ threads: 1 });
@@ -67,9 +68,6 @@ describe('F.linear', () => {
     expect(() => sn.F.linear(x, sn.tensor([1, 2, 3], [1, 3]), sn.tensor([1, 2], [2]))).toThrow(/bias must be \[1\], got \[2\]/);
   });
 });
-
-import { gradcheck } from '../gradcheck.js';
-import { randomArray } from '../helpers.js';
 
 describe('F.linear gradcheck', () => {
   it('matches finite differences', () => {

@@ -1,0 +1,33 @@
+// Runs a relaxed-SIMD child script (a *-relaxed-child.ts) in a child
+// `node --experimental-wasm-relaxed-simd`: Node 20 has relaxed SIMD only behind
+// that flag, and vitest 3 cannot give one test file its own V8 flags. The
+// script is bundled with esbuild into a temporary folder; its JSON stdout is
+// returned. The child side is relaxed-builds.ts.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+export async function runRelaxedChild<T>(child: URL): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'simdnn-relaxed-'));
+  try {
+    const outfile = join(dir, 'child.mjs');
+    await build({
+      entryPoints: [fileURLToPath(child)],
+      outfile, bundle: true, format: 'esm', platform: 'node', target: 'es2022', logLevel: 'silent',
+    });
+    const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', outfile], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    if (r.status !== 0) throw new Error(`relaxed child failed (exit ${r.status}): ${r.stderr}`);
+    return JSON.parse(r.stdout) as T;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The Float32Array a child sent as base64 (relaxed-builds.ts toBase64). */
+export function fromBase64(s: string): Float32Array {
+  const bytes = Buffer.from(s, 'base64');
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
