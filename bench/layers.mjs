@@ -58,9 +58,6 @@ for (const name of names) {
   const keys = [...samples[0].keys()];
   const med = (k) => { const v = samples.map((s) => s.get(k) ?? 0).sort((a, b) => a - b); return v[v.length >> 1]; };
   const rows = keys.map((k) => [k, med(k)]);
-  // A block's glue = its whole time minus its leaves' times (measured in the same sample).
-  const leafSumIn = (s, type) => { let t = 0; for (const [k, v] of s) if (!k.endsWith('(whole)') && k !== 'TOTAL') t += v; return t; };
-  void leafSumIn;
   const total = med('TOTAL');
   const leafTotal = rows.filter(([k]) => !k.endsWith('(whole)') && k !== 'TOTAL').reduce((a, [, v]) => a + v, 0);
   const byType = new Map();
@@ -74,7 +71,11 @@ for (const name of names) {
   for (const [k, v] of [...byType].sort((a, b) => b[1] - a[1])) console.log(`  ${k.padEnd(34)} ${v.toFixed(1).padStart(8)}  ${(100 * v / total).toFixed(1).padStart(5)}%`);
   console.log('  convs by shape:');
   for (const [k, v] of rows.filter(([k]) => k.startsWith('Conv2d')).sort((a, b) => b[1] - a[1])) console.log(`    ${k.padEnd(40)} ${v.toFixed(1).padStart(8)}`);
-  console.log(`  wasm memory after: ${(sn.backendInfo().memoryBytes / 2 ** 20).toFixed(0)} MiB; weights ${(m.parameters().reduce((a, p) => a + p.size, 0) * 4 / 2 ** 20).toFixed(0)} MiB`);
+  // The wasm memory never shrinks: only the first model's figure is its own (fold's traced pass included).
+  const mem = sn.backendInfo().memoryBytes / 1e6;
+  const weights = m.parameters().reduce((a, p) => a + p.size, 0) * 4 / 1e6;
+  console.log(`  wasm memory ${mem.toFixed(0)} MB = ${(mem / weights).toFixed(2)}x the ${weights.toFixed(0)} MB of weights` +
+    (name === names[0] ? '' : ' (high-water mark of this process: earlier models included)'));
   x.dispose();
   m.dispose();
 }
