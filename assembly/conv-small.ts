@@ -13,7 +13,9 @@
 //
 // Data gradient (convSmallDataGrad): per tap (kh, kw) in order, the sum over
 // output channels is added into dx shifted by the tap: the im2col path's GEMM
-// then col2im order, so its bits.
+// then col2im order, so its bits. (Rows are padded to whole vectors with zeros,
+// which add +0: exact, except that an infinite or NaN weight times a padded
+// zero gives NaN where the im2col path, which skips the padding, may not.)
 //
 // Filter gradient: dw[oc, tap] = Σ_(n, oh, ow) dy[n, oc, oh, ow]·x[n, c, oh+kh, ow+kw]
 // as one chain per element in (n, oh, ow) order from 0: the GEMM path's order,
@@ -58,26 +60,6 @@ export function packConvWeights(w: usize, OC: i32, C: i32, kH: i32, kW: i32, fli
         store<f32>(row + (<usize>o << 2), v);
       }
     }
-  }
-}
-
-/** dst [planes, Hp, Wp] = src [planes, H, W] placed at (top, left), zeros around; threads split planes. */
-export function padPlanes(src: usize, planes: i32, H: i32, W: i32, top: i32, left: i32, Hp: i32, Wp: i32, dst: usize, tid: i32, nthreads: i32): void {
-  const p0 = splitStart(planes, tid, nthreads);
-  const p1 = splitStart(planes, tid + 1, nthreads);
-  const rowB = <usize>Wp << 2;
-  const right = Wp - left - W;
-  for (let p = p0; p < p1; p++) {
-    const s = src + (<usize>p * H * W << 2);
-    const d = dst + (<usize>p * Hp * Wp << 2);
-    memory.fill(d, 0, <usize>top * rowB);
-    for (let h = 0; h < H; h++) {
-      const dr = d + <usize>(h + top) * rowB;
-      if (left > 0) memory.fill(dr, 0, <usize>left << 2);
-      memory.copy(dr + (<usize>left << 2), s + (<usize>h * W << 2), <usize>W << 2);
-      if (right > 0) memory.fill(dr + (<usize>(left + W) << 2), 0, <usize>right << 2);
-    }
-    memory.fill(d + <usize>(H + top) * rowB, 0, <usize>(Hp - H - top) * rowB);
   }
 }
 
@@ -434,73 +416,89 @@ function dataTile2(
   }
 }
 
-/**
- * The data gradient in the im2col path's order, so with its bits: for each tap
- * (kh, kw) in order, dcol = Σ_oc w[oc, c, kh, kw]·dy[oc] (from 0, oc order) is
- * added into dx shifted by (kh, kw). dyp [N, OC, OH, OWp] is dy with rows
- * zero-padded to OWp (a multiple of 4); dxs [N, C, H, Wp] (Wp >= OWp + kW - 1)
- * must be zero and receives dx in its first W columns (the zero lanes add +0
- * elsewhere). wp from packDataWeights with Cp = C rounded up to 4. dyp needs 12
- * floats of slack at its end (dataTile2 reads up to 3 vectors past the last).
- * Threads split the images.
- */
-export function convSmallDataGrad(
-  dyp: usize, N: i32, OC: i32, OH: i32, OWp: i32, kH: i32, kW: i32, wp: usize, C: i32, Cp: i32,
-  dxs: usize, H: i32, Wp: i32, tid: i32, nthreads: i32,
+// One image's data gradient into dxs (zeroed, rows Wp wide) from gn (its dy,
+// rows padded to OWp, 12 floats of slack after): see convSmallDataGrad.
+function dataGradImage(
+  gn: usize, OC: i32, OH: i32, OWp: i32, kH: i32, kW: i32, wp: usize, C: i32, Cp: i32, dxs: usize, H: i32, Wp: i32,
 ): void {
-  const n0 = splitStart(N, tid, nthreads);
-  const n1 = splitStart(N, tid + 1, nthreads);
   const dyPlaneB = <usize>OH * OWp << 2, dxPlaneB = <usize>H * Wp << 2, CpB = <usize>Cp << 2;
   const perRow = OWp >> 2;
   const vecs = OH * perRow;
-  for (let n = n0; n < n1; n++) {
-    const gn = dyp + <usize>n * OC * dyPlaneB;
-    for (let c = 0; c < C; c += 4) {
-      const dn = dxs + (<usize>n * C + c) * dxPlaneB;
-      const rows = min(4, C - c);
-      if (rows == 2) {
-        for (let kh = 0; kh < kH; kh++) {
-          for (let kw = 0; kw < kW; kw++) {
-            const wt = wp + ((<usize>(kh * kW + kw) * OC * Cp + c) << 2);
-            const d = dn + (<usize>(kh * Wp + kw) << 2);
-            for (let q = 0; q < vecs; q += 4) {
-              const qb = min(q + 1, vecs - 1), qc = min(q + 2, vecs - 1), qd = min(q + 3, vecs - 1);
-              dataTile2(OC, dyPlaneB, gn + (<usize>q << 4), wt, CpB,
-                d + (<usize>((q / perRow) * Wp + ((q % perRow) << 2)) << 2),
-                d + (<usize>((qb / perRow) * Wp + ((qb % perRow) << 2)) << 2),
-                d + (<usize>((qc / perRow) * Wp + ((qc % perRow) << 2)) << 2),
-                d + (<usize>((qd / perRow) * Wp + ((qd % perRow) << 2)) << 2),
-                dxPlaneB, min(4, vecs - q));
-            }
-          }
-        }
-        continue;
-      }
+  for (let c = 0; c < C; c += 4) {
+    const dn = dxs + <usize>c * dxPlaneB;
+    const rows = min(4, C - c);
+    if (rows == 2) {
       for (let kh = 0; kh < kH; kh++) {
         for (let kw = 0; kw < kW; kw++) {
           const wt = wp + ((<usize>(kh * kW + kw) * OC * Cp + c) << 2);
-          for (let q = 0; q < vecs; q += 2) {
-            const both = q + 1 < vecs;
-            const qb = both ? q + 1 : q;
-            const ohA = q / perRow, owA = (q % perRow) << 2;
-            const ohB = qb / perRow, owB = (qb % perRow) << 2;
-            dataTile(OC, dyPlaneB, gn + (<usize>(ohA * OWp + owA) << 2), gn + (<usize>(ohB * OWp + owB) << 2), wt, CpB,
-              dn + (<usize>((ohA + kh) * Wp + owA + kw) << 2), dn + (<usize>((ohB + kh) * Wp + owB + kw) << 2),
-              dxPlaneB, rows, both);
+          const d = dn + (<usize>(kh * Wp + kw) << 2);
+          for (let q = 0; q < vecs; q += 4) {
+            const qb = min(q + 1, vecs - 1), qc = min(q + 2, vecs - 1), qd = min(q + 3, vecs - 1);
+            dataTile2(OC, dyPlaneB, gn + (<usize>q << 4), wt, CpB,
+              d + (<usize>((q / perRow) * Wp + ((q % perRow) << 2)) << 2),
+              d + (<usize>((qb / perRow) * Wp + ((qb % perRow) << 2)) << 2),
+              d + (<usize>((qc / perRow) * Wp + ((qc % perRow) << 2)) << 2),
+              d + (<usize>((qd / perRow) * Wp + ((qd % perRow) << 2)) << 2),
+              dxPlaneB, min(4, vecs - q));
           }
+        }
+      }
+      continue;
+    }
+    for (let kh = 0; kh < kH; kh++) {
+      for (let kw = 0; kw < kW; kw++) {
+        const wt = wp + ((<usize>(kh * kW + kw) * OC * Cp + c) << 2);
+        for (let q = 0; q < vecs; q += 2) {
+          const both = q + 1 < vecs;
+          const qb = both ? q + 1 : q;
+          const ohA = q / perRow, owA = (q % perRow) << 2;
+          const ohB = qb / perRow, owB = (qb % perRow) << 2;
+          dataTile(OC, dyPlaneB, gn + (<usize>(ohA * OWp + owA) << 2), gn + (<usize>(ohB * OWp + owB) << 2), wt, CpB,
+            dn + (<usize>((ohA + kh) * Wp + owA + kw) << 2), dn + (<usize>((ohB + kh) * Wp + owB + kw) << 2),
+            dxPlaneB, rows, both);
         }
       }
     }
   }
 }
 
-/** dst [planes, H, W] = the first W columns of src [planes, H, Ws]; threads split planes. */
-export function cropPlanes(src: usize, planes: i32, H: i32, Ws: i32, W: i32, dst: usize, tid: i32, nthreads: i32): void {
-  const p0 = splitStart(planes, tid, nthreads);
-  const p1 = splitStart(planes, tid + 1, nthreads);
-  for (let p = p0; p < p1; p++) {
-    for (let h = 0; h < H; h++) {
-      memory.copy(dst + ((<usize>p * H + h) * W << 2), src + ((<usize>p * H + h) * Ws << 2), <usize>W << 2);
+/** Floats of scratch convSmallDataGrad needs per thread. */
+export function convSmallDataGradScratch(OC: i32, OH: i32, OW: i32, C: i32, H: i32, kW: i32): i32 {
+  const OWp = (OW + 3) & ~3;
+  return OC * OH * OWp + 16 + C * H * (OWp + kW - 1);
+}
+
+/**
+ * dx [N, C, H, W] for dy [N, OC, OH, OW] in the im2col path's order, so with
+ * its bits: for each tap (kh, kw) in order, dcol = Σ_oc w[oc, c, kh, kw]·dy[oc]
+ * (from 0, oc order) is added into dx shifted by (kh, kw). Per image, in the
+ * thread's own scratch (tid · convSmallDataGradScratch floats): dy with rows
+ * zero-padded to a multiple of 4, and a zeroed dx with rows wide enough for
+ * every shifted vector (the zero lanes add +0), cropped into dx at the end; all
+ * of it stays in L1. wp from packDataWeights with Cp = C rounded up to 4.
+ * Threads split the images.
+ */
+export function convSmallDataGrad(
+  dy: usize, N: i32, OC: i32, OH: i32, OW: i32, kH: i32, kW: i32, wp: usize, C: i32, Cp: i32,
+  dx: usize, H: i32, W: i32, scratch: usize, tid: i32, nthreads: i32,
+): void {
+  const n0 = splitStart(N, tid, nthreads);
+  const n1 = splitStart(N, tid + 1, nthreads);
+  const OWp = (OW + 3) & ~3, Wp = OWp + kW - 1;
+  const gs = scratch + (<usize>tid * convSmallDataGradScratch(OC, OH, OW, C, H, kW) << 2);
+  const ds = gs + (<usize>(OC * OH * OWp + 16) << 2);
+  for (let n = n0; n < n1; n++) {
+    const src = dy + (<usize>n * OC * OH * OW << 2);
+    for (let r = 0; r < OC * OH; r++) {
+      const d = gs + (<usize>r * OWp << 2);
+      memory.copy(d, src + (<usize>r * OW << 2), <usize>OW << 2);
+      if (OWp > OW) memory.fill(d + (<usize>OW << 2), 0, <usize>(OWp - OW) << 2);
+    }
+    memory.fill(ds, 0, <usize>C * H * Wp << 2);
+    dataGradImage(gs, OC, OH, OWp, kH, kW, wp, C, Cp, ds, H, Wp);
+    const out = dx + (<usize>n * C * H * W << 2);
+    for (let r = 0; r < C * H; r++) {
+      memory.copy(out + (<usize>r * W << 2), ds + (<usize>r * Wp << 2), <usize>W << 2);
     }
   }
 }

@@ -28,6 +28,6 @@ export {
   winogradGradTiles, winogradGradGemms, winogradGradOutput, winogradConvBands,
   winogradGradBands, winogradGradReduce,
 } from "./winograd";
-export { packConvWeights, padPlanes, convSmallForward, planesToPixels, convSmallFilterGrad, packDataWeights, convSmallDataGrad, cropPlanes } from "./conv-small";
+export { packConvWeights, convSmallForward, planesToPixels, convSmallFilterGrad, packDataWeights, convSmallDataGrad, convSmallDataGradScratch } from "./conv-small";
 export { addReluInPlace, affinePlanesInPlace } from "./inference";
 export { gemvRows } from "./gemv";

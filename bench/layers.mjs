@@ -27,8 +27,13 @@ for (const name of names) {
   const add = (k, t) => acc.set(k, (acc.get(k) ?? 0) + t);
   for (const mod of m.modules()) {
     const leaf = mod.children().length === 0;
-    const inner = mod.forward;
-    mod.forward = (...args) => {
+    // No-grad inference calls a conv's bias-free forward when it fuses the bias / batch norm and ReLU
+    // into one pass after it (src/nn/inference.ts): time that call as the conv; the pass counts as glue.
+    for (const fn of ['forward', '_forwardNoBias']) if (typeof mod[fn] === 'function') wrap(mod, fn, leaf);
+  }
+  function wrap(mod, fn, leaf) {
+    const inner = mod[fn].bind(mod);
+    mod[fn] = (...args) => {
       const t0 = cpuMs();
       const out = inner(...args);
       const dt = cpuMs() - t0;
@@ -65,7 +70,7 @@ for (const name of names) {
     byType.set(t, (byType.get(t) ?? 0) + v);
   }
   console.log(`\n${name}: ${threads} thread(s), batch norm ${fold ? 'folded' : 'not folded'}, median of ${runs} forwards, process CPU ms`);
-  console.log(`  forward total ${total.toFixed(1)} ms; leaves ${leafTotal.toFixed(1)}; outside leaves (residual adds, glue) ${(total - leafTotal).toFixed(1)}`);
+  console.log(`  forward total ${total.toFixed(1)} ms; leaves ${leafTotal.toFixed(1)}; outside leaves (residual add+ReLU, in-place ReLUs, fused bias/BN+ReLU passes) ${(total - leafTotal).toFixed(1)}`);
   for (const [k, v] of [...byType].sort((a, b) => b[1] - a[1])) console.log(`  ${k.padEnd(34)} ${v.toFixed(1).padStart(8)}  ${(100 * v / total).toFixed(1).padStart(5)}%`);
   console.log('  convs by shape:');
   for (const [k, v] of rows.filter(([k]) => k.startsWith('Conv2d')).sort((a, b) => b[1] - a[1])) console.log(`    ${k.padEnd(40)} ${v.toFixed(1).padStart(8)}`);

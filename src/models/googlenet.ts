@@ -7,6 +7,7 @@ import { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d } from '../nn/pooling.js';
 import { Dropout, Flatten, ReLU } from '../nn/activation.js';
 import { BatchNorm2d, LocalResponseNorm } from '../nn/norm.js';
 import { Module, Sequential } from '../nn/module.js';
+import { runLayers } from '../nn/inference.js';
 import type { Tensor } from '../tensor.js';
 import { keep } from '../scope.js';
 import { tensor } from '../ops/basic.js';
@@ -21,6 +22,7 @@ type Variant = 'torchvision' | 'original';
  */
 export class BasicConv2d extends Module {
   static override readonly typeName: string = 'BasicConv2d';
+  static override readonly _keepsNoActivations: boolean = true;
   conv: Conv2d;
   bn: BatchNorm2d | null;
   relu: ReLU;
@@ -34,8 +36,8 @@ export class BasicConv2d extends Module {
     this.relu = this.registerModule('relu', new ReLU());
   }
   forward(x: Tensor): Tensor {
-    const y = this.conv.forward(x);
-    return this.relu.forward(this.bn ? this.bn.forward(y) : y);
+    // Under noGrad: conv + batch norm / bias + ReLU in one pass after the conv (nn/inference.ts).
+    return runLayers(x, this.bn ? [this.conv, this.bn, this.relu] : [this.conv, this.relu]).y;
   }
 }
 
@@ -47,6 +49,7 @@ export class BasicConv2d extends Module {
  */
 export class Inception extends Module {
   static override readonly typeName: string = 'Inception';
+  static override readonly _keepsNoActivations: boolean = true;
   branch1: BasicConv2d; branch2: Sequential; branch3: Sequential; branch4: Sequential;
   constructor(inC: number, ch1x1: number, ch3x3red: number, ch3x3: number, ch5x5red: number, ch5x5: number, poolProj: number, variant: Variant) {
     super();
@@ -61,13 +64,17 @@ export class Inception extends Module {
       new MaxPool2d(3, { stride: 1, padding: 1, ceilMode: true }), new BasicConv2d(inC, poolProj, 1, { batchNorm })));
   }
   forward(x: Tensor): Tensor {
-    return F.concat([this.branch1.forward(x), this.branch2.forward(x), this.branch3.forward(x), this.branch4.forward(x)], 1);
+    const branches = [this.branch1, this.branch2, this.branch3, this.branch4].map((b) => runLayers(x, [b]));
+    const y = F.concat(branches.map((b) => b.y), 1);
+    for (const b of branches) if (b.owned) b.y.dispose(); // no-grad: the branch outputs live on only in y
+    return y;
   }
 }
 
 /** Inception v1 without auxiliary heads; module names as torchvision's GoogLeNet. */
 export class GoogLeNet extends Module {
   static override readonly typeName: string = 'GoogLeNet';
+  static override readonly _keepsNoActivations: boolean = true;
   readonly variant: Variant;
   private readonly stages: Module[] = [];
   /** torchvision's transform_input as a 1x1 conv with a diagonal weight (exact: the other terms add zeros). */
@@ -124,9 +131,9 @@ export class GoogLeNet extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    if (this.transform) x = F.conv2d(x, this.transform.w, this.transform.b);
-    for (const m of this.stages) x = m.forward(x);
-    return x;
+    if (!this.transform) return runLayers(x, this.stages).y;
+    // The transformed input is made here, so no-grad inference may free it once conv1 has read it.
+    return runLayers(F.conv2d(x, this.transform.w, this.transform.b), this.stages, true).y;
   }
 }
 

@@ -18,6 +18,12 @@ import { BatchNorm2d } from './norm.js';
  * This changes the model in place for good: conv weights and biases hold the
  * folded values (stateDict gains the new conv biases), and the folded batch
  * norms refuse to run in training mode. Returns the number of folded pairs.
+ *
+ * Opt-in, never automatic: no-grad eval inference already applies an unfolded
+ * batch norm with its ReLU in one in-place pass after the bias-free conv
+ * (nn/inference.ts), as cheap as the folded conv's bias pass; folding behind
+ * the user's back would rewrite their weights, and folding into copies would
+ * double the conv weights' memory.
  */
 export function foldBatchNorm(model: Module, inputShape: number[]): number {
   const op = 'foldBatchNorm';

@@ -1,4 +1,5 @@
 import { isGradEnabled } from '../autograd.js';
+import { empty } from '../ops/basic.js';
 import { launchElementwise } from '../ops/launch.js';
 import { sameShape, type Tensor } from '../tensor.js';
 import type { Module } from './module.js';
@@ -16,6 +17,67 @@ import type { Module } from './module.js';
 /** A library layer that can apply itself to a tensor in place (ReLU). */
 interface InPlaceLayer {
   _applyInPlace(x: Tensor): void;
+}
+/** A convolution (Conv2d) that can leave its bias to the pass after it. */
+interface ConvLayer {
+  bias: Tensor | null;
+  _forwardNoBias(x: Tensor): Tensor;
+}
+/** A per-channel affine layer (BatchNorm2d) that can hand its eval-mode scale and shift over. */
+interface AffineLayer {
+  _evalAffine(): { scale: Float32Array; shift: Float32Array } | 'identity' | null;
+}
+
+/** A hook-free library layer (no hook at all: its forward is bypassed) with the method `key`. */
+function bypassable<K extends string>(m: Module | undefined, key: K): m is Module & Record<K, unknown> {
+  return m !== undefined && typeof (m as unknown as Record<string, unknown>)[key] === 'function' && freesActivations(m) && !m._hasHooks(true);
+}
+function isReLU(m: Module | undefined): boolean {
+  return m !== undefined && m.typeName === 'ReLU' && freesActivations(m) && !m._hasHooks(true);
+}
+
+/**
+ * Conv2d, then an eval batch norm (over a bias-free conv) and/or a ReLU, as
+ * the conv without its bias and one in-place pass (affinePlanesInPlace): the
+ * bias-add or batch norm and the ReLU together, the same arithmetic as the
+ * separate layers. Returns null where there is nothing to fuse.
+ */
+function fusedConv(layers: readonly Module[], i: number, x: Tensor): { y: Tensor; used: number } | null {
+  const conv = layers[i];
+  if (!bypassable(conv, '_forwardNoBias')) return null;
+  const c = conv as unknown as Module & ConvLayer;
+  let j = i + 1;
+  let affine: { scale: Float32Array; shift: Float32Array } | null = null;
+  if (bypassable(layers[j], '_evalAffine')) {
+    const a = (layers[j] as unknown as AffineLayer)._evalAffine();
+    if (a === 'identity') j++;
+    else if (a && !c.bias) {
+      affine = a;
+      j++;
+    }
+  }
+  const relu = isReLU(layers[j]);
+  if (!affine && !(relu && c.bias)) return null; // a plain conv, or a bias-free conv-ReLU (in-place ReLU)
+  if (relu) j++;
+  const y = c._forwardNoBias(x);
+  const [N, C, H, W] = y.shape;
+  const planes = N * C;
+  let scale: Tensor | null = null;
+  let shift: Tensor;
+  if (affine) {
+    scale = empty([C], 'conv2d');
+    scale.view().set(affine.scale);
+    shift = empty([C], 'conv2d');
+    shift.view().set(affine.shift);
+  } else {
+    shift = c.bias!;
+  }
+  launchElementwise('affinePlanesInPlace', [y.ptr('conv2d'), planes, C, H * W, scale ? scale.ptr() : 0, shift.ptr('conv2d'), relu ? 1 : 0], y.size);
+  if (scale) {
+    scale.dispose();
+    shift.dispose();
+  }
+  return { y, used: j - i };
 }
 
 /** Whether `m` is a hook-free library layer that keeps no activation (see Module._keepsNoActivations). */
@@ -35,19 +97,30 @@ function isInPlaceLayer(m: Module): m is Module & InPlaceLayer {
 }
 
 /**
- * Runs `layers` in order on `x` (Sequential's forward). Returns the output and
+ * Runs `layers` in order on `x` (Sequential's forward); `ownedInput`: the
+ * caller made `x` in its own forward and nothing else holds it, so it may be
+ * freed or overwritten like the activations here. Returns the output and
  * whether it is `owned`: an activation made here by a hook-free library layer,
  * which the caller may free or overwrite once it has used it (only ever true
  * under noGrad).
  */
-export function runLayers(x: Tensor, layers: readonly Module[]): { y: Tensor; owned: boolean } {
+export function runLayers(x: Tensor, layers: readonly Module[], ownedInput = false): { y: Tensor; owned: boolean } {
   const inference = !isGradEnabled();
   let y = x;
-  let owned = false;
-  for (const m of layers) {
+  let owned = inference && ownedInput; // the caller made x in this forward and hands it over
+  for (let i = 0; i < layers.length; i++) {
+    const m = layers[i];
     const free = inference && freesActivations(m);
     if (owned && free && isInPlaceLayer(m) && soleOwner(y)) {
       m._applyInPlace(y);
+      continue;
+    }
+    const fused = inference ? fusedConv(layers, i, y) : null;
+    if (fused) {
+      if (owned) y.dispose();
+      y = fused.y;
+      owned = true;
+      i += fused.used - 1;
       continue;
     }
     const next = m.forward(y);

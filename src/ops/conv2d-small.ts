@@ -1,5 +1,4 @@
 import { backend, parallel } from '../runtime/backend.js';
-import { launchElementwise } from './launch.js';
 import type { ConvGeom } from './conv2d-kernels.js';
 
 /**
@@ -7,7 +6,8 @@ import type { ConvGeom } from './conv2d-kernels.js';
  * no padding or dilation, one group, a kernel of at least 5 taps, outputs at
  * least 4 wide, and few channels (LeNet's 5x5 layers). There the im2col GEMM
  * path spends most of its time on columns, packing and partial tiles, one
- * image at a time. All three passes give the im2col path's bits.
+ * image at a time. All three passes give the im2col path's bits (the data
+ * gradient only while the weights are finite: see conv-small.ts).
  */
 export const SMALL_MAX_CHANNELS = 32;
 /** Weight taps (C·kH·kW) up to which the direct kernels keep their operands in L1. */
@@ -50,26 +50,18 @@ export function smallForward(g: ConvGeom, x: number, w: number, b: number, y: nu
   }
 }
 
-/**
- * dx, in the im2col path's order (same bits): dy's rows are zero-padded to a
- * multiple of 4, dx is accumulated tap by tap into a zeroed buffer with rows
- * wide enough for every shifted vector, then cropped into dx.
- */
+/** dx, in the im2col path's order (same bits); per image in per-thread scratch (conv-small.ts). */
 export function smallBackwardData(g: ConvGeom, dy: number, w: number, dx: number): void {
-  const OWp = round(g.OW, 4), Wp = OWp + g.kW - 1;
+  const be = backend('conv2d');
   const Cp = round(g.C, 4);
-  const dyp = scratch(g.N * g.OC * g.OH * OWp + 12); // + the slack convSmallDataGrad reads
-  const dxsFloats = g.N * g.C * g.H * Wp;
-  const dxs = scratch(dxsFloats);
+  const per = be.kernels.convSmallDataGradScratch(g.OC, g.OH, g.OW, g.C, g.H, g.kW);
+  const sc = scratch(per * be.pool.size);
   const wp = scratch(g.kH * g.kW * g.OC * Cp);
   try {
-    parallel('padPlanes', [dy, g.N * g.OC, g.OH, g.OW, 0, 0, g.OH, OWp, dyp]);
-    launchElementwise('fill', [dxs, 0, dxsFloats], dxsFloats);
     parallel('packDataWeights', [w, g.OC, g.C, g.kH * g.kW, wp, Cp], 1);
-    parallel('convSmallDataGrad', [dyp, g.N, g.OC, g.OH, OWp, g.kH, g.kW, wp, g.C, Cp, dxs, g.H, Wp]);
-    parallel('cropPlanes', [dxs, g.N * g.C, g.H, Wp, g.W, dx]);
+    parallel('convSmallDataGrad', [dy, g.N, g.OC, g.OH, g.OW, g.kH, g.kW, wp, g.C, Cp, dx, g.H, g.W, sc]);
   } finally {
-    release(dyp, dxs, wp);
+    release(sc, wp);
   }
 }
 

@@ -4,7 +4,7 @@ import type { Module } from '../../src/nn/module.js';
 import { backend } from '../../src/runtime/backend.js';
 import { launchElementwise } from '../../src/ops/launch.js';
 import type { Tensor } from '../../src/tensor.js';
-import { bitsEqual, randomArray } from '../helpers.js';
+import { bitsEqual, maxRelErr, randomArray } from '../helpers.js';
 
 beforeAll(async () => {
   await sn.init({ threads: 1 });
@@ -122,6 +122,90 @@ describe('no-grad inference frees and reuses activations', () => {
       const { fast, plain } = bothWays(m, x);
       expect(bitsEqual(fast, plain)).toBe(true);
       expect(bitsEqual(x.toFloat32Array(), x0)).toBe(true);
+    });
+  }
+
+  /** Non-trivial eval statistics and affine parameters. */
+  function randomizeBatchNorm(bn: InstanceType<typeof sn.nn.BatchNorm2d>, seed: number): void {
+    const C = bn.numFeatures;
+    bn.runningMean.view().set(randomArray(C, seed).map((v) => v * 0.3));
+    bn.runningVar.view().set(randomArray(C, seed + 1).map((v) => v * 0.4 + 0.6));
+    bn.weight!.view().set(randomArray(C, seed + 2).map((v) => v * 0.5 + 1));
+    bn.bias!.view().set(randomArray(C, seed + 3).map((v) => v * 0.2));
+  }
+
+  // Every conv path: 1x1 with few / many channels (the two GEMM orientations), 3x3 stride 1 (Winograd), stride 2 (im2col).
+  const convs: [string, number, number, number, number][] = [
+    ['1x1 -> 16', 8, 16, 1, 1], ['1x1 -> 96', 8, 96, 1, 1], ['3x3 stride 1', 8, 12, 3, 1], ['3x3 stride 2', 8, 12, 3, 2],
+  ];
+  for (const [name, cin, cout, k, stride] of convs) {
+    it(`conv ${name}: bias+ReLU and batch norm(+ReLU) fused into one pass give the layers' own bits`, () => {
+      const x = sn.randn([2, cin, 9, 9], { seed: 13 });
+      const opts = { stride, padding: k >> 1 };
+      const withBias = () => new sn.nn.Conv2d(cin, cout, k, { ...opts, seed: 14 });
+      const noBias = () => new sn.nn.Conv2d(cin, cout, k, { ...opts, bias: false, seed: 15 });
+      const bn = () => {
+        const b = new sn.nn.BatchNorm2d(cout);
+        randomizeBatchNorm(b, 16);
+        return b;
+      };
+      for (const layers of [
+        [withBias(), new sn.nn.ReLU()],
+        [noBias(), bn(), new sn.nn.ReLU()],
+        [noBias(), bn()],
+        [withBias(), bn(), new sn.nn.ReLU()], // not fused (bias then batch norm): in-place ReLU only
+      ]) {
+        const m = new sn.nn.Sequential(...layers);
+        m.eval();
+        const { fast, plain } = bothWays(m, x);
+        expect(bitsEqual(fast, plain), layers.map((l) => l.typeName).join('-')).toBe(true);
+      }
+    });
+  }
+
+  it('a hooked batch norm or ReLU is not fused away: its hook still fires', () => {
+    const bn = new sn.nn.BatchNorm2d(4);
+    const relu = new sn.nn.ReLU();
+    const m = new sn.nn.Sequential(new sn.nn.Conv2d(2, 4, 3, { bias: false, seed: 17 }), bn, relu);
+    m.eval();
+    const seen: string[] = [];
+    bn.registerForwardHook(() => seen.push('bn'));
+    relu.registerForwardHook(() => seen.push('relu'));
+    sn.tidy(() => { sn.noGrad(() => m.forward(sn.randn([1, 2, 5, 5], { seed: 18 }))); });
+    expect(seen).toEqual(['bn', 'relu']);
+  });
+
+  it('a folded ResNet block (conv bias + ReLU fused) stays within float tolerance of the unfolded one', () => {
+    const make = () => {
+      const b = new sn.nn.Bottleneck(16, 4, 2);
+      let s = 20;
+      for (const m of b.modules()) if (m instanceof sn.nn.BatchNorm2d) randomizeBatchNorm(m, (s += 4));
+      b.eval();
+      return b;
+    };
+    const a = make();
+    const f = make();
+    f.loadStateDict(a.stateDict());
+    sn.nn.foldBatchNorm(f, [1, 16, 8, 8]);
+    const x = sn.randn([1, 16, 8, 8], { seed: 19 });
+    const ya = sn.noGrad(() => a.forward(x)).toFloat32Array();
+    const yf = sn.noGrad(() => f.forward(x)).toFloat32Array();
+    const scale = ya.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    expect(maxRelErr(yf, ya, 1e-5 * scale, 1e-4)).toBeLessThanOrEqual(1);
+  });
+
+  for (const variant of ['torchvision', 'original'] as const) {
+    it(`GoogLeNet (${variant}, transformInput): no-grad inference gives the same bits and keeps the input`, () => {
+      const m = sn.models.googlenet({ variant, transformInput: true, numClasses: 10, seed: 3 });
+      m.eval();
+      for (const bn of m.modules()) if (bn instanceof sn.nn.BatchNorm2d) randomizeBatchNorm(bn, 30);
+      const side = variant === 'original' ? 224 : 64; // the paper's head pools a fixed 7x7
+      const x = sn.randn([1, 3, side, side], { seed: 4 });
+      const x0 = x.toFloat32Array();
+      const { fast, plain } = bothWays(m, x);
+      expect(bitsEqual(fast, plain)).toBe(true);
+      expect(bitsEqual(x.toFloat32Array(), x0)).toBe(true);
+      m.dispose();
     });
   }
 
