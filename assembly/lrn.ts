@@ -39,7 +39,12 @@ import { ld, st } from "./lanes";
   st(out + row + off, f32x4.div(ld(x + row + off, one), powBeta(d, beta)), one);
 }
 
-export function lrnForward(x: usize, out: usize, N: i32, C: i32, S: i32, size: i32, alpha: f32, beta: f32, k: f32, tid: i32, nthreads: i32): void {
+// The walk over this thread's (n, c) rows shared by lrnForward and pass 1 of
+// the backward (`backward` is a constant in each, so each inlined copy keeps
+// only its own body): SIMD over positions, then the tail one at a time.
+// @ts-ignore: decorator
+@inline function windowRows(backward: bool, x: usize, g: usize, out: usize, scratch: usize, N: i32, C: i32, S: i32, size: i32,
+  alpha: f32, beta: f32, k: f32, tid: i32, nthreads: i32): void {
   const stride = <usize>S << 2;
   const units = N * C;
   const fsize = <f32>size;
@@ -52,9 +57,18 @@ export function lrnForward(x: usize, out: usize, N: i32, C: i32, S: i32, size: i
     const xn = x + <usize>n * C * stride;
     const row = <usize>u * stride;
     let s = 0;
-    for (; s + 4 <= S; s += 4) forwardAt(x, out, xn, row, <usize>s << 2, lo, hi, stride, fsize, alpha, beta, k, false);
-    for (; s < S; s++) forwardAt(x, out, xn, row, <usize>s << 2, lo, hi, stride, fsize, alpha, beta, k, true);
+    if (backward) {
+      for (; s + 4 <= S; s += 4) pass1(x, g, out, scratch, xn, row, <usize>s << 2, lo, hi, stride, fsize, alpha, beta, k, false);
+      for (; s < S; s++) pass1(x, g, out, scratch, xn, row, <usize>s << 2, lo, hi, stride, fsize, alpha, beta, k, true);
+    } else {
+      for (; s + 4 <= S; s += 4) forwardAt(x, out, xn, row, <usize>s << 2, lo, hi, stride, fsize, alpha, beta, k, false);
+      for (; s < S; s++) forwardAt(x, out, xn, row, <usize>s << 2, lo, hi, stride, fsize, alpha, beta, k, true);
+    }
   }
+}
+
+export function lrnForward(x: usize, out: usize, N: i32, C: i32, S: i32, size: i32, alpha: f32, beta: f32, k: f32, tid: i32, nthreads: i32): void {
+  windowRows(false, x, 0, out, 0, N, C, S, size, alpha, beta, k, tid, nthreads);
 }
 
 // dL/dx_j = g_j·d_j^-β − (2αβ/size)·x_j·Σ_{c: j in window(c)} g_c·x_c·d_c^(−β−1)
@@ -73,21 +87,7 @@ export function lrnForward(x: usize, out: usize, N: i32, C: i32, S: i32, size: i
 }
 
 export function lrnBackward1(x: usize, g: usize, gx: usize, scratch: usize, N: i32, C: i32, S: i32, size: i32, alpha: f32, beta: f32, k: f32, tid: i32, nthreads: i32): void {
-  const stride = <usize>S << 2;
-  const units = N * C;
-  const fsize = <f32>size;
-  const u1 = unitStart(units, tid + 1, nthreads);
-  for (let u = unitStart(units, tid, nthreads); u < u1; u++) {
-    const n = u / C;
-    const c = u % C;
-    const lo = max(0, c - size / 2);
-    const hi = min(C - 1, c + (size - 1) / 2);
-    const xn = x + <usize>n * C * stride;
-    const row = <usize>u * stride;
-    let s = 0;
-    for (; s + 4 <= S; s += 4) pass1(x, g, gx, scratch, xn, row, <usize>s << 2, lo, hi, stride, fsize, alpha, beta, k, false);
-    for (; s < S; s++) pass1(x, g, gx, scratch, xn, row, <usize>s << 2, lo, hi, stride, fsize, alpha, beta, k, true);
-  }
+  windowRows(true, x, g, gx, scratch, N, C, S, size, alpha, beta, k, tid, nthreads);
 }
 
 // @ts-ignore: decorator

@@ -212,16 +212,20 @@ export function maxPool2dBackward(
   return (min(he, H) - max(hs, 0)) * (min(we, W) - max(ws, 0));
 }
 
-/** y = window sum / divisor (0 for a window wholly in the padding). */
-export function avgPool2dForward(
-  x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32,
-  includePad: i32, y: usize, tid: i32, nthreads: i32,
+// The walk over the (clipped) windows of this thread's planes shared by the two
+// avg-pool kernels; `forward` is a constant in each, so each inlined copy keeps
+// only its own branch. Forward: y from x; backward: dx = 0, then dy added.
+// @ts-ignore: decorator
+@inline function avgWindows(
+  forward: bool, src: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, kH: i32, kW: i32, sH: i32, sW: i32,
+  pH: i32, pW: i32, includePad: i32, dst: usize, tid: i32, nthreads: i32,
 ): void {
   const p0 = unitStart(planes, tid, nthreads);
   const p1 = unitStart(planes, tid + 1, nthreads);
   for (let p = p0; p < p1; p++) {
-    const plane = planeAt(x, p, H, W);
-    const out = planeAt(y, p, OH, OW);
+    const plane = forward ? planeAt(src, p, H, W) : planeAt(src, p, OH, OW);
+    const o = forward ? planeAt(dst, p, OH, OW) : planeAt(dst, p, H, W);
+    if (!forward) memory.fill(o, 0, <usize>H * W << 2);
     for (let oh = 0; oh < OH; oh++) {
       const hs = oh * sH - pH;
       const ih0 = max(hs, 0);
@@ -230,14 +234,28 @@ export function avgPool2dForward(
         const ws = ow * sW - pW;
         const iw0 = max(ws, 0);
         const iw1 = min(ws + kW, W);
-        let v: f32 = 0;
-        if (ih0 < ih1 && iw0 < iw1) {
-          v = windowSum(plane, W, ih0, ih1, iw0, iw1) / <f32>avgDivisor(hs, ws, kH, kW, H, W, pH, pW, includePad != 0);
+        if (forward) {
+          let v: f32 = 0;
+          if (ih0 < ih1 && iw0 < iw1) {
+            v = windowSum(plane, W, ih0, ih1, iw0, iw1) / <f32>avgDivisor(hs, ws, kH, kW, H, W, pH, pW, includePad != 0);
+          }
+          store<f32>(at(o, oh * OW + ow), v);
+        } else {
+          if (ih0 >= ih1 || iw0 >= iw1) continue;
+          const delta = load<f32>(at(plane, oh * OW + ow)) / <f32>avgDivisor(hs, ws, kH, kW, H, W, pH, pW, includePad != 0);
+          addOver(o, W, ih0, ih1, iw0, iw1, delta);
         }
-        store<f32>(at(out, oh * OW + ow), v);
       }
     }
   }
+}
+
+/** y = window sum / divisor (0 for a window wholly in the padding). */
+export function avgPool2dForward(
+  x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32,
+  includePad: i32, y: usize, tid: i32, nthreads: i32,
+): void {
+  avgWindows(true, x, planes, H, W, OH, OW, kH, kW, sH, sW, pH, pW, includePad, y, tid, nthreads);
 }
 
 /** dx = 0, then dy / divisor added over each window. */
@@ -245,26 +263,7 @@ export function avgPool2dBackward(
   dy: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32,
   includePad: i32, dx: usize, tid: i32, nthreads: i32,
 ): void {
-  const p0 = unitStart(planes, tid, nthreads);
-  const p1 = unitStart(planes, tid + 1, nthreads);
-  for (let p = p0; p < p1; p++) {
-    const g = planeAt(dy, p, OH, OW);
-    const d = planeAt(dx, p, H, W);
-    memory.fill(d, 0, <usize>H * W << 2);
-    for (let oh = 0; oh < OH; oh++) {
-      const hs = oh * sH - pH;
-      const ih0 = max(hs, 0);
-      const ih1 = min(hs + kH, H);
-      for (let ow = 0; ow < OW; ow++) {
-        const ws = ow * sW - pW;
-        const iw0 = max(ws, 0);
-        const iw1 = min(ws + kW, W);
-        if (ih0 >= ih1 || iw0 >= iw1) continue;
-        const delta = load<f32>(at(g, oh * OW + ow)) / <f32>avgDivisor(hs, ws, kH, kW, H, W, pH, pW, includePad != 0);
-        addOver(d, W, ih0, ih1, iw0, iw1, delta);
-      }
-    }
-  }
+  avgWindows(false, dy, planes, H, W, OH, OW, kH, kW, sH, sW, pH, pW, includePad, dx, tid, nthreads);
 }
 
 // Adaptive bins: output o of O over an input of I covers [floor(o*I/O), ceil((o+1)*I/O)).
@@ -277,90 +276,75 @@ export function avgPool2dBackward(
   return <i32>((<i64>(o + 1) * I + O - 1) / O);
 }
 
-/** y = mean of each adaptive bin (sum / kh / kw, as PyTorch). */
-export function adaptiveAvgPool2dForward(
-  x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, y: usize, tid: i32, nthreads: i32,
+// What adaptiveBins does at each bin: the four adaptive kernels share one walk
+// over the bins and pass their mode as a constant, so each inlined copy keeps
+// only its own branch.
+// @ts-ignore: decorator
+@inline const AVG_FORWARD = 0;
+// @ts-ignore: decorator
+@inline const AVG_BACKWARD = 1;
+// @ts-ignore: decorator
+@inline const MAX_FORWARD = 2;
+// @ts-ignore: decorator
+@inline const MAX_BACKWARD = 3;
+
+// For each plane of this thread and each bin (oh, ow) of it: forward modes
+// write y from x; backward modes zero dx, then add dy into it.
+// @ts-ignore: decorator
+@inline function adaptiveBins(
+  mode: i32, x: usize, dy: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, out: usize, tid: i32, nthreads: i32,
 ): void {
   const p0 = unitStart(planes, tid, nthreads);
   const p1 = unitStart(planes, tid + 1, nthreads);
   for (let p = p0; p < p1; p++) {
     const plane = planeAt(x, p, H, W);
-    const out = planeAt(y, p, OH, OW);
+    const g = planeAt(dy, p, OH, OW);
+    const o = mode == AVG_FORWARD || mode == MAX_FORWARD ? planeAt(out, p, OH, OW) : planeAt(out, p, H, W);
+    if (mode == AVG_BACKWARD || mode == MAX_BACKWARD) memory.fill(o, 0, <usize>H * W << 2);
     for (let oh = 0; oh < OH; oh++) {
       const ih0 = binStart(oh, OH, H);
       const ih1 = binEnd(oh, OH, H);
       for (let ow = 0; ow < OW; ow++) {
         const iw0 = binStart(ow, OW, W);
         const iw1 = binEnd(ow, OW, W);
-        const s = windowSum(plane, W, ih0, ih1, iw0, iw1);
-        store<f32>(at(out, oh * OW + ow), s / <f32>(ih1 - ih0) / <f32>(iw1 - iw0));
+        if (mode == AVG_FORWARD) {
+          const s = windowSum(plane, W, ih0, ih1, iw0, iw1);
+          store<f32>(at(o, oh * OW + ow), s / <f32>(ih1 - ih0) / <f32>(iw1 - iw0));
+        } else if (mode == AVG_BACKWARD) {
+          const delta = load<f32>(at(g, oh * OW + ow)) / <f32>(ih1 - ih0) / <f32>(iw1 - iw0);
+          addOver(o, W, ih0, ih1, iw0, iw1, delta);
+        } else if (mode == MAX_FORWARD) {
+          store<f32>(at(o, oh * OW + ow), load<f32>(at(plane, argmaxWindow(plane, W, ih0, ih1, iw0, iw1, 1, 1))));
+        } else {
+          addAt(o, argmaxWindow(plane, W, ih0, ih1, iw0, iw1, 1, 1), load<f32>(at(g, oh * OW + ow)));
+        }
       }
     }
   }
 }
 
+/** y = mean of each adaptive bin (sum / kh / kw, as PyTorch). */
+export function adaptiveAvgPool2dForward(
+  x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, y: usize, tid: i32, nthreads: i32,
+): void {
+  adaptiveBins(AVG_FORWARD, x, 0, planes, H, W, OH, OW, y, tid, nthreads);
+}
+
 export function adaptiveAvgPool2dBackward(
   dy: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, dx: usize, tid: i32, nthreads: i32,
 ): void {
-  const p0 = unitStart(planes, tid, nthreads);
-  const p1 = unitStart(planes, tid + 1, nthreads);
-  for (let p = p0; p < p1; p++) {
-    const g = planeAt(dy, p, OH, OW);
-    const d = planeAt(dx, p, H, W);
-    memory.fill(d, 0, <usize>H * W << 2);
-    for (let oh = 0; oh < OH; oh++) {
-      const ih0 = binStart(oh, OH, H);
-      const ih1 = binEnd(oh, OH, H);
-      for (let ow = 0; ow < OW; ow++) {
-        const iw0 = binStart(ow, OW, W);
-        const iw1 = binEnd(ow, OW, W);
-        const delta = load<f32>(at(g, oh * OW + ow)) / <f32>(ih1 - ih0) / <f32>(iw1 - iw0);
-        addOver(d, W, ih0, ih1, iw0, iw1, delta);
-      }
-    }
-  }
+  adaptiveBins(AVG_BACKWARD, 0, dy, planes, H, W, OH, OW, dx, tid, nthreads);
 }
 
 /** y = max of each adaptive bin (NaN wins, as PyTorch). */
 export function adaptiveMaxPool2dForward(
   x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, y: usize, tid: i32, nthreads: i32,
 ): void {
-  const p0 = unitStart(planes, tid, nthreads);
-  const p1 = unitStart(planes, tid + 1, nthreads);
-  for (let p = p0; p < p1; p++) {
-    const plane = planeAt(x, p, H, W);
-    const out = planeAt(y, p, OH, OW);
-    for (let oh = 0; oh < OH; oh++) {
-      const ih0 = binStart(oh, OH, H);
-      const ih1 = binEnd(oh, OH, H);
-      for (let ow = 0; ow < OW; ow++) {
-        const iw0 = binStart(ow, OW, W);
-        const iw1 = binEnd(ow, OW, W);
-        const idx = argmaxWindow(plane, W, ih0, ih1, iw0, iw1, 1, 1);
-        store<f32>(at(out, oh * OW + ow), load<f32>(at(plane, idx)));
-      }
-    }
-  }
+  adaptiveBins(MAX_FORWARD, x, 0, planes, H, W, OH, OW, y, tid, nthreads);
 }
 
 export function adaptiveMaxPool2dBackward(
   x: usize, dy: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, dx: usize, tid: i32, nthreads: i32,
 ): void {
-  const p0 = unitStart(planes, tid, nthreads);
-  const p1 = unitStart(planes, tid + 1, nthreads);
-  for (let p = p0; p < p1; p++) {
-    const plane = planeAt(x, p, H, W);
-    const g = planeAt(dy, p, OH, OW);
-    const d = planeAt(dx, p, H, W);
-    memory.fill(d, 0, <usize>H * W << 2);
-    for (let oh = 0; oh < OH; oh++) {
-      const ih0 = binStart(oh, OH, H);
-      const ih1 = binEnd(oh, OH, H);
-      for (let ow = 0; ow < OW; ow++) {
-        const iw0 = binStart(ow, OW, W);
-        const iw1 = binEnd(ow, OW, W);
-        addAt(d, argmaxWindow(plane, W, ih0, ih1, iw0, iw1, 1, 1), load<f32>(at(g, oh * OW + ow)));
-      }
-    }
-  }
+  adaptiveBins(MAX_BACKWARD, x, dy, planes, H, W, OH, OW, dx, tid, nthreads);
 }

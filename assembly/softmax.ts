@@ -89,31 +89,7 @@ function rowForward(x: usize, out: usize, D: i32, isLog: bool): void {
 
 /** out = softmax(x) (isLog = 0) or logSoftmax(x) (isLog = 1) along D of [outer, D, inner]. */
 export function softmaxForward(x: usize, out: usize, outer: i32, D: i32, inner: i32, isLog: i32, tid: i32, nthreads: i32): void {
-  const blocks = (inner + INNER_BLOCK - 1) / INNER_BLOCK;
-  const units = outer * blocks;
-  const u1 = unitStart(units, tid + 1, nthreads);
-  const stride = <usize>inner << 2;
-  for (let u = unitStart(units, tid, nthreads); u < u1; u++) {
-    const o = u / blocks;
-    const base = <usize>o * D * stride;
-    if (inner == 1) {
-      rowForward(x + base, out + base, D, isLog != 0);
-      continue;
-    }
-    const j0 = (u % blocks) * INNER_BLOCK;
-    const j1 = min(inner, j0 + INNER_BLOCK);
-    let j = j0;
-    for (; j + 4 <= j1; j += 4) {
-      const p = base + (<usize>j << 2);
-      if (isLog) columnsForward(x + p, out + p, D, stride, true, false);
-      else columnsForward(x + p, out + p, D, stride, false, false);
-    }
-    for (; j < j1; j++) {
-      const p = base + (<usize>j << 2);
-      if (isLog) columnsForward(x + p, out + p, D, stride, true, true);
-      else columnsForward(x + p, out + p, D, stride, false, true);
-    }
-  }
+  eachUnit(false, x, 0, out, outer, D, inner, isLog, tid, nthreads);
 }
 
 // Backward per column group: softmax: gx = y·(g - Σ g·y); logSoftmax: gx = g - e^y·Σ g.
@@ -165,8 +141,24 @@ function rowBackward(y: usize, g: usize, gx: usize, D: i32, isLog: bool): void {
   }
 }
 
-/** gx from the forward's output y and the incoming gradient g (same layout as the forward). */
-export function softmaxBackward(y: usize, g: usize, gx: usize, outer: i32, D: i32, inner: i32, isLog: i32, tid: i32, nthreads: i32): void {
+// 4 columns (or one) at byte offset p, with isLog made a constant for columnsForward/Backward.
+// @ts-ignore: decorator
+@inline function columns(backward: bool, isLog: i32, x: usize, g: usize, out: usize, p: usize, D: i32, stride: usize, one: bool): void {
+  if (backward) {
+    if (isLog) columnsBackward(x + p, g + p, out + p, D, stride, true, one);
+    else columnsBackward(x + p, g + p, out + p, D, stride, false, one);
+  } else {
+    if (isLog) columnsForward(x + p, out + p, D, stride, true, one);
+    else columnsForward(x + p, out + p, D, stride, false, one);
+  }
+}
+
+// The walk over this thread's units shared by the forward and the backward
+// (`backward` is a constant in each, so each inlined copy keeps only its own
+// calls): a unit is a row (inner == 1) or a block of columns, SIMD 4 columns
+// at a time, then the tail one at a time.
+// @ts-ignore: decorator
+@inline function eachUnit(backward: bool, x: usize, g: usize, out: usize, outer: i32, D: i32, inner: i32, isLog: i32, tid: i32, nthreads: i32): void {
   const blocks = (inner + INNER_BLOCK - 1) / INNER_BLOCK;
   const units = outer * blocks;
   const u1 = unitStart(units, tid + 1, nthreads);
@@ -175,21 +167,19 @@ export function softmaxBackward(y: usize, g: usize, gx: usize, outer: i32, D: i3
     const o = u / blocks;
     const base = <usize>o * D * stride;
     if (inner == 1) {
-      rowBackward(y + base, g + base, gx + base, D, isLog != 0);
+      if (backward) rowBackward(x + base, g + base, out + base, D, isLog != 0);
+      else rowForward(x + base, out + base, D, isLog != 0);
       continue;
     }
     const j0 = (u % blocks) * INNER_BLOCK;
     const j1 = min(inner, j0 + INNER_BLOCK);
     let j = j0;
-    for (; j + 4 <= j1; j += 4) {
-      const p = base + (<usize>j << 2);
-      if (isLog) columnsBackward(y + p, g + p, gx + p, D, stride, true, false);
-      else columnsBackward(y + p, g + p, gx + p, D, stride, false, false);
-    }
-    for (; j < j1; j++) {
-      const p = base + (<usize>j << 2);
-      if (isLog) columnsBackward(y + p, g + p, gx + p, D, stride, true, true);
-      else columnsBackward(y + p, g + p, gx + p, D, stride, false, true);
-    }
+    for (; j + 4 <= j1; j += 4) columns(backward, isLog, x, g, out, base + (<usize>j << 2), D, stride, false);
+    for (; j < j1; j++) columns(backward, isLog, x, g, out, base + (<usize>j << 2), D, stride, true);
   }
+}
+
+/** gx from the forward's output y and the incoming gradient g (same layout as the forward). */
+export function softmaxBackward(y: usize, g: usize, gx: usize, outer: i32, D: i32, inner: i32, isLog: i32, tid: i32, nthreads: i32): void {
+  eachUnit(true, y, g, gx, outer, D, inner, isLog, tid, nthreads);
 }

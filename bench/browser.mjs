@@ -9,11 +9,11 @@ import * as sn from '../dist/index.js';
 import { serve } from '../scripts/serve.mjs';
 import { launchChromium } from '../scripts/chromium.mjs';
 import { lenetImagesPerSec } from './lib/lenet-train.mjs';
+import { median } from './lib/timing.mjs';
 
 const argv = process.argv.slice(2);
 const rounds = argv.includes('--rounds') ? Number(argv[argv.indexOf('--rounds') + 1]) : 3;
 const THREADS = [1, 2];
-const median = (a) => a.slice().sort((p, q) => p - q)[a.length >> 1];
 
 const server = await serve({ isolated: true });
 const browser = await launchChromium();

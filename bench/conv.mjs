@@ -14,6 +14,7 @@ import * as sn from '../dist/index.js';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { onnxConvModel, onnxMaxPoolModel } from './lib/onnx-conv.mjs';
+import { median, wholeCallSamples } from './lib/timing.mjs';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -45,19 +46,10 @@ function pathOf(L) {
 const outSize = (L) => Math.floor((L.H + 2 * L.p - L.k) / L.s) + 1;
 const macs = (L) => L.N * L.OC * outSize(L) ** 2 * L.C * L.k * L.k;
 const data = (n, seed) => Float32Array.from({ length: n }, (_, i) => (((i + seed) * 7919) % 2001) / 1000 - 1);
-const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[s.length >> 1]; };
 
 /** Median ms of `fn` (which returns its own measured ms, or undefined to be timed whole). */
 async function time(fn) {
-  for (let i = 0; i < 2; i++) await fn();
-  const ts = [];
-  const start = performance.now();
-  while (ts.length < 5 || (performance.now() - start < BUDGET_MS && ts.length < 100)) {
-    const t0 = performance.now();
-    const r = await fn();
-    ts.push(typeof r === 'number' ? r : performance.now() - t0);
-  }
-  return median(ts);
+  return median(await wholeCallSamples(fn, { budgetMs: BUDGET_MS }));
 }
 
 // ---- ours ----

@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import jpeg from 'jpeg-js';
 import { dirname, join } from 'node:path';
 import * as sn from '../dist/index.js';
+import { median } from './lib/timing.mjs';
 
 await build({
   entryPoints: ['src/data/node/index.ts'], outfile: '.bench/data-node.mjs', bundle: true, format: 'esm',
@@ -20,7 +21,6 @@ const nodeData = await import('../.bench/data-node.mjs');
 const require = createRequire(import.meta.url);
 const { data } = sn;
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 function time(fn, reps, warm = 1) {
   for (let i = 0; i < warm; i++) fn();
   const ts = [];

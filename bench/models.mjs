@@ -18,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, wholeCallSamples } from './lib/timing.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const root = join(dirname(self), '..');
@@ -31,15 +32,7 @@ const TARGETS = { resnet50: [160, 85], vgg16: [600, 320] };
 const PY = '/usr/bin/python3';
 
 async function medianMs(fn) {
-  for (let i = 0; i < 2; i++) await fn();
-  const ts = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    await fn();
-    ts.push(performance.now() - t0);
-  }
-  ts.sort((a, b) => a - b);
-  return ts[ts.length >> 1];
+  return median(await wholeCallSamples(fn, { minRuns: RUNS, maxRuns: RUNS }));
 }
 
 // ---- parts: each runs in a child process and prints one JSON line ----

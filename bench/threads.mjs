@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { onnxMatMulModel } from './lib/onnx-matmul.mjs';
+import { wholeCallSamples } from './lib/timing.mjs';
 import { emptyCallMicros, matmulMillis, cutoffRows, median } from './lib/threads-measure.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -65,14 +66,7 @@ for (const [M, N, K] of onlyCutoffs ? [] : SHAPES) {
     A: new ort.Tensor('float32', Float32Array.from({ length: M * K }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5), [M, K]),
     B: new ort.Tensor('float32', Float32Array.from({ length: K * N }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5), [K, N]),
   };
-  for (let i = 0; i < 2; i++) await session.run(feeds);
-  const times = [];
-  const start = performance.now();
-  while (times.length < 5 || (performance.now() - start < 500 && times.length < 200)) {
-    const t0 = performance.now();
-    await session.run(feeds);
-    times.push(performance.now() - t0);
-  }
+  const times = await wholeCallSamples(() => session.run(feeds), { budgetMs: 500, maxRuns: 200 });
   peer.push({ median: median(times), best: Math.min(...times) });
   await session.release();
 }

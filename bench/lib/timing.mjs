@@ -51,6 +51,27 @@ async function timeSamples(fn, { warmupMs = 200, warmupCalls = 3, sampleMs = 30,
   return { median: times[samples >> 1], best: times[0] };
 }
 
+/** The median of a list of numbers (the upper one of the middle two for an even count). */
+export const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/**
+ * Wall-clock ms of whole calls of `fn` (sync or async), for work too long to
+ * repeat inside a sample: `warmup` calls, then at least `minRuns` samples, more
+ * while under `budgetMs` up to `maxRuns`. `fn` may return its own measured ms
+ * (a number) instead of being timed whole. Returns the samples.
+ */
+export async function wholeCallSamples(fn, { warmup = 2, minRuns = 5, maxRuns = 100, budgetMs = 0 } = {}) {
+  for (let i = 0; i < warmup; i++) await fn();
+  const ts = [];
+  const start = performance.now();
+  while (ts.length < minRuns || (performance.now() - start < budgetMs && ts.length < maxRuns)) {
+    const t0 = performance.now();
+    const r = await fn();
+    ts.push(typeof r === 'number' ? r : performance.now() - t0);
+  }
+  return ts;
+}
+
 /** Seeded uniform values in [-1, 1) so every implementation sees the same inputs. */
 export function seededArray(n, seed) {
   let s = seed >>> 0 || 1;

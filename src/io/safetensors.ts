@@ -1,4 +1,4 @@
-import { check, SimdnnError } from '../errors.js';
+import { check, checkKnownKeys, SimdnnError } from '../errors.js';
 import { empty } from '../ops/basic.js';
 import { Module } from '../nn/module.js';
 import { shapeSize, Tensor } from '../tensor.js';
@@ -39,7 +39,7 @@ export function loadSafetensors(bytes: Uint8Array | ArrayBuffer, opts: { strict?
   if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
   check(bytes instanceof Uint8Array, OP, `bytes must be a Uint8Array or ArrayBuffer, got ${Object.prototype.toString.call(bytes)}`);
   check(opts !== null && typeof opts === 'object', OP, 'options must be an object');
-  for (const k of Object.keys(opts)) check(k === 'strict', OP, `unknown option '${k}' (valid: strict)`);
+  checkKnownKeys(OP, opts, ['strict']);
   const strict = opts.strict ?? true;
   const entries = parseHeader(bytes);
   const dataStart = 8 + headerLength(bytes);
@@ -160,7 +160,7 @@ function decode(src: Uint8Array, dtype: string, dst: Float32Array): void {
 export function saveSafetensors(source: Module | StateDict, opts: { metadata?: Record<string, string> } = {}): Uint8Array {
   const op = 'saveSafetensors';
   check(source !== null && typeof source === 'object', op, 'expects a Module or a record of name -> Tensor');
-  for (const k of Object.keys(opts)) check(k === 'metadata', op, `unknown option '${k}' (valid: metadata)`);
+  checkKnownKeys(op, opts, ['metadata']);
   const entries: [string, Tensor][] = source instanceof Module ? source.namedStates() : Object.entries(source);
   const header: Record<string, unknown> = {};
   const parts: { t: Tensor; int64: boolean }[] = [];

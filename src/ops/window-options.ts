@@ -1,4 +1,4 @@
-import { check, SimdnnError } from '../errors.js';
+import { check, checkKnownKeys, SimdnnError } from '../errors.js';
 
 /**
  * Option parsing shared by convolution and pooling: PyTorch accepts a scalar or
@@ -9,9 +9,7 @@ import { check, SimdnnError } from '../errors.js';
 export function checkOptionKeys(op: string, opts: unknown, allowed: readonly string[]): Record<string, unknown> {
   if (opts === undefined || opts === null) return {};
   if (typeof opts !== 'object' || Array.isArray(opts)) throw new SimdnnError(op, `options must be an object, got ${String(opts)}`);
-  for (const k of Object.keys(opts)) {
-    if (!allowed.includes(k)) throw new SimdnnError(op, `unknown option '${k}' (valid: ${allowed.join(', ')})`);
-  }
+  checkKnownKeys(op, opts, allowed);
   return opts as Record<string, unknown>;
 }
 
