@@ -7,12 +7,16 @@
 // out the time the process waited for a core (it still counts cache and
 // memory-bandwidth contention). Only meaningful when the timed work runs on
 // this process's threads, one at a time.
-export const clockName = process.env.BENCH_CLOCK === 'cpu' ? 'process CPU time' : 'wall clock';
+// This file also loads in a browser page or worker (bench/browser.mjs times the
+// same LeNet step there), where there is no `process`: wall clock only.
+const nodeProcess = globalThis.process;
+const cpuClock = nodeProcess?.env?.BENCH_CLOCK === 'cpu';
+export const clockName = cpuClock ? 'process CPU time' : 'wall clock';
 const cpuNow = () => {
-  const u = process.cpuUsage();
+  const u = nodeProcess.cpuUsage();
   return (u.user + u.system) / 1000;
 };
-const now = process.env.BENCH_CLOCK === 'cpu' ? cpuNow : () => performance.now();
+const now = cpuClock ? cpuNow : () => performance.now();
 
 async function call(fn) {
   const r = fn();
