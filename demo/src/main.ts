@@ -32,7 +32,7 @@ function showError(msg: string): void {
 if (!self.crossOriginIsolated) $('isolation-notice').hidden = false;
 
 // --- Training ----------------------------------------------------------------
-const chart = new TrainingChart($<HTMLCanvasElement>('chart'));
+const chart = new TrainingChart($('chart'));
 const trainBtn = $<HTMLButtonElement>('train');
 const stopBtn = $<HTMLButtonElement>('stop');
 let training = false;
