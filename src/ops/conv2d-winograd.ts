@@ -45,6 +45,8 @@ interface Plane { N: number; Cin: number; H: number; W: number; pH: number; pW: 
  * its own buffers. Here the band size may depend on the thread count (at least
  * one band per thread, a multiple of the thread count when there are several):
  * every output value is computed within one band, whatever the bands are.
+ * When the bands cannot be shared evenly (one 14x14 image has 7 tile rows: 4 + 3),
+ * the threads split the output channels instead (winogradConvChannels).
  */
 function winogradConv(p: Plane, u: number, bias: number, x: number, y: number): void {
   const be = backend('conv2d');
@@ -54,7 +56,8 @@ function winogradConv(p: Plane, u: number, bias: number, x: number, y: number): 
   if (R === 0) return;
   const threads = 16 * p.Cout * p.Cin * R * tilesW < GEMM_PARALLEL_MIN_MACS ? 1 : be.pool.size;
   let rows = bandTileRows(R, tilesW, p.Cin + p.Cout);
-  if (threads > 1) {
+  const byChannels = threads > 1 && channelsShareBetter(R, rows, p.Cout, threads);
+  if (threads > 1 && !byChannels) {
     const bands = Math.ceil(Math.ceil(R / rows) / threads) * threads;
     rows = Math.ceil(R / bands);
   }
@@ -66,7 +69,7 @@ function winogradConv(p: Plane, u: number, bias: number, x: number, y: number): 
   const m = empty([threads * mFloats], 'conv2d');
   const line = empty([threads * lineFloats], 'conv2d');
   try {
-    parallel('winogradConvBands', [
+    parallel(byChannels ? 'winogradConvChannels' : 'winogradConvBands', [
       x, p.Cin, p.H, p.W, p.pH, p.pW, p.Cout, p.OH, p.OW, R, rows, u, bias, y,
       v.ptr(), m.ptr(), line.ptr(), vFloats * 4, mFloats * 4, lineFloats * 4, be.gemmScratch,
     ], threads);
@@ -75,6 +78,20 @@ function winogradConv(p: Plane, u: number, bias: number, x: number, y: number): 
     m.dispose();
     line.dispose();
   }
+}
+
+/**
+ * Whether splitting the output channels gives the busiest thread less work than
+ * dealing out bands (of at most `rows` tile rows, as winogradConv makes them).
+ * The channel split is in GEMM row panels (at most 6 rows, counted as a whole
+ * extra panel here), and every thread then also transforms all the input.
+ */
+function channelsShareBetter(R: number, rows: number, Cout: number, threads: number): boolean {
+  const bands = Math.ceil(Math.ceil(R / rows) / threads) * threads;
+  const bandRows = Math.ceil(R / bands);
+  const n = Math.ceil(R / bandRows); // bands actually made; thread 0 takes the most
+  const busiest = Math.min(R, Math.ceil(n / threads) * bandRows) / R;
+  return (Math.ceil(Cout / threads) + 6) / Cout < busiest;
 }
 
 function transformedWeights(w: number, O: number, I: number, flip: boolean) {
