@@ -413,12 +413,14 @@ export function winogradConvBands(
  * GEMMs), and computes the rows [o0, o1) of the 16 GEMMs and their outputs;
  * o0 and o1 are multiples of the GEMM's MR, so each row of M lies in the same
  * MR-row panel as in the whole GEMM and gets the same bits. Same arguments and
- * per-thread buffers as winogradConvBands (M laid out for all O channels).
+ * per-thread buffers as winogradConvBands (M laid out for all O channels), but
+ * with `vReady` set (one band, rows >= R) v already holds the input transform
+ * (winogradInput, split over the threads beforehand) and is shared.
  */
 export function winogradConvChannels(
   x: usize, I: i32, H: i32, W: i32, pH: i32, pW: i32, O: i32, OH: i32, OW: i32, R: i32, rows: i32,
   u: usize, bias: usize, y: usize, v: usize, m: usize, line: usize, vStride: usize, mStride: usize, lineStride: usize,
-  scratch: usize, tid: i32, nthreads: i32,
+  vReady: i32, scratch: usize, tid: i32, nthreads: i32,
 ): void {
   const tilesH = (OH + 1) >> 1;
   const tilesW = (OW + 1) >> 1;
@@ -433,7 +435,7 @@ export function winogradConvChannels(
     const R0 = b * rows;
     const R1 = min(R, R0 + rows);
     const Tb = (R1 - R0) * tilesW;
-    winogradInput(x, I, H, W, pH, pW, tilesH, tilesW, R0, R1, myV, myLine, 0, 1);
+    if (!vReady) winogradInput(x, I, H, W, pH, pW, tilesH, tilesW, R0, R1, myV, myLine, 0, 1);
     for (let xi = 0; xi < 16; xi++) {
       gemm(0, 0, o1 - o0, Tb, I, u + ((<usize>xi * O + o0) * I << 2), I, myV + (<usize>xi * I * Tb << 2), Tb, 0,
         myM + ((<usize>xi * O + o0) * Tb << 2), Tb, 0, 0, 0, myScratch, 0, 0, 1);

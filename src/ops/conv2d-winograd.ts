@@ -62,17 +62,20 @@ function winogradConv(p: Plane, u: number, bias: number, x: number, y: number): 
     rows = Math.ceil(R / bands);
   }
   const round16 = (n: number) => Math.ceil(n / 16) * 16; // keep each thread's buffers 64-byte aligned
+  // split by channels over one band: the input is transformed once, split over the threads, into one shared v
+  const vShared = byChannels && rows >= R;
   const vFloats = round16(16 * p.Cin * rows * tilesW);
   const mFloats = round16(16 * p.Cout * rows * tilesW + 4); // +4: the output transform reads whole 4-tile groups
   const lineFloats = round16(4 * be.kernels.winogradLineFloats(tilesW));
-  const v = empty([threads * vFloats], 'conv2d');
+  const v = empty([(vShared ? 1 : threads) * vFloats], 'conv2d');
   const m = empty([threads * mFloats], 'conv2d');
   const line = empty([threads * lineFloats], 'conv2d');
   try {
-    parallel(byChannels ? 'winogradConvChannels' : 'winogradConvBands', [
-      x, p.Cin, p.H, p.W, p.pH, p.pW, p.Cout, p.OH, p.OW, R, rows, u, bias, y,
-      v.ptr(), m.ptr(), line.ptr(), vFloats * 4, mFloats * 4, lineFloats * 4, be.gemmScratch,
-    ], threads);
+    const buffers = [v.ptr(), m.ptr(), line.ptr(), vShared ? 0 : vFloats * 4, mFloats * 4, lineFloats * 4];
+    if (vShared) parallel('winogradInput', [x, p.Cin, p.H, p.W, p.pH, p.pW, tilesH, tilesW, 0, R, v.ptr(), line.ptr()], threads);
+    const geometry = [x, p.Cin, p.H, p.W, p.pH, p.pW, p.Cout, p.OH, p.OW, R, rows, u, bias, y];
+    if (byChannels) parallel('winogradConvChannels', [...geometry, ...buffers, vShared ? 1 : 0, be.gemmScratch], threads);
+    else parallel('winogradConvBands', [...geometry, ...buffers, be.gemmScratch], threads);
   } finally {
     v.dispose();
     m.dispose();
