@@ -28,6 +28,7 @@ export {
   winogradGradTiles, winogradGradGemms, winogradGradOutput, winogradConvBands,
   winogradGradBands, winogradGradReduce,
 } from "./winograd";
+export { winogradConvChannels } from "./winograd";
 export { packConvWeights, convSmallForward, planesToPixels, convSmallFilterGrad, packDataWeights, convSmallDataGrad, convSmallDataGradScratch } from "./conv-small";
 export { addReluInPlace, affinePlanesInPlace } from "./inference";
 export { gemvRows } from "./gemv";

@@ -10,7 +10,7 @@
 // Threads split channels (input transform) or output channels (output
 // transform): each value is computed by one thread in a fixed order.
 
-import { gemm, gemmScratchFloats } from "./gemm";
+import { gemm, gemmScratchFloats, MR } from "./gemm";
 
 // @ts-ignore: decorator
 @inline function splitStart(n: i32, tid: i32, nthreads: i32): i32 {
@@ -194,8 +194,15 @@ export function winogradOutput(
   m: usize, O: i32, OH: i32, OW: i32, tilesH: i32, tilesW: i32, R0: i32, R1: i32,
   bias: usize, y: usize, tid: i32, nthreads: i32,
 ): void {
-  const o0 = splitStart(O, tid, nthreads);
-  const o1 = splitStart(O, tid + 1, nthreads);
+  outputChannels(m, O, OH, OW, tilesH, tilesW, R0, R1, bias, y, splitStart(O, tid, nthreads), splitStart(O, tid + 1, nthreads));
+}
+
+// winogradOutput for the output channels [o0, o1) only.
+// @ts-ignore: decorator
+@inline function outputChannels(
+  m: usize, O: i32, OH: i32, OW: i32, tilesH: i32, tilesW: i32, R0: i32, R1: i32,
+  bias: usize, y: usize, o0: i32, o1: i32,
+): void {
   const Tb = (R1 - R0) * tilesW;
   const plane = <usize>O * Tb << 2;
   for (let o = o0; o < o1; o++) {
@@ -396,6 +403,44 @@ export function winogradConvBands(
         myM + (<usize>xi * O * Tb << 2), Tb, 0, 0, 0, myScratch, 0, 0, 1);
     }
     winogradOutput(myM, O, OH, OW, tilesH, tilesW, R0, R1, bias, y, 0, 1);
+  }
+}
+
+/**
+ * winogradConvBands split by output channels instead of bands, for when there
+ * are too few bands to share evenly (e.g. one 14x14 image: 7 tile rows). Every
+ * thread walks all the bands, transforms the input itself (cheap next to the
+ * GEMMs), and computes the rows [o0, o1) of the 16 GEMMs and their outputs;
+ * o0 and o1 are multiples of the GEMM's MR, so each row of M lies in the same
+ * MR-row panel as in the whole GEMM and gets the same bits. Same arguments and
+ * per-thread buffers as winogradConvBands (M laid out for all O channels), but
+ * with `vReady` set (one band, rows >= R) v already holds the input transform
+ * (winogradInput, split over the threads beforehand) and is shared.
+ */
+export function winogradConvChannels(
+  x: usize, I: i32, H: i32, W: i32, pH: i32, pW: i32, O: i32, OH: i32, OW: i32, R: i32, rows: i32,
+  u: usize, bias: usize, y: usize, v: usize, m: usize, line: usize, vStride: usize, mStride: usize, lineStride: usize,
+  vReady: i32, scratch: usize, tid: i32, nthreads: i32,
+): void {
+  const tilesH = (OH + 1) >> 1;
+  const tilesW = (OW + 1) >> 1;
+  const oTiles = (O + MR - 1) / MR;
+  const o0 = min(O, splitStart(oTiles, tid, nthreads) * MR);
+  const o1 = min(O, splitStart(oTiles, tid + 1, nthreads) * MR);
+  if (o0 >= o1) return;
+  const myV = v + <usize>tid * vStride, myM = m + <usize>tid * mStride, myLine = line + <usize>tid * lineStride;
+  const myScratch = scratch + (<usize>tid * gemmScratchFloats() << 2);
+  const bands = (R + rows - 1) / rows;
+  for (let b = 0; b < bands; b++) {
+    const R0 = b * rows;
+    const R1 = min(R, R0 + rows);
+    const Tb = (R1 - R0) * tilesW;
+    if (!vReady) winogradInput(x, I, H, W, pH, pW, tilesH, tilesW, R0, R1, myV, myLine, 0, 1);
+    for (let xi = 0; xi < 16; xi++) {
+      gemm(0, 0, o1 - o0, Tb, I, u + ((<usize>xi * O + o0) * I << 2), I, myV + (<usize>xi * I * Tb << 2), Tb, 0,
+        myM + ((<usize>xi * O + o0) * Tb << 2), Tb, 0, 0, 0, myScratch, 0, 0, 1);
+    }
+    outputChannels(myM, O, OH, OW, tilesH, tilesW, R0, R1, bias, y, o0, o1);
   }
 }
 

@@ -45,6 +45,8 @@ interface Plane { N: number; Cin: number; H: number; W: number; pH: number; pW: 
  * its own buffers. Here the band size may depend on the thread count (at least
  * one band per thread, a multiple of the thread count when there are several):
  * every output value is computed within one band, whatever the bands are.
+ * When the bands cannot be shared evenly (one 14x14 image has 7 tile rows: 4 + 3),
+ * the threads split the output channels instead (winogradConvChannels).
  */
 function winogradConv(p: Plane, u: number, bias: number, x: number, y: number): void {
   const be = backend('conv2d');
@@ -54,27 +56,45 @@ function winogradConv(p: Plane, u: number, bias: number, x: number, y: number): 
   if (R === 0) return;
   const threads = 16 * p.Cout * p.Cin * R * tilesW < GEMM_PARALLEL_MIN_MACS ? 1 : be.pool.size;
   let rows = bandTileRows(R, tilesW, p.Cin + p.Cout);
-  if (threads > 1) {
+  const byChannels = threads > 1 && channelsShareBetter(R, rows, p.Cout, threads);
+  if (threads > 1 && !byChannels) {
     const bands = Math.ceil(Math.ceil(R / rows) / threads) * threads;
     rows = Math.ceil(R / bands);
   }
   const round16 = (n: number) => Math.ceil(n / 16) * 16; // keep each thread's buffers 64-byte aligned
+  // split by channels over one band: the input is transformed once, split over the threads, into one shared v
+  const vShared = byChannels && rows >= R;
   const vFloats = round16(16 * p.Cin * rows * tilesW);
   const mFloats = round16(16 * p.Cout * rows * tilesW + 4); // +4: the output transform reads whole 4-tile groups
   const lineFloats = round16(4 * be.kernels.winogradLineFloats(tilesW));
-  const v = empty([threads * vFloats], 'conv2d');
+  const v = empty([(vShared ? 1 : threads) * vFloats], 'conv2d');
   const m = empty([threads * mFloats], 'conv2d');
   const line = empty([threads * lineFloats], 'conv2d');
   try {
-    parallel('winogradConvBands', [
-      x, p.Cin, p.H, p.W, p.pH, p.pW, p.Cout, p.OH, p.OW, R, rows, u, bias, y,
-      v.ptr(), m.ptr(), line.ptr(), vFloats * 4, mFloats * 4, lineFloats * 4, be.gemmScratch,
-    ], threads);
+    const buffers = [v.ptr(), m.ptr(), line.ptr(), vShared ? 0 : vFloats * 4, mFloats * 4, lineFloats * 4];
+    if (vShared) parallel('winogradInput', [x, p.Cin, p.H, p.W, p.pH, p.pW, tilesH, tilesW, 0, R, v.ptr(), line.ptr()], threads);
+    const geometry = [x, p.Cin, p.H, p.W, p.pH, p.pW, p.Cout, p.OH, p.OW, R, rows, u, bias, y];
+    if (byChannels) parallel('winogradConvChannels', [...geometry, ...buffers, vShared ? 1 : 0, be.gemmScratch], threads);
+    else parallel('winogradConvBands', [...geometry, ...buffers, be.gemmScratch], threads);
   } finally {
     v.dispose();
     m.dispose();
     line.dispose();
   }
+}
+
+/**
+ * Whether splitting the output channels gives the busiest thread less work than
+ * dealing out bands (of at most `rows` tile rows, as winogradConv makes them).
+ * The channel split is in GEMM row panels (at most 6 rows, counted as a whole
+ * extra panel here), and every thread then also transforms all the input.
+ */
+function channelsShareBetter(R: number, rows: number, Cout: number, threads: number): boolean {
+  const bands = Math.ceil(Math.ceil(R / rows) / threads) * threads;
+  const bandRows = Math.ceil(R / bands);
+  const n = Math.ceil(R / bandRows); // bands actually made; thread 0 takes the most
+  const busiest = Math.min(R, Math.ceil(n / threads) * bandRows) / R;
+  return (Math.ceil(Cout / threads) + 6) / Cout < busiest;
 }
 
 function transformedWeights(w: number, O: number, I: number, flip: boolean) {

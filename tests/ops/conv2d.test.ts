@@ -297,6 +297,36 @@ describe('Winograd one-dispatch kernels split over threads give the same bits', 
   });
 });
 
+describe('winogradConvChannels (threads split the output channels) gives the bits of winogradConvBands', () => {
+  it('with 1, 2, 3, 5 threads, 23 output channels (partial GEMM row panels)', () => {
+    const k = backend().kernels;
+    const [N, C, H, W, O] = [2, 7, 9, 10, 23]; // padding 1: output 9x10, 5x5 tiles per image
+    const tilesW = 5, R = N * 5, rows = 2;
+    const x = sn.tensor(randomArray(N * C * H * W, 21), [N * C * H * W]);
+    const u = sn.tensor(randomArray(16 * O * C, 22), [16 * O * C]);
+    const bias = sn.tensor(randomArray(O, 23), [O]);
+    const vF = 16 * C * R * tilesW, mF = 16 * O * R * tilesW + 16, lF = 4 * k.winogradLineFloats(tilesW);
+    const v = sn.zeros([5 * vF]), m = sn.zeros([5 * mF]), line = sn.zeros([5 * lF]), scratch = sn.zeros([5 * k.gemmScratchFloats()]);
+    const y = sn.zeros([N * O * H * W]);
+    const bits = (nthreads: number, kernel: (tid: number) => void) => {
+      y.view().fill(NaN);
+      for (let tid = 0; tid < nthreads; tid++) kernel(tid);
+      expect(y.toFloat32Array().some(Number.isNaN), 'every value written').toBe(false);
+      return Array.from(new Uint32Array(y.toFloat32Array().buffer)).join(',');
+    };
+    const geometry = (rows: number) => [x.ptr(), C, H, W, 1, 1, O, H, W, R, rows, u.ptr(), bias.ptr(), y.ptr(), v.ptr(), m.ptr(), line.ptr()];
+    const reference = bits(1, (tid) => k.winogradConvBands(...geometry(rows), vF * 4, mF * 4, lF * 4, scratch.ptr(), tid, 1));
+    for (const nthreads of [1, 2, 3, 5]) {
+      const own = bits(nthreads, (tid) => k.winogradConvChannels(...geometry(rows), vF * 4, mF * 4, lF * 4, 0, scratch.ptr(), tid, nthreads));
+      expect(own === reference, `${nthreads} threads, own input transforms`).toBe(true);
+      // one band of all R tile rows, its input transformed beforehand into one shared v
+      for (let tid = 0; tid < nthreads; tid++) k.winogradInput(x.ptr(), C, H, W, 1, 1, 5, tilesW, 0, R, v.ptr(), line.ptr(), tid, nthreads);
+      const shared = bits(nthreads, (tid) => k.winogradConvChannels(...geometry(R), 0, mF * 4, lF * 4, 1, scratch.ptr(), tid, nthreads));
+      expect(shared === reference, `${nthreads} threads, shared input transform`).toBe(true);
+    }
+  });
+});
+
 describe('F.conv2d rejects bad input and allocates nothing', () => {
   const x = () => sn.zeros([1, 4, 8, 8]);
   const w = () => sn.zeros([8, 4, 3, 3]);
