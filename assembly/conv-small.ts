@@ -25,17 +25,13 @@
 // Threads: the forward kernel splits images, the filter gradient splits
 // (channel block, tap block) tiles; every output value is computed by one thread
 // in a fixed order, so the bits do not depend on the thread count.
+import { madd } from "./madd";
 
 // @ts-ignore: decorator
 @inline function splitStart(n: i32, tid: i32, nthreads: i32): i32 {
   return <i32>(<i64>n * tid / nthreads);
 }
 
-// @ts-ignore: decorator
-@inline function madd(acc: v128, a: v128, b: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
-  return f32x4.add(acc, f32x4.mul(a, b));
-}
 
 /**
  * dst[tap * OCp + o] for the forward pass (flip = 0): tap = (c, kh, kw), o = oc,

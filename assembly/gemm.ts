@@ -1,3 +1,4 @@
+import { madd } from "./madd";
 // Packed, register-blocked, cache-blocked float32 GEMM (Goto/BLIS loop nest).
 //
 //   C[M,N] (+)= op(A)[M,K] · op(B)[K,N]   then an optional bias + ReLU epilogue.
@@ -236,30 +237,19 @@ function microTile(kc: i32, ap: usize, bp: usize, c: usize, ldcB: usize, load: b
   for (let k = 0; k < kc; k++) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
-    if (ASC_FEATURE_RELAXED_SIMD) {
-      let a = v128.load32_splat(ap);
-      c00 = f32x4.relaxed_madd(a, b0, c00); c01 = f32x4.relaxed_madd(a, b1, c01);
-      a = v128.load32_splat(ap, 4);
-      c10 = f32x4.relaxed_madd(a, b0, c10); c11 = f32x4.relaxed_madd(a, b1, c11);
-      a = v128.load32_splat(ap, 8);
-      c20 = f32x4.relaxed_madd(a, b0, c20); c21 = f32x4.relaxed_madd(a, b1, c21);
-      a = v128.load32_splat(ap, 12);
-      c30 = f32x4.relaxed_madd(a, b0, c30); c31 = f32x4.relaxed_madd(a, b1, c31);
-      a = v128.load32_splat(ap, 16);
-      c40 = f32x4.relaxed_madd(a, b0, c40); c41 = f32x4.relaxed_madd(a, b1, c41);
+    let a = v128.load32_splat(ap);
+    c00 = madd(c00, a, b0); c01 = madd(c01, a, b1);
+    a = v128.load32_splat(ap, 4);
+    c10 = madd(c10, a, b0); c11 = madd(c11, a, b1);
+    a = v128.load32_splat(ap, 8);
+    c20 = madd(c20, a, b0); c21 = madd(c21, a, b1);
+    a = v128.load32_splat(ap, 12);
+    c30 = madd(c30, a, b0); c31 = madd(c31, a, b1);
+    a = v128.load32_splat(ap, 16);
+    c40 = madd(c40, a, b0); c41 = madd(c41, a, b1);
+    if (MR == 6) {
       a = v128.load32_splat(ap, 20);
-      c50 = f32x4.relaxed_madd(a, b0, c50); c51 = f32x4.relaxed_madd(a, b1, c51);
-    } else {
-      let a = v128.load32_splat(ap);
-      c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
-      a = v128.load32_splat(ap, 4);
-      c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
-      a = v128.load32_splat(ap, 8);
-      c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
-      a = v128.load32_splat(ap, 12);
-      c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
-      a = v128.load32_splat(ap, 16);
-      c40 = f32x4.add(c40, f32x4.mul(a, b0)); c41 = f32x4.add(c41, f32x4.mul(a, b1));
+      c50 = madd(c50, a, b0); c51 = madd(c51, a, b1);
     }
     ap += <usize>MR << 2;
     bp += <usize>NR << 2;
@@ -289,25 +279,14 @@ function microTile4(kc: i32, ap: usize, bp: usize, c: usize, ldcB: usize, load: 
   for (let k = 0; k < kc; k++) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
-    if (ASC_FEATURE_RELAXED_SIMD) {
-      let a = v128.load32_splat(ap);
-      c00 = f32x4.relaxed_madd(a, b0, c00); c01 = f32x4.relaxed_madd(a, b1, c01);
-      a = v128.load32_splat(ap, 4);
-      c10 = f32x4.relaxed_madd(a, b0, c10); c11 = f32x4.relaxed_madd(a, b1, c11);
-      a = v128.load32_splat(ap, 8);
-      c20 = f32x4.relaxed_madd(a, b0, c20); c21 = f32x4.relaxed_madd(a, b1, c21);
-      a = v128.load32_splat(ap, 12);
-      c30 = f32x4.relaxed_madd(a, b0, c30); c31 = f32x4.relaxed_madd(a, b1, c31);
-    } else {
-      let a = v128.load32_splat(ap);
-      c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
-      a = v128.load32_splat(ap, 4);
-      c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
-      a = v128.load32_splat(ap, 8);
-      c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
-      a = v128.load32_splat(ap, 12);
-      c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
-    }
+    let a = v128.load32_splat(ap);
+    c00 = madd(c00, a, b0); c01 = madd(c01, a, b1);
+    a = v128.load32_splat(ap, 4);
+    c10 = madd(c10, a, b0); c11 = madd(c11, a, b1);
+    a = v128.load32_splat(ap, 8);
+    c20 = madd(c20, a, b0); c21 = madd(c21, a, b1);
+    a = v128.load32_splat(ap, 12);
+    c30 = madd(c30, a, b0); c31 = madd(c31, a, b1);
     ap += <usize>MR << 2; // the panel is still MR wide (zero-padded rows)
     bp += <usize>NR << 2;
   }
