@@ -46,3 +46,7 @@ export function decodeModel(bytes: Uint8Array): ModelProto {
 export function encodeModel(model: onnxProto.onnx.IModelProto): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
+export type ITensorProto = onnxProto.onnx.ITensorProto;
+export type IModelProto = onnxProto.onnx.IModelProto;
+export type IAttributeProto = onnxProto.onnx.IAttributeProto;
+export type INodeProto = onnxProto.onnx.INodeProto;

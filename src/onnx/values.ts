@@ -11,7 +11,7 @@ export function toTensor(v: Val): Tensor {
 
 /** A one-element value as a number (Clip bounds, Dropout ratio, Pad value). */
 export function scalarOf(v: Val | null, dflt: number, what: string): number {
-  if (v === null) return dflt;
+  if (v === null || v === undefined) return dflt;
   const data = isConst(v) ? v.data : (v as Tensor).toFloat32Array();
   if (data.length !== 1) throw new SimdnnError('onnx', `${what} must hold one value, got ${data.length}`);
   return data[0];
@@ -22,7 +22,7 @@ export function shapeOf(v: Val): number[] {
 }
 
 export function need<T extends Val>(v: T | null, what: string): T {
-  if (v === null) throw new SimdnnError('onnx', `${what} is required`);
+  if (v === null || v === undefined) throw new SimdnnError('onnx', `${what} is required`);
   return v;
 }
 
