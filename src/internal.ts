@@ -4,3 +4,4 @@
 // Tensor class, one autograd tape) instead of bundling a second copy. Not API.
 export { record, isGradEnabled } from './autograd.js';
 export { keep } from './scope.js';
+export { setTracer, type Tracer, type TraceAttrs } from './trace.js';

@@ -4,4 +4,5 @@
 export * as sn from '../index.js';
 export { Tensor, SimdnnError, F, nn } from '../index.js';
 import { _internal } from '../index.js';
-export const { record, isGradEnabled, keep } = _internal;
+export const { record, isGradEnabled, keep, setTracer } = _internal;
+export type { Tracer, TraceAttrs } from '../trace.js';

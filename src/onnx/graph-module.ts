@@ -3,7 +3,7 @@
 // sub-modules at the dots so that stateDict keys equal the exporter's
 // (`features.0.weight`), and a forward that runs the graph's nodes in order.
 import { check, SimdnnError } from '../errors.js';
-import { isGradEnabled, nn, sn, Tensor } from './core.js';
+import { isGradEnabled, nn, setTracer, sn, Tensor } from './core.js';
 import { isConst, type Const } from './constant.js';
 import type { Graph, GraphNode } from './graph.js';
 import { NodeContext, type Runner, type Val } from './node-context.js';
@@ -119,6 +119,22 @@ export class OnnxGraphModule extends nn.Module {
     const op = 'OnnxGraph';
     check(xs.length === this.inputNames.length, op, () => `expects ${this.inputNames.length} input${this.inputNames.length === 1 ? '' : 's'} (${this.inputNames.join(', ')}), got ${xs.length}`);
     xs.forEach((x, i) => check(x instanceof Tensor, op, () => `input ${i} ('${this.inputNames[i]}') must be a Tensor`));
+    // A tracer (saveOnnx) gets this graph's own nodes, not the private ops they run on.
+    const tracer = setTracer(null);
+    let outs: Tensor[];
+    try {
+      outs = this.run(xs);
+    } finally {
+      setTracer(tracer);
+    }
+    if (tracer !== null) {
+      if (outs.length !== 1) throw new SimdnnError('saveOnnx', `a graph module with ${outs.length} outputs cannot be traced inside another module (cut it to one with loadOnnx's outputs)`);
+      tracer('onnxGraph', xs, outs[0], { subgraph: { nodes: this.steps.map((s) => s.node), known: this.known, tensors: this.tensors, inputNames: this.inputNames, outputName: this.outputNames[0], opset: this.opset } });
+    }
+    return outs.length === 1 ? outs[0] : outs;
+  }
+
+  private run(xs: Tensor[]): Tensor[] {
     const vals = new Map<string, Val>(this.known);
     for (const [k, t] of this.tensors) vals.set(k, t);
     this.inputNames.forEach((n, i) => vals.set(n, xs[i]));
@@ -130,8 +146,7 @@ export class OnnxGraphModule extends nn.Module {
       s.node.outputs.forEach((o, k) => o && vals.set(o, outs[k]));
       if (freeing) this.free(vals, s.node.inputs, i, pinned);
     });
-    const outs = this.outputNames.map((n) => toTensor(vals.get(n)!));
-    return outs.length === 1 ? outs[0] : outs;
+    return this.outputNames.map((n) => toTensor(vals.get(n)!));
   }
 
   /** Under noGrad, frees activations after their last reader (never inputs, parameters, outputs or a tensor another live name holds). */
