@@ -28,6 +28,8 @@ export class OnnxGraphModule extends nn.Module {
   static override readonly typeName: string = 'OnnxGraph';
   /** The graph's runtime inputs and the outputs forward returns (after any `outputs` cut). */
   readonly inputNames: string[];
+  /** The declared dims of each input (null where a dim is symbolic, e.g. the batch). */
+  readonly inputDims: ((number | null)[] | null)[];
   readonly outputNames: string[];
   readonly opset: number;
   /** The nodes forward runs, in order (op type and name), for summaries. */
@@ -41,6 +43,7 @@ export class OnnxGraphModule extends nn.Module {
     super();
     this.opset = graph.opset;
     this.inputNames = graph.inputs.map((i) => i.name);
+    this.inputDims = graph.inputs.map((i) => i.dims);
     const produced = new Set(graph.nodes.flatMap((n) => n.outputs));
     const valueNames = new Set([...produced, ...graph.initializers.keys(), ...this.inputNames]);
     if (outputs !== undefined) {
@@ -134,7 +137,14 @@ export class OnnxGraphModule extends nn.Module {
     return outs.length === 1 ? outs[0] : outs;
   }
 
-  private run(xs: Tensor[]): Tensor[] {
+  /** Runs once (no gradients) and reports every value's shape, for `simdnn summary`. */
+  valueShapes(...xs: Tensor[]): Map<string, number[]> {
+    const shapes = new Map<string, number[]>();
+    sn.tidy(() => sn.noGrad(() => { this.run(xs, (name, v) => shapes.set(name, isConst(v) ? v.dims.slice() : (v as Tensor).shape.slice())); }));
+    return shapes;
+  }
+
+  private run(xs: Tensor[], onValue?: (name: string, v: Val) => void): Tensor[] {
     const vals = new Map<string, Val>(this.known);
     for (const [k, t] of this.tensors) vals.set(k, t);
     this.inputNames.forEach((n, i) => vals.set(n, xs[i]));
@@ -144,6 +154,7 @@ export class OnnxGraphModule extends nn.Module {
     this.steps.forEach((s, i) => {
       const outs = runChecked(s.node, s.run, s.node.inputs.map((x) => (x === '' ? null : vals.get(x)!)), true, state);
       s.node.outputs.forEach((o, k) => o && vals.set(o, outs[k]));
+      if (onValue) s.node.outputs.forEach((o, k) => o && onValue(o, outs[k]));
       if (freeing) this.free(vals, s.node.inputs, i, pinned);
     });
     return this.outputNames.map((n) => toTensor(vals.get(n)!));
