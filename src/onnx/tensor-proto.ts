@@ -19,6 +19,8 @@ const TYPES: Record<number, { bytes: number; type: ConstType; name: string }> = 
 /** 2^30 elements (4 GiB of float32) is beyond what one wasm memory holds anyway. */
 const MAX_ELEMENTS = 2 ** 30;
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 export type ExternalData = Record<string, Uint8Array>;
 
 export interface DecodedTensor {
@@ -82,7 +84,9 @@ export function decodeTensor(t: TensorProto, where: string, ext?: ExternalData):
     const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     if (dataType === T.FLOAT) {
       f32 = new Float32Array(size);
-      for (let i = 0; i < size; i++) f32[i] = dv.getFloat32(4 * i, true);
+      // ONNX stores little-endian; on a little-endian host (every wasm one) that is a byte copy.
+      if (LITTLE_ENDIAN) new Uint8Array(f32.buffer).set(raw);
+      else for (let i = 0; i < size; i++) f32[i] = dv.getFloat32(4 * i, true);
     } else {
       const v = new Float64Array(size);
       for (let i = 0; i < size; i++) {
