@@ -60,7 +60,7 @@ export async function summaryOnnx(p: Parsed, io: Io, path: string): Promise<numb
   m.eval();
   const given = p.opts.input as number[] | undefined;
   const dims = m.inputDims[0];
-  const shape = given ? [1, ...given] : dims?.map((d, i) => (d === null ? (i === 0 ? 1 : NaN) : d));
+  const shape = given ? [1, ...given] : dims?.map((d, i) => (i === 0 ? 1 : d === null ? NaN : d));
   if (!shape || shape.some((d) => !Number.isInteger(d))) throw new UsageError(`${path}: the input shape is not static; give one image's shape with --input C,H,W`);
   const shapes = explain(`${path} does not run on input ${shape.join('x')}`, () => m.valueShapes(sn.zeros(shape)));
   const rows = m.nodes.map((n) => [n.name, n.opType, n.outputs.filter(Boolean).map((o) => `[${(shapes.get(o) ?? []).join(',')}]`).join(' ')]);

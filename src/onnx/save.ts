@@ -9,7 +9,7 @@ import type { GraphNode } from './graph.js';
 import { encodeModel, onnx, type IAttributeProto, type INodeProto, type ITensorProto } from './proto.js';
 
 export interface SaveOnnxOptions {
-  /** The input's shape, batch included (the exported graph has this static shape). */
+  /** The input's shape to trace with, batch included; the file's batch dim is symbolic. */
   inputShape: number[];
   /** 11 to 17; default 13. */
   opset?: number;
@@ -143,7 +143,9 @@ class Tracer {
       }
       case 'reshape': {
         const shapeName = `${out.shape.join('x')}_shape_${this.count++}`;
-        this.initializers.push(constInit(shapeName, { kind: 'const', dims: [out.shape.length], type: 'int', data: Float64Array.from(out.shape) }));
+        // 0 copies the input's dim: a reshape that keeps the batch (a flatten) works for any batch size.
+        const target = out.shape.map((d, i) => (i === 0 && ins[0].shape.length > 0 && d === ins[0].shape[0] ? 0 : d));
+        this.initializers.push(constInit(shapeName, { kind: 'const', dims: [out.shape.length], type: 'int', data: Float64Array.from(target) }));
         return this.node('Reshape', [n[0], shapeName], out);
       }
       case 'add': return this.node('Add', n, out);
@@ -215,7 +217,8 @@ export function saveOnnx(model: nn.Module, opts: SaveOnnxOptions): Uint8Array {
       for (const nd of tracer.nodes) nd.input = nd.input!.map((v) => (v === name ? finalNames[i] : v));
     } else tracer.nodes.push({ name: `/Identity_${i}`, opType: 'Identity', input: [name], output: [finalNames[i]] });
   });
-  const vi = (name: string, dims: number[]) => ({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
+  // The batch dim is symbolic ('batch'): the graph runs at any batch size (see the Reshape targets above).
+  const vi = (name: string, dims: number[]) => ({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d, i) => (i === 0 ? { dimParam: 'batch' } : { dimValue: d })) } } } });
   return encodeModel({
     irVersion: 8,
     producerName: 'simdnn',

@@ -1,5 +1,5 @@
 // The CLI's ONNX commands: export a checkpoint, summarise and predict with .onnx files.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,33 @@ describe('simdnn export / summary / predict with ONNX', () => {
     const p = await cli(['predict', join(dir, 'img.png'), '--onnx', join(dir, 'lenet.onnx'), '--top', '3', '--threads', '1']);
     expect(p.err).toBe('');
     expect(p.out).toMatch(/img\.png: class \d+ [\d.]+%, class \d+ [\d.]+%, class \d+ [\d.]+%\n/);
+  });
+
+  it('train --onnx: a new head for the data\'s classes, --freeze by name prefix; eval reads the run back', async () => {
+    const dir = tempDir();
+    const model = sn.models.lenet5({ seed: 4 });
+    const file = join(dir, 'lenet.onnx');
+    writeFileSync(file, (await import('../../src/onnx/index.js')).saveOnnx(model, { inputShape: [1, 1, 32, 32] }));
+    const data = join(dir, 'data');
+    for (const [c, cls] of ['a', 'b', 'c'].entries()) {
+      mkdirSync(join(data, cls), { recursive: true });
+      for (let i = 0; i < 5; i++) png(join(data, cls, `${i}.png`), 32 + c, 32);
+    }
+    const out = join(dir, 'run');
+    const r = await cli(['train', '--onnx', file, '--data', data, '--epochs', '1', '--batch-size', '4', '--freeze', 'body.conv1.,body.conv2.', '--threads', '1', '--out', out]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const ck = sn.io.loadSafetensors(new Uint8Array(readFileSync(join(out, 'checkpoint.safetensors'))));
+    expect(ck['model.head.weight']?.shape ?? ck['head.weight']?.shape).toEqual([3, 84]);
+    const frozen = ck['model.body.conv1.weight'] ?? ck['body.conv1.weight'];
+    expect(Array.from(frozen.toFloat32Array())).toEqual(Array.from(model.stateDict()['conv1.weight'].toFloat32Array()));
+    const trained = ck['model.body.fc1.weight'] ?? ck['body.fc1.weight'];
+    expect(Array.from(trained.toFloat32Array())).not.toEqual(Array.from(model.stateDict()['fc1.weight'].toFloat32Array()));
+    const e = await cli(['eval', '--checkpoint', out, '--threads', '1']);
+    expect(e.err).toBe('');
+    expect(e.out).toMatch(/lenet\.onnx from .* accuracy/);
+    const bad = await cli(['train', '--onnx', file, '--data', data, '--freeze', 'nope.', '--threads', '1', '--out', join(dir, 'run2')]);
+    expect(bad.err).toMatch(/--freeze nope\. matches no parameter/);
   });
 
   it('a malformed .onnx file is a usage error naming the file', async () => {

@@ -57,6 +57,20 @@ describe('saveOnnx', () => {
     expect(model.graph!.initializer!.map((t) => t.name).filter((n) => !n!.includes('_shape_')).sort()).toEqual(Object.keys(m.stateDict()).sort());
   });
 
+  it('the exported batch dim is symbolic: traced at batch 1, the file runs at batch 3', async () => {
+    const m = sn.models.lenet5({ seed: 5 });
+    const bytes = saveOnnx(m, { inputShape: [1, 1, 32, 32] });
+    const data = Float32Array.from(randomArray(3 * 32 * 32, 8));
+    m.eval();
+    const ours = sn.noGrad(() => m.forward(sn.tensor(data, [3, 1, 32, 32])) as sn.Tensor);
+    const [ref] = await ortRun(bytes, { input: { data, dims: [3, 1, 32, 32] } });
+    expect(ref.dims).toEqual([3, 10]);
+    expect(maxRelErr(ours.toFloat32Array(), ref.data, 1e-5, 1e-4)).toBeLessThanOrEqual(1);
+    const back = loadOnnx(bytes);
+    back.eval();
+    expect((back.forward(sn.tensor(data, [3, 1, 32, 32])) as sn.Tensor).shape).toEqual([3, 10]);
+  });
+
   it('a small ResNet (BasicBlock with downsample, batch norms in eval) at opsets 11 and 13', async () => {
     const m = new SmallResNet();
     randomStats(m);
