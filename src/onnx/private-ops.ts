@@ -22,8 +22,18 @@ export function broadcastShapes(a: readonly number[], b: readonly number[]): num
   return out;
 }
 
+/**
+ * The most elements an op here may produce (1 GiB of float32): a hostile file's pads or
+ * broadcasts could otherwise ask for far more memory than the file describes.
+ */
+export const MAX_OUTPUT_ELEMENTS = 2 ** 28;
+export function checkOutputSize(op: string, shape: readonly number[]): void {
+  if (sizeOf(shape) > MAX_OUTPUT_ELEMENTS) throw new SimdnnError(op, `the result ${fmtShape(shape)} would have more than 2^28 elements`);
+}
+
 /** For each element of `out`, the offset of the element of `shape` broadcast onto it. */
 export function broadcastOffsets(out: readonly number[], shape: readonly number[]): Int32Array {
+  checkOutputSize('broadcast', out);
   const n = sizeOf(out);
   const idx = new Int32Array(n);
   const r = out.length;
@@ -167,6 +177,7 @@ export function transpose(x: Tensor, perm: number[]): Tensor {
 export function pad(x: Tensor, begin: number[], end: number[], value: number): Tensor {
   const out = x.shape.map((d, i) => d + begin[i] + end[i]);
   if (out.some((d) => d < 0)) throw new SimdnnError('pad', `pads [${begin.join(',')}] / [${end.join(',')}] crop more than input ${fmtShape(x.shape)} has`);
+  checkOutputSize('pad', out);
   const n = sizeOf(out);
   const y = new Float32Array(n).fill(value);
   const src = new Int32Array(n).fill(-1);

@@ -120,3 +120,17 @@ describe('external data that is read', () => {
     expect(m.stateDict().w.shape).toEqual([2]);
   });
 });
+
+describe('hostile sizes at run time', () => {
+  it('pads or broadcasts that would allocate far more than the file describes are errors, not allocations', () => {
+    const padded = loadOnnx(buildModel({ nodes: [{ op: 'Pad', inputs: ['x', 'p'], outputs: ['y'] }], outputs: ['y'], initializers: [int64Tensor('p', [8], [0, 0, 0, 0, 0, 0, 1 << 20, 1 << 20])] }));
+    expect(() => padded.forward(sn.zeros([1, 1, 4, 4]))).toThrow(/more than 2\^28 elements/);
+    const conv = loadOnnx(buildModel({ nodes: [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attrs: { pads: [0, 0, 1 << 20, 1 << 20] } }], outputs: ['y'], initializers: [floatTensor('w', [1, 1, 1, 1], [1])] }));
+    expect(() => conv.forward(sn.zeros([1, 1, 4, 4]))).toThrow(/more than 2\^28 elements/);
+    const wide = loadOnnx(buildModel({
+      nodes: [{ op: 'Mul', inputs: ['a', 'b'], outputs: ['y'] }], outputs: ['y'], inputs: [],
+      initializers: [floatTensor('a', [1 << 15, 1], new Float32Array(1 << 15)), floatTensor('b', [1, 1 << 14], new Float32Array(1 << 14))],
+    }));
+    expect(() => wide.forward()).toThrow(/more than 2\^28 elements/);
+  });
+});
