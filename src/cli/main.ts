@@ -59,6 +59,16 @@ const COMMANDS: Record<string, Command> = {
     },
     run: (p, io) => (p.positional[0]?.endsWith('.onnx') ? summaryOnnx(p, io, p.positional[0]) : summaryCommand(p, io)),
   },
+  bench: {
+    summary: "this checkout's benchmark suites (bench/run.mjs), else a built-in LeNet-5 training measurement",
+    usage: 'simdnn bench [SUITE...]',
+    options: {
+      builtin: { kind: 'bool', help: 'run the built-in LeNet-5 measurement even where bench/ exists' },
+      seconds: { kind: 'number', help: 'length of the built-in measurement', default: 6 },
+      threads, verbose,
+    },
+    run: benchCommand,
+  },
   export: {
     summary: 'write a checkpoint as an ONNX file (initializer names = stateDict keys)',
     usage: 'simdnn export --checkpoint RUN_DIR --out MODEL.onnx [--model NAME]',
@@ -70,16 +80,6 @@ const COMMANDS: Record<string, Command> = {
       threads: { ...threads, default: 1 }, verbose,
     },
     run: exportCommand,
-  },
-  bench: {
-    summary: "this checkout's benchmark suites (bench/run.mjs), else a built-in LeNet-5 training measurement",
-    usage: 'simdnn bench [SUITE...]',
-    options: {
-      builtin: { kind: 'bool', help: 'run the built-in LeNet-5 measurement even where bench/ exists' },
-      seconds: { kind: 'number', help: 'length of the built-in measurement', default: 6 },
-      threads, verbose,
-    },
-    run: benchCommand,
   },
 };
 
