@@ -103,3 +103,21 @@ describe('fine-tuning controls', () => {
     expect(losses[2]).toBeLessThan(losses[0]);
   });
 });
+
+describe('thread count', () => {
+  it('an imported model\'s outputs and gradients are the same bits on 1 and 2 threads', async () => {
+    const run = () => {
+      const m = loadOnnx(onnxFile('inverted_residual-op13'));
+      m.train();
+      const x = sn.tensor(Float32Array.from({ length: 4 * 3 * 48 * 48 }, (_, i) => Math.sin(i * 0.37)), [4, 3, 48, 48]);
+      const y = m.forward(x) as Tensor;
+      y.backward(sn.tensor(Float32Array.from({ length: y.size }, (_, i) => Math.cos(i * 0.11)), y.shape.slice()));
+      return [y.toFloat32Array(), ...m.parameters().map((p) => p.grad!.toFloat32Array())];
+    };
+    const one = run();
+    sn.shutdown();
+    await sn.init({ threads: 2 });
+    const two = run();
+    two.forEach((a, i) => expect(Array.from(a)).toEqual(Array.from(one[i])));
+  });
+});
