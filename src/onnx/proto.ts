@@ -1,7 +1,7 @@
 // Decoding and encoding ONNX's protobuf messages with `onnx-proto`: the
 // published onnx.proto (v1.10, IR 8) compiled by protobufjs to static code. It
 // was picked over a reflection-based protobufjs load of the .proto text (which
-// needs the full protobufjs with its parser, ~3x larger) and @bufbuild/protobuf
+// needs the full protobufjs build with its .proto parser in the bundle) and @bufbuild/protobuf
 // (not installed, a code generator step): static decode/encode only needs
 // protobufjs/minimal and is the fastest protobufjs mode. Its reader checks every
 // length against the buffer (a truncated or lying file throws instead of
