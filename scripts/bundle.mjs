@@ -44,3 +44,25 @@ await build({
   packages: 'external',
   external: ['node:*'],
 });
+
+// `simdnn/onnx`: loadOnnx/saveOnnx and the protobuf code, a separate entry so that
+// the main bundle stays small. It must share the main entry's runtime (one wasm
+// memory, one Tensor class, one autograd tape), so its one door into the core,
+// src/onnx/core.ts's `import … from '../index.js'`, stays an import of the
+// sibling dist/index.js instead of being bundled a second time.
+const coreIsExternal = {
+  name: 'simdnn-core-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/index\.js$/ }, (args) =>
+      args.importer.replaceAll('\\', '/').includes('/src/onnx/') ? { path: './index.js', external: true } : undefined);
+  },
+};
+await build({
+  ...common,
+  entryPoints: ['src/onnx/index.ts'],
+  outfile: 'dist/onnx.js',
+  platform: 'neutral',
+  mainFields: ['module', 'main'],
+  external: ['node:*'],
+  plugins: [coreIsExternal],
+});

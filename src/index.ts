@@ -31,3 +31,5 @@ export function tidy<T>(fn: () => T): T {
   return tidyScope(fn, isTensor);
 }
 export * as optim from './optim/index.js';
+/** @internal For simdnn's own entries (simdnn/onnx) to share this runtime; not API (src/internal.ts). */
+export * as _internal from './internal.js';

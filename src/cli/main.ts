@@ -1,6 +1,7 @@
 import * as sn from '../index.js';
 import { formatOptions, parseArgs, type OptionSpecs } from './args.js';
 import { benchCommand, evalCommand, predictCommand, summaryCommand } from './commands.js';
+import { exportCommand, predictOnnx, summaryOnnx } from './onnx-commands.js';
 import { MODELS } from './models.js';
 import type { Io } from './progress.js';
 import { train, type StopSignal } from './train.js';
@@ -37,25 +38,26 @@ const COMMANDS: Record<string, Command> = {
   },
   predict: {
     summary: 'top-5 classes of PNG/JPEG images',
-    usage: 'simdnn predict IMAGE... --checkpoint RUN_DIR',
+    usage: 'simdnn predict IMAGE... --checkpoint RUN_DIR | --onnx MODEL.onnx',
     options: {
       checkpoint,
+      onnx: { kind: 'string', help: 'an ONNX model file instead of a checkpoint', value: 'FILE' },
       model: checkpointModel,
       top: { kind: 'int', help: 'classes to list', default: 5 },
       threads, verbose,
     },
-    run: predictCommand,
+    run: (p, io) => (p.opts.onnx !== undefined ? predictOnnx(p, io, p.opts.onnx as string) : predictCommand(p, io)),
   },
   summary: {
     summary: 'layer table: output shapes, parameters, activations, multiply-adds',
-    usage: 'simdnn summary MODEL [--input C,H,W]',
+    usage: 'simdnn summary MODEL|FILE.onnx [--input C,H,W]',
     options: {
       input: { kind: 'ints', help: "one image's shape (default: the model's)", value: 'C,H,W' },
       classes: { kind: 'int', help: "output classes (default: the model's, 1000 for the ImageNet models as in the lecture's tables)" },
       model: { kind: 'string', help: 'the model (or give it as the first argument)', value: 'NAME' },
       threads: { ...threads, default: 1 }, verbose,
     },
-    run: summaryCommand,
+    run: (p, io) => (p.positional[0]?.endsWith('.onnx') ? summaryOnnx(p, io, p.positional[0]) : summaryCommand(p, io)),
   },
   bench: {
     summary: "this checkout's benchmark suites (bench/run.mjs), else a built-in LeNet-5 training measurement",
@@ -66,6 +68,18 @@ const COMMANDS: Record<string, Command> = {
       threads, verbose,
     },
     run: benchCommand,
+  },
+  export: {
+    summary: 'write a checkpoint as an ONNX file (initializer names = stateDict keys)',
+    usage: 'simdnn export --checkpoint RUN_DIR --out MODEL.onnx [--model NAME]',
+    options: {
+      checkpoint,
+      model: checkpointModel,
+      out: { kind: 'string', help: 'the .onnx file to write', value: 'FILE' },
+      opset: { kind: 'int', help: 'ONNX opset (11 to 17)', default: 13 },
+      threads: { ...threads, default: 1 }, verbose,
+    },
+    run: exportCommand,
   },
 };
 

@@ -1,5 +1,6 @@
 import * as sn from '../index.js';
 import type { Module } from '../nn/module.js';
+import { onnxModelEntry } from './onnx-model.js';
 import { UsageError } from './usage-error.js';
 
 /** A zoo model the CLI can build: its constructor and the input one image must have. */
@@ -31,7 +32,8 @@ export const MODELS: Record<string, ModelEntry> = {
 
 /** The entry for `name`, or a UsageError listing the valid names. */
 export function modelEntry(name: string | undefined): ModelEntry {
+  if (name !== undefined && name.endsWith('.onnx')) return onnxModelEntry(name);
   const e = name === undefined ? undefined : MODELS[name];
-  if (!e) throw new UsageError(`${name === undefined ? 'no model given' : `unknown model '${name}'`} (valid: ${Object.keys(MODELS).join(', ')})`);
+  if (!e) throw new UsageError(`${name === undefined ? 'no model given' : `unknown model '${name}'`} (valid: ${Object.keys(MODELS).join(', ')}, or a FILE.onnx)`);
   return e;
 }

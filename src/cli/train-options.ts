@@ -2,7 +2,9 @@ import type { OptionSpecs } from './args.js';
 
 /** `simdnn train` options. lr, momentum and weight decay default per optimizer (see OPTIMIZER_DEFAULTS). */
 export const TRAIN_OPTIONS: OptionSpecs = {
-  model: { kind: 'string', help: 'model to train', value: 'NAME', default: 'lenet5' },
+  model: { kind: 'string', help: 'model to train (a zoo name or a FILE.onnx)', value: 'NAME', default: 'lenet5' },
+  onnx: { kind: 'string', help: "fine-tune an ONNX model (same as --model FILE.onnx); when the data has another number of classes, its last Gemm's input gets a new Linear head", value: 'FILE' },
+  freeze: { kind: 'string', help: 'do not train parameters whose names start with one of these prefixes (comma-separated, e.g. features.,layer1.)', value: 'PREFIX' },
   data: { kind: 'string', help: "'mnist' (the embedded digits) or a folder: MNIST IDX files, CIFAR-10 batches, or images in class sub-folders", value: 'mnist|DIR', default: 'mnist' },
   epochs: { kind: 'int', help: 'passes over the training data', default: 10 },
   batchSize: { kind: 'int', help: 'images per step', default: 64 },
@@ -46,4 +48,6 @@ export interface TrainConfig {
   seed: number;
   trainSize: number;
   testSize: number;
+  /** Comma-separated parameter-name prefixes that are not trained (absent in older checkpoints). */
+  freeze?: string;
 }

@@ -27,7 +27,7 @@ function newConfig(p: Parsed): TrainConfig {
   const o = p.opts;
   const d = OPTIMIZER_DEFAULTS[o.optimizer as string];
   const cfg: TrainConfig = {
-    model: o.model as string,
+    model: (o.onnx as string | undefined) ?? (o.model as string),
     data: o.data as string,
     epochs: o.epochs as number,
     batchSize: o.batchSize as number,
@@ -40,6 +40,7 @@ function newConfig(p: Parsed): TrainConfig {
     seed: o.seed as number,
     trainSize: o.trainSize as number,
     testSize: o.testSize as number,
+    ...(o.freeze !== undefined ? { freeze: o.freeze as string } : {}),
   };
   if (cfg.epochs < 1) throw new UsageError(`train: --epochs must be at least 1, got ${cfg.epochs}`);
   if (cfg.batchSize < 1) throw new UsageError(`train: --batch-size must be at least 1, got ${cfg.batchSize}`);
@@ -50,11 +51,12 @@ function newConfig(p: Parsed): TrainConfig {
 
 /** The config stored in a checkpoint, checked field by field (a damaged one is a corrupt checkpoint, not a crash). */
 function savedConfig(c: Record<string, unknown>, path: string, release: () => void): TrainConfig {
-  const kinds: Record<keyof TrainConfig, string> = {
+  const kinds: Record<Exclude<keyof TrainConfig, 'freeze'>, string> = {
     model: 'string', data: 'string', epochs: 'number', batchSize: 'number', optimizer: 'string', lr: 'number', momentum: 'number',
     weightDecay: 'number', schedule: 'string', augment: 'boolean', seed: 'number', trainSize: 'number', testSize: 'number',
   };
   const bad = Object.entries(kinds).filter(([k, t]) => typeof c?.[k] !== t).map(([k]) => k);
+  if (c?.freeze !== undefined && typeof c.freeze !== 'string') bad.push('freeze');
   if (bad.length || !(String(c.optimizer) in OPTIMIZER_DEFAULTS) || !['none', 'step', 'cosine', 'plateau'].includes(String(c.schedule))) {
     release();
     throw new UsageError(`corrupt checkpoint ${path}: its training config is damaged (${bad.length ? `missing or mistyped: ${bad.join(', ')}` : 'unknown optimizer or schedule'})`);
@@ -101,6 +103,16 @@ function reseedModules(model: Module, seed: number, step: number): void {
   }
 }
 
+/** `--freeze`: parameters whose names start with one of the comma-separated prefixes stop requiring gradients. */
+function freeze(model: Module, prefixes: string): void {
+  const list = prefixes.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const pre of list) {
+    const hit = model.namedParameters().filter(([k]) => k.startsWith(pre));
+    if (hit.length === 0) throw new UsageError(`train: --freeze ${pre} matches no parameter (names look like ${model.namedParameters().slice(0, 3).map(([k]) => k).join(', ')})`);
+    for (const [, p] of hit) p.requiresGrad = false;
+  }
+}
+
 export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<number> {
   const resumeDir = p.opts.resume as string | undefined;
   let cfg: TrainConfig;
@@ -126,6 +138,7 @@ export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<numb
   const testSet = evenSubset(data.test, cfg.testSize);
 
   const model = entry.build(data.classes.length, cfg.seed);
+  if (cfg.freeze !== undefined) freeze(model, cfg.freeze);
   const opt = makeOptimizer(cfg, model);
   const sched = makeScheduler(cfg, opt);
   let progress: RunState['progress'] = { epoch: 0, batch: 0, step: 0, running: { loss: 0, correct: 0, seen: 0, seconds: 0 }, done: false };

@@ -1,4 +1,5 @@
 import { record } from '../autograd.js';
+import { traceOp } from '../trace.js';
 import type { Tensor } from '../tensor.js';
 import { liveTensor } from './args.js';
 import { empty } from './basic.js';
@@ -12,6 +13,7 @@ function activation(op: string, forward: string, backward: string, savesOutput: 
   liveTensor(x, op, 'input');
   const out = empty(x.shape, op);
   launchElementwise(forward, [x.ptr(op), out.ptr(), x.size], x.size);
+  traceOp(op, [x], out);
   return record(op, out, [x], (g) => {
     const gx = empty(x.shape, op);
     const saved = savesOutput ? out : x;

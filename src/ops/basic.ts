@@ -1,4 +1,5 @@
 import { check, checkKnownKeys, fmtShape, SimdnnError } from '../errors.js';
+import { traceOp } from '../trace.js';
 import { record } from '../autograd.js';
 import { Rng, nextSeed } from '../random.js';
 import { checkShape, shapeSize, Tensor } from '../tensor.js';
@@ -110,6 +111,7 @@ export function reshape(t: Tensor, shape: number[]): Tensor {
   check(shapeSize(s) === t.size, op, () => `shape ${fmtShape(shape)} is invalid for input of size ${t.size} (shape ${fmtShape(t.shape)})`);
   t.ptr(op);
   const out = new Tensor(s, t.storage);
+  traceOp(op, [t], out, { shape: s });
   return record(op, out, [t], (g) => [g.reshape(t.shape)]);
 }
 

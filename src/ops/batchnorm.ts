@@ -1,4 +1,5 @@
 import { record } from '../autograd.js';
+import { traceOp } from '../trace.js';
 import { check, fmtShape } from '../errors.js';
 import { shapeSize, Tensor } from '../tensor.js';
 import { boolOption, checkOptions, liveTensor, numberOption } from './args.js';
@@ -66,6 +67,7 @@ export function batchNorm(
   const wp = () => (w ? w.ptr(op) : 0);
   launchElementwise('bnApply', [x.ptr(op), out.ptr(), N, C, S, mean, invstd, wp(), b ? b.ptr(op) : 0], x.size);
 
+  traceOp(op, [x, rm, rv, w, b], out, { training, momentum, eps });
   const inputs = [x, ...(w ? [w] : []), ...(b ? [b] : [])];
   record(op, out, inputs, (g) => {
     const gw = w && w.requiresGrad ? empty([C], op) : null;

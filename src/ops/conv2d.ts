@@ -1,4 +1,5 @@
 import { record } from '../autograd.js';
+import { traceOp } from '../trace.js';
 import { check, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { empty } from './basic.js';
@@ -85,6 +86,7 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, opts?: Con
   if (small) smallForward(g, xp, wp, bp, out.ptr());
   else convForward(g, xp, wp, bp, out.ptr());
   const inputs = b ? [x, w, b] : [x, w];
+  traceOp(op, [x, w, b], out, { stride: [g.sH, g.sW], padding: [g.pH, g.pW], dilation: [g.dH, g.dW], groups: g.G });
   return record(op, out, inputs, (gy) => {
     const dy = gy.ptr(op);
     let gx: Tensor | null = null;

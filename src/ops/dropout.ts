@@ -1,4 +1,5 @@
 import { record } from '../autograd.js';
+import { traceOp } from '../trace.js';
 import { check } from '../errors.js';
 import { nextSeed } from '../random.js';
 import { Tensor } from '../tensor.js';
@@ -29,6 +30,7 @@ export function dropout(x: Tensor, opts: DropoutOptions = {}): Tensor {
   if (o.seed !== undefined) check(Number.isSafeInteger(o.seed), op, () => `seed must be an integer, got ${String(o.seed)}`);
   if (!training || p === 0) {
     const out = new Tensor(x.shape, x.storage);
+    traceOp(op, [x], out, { p, training });
     return record(op, out, [x], (g) => [g]);
   }
   const seed = (o.seed === undefined ? nextSeed() : (o.seed as number)) >>> 0;
@@ -36,6 +38,7 @@ export function dropout(x: Tensor, opts: DropoutOptions = {}): Tensor {
   const scale = p === 1 ? 0 : 1 / (1 - p);
   const out = empty(x.shape, op);
   launchElementwise('dropout', [x.ptr(op), out.ptr(), x.size, seed, threshold, scale], x.size);
+  traceOp(op, [x], out, { p, training });
   return record(op, out, [x], (g) => {
     const gx = empty(x.shape, op);
     launchElementwise('dropout', [g.ptr(op), gx.ptr(), x.size, seed, threshold, scale], x.size);

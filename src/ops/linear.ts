@@ -1,4 +1,5 @@
 import { record } from '../autograd.js';
+import { traceOp } from '../trace.js';
 import { check, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { empty, full } from './basic.js';
@@ -37,6 +38,7 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
     });
   }
   const inputs = b ? [x, w, b] : [x, w];
+  traceOp(op, [x, w, b], out);
   return record(op, out, inputs, (g) => {
     let gx: Tensor | null = null;
     let gw: Tensor | null = null;

@@ -1,4 +1,5 @@
 import { record } from '../autograd.js';
+import { traceOp } from '../trace.js';
 import { check, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { checkOptions, liveTensor, numberOption } from './args.js';
@@ -33,6 +34,7 @@ export function localResponseNorm(x: Tensor, opts: LocalResponseNormOptions): Te
   const S = H * W;
   const out = empty(x.shape, op);
   launchElementwise('lrnForward', [x.ptr(op), out.ptr(), N, C, S, size, alpha, beta, k], x.size * size);
+  traceOp(op, [x], out, { size, alpha, beta, k });
   return record(op, out, [x], (g) => {
     const gx = empty(x.shape, op);
     const scratch = empty(x.shape, op);

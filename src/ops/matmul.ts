@@ -1,4 +1,5 @@
 import { record } from '../autograd.js';
+import { traceOp } from '../trace.js';
 import { check, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { empty } from './basic.js';
@@ -16,6 +17,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   check(K === K2, op, () => `inner dimensions differ: a ${fmtShape(a.shape)} vs b ${fmtShape(b.shape)}`);
   const out = empty([M, N], op);
   gemm({ M, N, K, a: a.ptr(op), lda: K, b: b.ptr(op), ldb: N, c: out.ptr(), ldc: N });
+  traceOp(op, [a, b], out);
   return record(op, out, [a, b], (g) => {
     let ga: Tensor | null = null;
     let gb: Tensor | null = null;

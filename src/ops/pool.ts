@@ -1,4 +1,5 @@
 import { record } from '../autograd.js';
+import { traceOp } from '../trace.js';
 import { check, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { empty } from './basic.js';
@@ -68,6 +69,7 @@ export function maxPool2d(x: Tensor, opts: MaxPool2dOptions): Tensor {
   const plain2x2 = isPlain2x2(k, s, p, d, H, W, OH, OW);
   if (plain2x2) parallel('maxPool2x2Forward', [xp, N * C, H, W, OH, OW, out.ptr()], threadsFor(x.size));
   else parallel('maxPool2dForward', [xp, N * C, H, W, ...win, out.ptr()], threadsFor(x.size));
+  traceOp(op, [x], out, { kernelSize: k, stride: s, padding: p, dilation: d, ceilMode: boolOption(op, 'ceilMode', o.ceilMode, false) });
   return record(op, out, [x], (g) => {
     const gx = empty(x.shape, op);
     if (plain2x2) {
@@ -91,6 +93,7 @@ export function avgPool2d(x: Tensor, opts: AvgPool2dOptions): Tensor {
   const xp = x.ptr(op);
   const out = empty([N, C, OH, OW], op);
   parallel('avgPool2dForward', [xp, N * C, H, W, ...win, out.ptr()], threadsFor(x.size));
+  traceOp(op, [x], out, { kernelSize: k, stride: s, padding: p, ceilMode: boolOption(op, 'ceilMode', o.ceilMode, false), countIncludePad: includePad === 1 });
   return record(op, out, [x], (g) => {
     const gx = empty(x.shape, op);
     parallel('avgPool2dBackward', [g.ptr(op), N * C, H, W, ...win, gx.ptr()], threadsFor(x.size));
@@ -118,6 +121,7 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | [number | null
   const xp = x.ptr(op);
   const out = empty([N, C, OH, OW], op);
   parallel('adaptiveAvgPool2dForward', [xp, N * C, H, W, OH, OW, out.ptr()], threadsFor(x.size));
+  traceOp(op, [x], out);
   return record(op, out, [x], (g) => {
     const gx = empty(x.shape, op);
     parallel('adaptiveAvgPool2dBackward', [g.ptr(op), N * C, H, W, OH, OW, gx.ptr()], threadsFor(x.size));
@@ -134,6 +138,7 @@ export function adaptiveMaxPool2d(x: Tensor, outputSize: number | [number | null
   const xp = x.ptr(op);
   const out = empty([N, C, OH, OW], op);
   parallel('adaptiveMaxPool2dForward', [xp, N * C, H, W, OH, OW, out.ptr()], threadsFor(x.size));
+  traceOp(op, [x], out);
   return record(op, out, [x], (g) => {
     const gx = empty(x.shape, op);
     parallel('adaptiveMaxPool2dBackward', [x.ptr(op), g.ptr(op), N * C, H, W, OH, OW, gx.ptr()], threadsFor(x.size));

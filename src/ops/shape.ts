@@ -1,4 +1,5 @@
 import { record } from '../autograd.js';
+import { traceOp } from '../trace.js';
 import { check, fmtShape, SimdnnError } from '../errors.js';
 import { sameShape, shapeSize, Tensor } from '../tensor.js';
 import { liveTensor, normDim } from './args.js';
@@ -34,6 +35,7 @@ export function add(a: Tensor, b: Tensor): Tensor {
   if (sameShape(a.shape, b.shape)) {
     const out = empty(a.shape, op);
     launchElementwise('add', [a.ptr(op), b.ptr(op), out.ptr(), a.size], a.size);
+    traceOp(op, [a, b], out);
     return record(op, out, [a, b], (g) => [g, g]);
   }
   let outShape = trailingBroadcast(a.shape, b.shape);
@@ -54,6 +56,7 @@ export function add(a: Tensor, b: Tensor): Tensor {
   const m = small.size;
   const out = empty(outShape, op);
   if (n > 0) launchElementwise('addRepeat', [big.ptr(op), small.ptr(op), out.ptr(), n, m], n);
+  traceOp(op, [a, b], out);
   return record(op, out, [a, b], (g) => {
     const gBig = !big.requiresGrad ? null : sameShape(g.shape, big.shape) ? g : reshape(g, big.shape);
     let gSmall: Tensor | null = null;
@@ -92,6 +95,7 @@ export function concat(tensors: Tensor[], dim: number): Tensor {
     if (t.size > 0) launchElementwise('copyRows', [t.ptr(op), out.ptr() + 4 * off * inner, outer, row, row, rowOut], t.size);
     off += t.shape[d];
   }
+  traceOp(op, tensors, out, { dim: d });
   return record(op, out, tensors, (g) => tensors.map((t, i) => {
     if (!t.requiresGrad) return null;
     const gt = empty(t.shape, op);

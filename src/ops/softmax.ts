@@ -1,4 +1,5 @@
 import { record } from '../autograd.js';
+import { traceOp } from '../trace.js';
 import { shapeSize, type Tensor } from '../tensor.js';
 import { liveTensor, normDim } from './args.js';
 import { empty } from './basic.js';
@@ -16,6 +17,7 @@ function softmaxOp(op: string, isLog: number, x: Tensor, dim: number): Tensor {
   const [outer, D, inner] = around(x, d);
   const out = empty(x.shape, op);
   launchElementwise('softmaxForward', [x.ptr(op), out.ptr(), outer, D, inner, isLog], x.size);
+  traceOp(op, [x], out, { dim: d });
   return record(op, out, [x], (g) => {
     const gx = empty(x.shape, op);
     launchElementwise('softmaxBackward', [out.ptr(op), g.ptr(op), gx.ptr(), outer, D, inner, isLog], x.size);

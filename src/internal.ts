@@ -1,0 +1,7 @@
+// @internal What simdnn's own extra entries (`simdnn/onnx`) need from the core
+// beyond the public API, exported through the main entry so that dist/onnx.js
+// imports it from dist/index.js and shares one runtime (one wasm memory, one
+// Tensor class, one autograd tape) instead of bundling a second copy. Not API.
+export { record, isGradEnabled } from './autograd.js';
+export { keep } from './scope.js';
+export { setTracer, type Tracer, type TraceAttrs } from './trace.js';
