@@ -23,7 +23,12 @@ export function takeAlongDim(op: string, x: Tensor, d: number, idx: Int32Array, 
   const src = wordsOf(x, op);
   const dst = wordsOf(out, op);
   const word = fillWord(x, fill);
-  for (let o = 0; o < outer; o++) {
+  if (inner === 1) {
+    // The last dim (padding a row, picking columns): one element per index, no block copies.
+    for (let o = 0; o < outer; o++) {
+      for (let j = 0, sb = o * n, db = o * m; j < m; j++) dst[db + j] = idx[j] < 0 ? word : src[sb + idx[j]];
+    }
+  } else for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
       const k = idx[j];
       const db = (o * m + j) * inner;
