@@ -164,3 +164,27 @@ describe('bad input', () => {
     { const a0 = sn.zeros([4]); rejects(() => sn.maskedFill(x, a0, 1), /maskedFill: mask must be a bool tensor, got a float32 tensor \[4\]/); }
   });
 });
+
+describe('memory', () => {
+  it('a tidy step through every op keeps the live bytes flat from the second step', () => {
+    const w = sn.randn([4, 6], { seed: 4, requiresGrad: true });
+    const heap = () => backend().heap.stats().liveBytes;
+    const step = () => sn.tidy(() => {
+      const x = sn.randn([2, 3, 4], { seed: 5 });
+      let y = sn.matmul(x, w);                                   // [2,3,6]
+      y = sn.permute(sn.transpose(y, 0, 1), [2, 0, 1]);           // [6,3,2]
+      y = sn.F.pad(sn.expand(sn.unsqueeze(y, 0), [2, 6, 3, 2]), [1, 1, 1, 0], { mode: 'reflect' });
+      y = sn.cat([sn.narrow(y, 1, 0, 2), sn.slice(y, 1, 2, 6, 2), sn.unsqueeze(sn.select(y, 1, 5), 1)], 1);
+      y = sn.indexSelect(sn.flatten(y, 0, 1), 0, [1, 0, 1]);
+      const parts = sn.chunk(sn.stack(sn.split(y, 2, -1), 0), 2, 1);
+      const s = sn.einsum('abcd,abcd->', parts[0], parts[0]);
+      s.backward();
+      return null;
+    });
+    step();
+    const after1 = heap();
+    step();
+    step();
+    expect(heap()).toBe(after1);
+  });
+});
