@@ -101,5 +101,5 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   check(x.shape.length > 0, op, 'cannot chunk a 0-d tensor');
   const d = normDim(dim, x.shape.length, op, x.shape);
   const n = x.shape[d];
-  return split(x, n === 0 ? 0 : Math.ceil(n / chunks), d);
+  return split(x, n === 0 ? new Array<number>(chunks).fill(0) : Math.ceil(n / chunks), d); // an empty dim: `chunks` empty pieces, as PyTorch
 }

@@ -103,6 +103,8 @@ describe('copies', () => {
     expect(sn.transpose(e, 0, 2).shape).toEqual([3, 0, 2]);
     expect(sn.cat([e, e], 1).shape).toEqual([2, 0, 3]);
     expect(sn.split(sn.zeros([0, 2]), 2).map((t) => t.shape)).toEqual([[0, 2]]);
+    expect(sn.chunk(sn.zeros([0, 2]), 3).map((t) => t.shape)).toEqual([[0, 2], [0, 2], [0, 2]]);
+    expect(sn.chunk(sn.zeros([5, 2]), 3).map((t) => t.shape)).toEqual([[2, 2], [2, 2], [1, 2]]);
     expect(sn.matmul(sn.zeros([2, 3, 0]), sn.zeros([0, 4])).toFloat32Array()).toEqual(new Float32Array(24));
   });
 });
