@@ -1,5 +1,7 @@
 import { check, fmtShape, SimdnnError } from '../errors.js';
-import { shapeSize, Tensor } from '../tensor.js';
+import { isTensor, shapeSize, Tensor } from '../tensor.js';
+import { needsGrad } from '../autograd.js';
+import { tidy } from '../scope.js';
 import { liveTensor } from './args.js';
 import { ones, reshape } from './basic.js';
 import { matmul } from './matmul.js';
@@ -62,6 +64,11 @@ export function einsum(equation: string, ...operands: Tensor[]): Tensor {
   const rhs = rhsGiven ?? [...new Set(all)].filter((c) => all.indexOf(c) === all.lastIndexOf(c)).sort().join('');
   for (const c of rhs) if (!size.has(c)) throw unsupported(`output letter '${c}' is in no operand`);
   const inOut = (c: string) => rhs.includes(c);
+  // Without a graph to keep, the intermediate permutes and sums are freed now rather than by the GC.
+  return needsGrad(operands) ? contract(terms, rhs, operands, size, inOut) : tidy(() => contract(terms, rhs, operands, size, inOut), isTensor);
+}
+
+function contract(terms: string[], rhs: string, operands: Tensor[], size: Map<string, number>, inOut: (c: string) => boolean): Tensor {
 
   if (terms.length === 1) {
     const [y, kept] = sumOut(operands[0], terms[0], inOut);
