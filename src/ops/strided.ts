@@ -1,12 +1,21 @@
+import { backend } from '../runtime/backend.js';
+import { launchElementwise } from './launch.js';
 import type { Words } from './raw-data.js';
+
+/** The byte address of element 0 of `w` when it is a 32-bit view of the wasm memory, else -1. */
+function wasmAddress(w: Words): number {
+  if (!(w instanceof Int32Array)) return -1;
+  return w.buffer === backend('copy').heap.memory.buffer ? w.byteOffset : -1;
+}
 
 /**
  * Strided element copies: the one data-movement loop behind permute,
  * transpose, slice, narrow, select, expand and pad. Tensors in simdnn are
  * contiguous, so these ops copy; the copy is blocked so that a permute that
- * moves the innermost dim stays cache-friendly (a 16M-element NCHW→NHWC
- * permute is a few tens of ms, not seconds). It runs on the calling thread:
- * it is bandwidth-bound, and the result cannot depend on a thread count.
+ * moves the innermost dim stays cache-friendly. Transposes of 32-bit words
+ * in wasm memory run in a SIMD kernel split over the threads
+ * (assembly/transpose.ts); the rest runs here on the calling thread (bound
+ * by memory bandwidth). A copy cannot depend on the thread count.
  */
 
 /** Drops size-1 dims and merges neighbours that are contiguous in both layouts (fewer, longer loops). */
@@ -109,6 +118,20 @@ export function stridedCopy(
     const dt = ds[t];
     const sL = sl;
     const outer = range(L).filter((k) => k !== t);
+    const sa = wasmAddress(src);
+    const da = wasmAddress(dst);
+    if (sa >= 0 && da >= 0) {
+      // 32-bit words in wasm memory: the SIMD kernel, over the last outer dim as its planes.
+      const pk = outer.length > 0 ? outer[outer.length - 1] : -1;
+      const planes = pk >= 0 ? n[pk] : 1;
+      const sP = pk >= 0 ? ss[pk] : 0;
+      const dP = pk >= 0 ? ds[pk] : 0;
+      const words = planes * nt * len;
+      forEachOuter(n, outer.slice(0, -1), ss, ds, sOff, dOff, (s, d) => {
+        launchElementwise('transposePlanes', [sa + 4 * s, da + 4 * d, planes, len, nt, sL, dt, sP, dP], words);
+      });
+      return;
+    }
     forEachOuter(n, outer, ss, ds, sOff, dOff, (s, d) => {
       for (let a0 = 0; a0 < nt; a0 += TILE) {
         const a1 = Math.min(nt, a0 + TILE);

@@ -86,11 +86,34 @@ describe('copies', () => {
     expect(bad).toBe(0);
     expect(Array.from(sn.permute(y, [0, 3, 1, 2]).toFloat32Array())).toEqual(Array.from(xv));
   });
+  it('transposePlanes writes every word once for any split over 1..5 threads', () => {
+    const [planes, rows, cols] = [3, 37, 21]; // tails in both directions
+    const x = sn.tensor(randomArray(planes * rows * cols, 8), [planes, rows, cols]);
+    const y = sn.zeros([planes, cols, rows]);
+    const want = sn.noGrad(() => sn.permute(x, [0, 2, 1])).toFloat32Array();
+    const fn = backend().kernels.transposePlanes;
+    for (const nt of [1, 2, 3, 5]) {
+      y.view().fill(NaN);
+      for (let tid = 0; tid < nt; tid++) fn(x.ptr(), y.ptr(), planes, rows, cols, cols, rows, rows * cols, rows * cols, tid, nt);
+      expect(Array.from(y.toFloat32Array()), `${nt} threads`).toEqual(Array.from(want));
+    }
+    let ref = 0;
+    const xv = x.toFloat32Array();
+    for (let p = 0; p < planes; p++) for (let j = 0; j < cols; j++) for (let i = 0; i < rows; i++) {
+      if (want[(p * cols + j) * rows + i] !== xv[(p * rows + i) * cols + j]) ref++;
+    }
+    expect(ref).toBe(0);
+  });
   it('keeps NaN payloads and -0 bit for bit', () => {
     const bits = new Int32Array([0x7fc00001, 0x80000000, 0xff800000 | 0, 5]);
     const x = sn.tensor(new Float32Array(bits.buffer), [2, 2]);
     const y = sn.transpose(x, 0, 1);
     expect(Array.from(new Int32Array(y.toFloat32Array().buffer))).toEqual([bits[0], bits[2], bits[1], bits[3]]);
+    // 8×8: through the SIMD kernel's 4×4 register blocks too.
+    const big = new Int32Array(64).map((_, i) => [0x7fc00001, 0x80000000, 0x7f800001, 0xffc0dead | 0][i % 4] + (i % 4 === 1 ? 0 : i));
+    const z = sn.transpose(sn.tensor(new Float32Array(big.buffer), [8, 8]), 0, 1);
+    const zb = new Int32Array(z.toFloat32Array().buffer);
+    for (let i = 0; i < 8; i++) for (let j = 0; j < 8; j++) expect(zb[j * 8 + i]).toBe(big[i * 8 + j]);
   });
   it('0-d and empty tensors', () => {
     const s = sn.tensor([3], []);
