@@ -4,7 +4,7 @@ import { shapeSize, type Tensor } from '../tensor.js';
 import { liveTensor, normDim } from './args.js';
 import { copyOf, zeros } from './basic.js';
 import { checkIndexRange, indexArg, type IndexArg } from './index-arg.js';
-import { emptyLike, fillWord, numbersOf, wordsOf } from './raw-data.js';
+import { copyLike, emptyLike, fillWord, numbersOf, wordsOf } from './raw-data.js';
 import { contiguousStrides } from './strided.js';
 
 /**
@@ -71,7 +71,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor | Int32Array |
 }
 
 function copyOfRecorded(op: string, x: Tensor): Tensor {
-  return record(op, copyOf(x, op), [x], (g) => [copyOf(g, op)]);
+  return record(op, copyLike(x, op), [x], (g) => [copyOf(g, op)]);
 }
 
 /**
@@ -154,8 +154,7 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor | Int32Array | 
   const base = offsets(idx.shape, xs, d);
   const srcAt = offsets(idx.shape, ss, -1);
   const iv = idx.data;
-  const out = emptyLike(x, x.shape.slice(), op);
-  wordsOf(out, op).set(wordsOf(x, op));
+  const out = copyLike(x, op);
   const ov = numbersOf(out, op);
   const sv = numbersOf(src, op);
   for (let p = 0; p < iv.length; p++) ov[base[p] + iv[p] * sd] += sv[srcAt[p]];

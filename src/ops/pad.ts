@@ -4,6 +4,7 @@ import { checkOptions, liveTensor } from './args.js';
 import { copyOf } from './basic.js';
 import { record } from '../autograd.js';
 import { takeAlongDim } from './indexing.js';
+import { copyLike } from './raw-data.js';
 
 export type PadMode = 'constant' | 'reflect' | 'replicate';
 
@@ -62,7 +63,7 @@ export function pad(x: Tensor, pads: number[], opts?: { mode?: PadMode; value?: 
     }
     if (lo !== 0 || hi !== 0) plan.push([d, lo, hi]);
   }
-  if (plan.length === 0) return record(op, copyOf(x, op), [x], (g) => [copyOf(g, op)]);
+  if (plan.length === 0) return record(op, copyLike(x, op), [x], (g) => [copyOf(g, op)]);
   let y = x;
   for (const [d, lo, hi] of plan) {
     const next = takeAlongDim(op, y, d, sourcePositions(y.shape[d], lo, hi, mode), value);

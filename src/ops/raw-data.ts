@@ -33,3 +33,10 @@ const i32Box = new Int32Array(f32Box.buffer);
 export function numbersOf(t: Tensor, op: string): Float32Array | Int32Array {
   return t.view(op);
 }
+
+/** A copy of x with its own memory and dtype, outside autograd. */
+export function copyLike(x: Tensor, op: string): Tensor {
+  const out = emptyLike(x, x.shape.slice(), op);
+  wordsOf(out, op).set(wordsOf(x, op));
+  return out;
+}
