@@ -1,3 +1,4 @@
+import { requireFloat } from './args.js';
 import { record } from '../autograd.js';
 import { check, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
@@ -9,6 +10,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const op = 'matmul';
   check(a instanceof Tensor, op, `a must be a Tensor, got ${describe(a)}`);
   check(b instanceof Tensor, op, `b must be a Tensor, got ${describe(b)}`);
+  requireFloat(a, op, 'a');
+  requireFloat(b, op, 'b');
   check(a.shape.length === 2, op, () => `a must be 2-D [M,K], got ${fmtShape(a.shape)}`);
   check(b.shape.length === 2, op, () => `b must be 2-D [K,N], got ${fmtShape(b.shape)}`);
   const [M, K] = a.shape;
