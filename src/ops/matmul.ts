@@ -1,3 +1,4 @@
+import { requireFloat } from './args.js';
 import { record } from '../autograd.js';
 import { check, fmtShape } from '../errors.js';
 import { shapeSize, Tensor } from '../tensor.js';
@@ -19,10 +20,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   a.ptr(op);
   b.ptr(op);
   check(a.shape.length >= 1 && b.shape.length >= 1, op, () => `both operands must have at least one dim, got a ${fmtShape(a.shape)} and b ${fmtShape(b.shape)}`);
-  for (const t of [a, b]) {
-    const dt = (t as { dtype?: string }).dtype ?? 'float32';
-    check(dt === 'float32', op, () => `operands must be float32, got a ${dt} tensor ${fmtShape(t.shape)}`);
-  }
+  requireFloat(a, op, 'a');
+  requireFloat(b, op, 'b');
   const ka = a.shape[a.shape.length - 1];
   const kb = b.shape.length === 1 ? b.shape[0] : b.shape[b.shape.length - 2];
   check(ka === kb, op, () => `inner dimensions differ: a ${fmtShape(a.shape)} vs b ${fmtShape(b.shape)}`);
