@@ -2,7 +2,7 @@ import { check, fmtShape, SimdnnError } from '../errors.js';
 import { isTensor, shapeSize, Tensor } from '../tensor.js';
 import { needsGrad } from '../autograd.js';
 import { tidy } from '../scope.js';
-import { liveTensor } from './args.js';
+import { liveTensor, requireFloat } from './args.js';
 import { ones, reshape } from './basic.js';
 import { matmul } from './matmul.js';
 import { permute } from './permute.js';
@@ -49,7 +49,7 @@ export function einsum(equation: string, ...operands: Tensor[]): Tensor {
     if (new Set(s).size !== s.length) throw unsupported(`'${s}' repeats a letter (diagonals and traces are not supported)`);
   }
   check(operands.length === terms.length, op, () => `'${equation}' names ${terms.length} operand(s) but ${operands.length} were given`);
-  operands.forEach((t, i) => liveTensor(t, op, `operands[${i}]`));
+  operands.forEach((t, i) => requireFloat(liveTensor(t, op, `operands[${i}]`), op, `operands[${i}]`));
   const size = new Map<string, number>();
   terms.forEach((s, i) => {
     const t = operands[i];

@@ -15,8 +15,8 @@ export interface IndexArg {
  */
 export function indexArg(index: unknown, op: string, arg = 'index'): IndexArg {
   if (index instanceof Tensor) {
-    const dtype = (index as { dtype?: string }).dtype;
-    check(dtype === 'int32', op, () => `${arg} must be an int32 tensor, got a ${dtype ?? 'float32'} tensor ${fmtShape(index.shape)}`);
+    const dtype = index.dtype;
+    check(dtype === 'int32', op, () => `${arg} must be an int32 tensor, got a ${dtype} tensor ${fmtShape(index.shape)}`);
     const p = index.ptr(op);
     return { shape: index.shape.slice(), data: index.storage.heapOf(op).i32.slice(p >>> 2, (p >>> 2) + index.size) };
   }

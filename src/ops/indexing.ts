@@ -143,8 +143,8 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor | Int32Array | 
   const op = 'scatterAdd';
   liveTensor(x, op, 'input');
   liveTensor(src, op, 'src');
-  const xt = (x as { dtype?: string }).dtype ?? 'float32';
-  const st = (src as { dtype?: string }).dtype ?? 'float32';
+  const xt = x.dtype;
+  const st = src.dtype;
   check(xt === st && xt !== 'bool', op, () => `src (${st}) must have the dtype of input (${xt}), float32 or int32`);
   const idx = indexArg(index, op);
   const d = checkScatterIndex(op, x, dim, idx, src);

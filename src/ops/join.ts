@@ -12,7 +12,7 @@ function tensorList(tensors: unknown, op: string): Tensor[] {
   check(Array.isArray(tensors) && tensors.length > 0, op,
     () => `tensors must be a non-empty array of Tensors, got ${Array.isArray(tensors) ? 'an empty array' : describe(tensors)}`);
   tensors.forEach((t, i) => liveTensor(t, op, `tensors[${i}]`));
-  const dt = (t: Tensor) => (t as { dtype?: string }).dtype ?? 'float32';
+  const dt = (t: Tensor) => t.dtype;
   tensors.forEach((t: Tensor, i) => check(dt(t) === dt(tensors[0]), op, () => `tensors[${i}] is ${dt(t)} but tensors[0] is ${dt(tensors[0])}`));
   return tensors as Tensor[];
 }

@@ -21,7 +21,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   const op = 'maskedFill';
   liveTensor(x, op, 'input');
   liveTensor(mask, op, 'mask');
-  const mt = (mask as { dtype?: string }).dtype ?? 'float32';
+  const mt = mask.dtype;
   check(mt === 'bool', op, () => `mask must be a bool tensor, got a ${mt} tensor ${fmtShape(mask.shape)}`);
   check(typeof value === 'number', op, () => `value must be a number, got ${typeof value}`);
   const b = broadcastShapes(x.shape, mask.shape);

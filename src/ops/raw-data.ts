@@ -11,18 +11,19 @@ export type Words = Int32Array | Uint8Array;
 /** A live view of `t`'s elements as raw words of its element size (do not keep it across calls). */
 export function wordsOf(t: Tensor, op: string): Words {
   const p = t.ptr(op);
-  return t.storage.heapOf(op).i32.subarray(p >>> 2, (p >>> 2) + t.size);
+  const heap = t.storage.heapOf(op);
+  return t.dtype === 'bool' ? heap.u8.subarray(p, p + t.size) : heap.i32.subarray(p >>> 2, (p >>> 2) + t.size);
 }
 
 /** A new, uninitialised tensor of `shape` with the dtype of `like`. */
 export function emptyLike(like: Tensor, shape: number[], op: string): Tensor {
-  void like;
-  return empty(shape, op);
+  return empty(shape, op, like.dtype);
 }
 
-/** The word that stores `value` in a tensor like `t` (float bits for float32). */
+/** The word that stores `value` in a tensor like `t`: float bits for float32, truncated for int32, 0/1 for bool (as PyTorch casts a fill value). */
 export function fillWord(t: Tensor, value: number): number {
-  void t;
+  if (t.dtype === 'int32') return Math.trunc(value) | 0;
+  if (t.dtype === 'bool') return value !== 0 ? 1 : 0;
   f32Box[0] = value;
   return i32Box[0];
 }
@@ -31,7 +32,7 @@ const i32Box = new Int32Array(f32Box.buffer);
 
 /** A live view of `t`'s elements as numbers it can add (float32 values, or int32), for scatterAdd. */
 export function numbersOf(t: Tensor, op: string): Float32Array | Int32Array {
-  return t.view(op);
+  return t.dtype === 'int32' ? t.viewInt32(op) : t.view(op);
 }
 
 /** A copy of x with its own memory and dtype, outside autograd. */

@@ -60,11 +60,11 @@ describe('dtype-agnostic data movement', () => {
   it('moves int32 and bool tensors keeping their dtype', () => {
     const labels = intTensor([1, 2, 3, 4, 5, 6], [2, 3]);
     const t = sn.transpose(labels, 0, 1);
-    expect((t as unknown as { dtype: string }).dtype).toBe('int32');
+    expect(t.dtype).toBe('int32');
     expect(Array.from(t.toInt32Array())).toEqual([1, 4, 2, 5, 3, 6]);
     const m = boolTensor([1, 0, 0, 1], [2, 2]);
     const c = sn.cat([m, sn.permute(m, [1, 0])], 0);
-    expect((c as unknown as { dtype: string }).dtype).toBe('bool');
+    expect(c.dtype).toBe('bool');
     expect(Array.from(c.toInt32Array())).toEqual([1, 0, 0, 1, 1, 0, 0, 1]);
     expect(Array.from(sn.gather(labels, 1, intTensor([2, 0], [2, 1])).toInt32Array())).toEqual([3, 4]);
     expect(Array.from(sn.scatterAdd(labels, 0, intTensor([1, 1, 1], [1, 3]), intTensor([10, 20, 30], [1, 3])).toInt32Array())).toEqual([1, 2, 3, 14, 25, 36]);
