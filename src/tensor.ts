@@ -87,8 +87,14 @@ export class Tensor {
     return this.storage.ptr;
   }
 
+  /** The same data under another shape (one size may be -1), sharing memory: PyTorch's `view` (as `reshape`, since tensors are contiguous). */
+  view(shape: number[]): Tensor;
   /** @internal A live view of a float32 tensor's data in wasm memory; do not keep it across calls. */
-  view(op = 'tensor'): Float32Array {
+  view(op?: string): Float32Array;
+  view(arg: number[] | string = 'tensor'): Tensor | Float32Array {
+    // One name, two roles: the public `view(shape)` and the kernels' memory view (an op name or nothing).
+    if (Array.isArray(arg)) return tensorHooks.reshape!(this, arg);
+    const op = arg;
     check(this.dtype === 'float32', op, () => `needs a float32 tensor, got ${this.dtype} tensor ${fmtShape(this.shape)}`);
     const p = this.ptr(op);
     return this.storage.heapOf(op).f32.subarray(p >>> 2, (p >>> 2) + this.size);

@@ -39,9 +39,3 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (r === 0) return reshape(x, [1]);
   return reshape(x, [...x.shape.slice(0, a), shapeSize(x.shape.slice(a, b + 1)), ...x.shape.slice(b + 1)]);
 }
-
-/** The same data under another shape (one size may be -1); always possible since tensors are contiguous. */
-export function view(x: Tensor, shape: number[]): Tensor {
-  liveTensor(x, 'view', 'input');
-  return reshape(x, shape);
-}

@@ -213,3 +213,32 @@ describe('memory', () => {
     expect(heap()).toBe(after1);
   });
 });
+
+describe('Tensor methods', () => {
+  it('call the functions, with PyTorch-style varargs for permute/expand and view(shape)', () => {
+    const x = sn.tensor(randomArray(24, 6), [2, 3, 4], { requiresGrad: true });
+    const same = (a: Tensor, b: Tensor) => {
+      expect(a.shape).toEqual(b.shape);
+      expect(Array.from(a.toFloat32Array())).toEqual(Array.from(b.toFloat32Array()));
+    };
+    same(x.permute(2, 0, 1), sn.permute(x, [2, 0, 1]));
+    same(x.permute([2, 0, 1]), sn.permute(x, [2, 0, 1]));
+    same(x.transpose(0, -1), sn.transpose(x, 0, -1));
+    same(x.view([4, -1]), sn.reshape(x, [4, 6]));
+    same(x.unsqueeze(1).squeeze(1), x);
+    same(x.narrow(1, 1, 2).expand(3, 2, 2, 4), sn.expand(sn.narrow(x, 1, 1, 2), [3, 2, 2, 4]));
+    same(x.flatten(), sn.reshape(x, [24]));
+    same(x.slice(2, 1, 4, 2), sn.slice(x, 2, 1, 4, 2));
+    same(x.select(0, -1), sn.select(x, 0, 1));
+    same(x.indexSelect(2, [3, 0]), sn.indexSelect(x, 2, [3, 0]));
+    const idx = intTensor([0, 2, 1, 0, 0, 0], [2, 3, 1]);
+    same(x.gather(2, idx), sn.gather(x, 2, idx));
+    same(x.scatterAdd(2, idx, sn.ones([2, 3, 1])), sn.scatterAdd(x, 2, idx, sn.ones([2, 3, 1])));
+    same(x.maskedFill(boolTensor([1, 0, 1, 0], [4]), -2), sn.maskedFill(x, boolTensor([1, 0, 1, 0], [4]), -2));
+    expect(x.split(1, 1).map((t) => t.shape)).toEqual([[2, 1, 4], [2, 1, 4], [2, 1, 4]]);
+    expect(x.chunk(2, -1).map((t) => t.shape)).toEqual([[2, 3, 2], [2, 3, 2]]);
+    x.permute(1, 2, 0).view([-1]).backward(sn.ones([24]));
+    expect(Array.from(x.grad!.toFloat32Array())).toEqual(new Array(24).fill(1));
+    expect(x.view().length).toBe(24); // the internal memory view is still there
+  });
+});
