@@ -24,9 +24,19 @@ export function takeAlongDim(op: string, x: Tensor, d: number, idx: Int32Array, 
   const dst = wordsOf(out, op);
   const word = fillWord(x, fill);
   if (inner === 1) {
-    // The last dim (padding a row, picking columns): one element per index, no block copies.
+    // The last dim (padding a row, picking columns): runs of consecutive indices (a padded
+    // row's middle) are block copies, the rest one element at a time.
+    const runs = consecutiveRuns(idx);
     for (let o = 0; o < outer; o++) {
-      for (let j = 0, sb = o * n, db = o * m; j < m; j++) dst[db + j] = idx[j] < 0 ? word : src[sb + idx[j]];
+      const sb = o * n;
+      const db = o * m;
+      for (let r = 0; r < runs.length; r += 2) {
+        const j0 = runs[r];
+        const j1 = runs[r + 1];
+        const k0 = idx[j0];
+        if (j1 - j0 >= 16 && k0 >= 0) dst.set(src.subarray(sb + k0, sb + k0 + j1 - j0), db + j0);
+        else for (let j = j0; j < j1; j++) dst[db + j] = idx[j] < 0 ? word : src[sb + idx[j]];
+      }
     }
   } else for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
@@ -52,6 +62,20 @@ export function takeAlongDim(op: string, x: Tensor, d: number, idx: Int32Array, 
     }
     return [gx];
   });
+}
+
+/** [j0, j1, j0', j1', …]: maximal runs of idx where idx[j+1] = idx[j] + 1 (fills, -1, are runs of their own kind). */
+function consecutiveRuns(idx: Int32Array): number[] {
+  const runs: number[] = [];
+  let j0 = 0;
+  for (let j = 1; j <= idx.length; j++) {
+    const breaks = j === idx.length || (idx[j] < 0 ? idx[j - 1] >= 0 : idx[j - 1] < 0 || idx[j] !== idx[j - 1] + 1);
+    if (breaks) {
+      runs.push(j0, j);
+      j0 = j;
+    }
+  }
+  return runs;
 }
 
 /** The entries of `x` at `index` (1-D int32) along `dim`. */

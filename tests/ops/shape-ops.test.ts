@@ -104,6 +104,29 @@ describe('copies', () => {
     }
     expect(ref).toBe(0);
   });
+  it('pads long rows (block-copied middles) as the element-wise rule says', () => {
+    const [R, W] = [3, 40];
+    const xv = randomArray(R * W, 12);
+    const x = sn.tensor(xv, [R, W]);
+    const at = (mode: string, j: number) => {
+      const i = j - 3;
+      if (mode === 'reflect') return i < 0 ? -i : i >= W ? 2 * (W - 1) - i : i;
+      if (mode === 'replicate') return Math.min(W - 1, Math.max(0, i));
+      return i < 0 || i >= W ? -1 : i;
+    };
+    for (const mode of ['constant', 'reflect', 'replicate'] as const) {
+      const y = sn.F.pad(x, [3, 5], { mode, ...(mode === 'constant' ? { value: 9 } : {}) }).toFloat32Array();
+      const want = new Float32Array(R * (W + 8));
+      for (let r = 0; r < R; r++) for (let j = 0; j < W + 8; j++) {
+        const k = at(mode, j);
+        want[r * (W + 8) + j] = k < 0 ? 9 : xv[r * W + k];
+      }
+      expect(Array.from(y), mode).toEqual(Array.from(want));
+    }
+    const idx = [...Array.from({ length: 20 }, (_, i) => i + 10), 0, 0, 39];
+    const sel = sn.indexSelect(x, 1, idx).toFloat32Array();
+    for (let r = 0; r < R; r++) idx.forEach((k, j) => expect(sel[r * idx.length + j]).toBe(xv[r * W + k]));
+  });
   it('keeps NaN payloads and -0 bit for bit', () => {
     const bits = new Int32Array([0x7fc00001, 0x80000000, 0xff800000 | 0, 5]);
     const x = sn.tensor(new Float32Array(bits.buffer), [2, 2]);
