@@ -15,6 +15,7 @@ export { softmaxForward, softmaxBackward } from "./softmax";
 export { lrnForward, lrnBackward1, lrnBackward2 } from "./lrn";
 export { bnStats, bnEvalStats, bnApply, bnBackwardReduce, bnBackwardInput } from "./batchnorm";
 export { copyRows, addRepeat, sumRepeat } from "./layout";
+export { transposePlanes } from "./transpose";
 export { im2col, col2imAdd, convBiasGrad, transposeRows, addBiasPlanes } from "./conv";
 export {
   maxPool2dForward, maxPool2dBackward, avgPool2dForward, avgPool2dBackward,

@@ -13,3 +13,5 @@ export type { Conv2dOptions } from './ops/conv2d.js';
 export type { MaxPool2dOptions, AvgPool2dOptions } from './ops/pool.js';
 export { crossEntropy } from './ops/cross-entropy.js';
 export { l1Loss, mseLoss, smoothL1Loss, huberLoss } from './ops/regression-losses.js';
+export { pad } from './ops/pad.js';
+export type { PadMode } from './ops/pad.js';

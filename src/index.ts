@@ -4,15 +4,27 @@ import { isTensor, type Tensor } from './tensor.js';
 import { tidy as tidyScope } from './scope.js';
 import { SimdnnError } from './errors.js';
 import './backward.js'; // binds Tensor.backward
+import './tensor-methods/index.js'; // installs the op methods (add, sum, …) on Tensor
 
 export { init, backendInfo, shutdown } from './runtime/backend.js';
 export type { InitOptions, BackendInfo } from './runtime/backend.js';
 export { SimdnnError } from './errors.js';
 export { Tensor } from './tensor.js';
+export type { DType } from './tensor.js';
 export { noGrad } from './autograd.js';
 export { keep } from './scope.js';
 export { tensor, zeros, ones, full, randn, rand } from './ops/basic.js';
+export type { TensorOptions } from './ops/basic.js';
 export { matmul } from './ops/matmul.js';
+export { reshape } from './ops/basic.js';
+export { permute, transpose } from './ops/permute.js';
+export { squeeze, unsqueeze, flatten } from './ops/dims.js';
+export { narrow, slice, select } from './ops/slicing.js';
+export { expand } from './ops/expand.js';
+export { indexSelect, gather, scatterAdd } from './ops/indexing.js';
+export { maskedFill } from './ops/masked-fill.js';
+export { cat, stack, split, chunk } from './ops/join.js';
+export { einsum } from './ops/einsum.js';
 export * as F from './functional.js';
 export * as nn from './nn/index.js';
 export * as models from './models/index.js';

@@ -1,7 +1,7 @@
 import { record } from '../autograd.js';
 import { traceOp } from '../trace.js';
 import type { Tensor } from '../tensor.js';
-import { liveTensor } from './args.js';
+import { floatTensor } from './args.js';
 import { empty } from './basic.js';
 import { launchElementwise } from './launch.js';
 
@@ -10,7 +10,7 @@ import { launchElementwise } from './launch.js';
  * (saved, g) -> gx where saved is the input (relu) or the output (tanh, sigmoid).
  */
 function activation(op: string, forward: string, backward: string, savesOutput: boolean, x: Tensor): Tensor {
-  liveTensor(x, op, 'input');
+  floatTensor(x, op, 'input');
   const out = empty(x.shape, op);
   launchElementwise(forward, [x.ptr(op), out.ptr(), x.size], x.size);
   traceOp(op, [x], out);

@@ -40,3 +40,20 @@ export function normDim(dim: unknown, rank: number, op: string, shape: readonly 
   check(dim >= -r && dim < r, op, () => `${arg} ${dim} is out of range for input ${fmtShape(shape)} (expected in [${-r}, ${r - 1}])`);
   return dim < 0 ? dim + r : dim;
 }
+
+/**
+ * Throws unless `x` is a float32 tensor: the one check every float-only op
+ * (conv2d, linear, pools, activations, softmax, batchNorm, losses…) makes, so
+ * an int32 or bool tensor gets 'relu: input must be float32, got int32 tensor [2,3]'
+ * rather than its bits read as floats.
+ */
+export function requireFloat(x: Tensor, op: string, arg: string): void {
+  if (x.dtype !== 'float32') throw new SimdnnError(op, `${arg} must be float32, got ${x.dtype} tensor ${fmtShape(x.shape)}`);
+}
+
+/** `liveTensor` for float-only ops: a live float32 Tensor. */
+export function floatTensor(x: unknown, op: string, arg: string): Tensor {
+  const t = liveTensor(x, op, arg);
+  requireFloat(t, op, arg);
+  return t;
+}

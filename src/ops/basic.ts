@@ -2,13 +2,26 @@ import { check, checkKnownKeys, fmtShape, SimdnnError } from '../errors.js';
 import { traceOp } from '../trace.js';
 import { record } from '../autograd.js';
 import { Rng, nextSeed } from '../random.js';
-import { checkShape, shapeSize, Tensor } from '../tensor.js';
+import { checkShape, dtypeBytes, DTYPES, shapeSize, Tensor, type DType } from '../tensor.js';
 import { tensorHooks } from '../tensor-hooks.js';
 import { launchElementwise } from './launch.js';
 
 /** A new, uninitialised tensor (every kernel that fills one writes all of it). */
-export function empty(shape: number[], op = 'tensor'): Tensor {
-  return new Tensor(shape, undefined, op);
+export function empty(shape: number[], op = 'tensor', dtype: DType = 'float32'): Tensor {
+  return new Tensor(shape, undefined, op, dtype);
+}
+
+/** A `dtype` option: undefined gives `dflt`; anything but a known dtype name is an error. */
+export function dtypeOption(v: unknown, dflt: DType, op: string): DType {
+  if (v === undefined) return dflt;
+  check(DTYPES.includes(v as DType), op, () => `dtype must be one of ${DTYPES.map((d) => `'${d}'`).join(', ')}, got ${String(v)}`);
+  return v as DType;
+}
+
+export interface TensorOptions {
+  /** Default: 'int32' for Int32Array data, 'bool' for boolean[] data, else 'float32' (see `tensor`). */
+  dtype?: DType;
+  requiresGrad?: boolean;
 }
 
 /** Rejects option names `op` does not know (API.md: an unknown option is an error, not ignored). */
@@ -18,42 +31,65 @@ function checkKeys(op: string, opts: unknown, allowed: readonly string[]): void 
   checkKnownKeys(op, opts, allowed);
 }
 
+/**
+ * A tensor holding a copy of `data`. The dtype, unless `opts.dtype` says: int32
+ * for Int32Array data, bool for boolean[] data, float32 for everything else
+ * (number[] too: simdnn has no int64, and PyTorch's default dtype for Python
+ * floats is float32; pass `{ dtype: 'int32' }` for integer data). Values are
+ * converted to the dtype as `.int()`/`.bool()` would (truncation, nonzero).
+ */
 export function tensor(
-  data: Float32Array | Int32Array | number[] | ArrayLike<number>,
+  data: Float32Array | Int32Array | number[] | boolean[] | ArrayLike<number>,
   shape?: number[],
-  opts: { requiresGrad?: boolean } = {},
+  opts: TensorOptions = {},
 ): Tensor {
   const op = 'tensor';
-  checkKeys(op, opts, ['requiresGrad']);
+  checkKeys(op, opts, ['dtype', 'requiresGrad']);
   if (!(data instanceof Float32Array || data instanceof Int32Array || Array.isArray(data) || ArrayBuffer.isView(data))) {
-    throw new SimdnnError(op, `data must be a Float32Array, Int32Array or number[], got ${Object.prototype.toString.call(data)}`);
+    throw new SimdnnError(op, `data must be a Float32Array, Int32Array, number[] or boolean[], got ${Object.prototype.toString.call(data)}`);
   }
   const arr = data as ArrayLike<number>;
   const s = shape ?? [arr.length];
   checkShape(s, op);
   check(shapeSize(s) === arr.length, op, () => `data has ${arr.length} values but shape ${fmtShape(s)} holds ${shapeSize(s)}`);
+  let inferred: DType = data instanceof Int32Array ? 'int32' : 'float32';
   if (Array.isArray(data)) {
+    const kind = data.length > 0 && typeof data[0] === 'boolean' ? 'boolean' : 'number';
+    if (kind === 'boolean') inferred = 'bool';
     for (let i = 0; i < data.length; i++) {
-      if (typeof data[i] !== 'number') throw new SimdnnError(op, `data[${i}] is not a number (${typeof data[i]})`);
+      if (typeof data[i] !== kind) throw new SimdnnError(op, `data[${i}] is not a ${kind} (${typeof data[i]}); data must be all numbers or all booleans`);
     }
   }
-  const t = empty(s, op);
-  t.view(op).set(arr);
+  const dtype = dtypeOption(opts.dtype, inferred, op);
+  check(!opts.requiresGrad || dtype === 'float32', op, () => `only float32 tensors can require gradients, got dtype ${dtype}`);
+  const t = empty(s, op, dtype);
+  if (dtype === 'float32') t.view(op).set(Array.isArray(data) ? (data as unknown[]).map(Number) : arr);
+  else if (dtype === 'int32') t.viewInt32(op).set(Array.isArray(data) ? (data as unknown[]).map(Number) : arr);
+  else {
+    const dst = t.viewBool(op);
+    for (let i = 0; i < arr.length; i++) dst[i] = Number(arr[i]) !== 0 ? 1 : 0;
+  }
   if (opts.requiresGrad) t.requiresGrad = true;
   return t;
 }
 
-export function full(shape: number[], value: number, opts: { requiresGrad?: boolean } = {}, op = 'full'): Tensor {
-  checkKeys(op, opts, ['requiresGrad']);
+/** A tensor of `shape` filled with `value` (converted to `dtype` as `tensor` does). */
+export function full(shape: number[], value: number | boolean, opts: TensorOptions = {}, op = 'full'): Tensor {
+  checkKeys(op, opts, ['dtype', 'requiresGrad']);
   checkShape(shape, op);
-  check(typeof value === 'number', op, `value must be a number, got ${typeof value}`);
-  const t = empty(shape, op);
-  launchElementwise('fill', [t.ptr(), value, t.size], t.size);
+  check(typeof value === 'number' || typeof value === 'boolean', op, `value must be a number, got ${typeof value}`);
+  const dtype = dtypeOption(opts.dtype, typeof value === 'boolean' ? 'bool' : 'float32', op);
+  check(!opts.requiresGrad || dtype === 'float32', op, () => `only float32 tensors can require gradients, got dtype ${dtype}`);
+  const t = empty(shape, op, dtype);
+  const v = Number(value);
+  if (dtype === 'float32') launchElementwise('fill', [t.ptr(), v, t.size], t.size);
+  else if (dtype === 'int32') t.viewInt32(op).fill(v);
+  else t.viewBool(op).fill(v !== 0 ? 1 : 0);
   if (opts.requiresGrad) t.requiresGrad = true;
   return t;
 }
-export const zeros = (shape: number[], opts?: { requiresGrad?: boolean }) => full(shape, 0, opts, 'zeros');
-export const ones = (shape: number[], opts?: { requiresGrad?: boolean }) => full(shape, 1, opts, 'ones');
+export const zeros = (shape: number[], opts?: TensorOptions) => full(shape, 0, opts, 'zeros');
+export const ones = (shape: number[], opts?: TensorOptions) => full(shape, 1, opts, 'ones');
 export const onesLike = (t: Tensor) => full(t.shape, 1);
 export const zerosLike = (t: Tensor) => full(t.shape, 0);
 
@@ -77,9 +113,9 @@ export const rand = (shape: number[], opts: { seed?: number; requiresGrad?: bool
 /** A copy with its own memory, outside autograd. */
 export function copyOf(t: Tensor, op = 'copy'): Tensor {
   const src = t.ptr(op);
-  const out = empty(t.shape, op);
+  const out = empty(t.shape, op, t.dtype);
   const heap = out.storage.heapOf(op);
-  heap.u8.copyWithin(out.ptr(), src, src + t.size * 4);
+  heap.u8.copyWithin(out.ptr(), src, src + t.size * dtypeBytes(t.dtype));
   return out;
 }
 
@@ -110,7 +146,7 @@ export function reshape(t: Tensor, shape: number[]): Tensor {
   checkShape(s, op);
   check(shapeSize(s) === t.size, op, () => `shape ${fmtShape(shape)} is invalid for input of size ${t.size} (shape ${fmtShape(t.shape)})`);
   t.ptr(op);
-  const out = new Tensor(s, t.storage);
+  const out = new Tensor(s, t.storage, op, t.dtype);
   traceOp(op, [t], out, { shape: s });
   return record(op, out, [t], (g) => [g.reshape(t.shape)]);
 }

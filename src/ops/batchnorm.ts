@@ -2,7 +2,7 @@ import { record } from '../autograd.js';
 import { traceOp } from '../trace.js';
 import { check, fmtShape } from '../errors.js';
 import { shapeSize, Tensor } from '../tensor.js';
-import { boolOption, checkOptions, liveTensor, numberOption } from './args.js';
+import { boolOption, checkOptions, floatTensor, requireFloat, numberOption } from './args.js';
 import { empty } from './basic.js';
 import { launchElementwise, launchSerial } from './launch.js';
 import { describe } from './matmul.js';
@@ -16,6 +16,7 @@ export interface BatchNormOptions {
 function channelVector(t: unknown, C: number, op: string, arg: string, x: Tensor): Tensor | null {
   if (t === null || t === undefined) return null;
   check(t instanceof Tensor, op, () => `${arg} must be a Tensor or null, got ${describe(t)}`);
+  requireFloat(t, op, arg);
   check(t.shape.length === 1 && t.shape[0] === C, op, () => `${arg} must be [${C}] for input ${fmtShape(x.shape)}, got ${fmtShape(t.shape)}`);
   t.ptr(op);
   return t;
@@ -35,7 +36,7 @@ export function batchNorm(
   opts: BatchNormOptions = {},
 ): Tensor {
   const op = 'batchNorm';
-  liveTensor(x, op, 'input');
+  floatTensor(x, op, 'input');
   check(x.shape.length >= 2, op, () => `input must be [N,C,...] with at least 2 dimensions, got ${fmtShape(x.shape)}`);
   const o = checkOptions(opts, op, ['training', 'momentum', 'eps']);
   const training = boolOption(o.training, false, op, 'training');

@@ -1,3 +1,4 @@
+import { requireFloat } from './args.js';
 import { record } from '../autograd.js';
 import { traceOp } from '../trace.js';
 import { check, fmtShape } from '../errors.js';
@@ -26,6 +27,9 @@ export function convGeometry(op: string, x: Tensor, w: Tensor, b: Tensor | null,
   check(x instanceof Tensor, op, `input must be a Tensor, got ${describe(x)}`);
   check(w instanceof Tensor, op, `weight must be a Tensor, got ${describe(w)}`);
   check(b === null || b === undefined || b instanceof Tensor, op, `bias must be a Tensor or null, got ${describe(b)}`);
+  requireFloat(x, op, 'input');
+  requireFloat(w, op, 'weight');
+  if (b) requireFloat(b, op, 'bias');
   const o = checkOptionKeys(op, opts, KEYS);
   check(x.shape.length === 4, op, () => `input must be 4-D NCHW, got ${fmtShape(x.shape)}` + (x.shape.length === 3 ? ' (add a batch dimension: unbatched CHW is not accepted)' : ''));
   check(w.shape.length === 4, op, () => `weight must be 4-D [outC, inC/groups, kH, kW], got ${fmtShape(w.shape)}`);

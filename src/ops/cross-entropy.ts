@@ -2,6 +2,7 @@ import { record } from '../autograd.js';
 import { check, fmtShape, SimdnnError } from '../errors.js';
 import { backend } from '../runtime/backend.js';
 import { Tensor } from '../tensor.js';
+import { requireFloat } from './args.js';
 import { empty } from './basic.js';
 import { launchSerial, ELEMENTWISE_PARALLEL_MIN } from './launch.js';
 import { parallel } from '../runtime/backend.js';
@@ -20,7 +21,7 @@ export function crossEntropyOptions(opts: { reduction?: Reduction; labelSmoothin
  * Cross-entropy from logits [N, C] (PyTorch's `F.cross_entropy`): the lecture's
  * H(p, q) = −Σ p·log q with q = softmax(logits), computed through a stable
  * log-sum-exp (logits of ±1000 are fine). `target` is either class indices
- * (Int32Array | number[], length N) or probabilities (a Tensor [N, C]; rows need
+ * (Int32Array | number[] | int32 Tensor, length N) or probabilities (a Tensor [N, C]; rows need
  * not be one-hot, and it receives a gradient when it requires one).
  * labelSmoothing ε mixes the target with the uniform distribution:
  * t = (1−ε)·target + ε/C. 'mean' divides by N. Returns a 0-d tensor for 'mean'/'sum', [N] for 'none'.
@@ -33,6 +34,13 @@ export function crossEntropy(
   const op = 'crossEntropy';
   const { reduction, labelSmoothing: eps } = crossEntropyOptions(opts);
   check(logits instanceof Tensor, op, 'input (logits) must be a Tensor');
+  requireFloat(logits, op, 'input');
+  // An int32 tensor of class indices is the same as an Int32Array of them (PyTorch's long target).
+  if (target instanceof Tensor && target.dtype === 'int32') {
+    const labels = target;
+    check(labels.shape.length === 1, op, () => `class-index target must be 1-D [N], got int32 tensor ${fmtShape(labels.shape)}`);
+    target = labels.toInt32Array();
+  }
   check(logits.shape.length === 2, op, () => `input must be logits [N, C], got ${fmtShape(logits.shape)}`);
   const [N, C] = logits.shape;
   check(C > 0, op, () => `input ${fmtShape(logits.shape)} has no classes`);
@@ -41,9 +49,10 @@ export function crossEntropy(
   if (soft) {
     check(soft.shape.length === 2 && soft.shape[0] === N && soft.shape[1] === C, op,
       () => `probability target ${fmtShape(soft.shape)} must match input ${fmtShape(logits.shape)}`);
+    requireFloat(soft, op, 'probability target');
     soft.ptr(op);
   } else {
-    check(target instanceof Int32Array || Array.isArray(target), op, 'target must be class indices (Int32Array | number[]) or a probability Tensor [N, C]');
+    check(target instanceof Int32Array || Array.isArray(target), op, 'target must be class indices (Int32Array | number[] | int32 Tensor) or a probability Tensor [N, C]');
     check(target.length === N, op, () => `target has ${target.length} class indices for input ${fmtShape(logits.shape)}`);
     for (let i = 0; i < N; i++) {
       const y = target[i];

@@ -3,7 +3,7 @@ import { traceOp } from '../trace.js';
 import { check } from '../errors.js';
 import { nextSeed } from '../random.js';
 import { Tensor } from '../tensor.js';
-import { boolOption, checkOptions, liveTensor, numberOption } from './args.js';
+import { boolOption, checkOptions, floatTensor, numberOption } from './args.js';
 import { empty } from './basic.js';
 import { launchElementwise } from './launch.js';
 
@@ -23,7 +23,7 @@ export interface DropoutOptions {
  */
 export function dropout(x: Tensor, opts: DropoutOptions = {}): Tensor {
   const op = 'dropout';
-  liveTensor(x, op, 'input');
+  floatTensor(x, op, 'input');
   const o = checkOptions(opts, op, ['p', 'training', 'seed']);
   const p = numberOption(o.p, 0.5, op, 'p', 0, 1);
   const training = boolOption(o.training, true, op, 'training');

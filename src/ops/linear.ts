@@ -1,3 +1,4 @@
+import { requireFloat } from './args.js';
 import { record } from '../autograd.js';
 import { traceOp } from '../trace.js';
 import { check, fmtShape } from '../errors.js';
@@ -19,6 +20,9 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
   check(x instanceof Tensor, op, `input must be a Tensor, got ${describe(x)}`);
   check(w instanceof Tensor, op, `weight must be a Tensor, got ${describe(w)}`);
   check(b === null || b === undefined || b instanceof Tensor, op, `bias must be a Tensor or null, got ${describe(b)}`);
+  requireFloat(x, op, 'input');
+  requireFloat(w, op, 'weight');
+  if (b) requireFloat(b, op, 'bias');
   check(x.shape.length >= 1, op, () => `input must have at least 1 dimension, got ${fmtShape(x.shape)}`);
   check(w.shape.length === 2, op, () => `weight must be 2-D [out, in], got ${fmtShape(w.shape)}`);
   const inF = x.shape[x.shape.length - 1];

@@ -2,7 +2,7 @@ import { record } from '../autograd.js';
 import { traceOp } from '../trace.js';
 import { check, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkOptions, liveTensor, numberOption } from './args.js';
+import { checkOptions, floatTensor, numberOption } from './args.js';
 import { empty } from './basic.js';
 import { launchElementwise } from './launch.js';
 
@@ -21,7 +21,7 @@ export interface LocalResponseNormOptions {
  */
 export function localResponseNorm(x: Tensor, opts: LocalResponseNormOptions): Tensor {
   const op = 'localResponseNorm';
-  liveTensor(x, op, 'input');
+  floatTensor(x, op, 'input');
   check(x.shape.length === 4, op, () => `input must be 4-D [N,C,H,W], got ${fmtShape(x.shape)}`);
   check(opts !== undefined, op, 'options with size are required, e.g. { size: 5 }');
   const o = checkOptions(opts, op, ['size', 'alpha', 'beta', 'k']);

@@ -1,3 +1,4 @@
+import { requireFloat } from './args.js';
 import { record } from '../autograd.js';
 import { traceOp } from '../trace.js';
 import { check, fmtShape } from '../errors.js';
@@ -17,6 +18,7 @@ const threadsFor = (n: number) => (n < PARALLEL_MIN_FLOATS ? 1 : undefined);
 
 function checkInput(op: string, x: unknown): asserts x is Tensor {
   check(x instanceof Tensor, op, `input must be a Tensor, got ${describe(x)}`);
+  requireFloat(x, op, 'input');
   check(x.shape.length === 4, op, () => `input must be 4-D NCHW, got ${fmtShape(x.shape)}` + (x.shape.length === 3 ? ' (add a batch dimension: unbatched CHW is not accepted)' : ''));
   check(x.shape[1] > 0 && x.shape[2] > 0 && x.shape[3] > 0, op, () => `input ${fmtShape(x.shape)} has an empty channel or spatial dimension`);
 }

@@ -1,3 +1,4 @@
+import { requireFloat } from './args.js';
 import { record } from '../autograd.js';
 import { check, fmtShape } from '../errors.js';
 import { sameShape, Tensor } from '../tensor.js';
@@ -15,6 +16,8 @@ const L1 = 0, MSE = 1, SMOOTH_L1 = 2, HUBER = 3;
 function regression(op: string, kind: number, input: Tensor, target: Tensor, reduction: Reduction, param: number): Tensor {
   check(input instanceof Tensor, op, 'input must be a Tensor');
   check(target instanceof Tensor, op, 'target must be a Tensor');
+  requireFloat(input, op, 'input');
+  requireFloat(target, op, 'target');
   check(sameShape(input.shape, target.shape), op, () => `target ${fmtShape(target.shape)} must have the input's shape ${fmtShape(input.shape)}`);
   input.ptr(op);
   target.ptr(op);

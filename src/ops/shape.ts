@@ -2,7 +2,7 @@ import { record } from '../autograd.js';
 import { traceOp } from '../trace.js';
 import { check, fmtShape, SimdnnError } from '../errors.js';
 import { sameShape, shapeSize, Tensor } from '../tensor.js';
-import { liveTensor, normDim } from './args.js';
+import { floatTensor, liveTensor, normDim } from './args.js';
 import { empty, reshape } from './basic.js';
 import { launchElementwise } from './launch.js';
 import { describe } from './matmul.js';
@@ -30,8 +30,8 @@ function trailingBroadcast(big: readonly number[], small: readonly number[]): nu
  */
 export function add(a: Tensor, b: Tensor): Tensor {
   const op = 'add';
-  liveTensor(a, op, 'a');
-  liveTensor(b, op, 'b');
+  floatTensor(a, op, 'a');
+  floatTensor(b, op, 'b');
   if (sameShape(a.shape, b.shape)) {
     const out = empty(a.shape, op);
     launchElementwise('add', [a.ptr(op), b.ptr(op), out.ptr(), a.size], a.size);

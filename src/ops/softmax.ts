@@ -1,7 +1,7 @@
 import { record } from '../autograd.js';
 import { traceOp } from '../trace.js';
 import { shapeSize, type Tensor } from '../tensor.js';
-import { liveTensor, normDim } from './args.js';
+import { floatTensor, normDim } from './args.js';
 import { empty } from './basic.js';
 import { launchElementwise } from './launch.js';
 
@@ -12,7 +12,7 @@ function around(x: Tensor, dim: number): [number, number, number] {
 }
 
 function softmaxOp(op: string, isLog: number, x: Tensor, dim: number): Tensor {
-  liveTensor(x, op, 'input');
+  floatTensor(x, op, 'input');
   const d = normDim(dim, x.shape.length, op, x.shape);
   const [outer, D, inner] = around(x, d);
   const out = empty(x.shape, op);

@@ -151,8 +151,9 @@ describe('matmul (public API)', () => {
     const b = sn.tensor([1, 2, 3, 4], [2, 2]);
     expect(() => sn.matmul(a, b)).toThrow(sn.SimdnnError);
     expect(() => sn.matmul(a, b)).toThrow(/inner dimensions differ: a \[2,3\] vs b \[2,2\]/);
-    expect(() => sn.matmul(sn.tensor([1, 2, 3], [3]), b)).toThrow(/a must be 2-D \[M,K\], got \[3\]/);
-    expect(() => sn.matmul(a, sn.tensor([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2]))).toThrow(/b must be 2-D/);
+    expect(() => sn.matmul(sn.tensor([1, 2, 3], [3]), b)).toThrow(/inner dimensions differ: a \[3\] vs b \[2,2\]/);
+    expect(() => sn.matmul(a, sn.tensor([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2]))).toThrow(/inner dimensions differ: a \[2,3\] vs b \[2,2,2\]/);
+    expect(() => sn.matmul(sn.tensor([1], []), b)).toThrow(/both operands must have at least one dim/);
     expect(() => sn.matmul(new Int32Array([1, 2]) as never, b)).toThrow(/a must be a Tensor, got Int32Array/);
     expect(() => sn.matmul([[1]] as never, b)).toThrow(sn.SimdnnError);
   });

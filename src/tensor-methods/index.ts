@@ -1,0 +1,2 @@
+// Loads every area's Tensor methods (see install.ts for the pattern). One line per area.
+import './shape.js';
