@@ -8,3 +8,5 @@ export { readCifar10Files, readCifar10Folder } from './data/node/cifar-files.js'
 export { loadEmbeddedDigits } from './data/node/digits-files.js';
 export { ImageFolderDataset, type ImageFolderOptions } from './data/node/image-folder.js';
 export { decodeImageFile } from './data/node/decode-image.js';
+// Batches prepared in worker threads (decoding JPEG folders off the training thread).
+export { WorkerDataLoader, type WorkerDataLoaderOptions } from './data/node/worker-loader.js';
