@@ -21,9 +21,11 @@ export interface DataSplits {
  * (data_batch_1.bin … test_batch.bin, also under cifar-10-batches-bin/), or
  * images in class sub-folders: DIR/train/<class>/ and DIR/val/ (or test/),
  * or DIR/<class>/ alone, then every 5th image of each class is held out.
- * `channels` is what image folders are decoded to (the model's input).
+ * `channels` is what image folders are decoded to (the model's input);
+ * `skipBadImages` lets a run go on past a corrupt image (reported once);
+ * `resize`: folder images are decoded with this shorter side (sharp shrinks on load).
  */
-export function loadData(spec: string, channels: 1 | 3): DataSplits {
+export function loadData(spec: string, channels: 1 | 3, opts: { skipBadImages?: boolean; resize?: number } = {}): DataSplits {
   if (spec === 'mnist') {
     const { train, test } = explain('cannot load the embedded digits', loadEmbeddedDigits);
     return { train, test, classes: train.classes!, shape: [1, 28, 28], kind: 'embedded digits' };
@@ -44,7 +46,7 @@ export function loadData(spec: string, channels: 1 | 3): DataSplits {
       return explain(context, () => arrays(readCifar10Folder(dir, 'train'), readCifar10Folder(dir, 'test'), 'CIFAR-10 binary files'));
     }
   }
-  return explain(context, () => imageFolders(spec, channels));
+  return explain(context, () => imageFolders(spec, channels, { skipBadImages: !!opts.skipBadImages, resize: opts.resize }));
 }
 
 function arrays(train: ImageArrayDataset, test: ImageArrayDataset, kind: DataSplits['kind']): DataSplits {
@@ -52,18 +54,18 @@ function arrays(train: ImageArrayDataset, test: ImageArrayDataset, kind: DataSpl
   return { train, test, classes, shape: [train.channels, train.height, train.width], kind };
 }
 
-function imageFolders(root: string, channels: 1 | 3): DataSplits {
+function imageFolders(root: string, channels: 1 | 3, o: { skipBadImages: boolean; resize?: number }): DataSplits {
   const trainDir = join(root, 'train');
   const testDir = ['val', 'test'].map((d) => join(root, d)).find((d) => existsSync(d));
   if (existsSync(trainDir) && testDir) {
-    const train = new ImageFolderDataset(trainDir, { channels });
-    const test = new ImageFolderDataset(testDir, { channels });
+    const train = new ImageFolderDataset(trainDir, { channels, ...o });
+    const test = new ImageFolderDataset(testDir, { channels, ...o });
     if (train.classes.join('\n') !== test.classes.join('\n')) {
       throw new UsageError(`${testDir} has classes ${test.classes.join(', ')} but ${trainDir} has ${train.classes.join(', ')}`);
     }
     return { train, test, classes: train.classes, shape: null, kind: 'image folder' };
   }
-  const all = new ImageFolderDataset(root, { channels });
+  const all = new ImageFolderDataset(root, { channels, ...o });
   // Every 5th image of each class (files are sorted per class) is held out.
   const trainIdx: number[] = [], testIdx: number[] = [];
   const seen = new Map<number, number>();

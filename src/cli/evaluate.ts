@@ -32,7 +32,7 @@ export async function evaluate(model: Module, data: Dataset, prep: Preprocess, b
   model.eval();
   let lossSum = 0, top1 = 0, top5 = 0, count = 0, b = 0;
   try {
-    for (const batch of loader.batches(0)) {
+    for await (const batch of loader.batchesAsync(0)) { // an image folder: decoded by sharp, a batch at a time
       sn.tidy(() => sn.noGrad(() => {
         const logits = model.forward(batch.x) as sn.Tensor;
         const C = logits.shape[1];

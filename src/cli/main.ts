@@ -7,6 +7,9 @@ import { train, type StopSignal } from './train.js';
 import { TRAIN_OPTIONS } from './train-options.js';
 import { UsageError } from './usage-error.js';
 
+// The data workers import this bundle (dist/cli.js) for the factory of an image folder's DataLoader.
+export { makeFolderLoader } from './folder-loader.js';
+
 const threads = TRAIN_OPTIONS.threads;
 const verbose = TRAIN_OPTIONS.verbose;
 // eval and predict load a checkpoint the same way

@@ -19,11 +19,13 @@ export const TRAIN_OPTIONS: OptionSpecs = {
   trainSize: { kind: 'int', help: 'train on this many examples spread over the training set (0: all)', default: 0 },
   testSize: { kind: 'int', help: 'validate on this many held-out examples (0: all)', default: 0 },
   evalBatchSize: { kind: 'int', help: 'images per batch when validating', default: 500 },
+  dataWorkers: { kind: 'int', help: 'worker threads decoding (sharp) and augmenting an image folder while training (0: decode on the main thread)', default: 1 },
+  skipBadImages: { kind: 'bool', help: 'report a corrupt or truncated image once and use the next one instead of stopping', default: false },
   verbose: { kind: 'bool', help: 'print stack traces of errors' },
 };
 
 /** Options a resumed run may change; the others must come from the checkpoint so the trajectory is the same. */
-export const RESUME_MAY_SET = new Set(['resume', 'epochs', 'threads', 'out', 'verbose', 'evalBatchSize']);
+export const RESUME_MAY_SET = new Set(['resume', 'epochs', 'threads', 'out', 'verbose', 'evalBatchSize', 'dataWorkers', 'skipBadImages']);
 
 export const OPTIMIZER_DEFAULTS: Record<string, { lr: number; momentum: number; weightDecay: number }> = {
   sgd: { lr: 0.03, momentum: 0.9, weightDecay: 5e-4 },

@@ -7,6 +7,8 @@ import { Rng } from '../random.js';
 import type { Parsed } from './args.js';
 import { readCheckpoint, restoreOptimizer, saveCheckpoint, type RunState } from './checkpoint.js';
 import { evenSubset, loadData } from './datasets.js';
+import type { Dataset } from '../data/dataset.js';
+import { folderBehind, folderTrainLoader, type TrainBatches } from './folder-loader.js';
 import { countHits, evaluate } from './evaluate.js';
 import { modelEntry } from './models.js';
 import { fitPreprocess, trainTransform, type Preprocess } from './preprocess.js';
@@ -120,7 +122,8 @@ export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<numb
   }
   const outDir = p.given.has('out') || resumeDir === undefined ? (p.opts.out as string) : resumeDir;
   const entry = modelEntry(cfg.model);
-  const data = loadData(cfg.data, entry.input[0] === 1 ? 1 : 3);
+  // Folder images are decoded straight to the model's larger side (the transform then fits them exactly).
+  const data = loadData(cfg.data, entry.input[0] === 1 ? 1 : 3, { skipBadImages: p.opts.skipBadImages === true, resize: Math.max(entry.input[1], entry.input[2]) });
   const prep: Preprocess = saved?.state?.preprocess ?? fitPreprocess(cfg.model, entry.input, data.shape, data.kind);
   const trainSet = evenSubset(data.train, cfg.trainSize);
   const testSet = evenSubset(data.test, cfg.testSize);
@@ -156,9 +159,9 @@ export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<numb
   } catch (e) {
     throw new UsageError(`cannot create the run folder ${outDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const loader = new DataLoader(trainSet, { batchSize: cfg.batchSize, shuffle: true, seed: cfg.seed, transform: trainTransform(prep, cfg.augment) });
+  const loader = trainLoader(trainSet, cfg, prep, p.opts.dataWorkers as number, p.opts.skipBadImages === true);
   const params = model.parameters().reduce((s, t) => s + t.size, 0);
-  io.out.write(`${resumeDir !== undefined ? `resuming ${resumeDir} at epoch ${progress.epoch + 1}, batch ${progress.batch}: ` : ''}${cfg.model} (${params.toLocaleString('en-US')} parameters) on ${cfg.data} (${data.kind}: ${trainSet.length} train, ${testSet.length} test, ${data.classes.length} classes), ${cfg.optimizer} lr ${cfg.lr}, ${cfg.schedule} schedule, batch ${cfg.batchSize}${cfg.augment ? ', augmented' : ''}, ${sn.backendInfo().threads} thread(s)\n`);
+  io.out.write(`${resumeDir !== undefined ? `resuming ${resumeDir} at epoch ${progress.epoch + 1}, batch ${progress.batch}: ` : ''}${cfg.model} (${params.toLocaleString('en-US')} parameters) on ${cfg.data} (${data.kind}: ${trainSet.length} train, ${testSet.length} test, ${data.classes.length} classes), ${cfg.optimizer} lr ${cfg.lr}, ${cfg.schedule} schedule, batch ${cfg.batchSize}${cfg.augment ? ', augmented' : ''}, ${sn.backendInfo().threads} thread(s), data prepared in ${loader.where}\n`);
 
   const state = (): Omit<RunState, 'optimizer'> => ({
     model: cfg.model, classes: [...data.classes], preprocess: prep, config: { ...cfg }, progress, history,
@@ -166,70 +169,93 @@ export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<numb
   });
   const save = () => saveCheckpoint(outDir, model, opt, state());
 
-  model.train();
-  for (let epoch = progress.epoch; epoch < cfg.epochs; epoch++) {
-    const label = `epoch ${epoch + 1}/${cfg.epochs}`;
-    const bar = new EpochProgress(io, label, loader.length, progress.batch);
-    const run = progress.running;
-    const lr = opt.lr;
-    const t0 = performance.now();
-    let imagesSince = 0, tRate = t0, rate = 0;
-    for (let b = progress.batch; b < loader.length; b++) {
-      const batch = loader.batch(epoch, b);
-      reseedModules(model, cfg.seed, progress.step);
-      const { loss, hits } = sn.tidy(() => {
-        const logits = model.forward(batch.x) as sn.Tensor;
-        const l = sn.F.crossEntropy(logits, batch.y);
-        opt.zeroGrad();
-        l.backward();
-        opt.step();
-        return { loss: l.item(), hits: countHits(logits.toFloat32Array(), logits.shape[1], batch.y).top1 };
-      });
-      batch.dispose();
-      progress.step++;
-      progress.batch = b + 1;
-      run.loss += loss * batch.size;
-      run.correct += hits;
-      run.seen += batch.size;
-      imagesSince += batch.size;
-      const now = performance.now();
-      if (now - tRate > 250 || rate === 0) {
-        rate = (imagesSince / (now - tRate)) * 1000;
-        tRate = now;
-        imagesSince = 0;
+  try {
+    return await trainEpochs();
+  } finally {
+    loader.close();
+  }
+
+  async function trainEpochs(): Promise<number> {
+    model.train();
+    for (let epoch = progress.epoch; epoch < cfg.epochs; epoch++) {
+      const label = `epoch ${epoch + 1}/${cfg.epochs}`;
+      const bar = new EpochProgress(io, label, loader.length, progress.batch);
+      const run = progress.running;
+      const lr = opt.lr;
+      const t0 = performance.now();
+      let imagesSince = 0, tRate = t0, rate = 0;
+      let next = progress.batch;
+      for await (const batch of loader.batches(epoch, progress.batch)) {
+        const b = next++;
+        reseedModules(model, cfg.seed, progress.step);
+        const { loss, hits } = sn.tidy(() => {
+          const logits = model.forward(batch.x) as sn.Tensor;
+          const l = sn.F.crossEntropy(logits, batch.y);
+          opt.zeroGrad();
+          l.backward();
+          opt.step();
+          return { loss: l.item(), hits: countHits(logits.toFloat32Array(), logits.shape[1], batch.y).top1 };
+        });
+        batch.dispose();
+        progress.step++;
+        progress.batch = b + 1;
+        run.loss += loss * batch.size;
+        run.correct += hits;
+        run.seen += batch.size;
+        imagesSince += batch.size;
+        const now = performance.now();
+        if (now - tRate > 250 || rate === 0) {
+          rate = (imagesSince / (now - tRate)) * 1000;
+          tRate = now;
+          imagesSince = 0;
+        }
+        bar.update({ batch: b + 1, loss: run.loss / run.seen, accuracy: run.correct / run.seen, imagesPerSec: rate });
+        if ((b & 3) === 3) await new Promise(setImmediate); // lets SIGINT in
+        if (signal.stop) {
+          bar.stop();
+          run.seconds += (performance.now() - t0) / 1000;
+          const path = save();
+          io.out.write(`interrupted at epoch ${epoch + 1}, batch ${b + 1}/${loader.length}: saved ${path}; continue with: simdnn train --resume ${outDir}\n`);
+          return 130;
+        }
       }
-      bar.update({ batch: b + 1, loss: run.loss / run.seen, accuracy: run.correct / run.seen, imagesPerSec: rate });
-      if ((b & 3) === 3) await new Promise(setImmediate); // lets SIGINT in
+      bar.stop();
+      run.seconds += (performance.now() - t0) / 1000;
+      const val = await evaluate(model, testSet, prep, p.opts.evalBatchSize as number);
+      if (sched) sched.step(val.loss);
+      history.push({
+        epoch: epoch + 1, lr, trainLoss: run.loss / run.seen, trainAccuracy: run.correct / run.seen,
+        testLoss: val.loss, testAccuracy: val.accuracy, testTop5: val.top5, seconds: run.seconds, imagesPerSec: run.seen / run.seconds,
+        memoryBytes: sn.backendInfo().memoryBytes,
+      });
+      io.out.write(`${label}: train loss ${(run.loss / run.seen).toFixed(4)} acc ${pct(run.correct / run.seen)} | test loss ${val.loss.toFixed(4)} acc ${pct(val.accuracy)} | ${(run.seen / run.seconds).toFixed(0)} img/s, ${run.seconds.toFixed(1)} s\n`);
+      progress = { epoch: epoch + 1, batch: 0, step: progress.step, running: { loss: 0, correct: 0, seen: 0, seconds: 0 }, done: epoch + 1 === cfg.epochs };
+      save();
+      writeMetrics(outDir, cfg, history);
       if (signal.stop) {
-        bar.stop();
-        run.seconds += (performance.now() - t0) / 1000;
-        const path = save();
-        io.out.write(`interrupted at epoch ${epoch + 1}, batch ${b + 1}/${loader.length}: saved ${path}; continue with: simdnn train --resume ${outDir}\n`);
+        io.out.write(`interrupted after epoch ${epoch + 1}: saved ${join(outDir, 'checkpoint.safetensors')}; continue with: simdnn train --resume ${outDir}\n`);
         return 130;
       }
     }
-    bar.stop();
-    run.seconds += (performance.now() - t0) / 1000;
-    const val = await evaluate(model, testSet, prep, p.opts.evalBatchSize as number);
-    if (sched) sched.step(val.loss);
-    history.push({
-      epoch: epoch + 1, lr, trainLoss: run.loss / run.seen, trainAccuracy: run.correct / run.seen,
-      testLoss: val.loss, testAccuracy: val.accuracy, testTop5: val.top5, seconds: run.seconds, imagesPerSec: run.seen / run.seconds,
-      memoryBytes: sn.backendInfo().memoryBytes,
-    });
-    io.out.write(`${label}: train loss ${(run.loss / run.seen).toFixed(4)} acc ${pct(run.correct / run.seen)} | test loss ${val.loss.toFixed(4)} acc ${pct(val.accuracy)} | ${(run.seen / run.seconds).toFixed(0)} img/s, ${run.seconds.toFixed(1)} s\n`);
-    progress = { epoch: epoch + 1, batch: 0, step: progress.step, running: { loss: 0, correct: 0, seen: 0, seconds: 0 }, done: epoch + 1 === cfg.epochs };
-    save();
-    writeMetrics(outDir, cfg, history);
-    if (signal.stop) {
-      io.out.write(`interrupted after epoch ${epoch + 1}: saved ${join(outDir, 'checkpoint.safetensors')}; continue with: simdnn train --resume ${outDir}\n`);
-      return 130;
-    }
+    const last = history[history.length - 1];
+    io.out.write(`test accuracy ${pct(last.testAccuracy)} (top-5 ${pct(last.testTop5)}), test loss ${last.testLoss.toFixed(4)} on ${testSet.length} held-out images\n`);
+    io.out.write(`saved ${join(outDir, 'checkpoint.safetensors')}, ${join(outDir, 'metrics.json')}, ${join(outDir, 'metrics.csv')}\n`);
+    return 0;
   }
-  const last = history[history.length - 1];
-  io.out.write(`test accuracy ${pct(last.testAccuracy)} (top-5 ${pct(last.testTop5)}), test loss ${last.testLoss.toFixed(4)} on ${testSet.length} held-out images\n`);
-  io.out.write(`saved ${join(outDir, 'checkpoint.safetensors')}, ${join(outDir, 'metrics.json')}, ${join(outDir, 'metrics.csv')}\n`);
-  return 0;
+}
+
+/** Image folders: decoded with sharp in data workers (folder-loader.ts); arrays: the plain DataLoader here. */
+function trainLoader(ds: Dataset, cfg: TrainConfig, prep: Preprocess, workers: number, skipBadImages: boolean): TrainBatches {
+  if (!(Number.isInteger(workers) && workers >= 0)) throw new UsageError(`train: --data-workers must be a non-negative integer, got ${workers}`);
+  const f = folderBehind(ds);
+  if (f !== null) {
+    return folderTrainLoader({
+      root: f.folder.root, indices: f.indices, channels: prep.channels === 1 ? 1 : 3, resize: Math.max(...prep.size), skipBadImages,
+      batchSize: cfg.batchSize, seed: cfg.seed, prep, augment: cfg.augment,
+    }, workers);
+  }
+  const dl = new DataLoader(ds, { batchSize: cfg.batchSize, shuffle: true, seed: cfg.seed, transform: trainTransform(prep, cfg.augment) });
+  return { length: dl.length, batches: (e, s) => dl.batches(e, s), where: 'the main thread', close: () => {} };
 }
 
 export const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
