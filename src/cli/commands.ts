@@ -9,7 +9,7 @@ import { evenSubset, loadData } from './datasets.js';
 import { evaluate } from './evaluate.js';
 import { loadModel } from './load-model.js';
 import { modelEntry } from './models.js';
-import { fitPreprocess, predictTransform } from './preprocess.js';
+import { evalDecodeSize, fitPreprocess, predictTransform } from './preprocess.js';
 import type { Io } from './progress.js';
 import { pct } from './train.js';
 import { UsageError, explain } from './usage-error.js';
@@ -22,7 +22,7 @@ export async function evalCommand(p: Parsed, io: Io): Promise<number> {
   const m = loadModel(ck, p.opts.model as string | undefined);
   const spec = (p.opts.data as string | undefined) ?? (m.state?.config.data as string | undefined) ?? 'mnist';
   const entry = modelEntry(m.name);
-  const data = loadData(spec, entry.input[0] === 1 ? 1 : 3, { resize: Math.max(...m.preprocess.size) });
+  const data = loadData(spec, entry.input[0] === 1 ? 1 : 3, { resize: evalDecodeSize(m.preprocess) });
   if (data.classes.length !== m.classes.length) throw new UsageError(`${spec} has ${data.classes.length} classes but ${m.path} was trained on ${m.classes.length}`);
   // The checkpoint's preprocessing, checked against this data's shape (a channel mismatch is reported here).
   if (data.shape) fitPreprocess(m.name, entry.input, data.shape, data.kind);

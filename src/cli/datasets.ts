@@ -23,9 +23,9 @@ export interface DataSplits {
  * or DIR/<class>/ alone, then every 5th image of each class is held out.
  * `channels` is what image folders are decoded to (the model's input);
  * `skipBadImages` lets a run go on past a corrupt image (reported once);
- * `resize`: folder images are decoded with this shorter side (sharp shrinks on load).
+ * `resize` / `testResize`: folder images are decoded with this shorter side (sharp shrinks on load).
  */
-export function loadData(spec: string, channels: 1 | 3, opts: { skipBadImages?: boolean; resize?: number } = {}): DataSplits {
+export function loadData(spec: string, channels: 1 | 3, opts: { skipBadImages?: boolean; resize?: number; testResize?: number } = {}): DataSplits {
   if (spec === 'mnist') {
     const { train, test } = explain('cannot load the embedded digits', loadEmbeddedDigits);
     return { train, test, classes: train.classes!, shape: [1, 28, 28], kind: 'embedded digits' };
@@ -46,7 +46,7 @@ export function loadData(spec: string, channels: 1 | 3, opts: { skipBadImages?: 
       return explain(context, () => arrays(readCifar10Folder(dir, 'train'), readCifar10Folder(dir, 'test'), 'CIFAR-10 binary files'));
     }
   }
-  return explain(context, () => imageFolders(spec, channels, { skipBadImages: !!opts.skipBadImages, resize: opts.resize }));
+  return explain(context, () => imageFolders(spec, channels, !!opts.skipBadImages, opts.resize, opts.testResize ?? opts.resize));
 }
 
 function arrays(train: ImageArrayDataset, test: ImageArrayDataset, kind: DataSplits['kind']): DataSplits {
@@ -54,18 +54,20 @@ function arrays(train: ImageArrayDataset, test: ImageArrayDataset, kind: DataSpl
   return { train, test, classes, shape: [train.channels, train.height, train.width], kind };
 }
 
-function imageFolders(root: string, channels: 1 | 3, o: { skipBadImages: boolean; resize?: number }): DataSplits {
+function imageFolders(root: string, channels: 1 | 3, skipBadImages: boolean, resize?: number, testResize?: number): DataSplits {
   const trainDir = join(root, 'train');
   const testDir = ['val', 'test'].map((d) => join(root, d)).find((d) => existsSync(d));
   if (existsSync(trainDir) && testDir) {
-    const train = new ImageFolderDataset(trainDir, { channels, ...o });
-    const test = new ImageFolderDataset(testDir, { channels, ...o });
+    const train = new ImageFolderDataset(trainDir, { channels, skipBadImages, resize });
+    const test = new ImageFolderDataset(testDir, { channels, skipBadImages, resize: testResize });
     if (train.classes.join('\n') !== test.classes.join('\n')) {
       throw new UsageError(`${testDir} has classes ${test.classes.join(', ')} but ${trainDir} has ${train.classes.join(', ')}`);
     }
     return { train, test, classes: train.classes, shape: null, kind: 'image folder' };
   }
-  const all = new ImageFolderDataset(root, { channels, ...o });
+  const all = new ImageFolderDataset(root, { channels, skipBadImages, resize });
+  // The held-out images are decoded at their own size (a second listing of the same folder).
+  const allTest = testResize === resize ? all : new ImageFolderDataset(root, { channels, skipBadImages, resize: testResize });
   // Every 5th image of each class (files are sorted per class) is held out.
   const trainIdx: number[] = [], testIdx: number[] = [];
   const seen = new Map<number, number>();
@@ -75,7 +77,7 @@ function imageFolders(root: string, channels: 1 | 3, o: { skipBadImages: boolean
     (k % 5 === 4 ? testIdx : trainIdx).push(i);
   });
   if (testIdx.length === 0) throw new UsageError(`${root}: too few images to hold out a test set (need 5 per class)`);
-  return { train: new Subset(all, trainIdx), test: new Subset(all, testIdx), classes: all.classes, shape: null, kind: 'image folder' };
+  return { train: new Subset(all, trainIdx), test: new Subset(allTest, testIdx), classes: all.classes, shape: null, kind: 'image folder' };
 }
 
 /** `n` examples of `d` spread evenly over it (a quick run on a subset); all of it when n is 0 or ≥ its length. */

@@ -2,6 +2,8 @@ import type { OptionSpecs } from './args.js';
 
 /** `simdnn train` options. lr, momentum and weight decay default per optimizer (see OPTIMIZER_DEFAULTS). */
 export const TRAIN_OPTIONS: OptionSpecs = {
+  recipe: { kind: 'string', help: "a paper's training setup (docs/recipes.md): data pipeline, optimizer, weight decay, schedule, model; any option given as well overrides it", choices: ['alexnet', 'vgg', 'googlenet', 'resnet'] },
+  crop: { kind: 'int', help: "with --recipe: the input crop (default the model's 224); the recipe's other sizes scale with it (small data, small images)" },
   model: { kind: 'string', help: 'model to train', value: 'NAME', default: 'lenet5' },
   data: { kind: 'string', help: "'mnist' (the embedded digits) or a folder: MNIST IDX files, CIFAR-10 batches, or images in class sub-folders", value: 'mnist|DIR', default: 'mnist' },
   epochs: { kind: 'int', help: 'passes over the training data', default: 10 },
@@ -10,7 +12,9 @@ export const TRAIN_OPTIONS: OptionSpecs = {
   lr: { kind: 'number', help: 'learning rate (default: sgd 0.03, adam/adamw 0.001)' },
   momentum: { kind: 'number', help: 'SGD momentum (default 0.9)' },
   weightDecay: { kind: 'number', help: 'L2 penalty; decoupled for adamw (default: sgd 5e-4, adam 0, adamw 0.01)' },
-  schedule: { kind: 'string', help: 'learning-rate schedule per epoch: step = x0.1 every third of the epochs, cosine to 0, plateau = x0.1 when the test loss stops falling for 2 epochs', choices: ['none', 'step', 'cosine', 'plateau'], default: 'cosine' },
+  lrStep: { kind: 'int', help: 'step schedule: epochs between lr changes (default: a third of the epochs)', default: 0 },
+  lrGamma: { kind: 'number', help: 'step schedule: the lr factor at each step', default: 0.1 },
+  schedule: { kind: 'string', help: 'learning-rate schedule per epoch: step = x(--lr-gamma) every --lr-step epochs (default x0.1 every third of the epochs), cosine to 0, plateau = x0.1 when the test loss stops falling for 2 epochs', choices: ['none', 'step', 'cosine', 'plateau'], default: 'cosine' },
   augment: { kind: 'bool', help: 'random shifts of ±1/16 of the side (and horizontal flips for colour images)', default: false },
   threads: { kind: 'string', help: "worker threads: a number or 'auto'", value: 'N|auto', default: 'auto' },
   seed: { kind: 'int', help: 'seeds the initial weights, the data order and augmentation', default: 1 },
@@ -48,4 +52,12 @@ export interface TrainConfig {
   seed: number;
   trainSize: number;
   testSize: number;
+  /** '' or the --recipe name; crop: its input size (0 without a recipe). */
+  recipe: string;
+  crop: number;
+  lrStep: number;
+  lrGamma: number;
 }
+
+/** Values of fields added after the first checkpoints, for runs saved without them. */
+export const CONFIG_ADDED: Partial<TrainConfig> = { recipe: '', crop: 0, lrStep: 0, lrGamma: 0.1 };

@@ -6,14 +6,16 @@ import type { Module } from '../nn/module.js';
 import { Rng } from '../random.js';
 import type { Parsed } from './args.js';
 import { readCheckpoint, restoreOptimizer, saveCheckpoint, type RunState } from './checkpoint.js';
-import { evenSubset, loadData } from './datasets.js';
+import { evenSubset, loadData, type DataSplits } from './datasets.js';
+import { RECIPES, scaledPipeline, type RecipeName, type RecipePipeline } from './recipes.js';
+import { PcaColorAugment } from '../data/pca-color.js';
 import type { Dataset } from '../data/dataset.js';
 import { folderBehind, folderTrainLoader, type TrainBatches } from './folder-loader.js';
 import { countHits, evaluate } from './evaluate.js';
 import { modelEntry } from './models.js';
 import { fitPreprocess, trainTransform, type Preprocess } from './preprocess.js';
 import { EpochProgress, type Io } from './progress.js';
-import { OPTIMIZER_DEFAULTS, RESUME_MAY_SET, type TrainConfig } from './train-options.js';
+import { CONFIG_ADDED, OPTIMIZER_DEFAULTS, RESUME_MAY_SET, type TrainConfig } from './train-options.js';
 import { UsageError, explain } from './usage-error.js';
 
 type Optimizer = sn.optim.Optimizer<{ lr: number }>;
@@ -26,7 +28,11 @@ export interface StopSignal {
 
 /** The config of a new run from the command line (per-optimizer defaults filled in). */
 function newConfig(p: Parsed): TrainConfig {
-  const o = p.opts;
+  const recipe = p.opts.recipe as RecipeName | undefined;
+  // A recipe's values stand in for the options not given on the command line.
+  const o = { ...p.opts };
+  if (recipe !== undefined) for (const [k, v] of Object.entries(RECIPES[recipe].config)) if (!p.given.has(k)) o[k] = v;
+  if (recipe === undefined && p.given.has('crop')) throw new UsageError('train: --crop is for --recipe (the plain pipeline resizes to the model input)');
   const d = OPTIMIZER_DEFAULTS[o.optimizer as string];
   const cfg: TrainConfig = {
     model: o.model as string,
@@ -42,7 +48,13 @@ function newConfig(p: Parsed): TrainConfig {
     seed: o.seed as number,
     trainSize: o.trainSize as number,
     testSize: o.testSize as number,
+    recipe: recipe ?? '',
+    crop: recipe !== undefined ? ((o.crop as number | undefined) ?? modelEntry(o.model as string).input[1]) : 0,
+    lrStep: o.lrStep as number,
+    lrGamma: o.lrGamma as number,
   };
+  if (cfg.recipe && cfg.crop < 8) throw new UsageError(`train: --crop must be at least 8, got ${cfg.crop}`);
+  if (cfg.lrStep < 0 || !(cfg.lrGamma > 0)) throw new UsageError(`train: --lr-step must be >= 0 and --lr-gamma positive, got ${cfg.lrStep} and ${cfg.lrGamma}`);
   if (cfg.epochs < 1) throw new UsageError(`train: --epochs must be at least 1, got ${cfg.epochs}`);
   if (cfg.batchSize < 1) throw new UsageError(`train: --batch-size must be at least 1, got ${cfg.batchSize}`);
   if (!(cfg.lr > 0)) throw new UsageError(`train: --lr must be positive, got ${cfg.lr}`);
@@ -51,10 +63,12 @@ function newConfig(p: Parsed): TrainConfig {
 }
 
 /** The config stored in a checkpoint, checked field by field (a damaged one is a corrupt checkpoint, not a crash). */
-function savedConfig(c: Record<string, unknown>, path: string, release: () => void): TrainConfig {
+function savedConfig(saved: Record<string, unknown>, path: string, release: () => void): TrainConfig {
+  const c = { ...CONFIG_ADDED, ...saved } as Record<string, unknown>;
   const kinds: Record<keyof TrainConfig, string> = {
     model: 'string', data: 'string', epochs: 'number', batchSize: 'number', optimizer: 'string', lr: 'number', momentum: 'number',
     weightDecay: 'number', schedule: 'string', augment: 'boolean', seed: 'number', trainSize: 'number', testSize: 'number',
+    recipe: 'string', crop: 'number', lrStep: 'number', lrGamma: 'number',
   };
   const bad = Object.entries(kinds).filter(([k, t]) => typeof c?.[k] !== t).map(([k]) => k);
   if (bad.length || !(String(c.optimizer) in OPTIMIZER_DEFAULTS) || !['none', 'step', 'cosine', 'plateau'].includes(String(c.schedule))) {
@@ -74,7 +88,7 @@ function makeOptimizer(cfg: TrainConfig, model: Module): Optimizer {
 function makeScheduler(cfg: TrainConfig, opt: Optimizer): Scheduler | null {
   const s = sn.optim.lrScheduler;
   switch (cfg.schedule) {
-    case 'step': return new s.StepLR(opt, { stepSize: Math.max(1, Math.round(cfg.epochs / 3)), gamma: 0.1 });
+    case 'step': return new s.StepLR(opt, { stepSize: cfg.lrStep || Math.max(1, Math.round(cfg.epochs / 3)), gamma: cfg.lrGamma });
     case 'cosine': return new s.CosineAnnealingLR(opt, { tMax: cfg.epochs });
     case 'plateau': return new s.ReduceLROnPlateau(opt, { mode: 'min', factor: 0.1, patience: 2 });
     default: return null;
@@ -122,11 +136,16 @@ export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<numb
   }
   const outDir = p.given.has('out') || resumeDir === undefined ? (p.opts.out as string) : resumeDir;
   const entry = modelEntry(cfg.model);
-  // Folder images are decoded straight to the model's larger side (the transform then fits them exactly).
-  const data = loadData(cfg.data, entry.input[0] === 1 ? 1 : 3, { skipBadImages: p.opts.skipBadImages === true, resize: Math.max(entry.input[1], entry.input[2]) });
-  const prep: Preprocess = saved?.state?.preprocess ?? fitPreprocess(cfg.model, entry.input, data.shape, data.kind);
+  const pipeline = cfg.recipe ? scaledPipeline(cfg.recipe as RecipeName, cfg.crop) : null;
+  // Folder images are decoded straight to the size the pipeline starts from (sharp shrinks them on load).
+  const data = loadData(cfg.data, entry.input[0] === 1 ? 1 : 3, {
+    skipBadImages: p.opts.skipBadImages === true,
+    resize: pipeline ? pipeline.decode : Math.max(entry.input[1], entry.input[2]),
+    testResize: pipeline ? pipeline.evalResize : Math.max(entry.input[1], entry.input[2]),
+  });
   const trainSet = evenSubset(data.train, cfg.trainSize);
   const testSet = evenSubset(data.test, cfg.testSize);
+  const prep: Preprocess = saved?.state?.preprocess ?? await newPreprocess(cfg, entry.input, data, trainSet, pipeline);
 
   const model = entry.build(data.classes.length, cfg.seed);
   const opt = makeOptimizer(cfg, model);
@@ -161,7 +180,7 @@ export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<numb
   }
   const loader = trainLoader(trainSet, cfg, prep, p.opts.dataWorkers as number, p.opts.skipBadImages === true);
   const params = model.parameters().reduce((s, t) => s + t.size, 0);
-  io.out.write(`${resumeDir !== undefined ? `resuming ${resumeDir} at epoch ${progress.epoch + 1}, batch ${progress.batch}: ` : ''}${cfg.model} (${params.toLocaleString('en-US')} parameters) on ${cfg.data} (${data.kind}: ${trainSet.length} train, ${testSet.length} test, ${data.classes.length} classes), ${cfg.optimizer} lr ${cfg.lr}, ${cfg.schedule} schedule, batch ${cfg.batchSize}${cfg.augment ? ', augmented' : ''}, ${sn.backendInfo().threads} thread(s), data prepared in ${loader.where}\n`);
+  io.out.write(`${resumeDir !== undefined ? `resuming ${resumeDir} at epoch ${progress.epoch + 1}, batch ${progress.batch}: ` : ''}${cfg.model} (${params.toLocaleString('en-US')} parameters) on ${cfg.data} (${data.kind}: ${trainSet.length} train, ${testSet.length} test, ${data.classes.length} classes), ${cfg.recipe ? `${cfg.recipe} recipe (${cfg.crop}px crops), ` : ''}${cfg.optimizer} lr ${cfg.lr} momentum ${cfg.momentum} weight decay ${cfg.weightDecay}, ${cfg.schedule} schedule, batch ${cfg.batchSize}${cfg.augment ? ', augmented' : ''}, ${sn.backendInfo().threads} thread(s), data prepared in ${loader.where}\n`);
 
   const state = (): Omit<RunState, 'optimizer'> => ({
     model: cfg.model, classes: [...data.classes], preprocess: prep, config: { ...cfg }, progress, history,
@@ -244,13 +263,27 @@ export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<numb
   }
 }
 
+/** The preprocessing of a new run: the plain fit to the model, or the recipe's pipeline with its PCA colour statistics. */
+async function newPreprocess(cfg: TrainConfig, input: [number, number, number], data: DataSplits, trainSet: Dataset, pipeline: RecipePipeline | null): Promise<Preprocess> {
+  const prep = fitPreprocess(cfg.model, input, data.shape, data.kind);
+  if (pipeline === null) return prep;
+  if (prep.channels === 3 && pipeline.pcaStd !== undefined) {
+    // AlexNet's PCA over the training set's RGB values: from up to 256 images spread over it.
+    const sample = evenSubset(trainSet, 256);
+    await sample.prepare?.(Array.from({ length: sample.length }, (_, i) => i));
+    const pca = PcaColorAugment.fit(sample);
+    pipeline = { ...pipeline, pca: { covariance: Array.from(pca.covariance), mean: Array.from(pca.mean) } };
+  }
+  return { ...prep, size: [cfg.crop, cfg.crop], pad: 0, recipe: pipeline };
+}
+
 /** Image folders: decoded with sharp in data workers (folder-loader.ts); arrays: the plain DataLoader here. */
 function trainLoader(ds: Dataset, cfg: TrainConfig, prep: Preprocess, workers: number, skipBadImages: boolean): TrainBatches {
   if (!(Number.isInteger(workers) && workers >= 0)) throw new UsageError(`train: --data-workers must be a non-negative integer, got ${workers}`);
   const f = folderBehind(ds);
   if (f !== null) {
     return folderTrainLoader({
-      root: f.folder.root, indices: f.indices, channels: prep.channels === 1 ? 1 : 3, resize: Math.max(...prep.size), skipBadImages,
+      root: f.folder.root, indices: f.indices, channels: prep.channels === 1 ? 1 : 3, resize: prep.recipe?.decode ?? Math.max(...prep.size), skipBadImages,
       batchSize: cfg.batchSize, seed: cfg.seed, prep, augment: cfg.augment,
     }, workers);
   }
