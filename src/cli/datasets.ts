@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Subset, type Dataset, ImageArrayDataset } from '../data/dataset.js';
-import { loadEmbeddedDigits, readMnistFolder, readCifar10Folder, ImageFolderDataset } from '../data/node/index.js';
+import { loadEmbeddedDigits, readMnistFolder, readCifar10Folder, readCifar100Folder, ImageFolderDataset } from '../data/node/index.js';
 import { UsageError, explain } from './usage-error.js';
 
 /** Training and held-out data with what the CLI needs to know about them. */
@@ -12,13 +12,14 @@ export interface DataSplits {
   /** [channels, height, width] when every image has that size (arrays); null for image folders (any size). */
   shape: [number, number, number] | null;
   /** How the source was recognised, for messages. */
-  kind: 'embedded digits' | 'MNIST IDX files' | 'CIFAR-10 binary files' | 'image folder';
+  kind: 'embedded digits' | 'MNIST IDX files' | 'CIFAR-10 binary files' | 'CIFAR-100 binary files' | 'image folder';
 }
 
 /**
  * `mnist`: the 10,000 embedded digits (8,000 train / 2,000 test). A folder:
  * MNIST IDX files (train-images-idx3-ubyte[.gz] …), CIFAR-10 binary batches
- * (data_batch_1.bin … test_batch.bin, also under cifar-10-batches-bin/), or
+ * (data_batch_1.bin … test_batch.bin, also under cifar-10-batches-bin/), CIFAR-100's
+ * train.bin and test.bin (fine labels; also under cifar-100-binary/), or
  * images in class sub-folders: DIR/train/<class>/ and DIR/val/ (or test/),
  * or DIR/<class>/ alone, then every 5th image of each class is held out.
  * `channels` is what image folders are decoded to (the model's input);
@@ -44,6 +45,11 @@ export function loadData(spec: string, channels: 1 | 3, opts: { skipBadImages?: 
   for (const dir of [spec, join(spec, 'cifar-10-batches-bin')]) {
     if (existsSync(join(dir, 'data_batch_1.bin'))) {
       return explain(context, () => arrays(readCifar10Folder(dir, 'train'), readCifar10Folder(dir, 'test'), 'CIFAR-10 binary files'));
+    }
+  }
+  for (const dir of [spec, join(spec, 'cifar-100-binary')]) {
+    if (existsSync(join(dir, 'train.bin')) && existsSync(join(dir, 'test.bin'))) {
+      return explain(context, () => arrays(readCifar100Folder(dir, 'train'), readCifar100Folder(dir, 'test'), 'CIFAR-100 binary files'));
     }
   }
   return explain(context, () => imageFolders(spec, channels, !!opts.skipBadImages, opts.resize, opts.testResize ?? opts.resize));

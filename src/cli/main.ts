@@ -34,6 +34,8 @@ const COMMANDS: Record<string, Command> = {
       model: checkpointModel,
       batchSize: { kind: 'int', help: 'images per batch', default: 500 },
       testSize: { kind: 'int', help: 'evaluate this many examples (0: all)', default: 0 },
+      tenCrop: { kind: 'bool', help: "AlexNet's test-time averaging: softmax of the four corner and centre crops and their mirror images" },
+      multiScale: { kind: 'bool', help: "VGG's: average over the shorter side at 256, 384 and 512 (for 224 crops; scaled with the crop)" },
       threads, verbose,
     },
     run: evalCommand,

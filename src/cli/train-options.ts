@@ -5,7 +5,7 @@ export const TRAIN_OPTIONS: OptionSpecs = {
   recipe: { kind: 'string', help: "a paper's training setup (docs/recipes.md): data pipeline, optimizer, weight decay, schedule, model; any option given as well overrides it", choices: ['alexnet', 'vgg', 'googlenet', 'resnet'] },
   crop: { kind: 'int', help: "with --recipe: the input crop (default the model's 224); the recipe's other sizes scale with it (small data, small images)" },
   model: { kind: 'string', help: 'model to train', value: 'NAME', default: 'lenet5' },
-  data: { kind: 'string', help: "'mnist' (the embedded digits) or a folder: MNIST IDX files, CIFAR-10 batches, or images in class sub-folders", value: 'mnist|DIR', default: 'mnist' },
+  data: { kind: 'string', help: "'mnist' (the embedded digits) or a folder: MNIST IDX files, CIFAR-10 batches, CIFAR-100 train.bin/test.bin, or images in class sub-folders", value: 'mnist|DIR', default: 'mnist' },
   epochs: { kind: 'int', help: 'passes over the training data', default: 10 },
   batchSize: { kind: 'int', help: 'images per step', default: 64 },
   optimizer: { kind: 'string', help: 'update rule', choices: ['sgd', 'adam', 'adamw'], default: 'sgd' },

@@ -19,5 +19,6 @@ export { ImageArrayDataset, Subset, type Dataset, type Sample, type ImageArrayOp
 export { DataLoader, Batch, type DataLoaderOptions, type Transform } from './dataloader.js';
 export { parseIdx, readIdx, idxDataset, type IdxArray } from './idx.js';
 export { cifar10Dataset, CIFAR10_CLASSES } from './cifar.js';
+export { cifar100Dataset, CIFAR100_CLASSES, CIFAR100_COARSE_CLASSES } from './cifar100.js';
 export { parseDigitJson, digitsDatasets } from './digits.js';
 export { Rng } from '../random.js';

@@ -98,6 +98,30 @@ describe('simdnn train --recipe', () => {
     expect(again.epochs.map((e: Record<string, number>) => e.testLoss)).toEqual(metrics.epochs.map((e: Record<string, number>) => e.testLoss));
   }, 120_000);
 
+  it('eval --ten-crop and --multi-scale average the softmax over the views; one view is the plain evaluation', async () => {
+    const out = dir();
+    expect((await cli(['train', '--recipe', 'alexnet', '--model', 'resnet18', '--crop', '32', '--data', data, '--epochs', '1', '--batch-size', '8', '--threads', '1', '--out', out])).code).toBe(0);
+    const plain = await cli(['eval', '--checkpoint', out, '--threads', '1']);
+    const ten = await cli(['eval', '--checkpoint', out, '--ten-crop', '--threads', '1']);
+    const multi = await cli(['eval', '--checkpoint', out, '--multi-scale', '--ten-crop', '--threads', '1']);
+    for (const r of [plain, ten, multi]) expect([r.code, r.err]).toEqual([0, '']);
+    expect(ten.out).toContain('4 held-out images, softmax averaged over ten crops at scale 37)');
+    expect(multi.out).toContain('softmax averaged over ten crops at scales 37, 55, 73)');
+    // One view per image (the centre crop at the evaluation size) gives the plain evaluation's numbers.
+    const { loadModel } = await import('../../src/cli/load-model.js');
+    const { evaluate, evaluateViews } = await import('../../src/cli/evaluate.js');
+    const { evalTransform } = await import('../../src/cli/preprocess.js');
+    const { ImageFolderDataset } = await import('../../src/data/node/image-folder.js');
+    const m = loadModel(out, undefined);
+    const test = new ImageFolderDataset(join(data, 'val'), { resize: 37 });
+    const a = await evaluate(m.model, test, m.preprocess, 3);
+    const one = evalTransform(m.preprocess);
+    const b = await evaluateViews(m.model, test, (img) => [one(img)], 3);
+    expect(b.accuracy).toBe(a.accuracy);
+    expect(b.loss).toBeCloseTo(a.loss, 5);
+    m.model.dispose();
+  }, 60_000);
+
   it('an option given with --recipe overrides it; --crop without a recipe is an error', async () => {
     const out = dir();
     const r = await cli(['train', '--recipe', 'resnet', '--model', 'resnet18', '--crop', '32', '--lr', '0.05', '--schedule', 'none', '--data', data, '--epochs', '1', '--batch-size', '8', '--threads', '1', '--out', out]);
