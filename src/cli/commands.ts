@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import type { Io } from './progress.js';
 import { pct } from './train.js';
 import { UsageError, explain } from './usage-error.js';
 import { benchLenet } from './bench-lenet.js';
+import { REPORT_FILES, writeReport } from './report/write-report.js';
 
 /** `simdnn eval`: loss and top-1/top-5 accuracy of a checkpoint on held-out data. */
 export async function evalCommand(p: Parsed, io: Io): Promise<number> {
@@ -110,3 +111,24 @@ export async function benchCommand(p: Parsed, io: Io): Promise<number> {
 }
 
 export { fitPreprocess };
+
+/** `simdnn report RUN`: rebuilds RUN/report.html and its PNG files from the checkpoint (one validation pass for the confusion matrix). */
+export async function reportCommand(p: Parsed, io: Io): Promise<number> {
+  const dir = p.positional[0] ?? (p.opts.checkpoint as string | undefined);
+  if (dir === undefined || p.positional.length > 1) throw new UsageError('report: give one run folder: simdnn report RUN_DIR');
+  const m = loadModel(dir, undefined);
+  try {
+    if (!m.state) throw new UsageError(`report: ${m.path} holds weights only; the report needs a run's checkpoint (its history and data)`);
+    const cfg = m.state.config;
+    const entry = modelEntry(m.name);
+    const data = loadData(String(cfg.data), entry.input[0] === 1 ? 1 : 3, { resize: evalDecodeSize(m.preprocess) });
+    const test = evenSubset(data.test, Number(cfg.testSize) || 0);
+    const val = await evaluate(m.model, test, m.preprocess, p.opts.batchSize as number);
+    const out = statSync(dir).isDirectory() ? dir : dirname(dir);
+    const path = await writeReport({ dir: out, title: `${m.name} on ${String(cfg.data)}`, config: cfg, history: m.state.history, classes: m.classes, model: m.model, validation: val, test });
+    io.out.write(`wrote ${path} and ${REPORT_FILES.filter((f) => f.endsWith('.png')).join(', ')} (validation accuracy ${pct(val.accuracy)} on ${val.count} images)\n`);
+    return 0;
+  } finally {
+    m.model.dispose();
+  }
+}

@@ -10,6 +10,21 @@ export interface EvalResult {
   accuracy: number;
   top5: number;
   count: number;
+  /** Per example (dataset order): the target, the predicted class, its cross-entropy. */
+  perSample?: { target: Int32Array; pred: Int32Array; loss: Float32Array };
+}
+
+/** Each row's arg-max and −log softmax of the target (float64, max-shifted). */
+function rowResults(logits: Float32Array, classes: number, targets: Int32Array, pred: Int32Array, loss: Float32Array, at: number): void {
+  for (let r = 0; r < targets.length; r++) {
+    const row = logits.subarray(r * classes, (r + 1) * classes);
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (row[c] > row[best]) best = c;
+    let sum = 0;
+    for (let c = 0; c < classes; c++) sum += Math.exp(row[c] - row[best]);
+    pred[at + r] = best;
+    loss[at + r] = Math.log(sum) - (row[targets[r]] - row[best]);
+  }
 }
 
 /** How many of each row's logits rank the target first (top-1) and within the first five. */
@@ -32,13 +47,17 @@ export async function evaluate(model: Module, data: Dataset, prep: Preprocess, b
   const wasTraining = model.training;
   model.eval();
   let lossSum = 0, top1 = 0, top5 = 0, count = 0, b = 0;
+  const target = new Int32Array(data.length), pred = new Int32Array(data.length), losses = new Float32Array(data.length);
   try {
     for await (const batch of loader.batchesAsync(0)) { // an image folder: decoded by sharp, a batch at a time
       sn.tidy(() => sn.noGrad(() => {
         const logits = model.forward(batch.x) as sn.Tensor;
         const C = logits.shape[1];
         lossSum += sn.F.crossEntropy(logits, batch.y, { reduction: 'sum' }).item();
-        const hits = countHits(logits.toFloat32Array(), C, batch.y);
+        const flat = logits.toFloat32Array();
+        const hits = countHits(flat, C, batch.y);
+        target.set(batch.y, count);
+        rowResults(flat, C, batch.y, pred, losses, count);
         top1 += hits.top1;
         top5 += hits.top5;
         count += batch.size;
@@ -49,7 +68,7 @@ export async function evaluate(model: Module, data: Dataset, prep: Preprocess, b
   } finally {
     model.train(wasTraining);
   }
-  return { loss: lossSum / count, accuracy: top1 / count, top5: top5 / count, count };
+  return { loss: lossSum / count, accuracy: top1 / count, top5: top5 / count, count, perSample: { target, pred, loss: losses } };
 }
 
 /**

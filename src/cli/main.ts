@@ -1,6 +1,6 @@
 import * as sn from '../index.js';
 import { formatOptions, parseArgs, type OptionSpecs } from './args.js';
-import { benchCommand, evalCommand, predictCommand, summaryCommand } from './commands.js';
+import { benchCommand, evalCommand, predictCommand, reportCommand, summaryCommand } from './commands.js';
 import { MODELS } from './models.js';
 import type { Io } from './progress.js';
 import { train, type StopSignal } from './train.js';
@@ -50,6 +50,15 @@ const COMMANDS: Record<string, Command> = {
       threads, verbose,
     },
     run: predictCommand,
+  },
+  report: {
+    summary: "rebuild a run's report.html (curves, confusion matrix, worst images, first-layer filters) and its PNG files",
+    usage: 'simdnn report RUN_DIR',
+    options: {
+      batchSize: { kind: 'int', help: 'images per batch for the validation pass', default: 500 },
+      threads, verbose,
+    },
+    run: reportCommand,
   },
   summary: {
     summary: 'layer table: output shapes, parameters, activations, multiply-adds',

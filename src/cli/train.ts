@@ -9,6 +9,7 @@ import { readCheckpoint, restoreOptimizer, saveCheckpoint, type RunState } from 
 import { evenSubset, loadData, type DataSplits } from './datasets.js';
 import { RECIPES, scaledPipeline, type RecipeName, type RecipePipeline } from './recipes.js';
 import { PcaColorAugment } from '../data/pca-color.js';
+import { writeReport } from './report/write-report.js';
 import type { Dataset } from '../data/dataset.js';
 import { folderBehind, folderTrainLoader, type TrainBatches } from './folder-loader.js';
 import { countHits, evaluate } from './evaluate.js';
@@ -251,6 +252,7 @@ export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<numb
       progress = { epoch: epoch + 1, batch: 0, step: progress.step, running: { loss: 0, correct: 0, seen: 0, seconds: 0 }, done: epoch + 1 === cfg.epochs };
       save();
       writeMetrics(outDir, cfg, history);
+      await writeReport({ dir: outDir, title: `${cfg.model} on ${cfg.data}`, config: { ...cfg }, history, classes: data.classes, model, validation: val, test: testSet });
       if (signal.stop) {
         io.out.write(`interrupted after epoch ${epoch + 1}: saved ${join(outDir, 'checkpoint.safetensors')}; continue with: simdnn train --resume ${outDir}\n`);
         return 130;
@@ -258,7 +260,7 @@ export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<numb
     }
     const last = history[history.length - 1];
     io.out.write(`test accuracy ${pct(last.testAccuracy)} (top-5 ${pct(last.testTop5)}), test loss ${last.testLoss.toFixed(4)} on ${testSet.length} held-out images\n`);
-    io.out.write(`saved ${join(outDir, 'checkpoint.safetensors')}, ${join(outDir, 'metrics.json')}, ${join(outDir, 'metrics.csv')}\n`);
+    io.out.write(`saved ${join(outDir, 'checkpoint.safetensors')}, ${join(outDir, 'metrics.json')}, ${join(outDir, 'metrics.csv')}, ${join(outDir, 'report.html')}\n`);
     return 0;
   }
 }
