@@ -10,6 +10,8 @@ import type { FromWorker, ToWorker } from './protocol.js';
 const BATCH = 64;
 const REPORT_MS = 250; // train this long between progress messages (and message handling)
 const EVAL_EVERY = 100; // steps between evaluations on the held-out digits
+/** Each Train (or Resume) runs this many epochs (default 10; the page's ?epochs=N), then stops by itself (the loss on the 8,000 digits is near 0 by then). */
+let epochsPerRun = 10;
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
 
@@ -25,6 +27,7 @@ const toLenet: sn.data.Transform = (img) => sn.data.normalize(sn.data.pad(img, 2
 
 async function init(m: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   await sn.init({ threads: m.threads, simd: m.simd });
+  if (m.epochs !== undefined) epochsPerRun = m.epochs;
   const info = sn.backendInfo();
   let trainSize = 0, testSize = 0;
   if (m.digitsUrl !== null) {
@@ -90,10 +93,12 @@ async function trainLoop(): Promise<void> {
   if (running || !model) return;
   running = true;
   let lastEval = step;
+  const until = step + epochsPerRun * loader!.length;
+  let finished = false;
   while (running) {
     const t0 = performance.now();
     let loss = 0, hits = 0, n = 0;
-    while (running && performance.now() - t0 < REPORT_MS) {
+    while (running && step < until && performance.now() - t0 < REPORT_MS) {
       const [l, h] = trainStep();
       loss += l;
       hits += h;
@@ -107,9 +112,13 @@ async function trainLoop(): Promise<void> {
     }
     post({ type: 'progress', step, epoch: step / loader!.length, loss: loss / n, accuracy: hits / (n * BATCH), imagesPerSec: (n * BATCH) / seconds, testAccuracy: acc });
     await yieldToMessages(); // lets 'stop', 'predict', 'save' in
+    if (step >= until) {
+      finished = true;
+      running = false;
+    }
   }
   post({ type: 'progress', step, epoch: step / loader!.length, loss: NaN, accuracy: NaN, imagesPerSec: NaN, testAccuracy: testAccuracy() });
-  post({ type: 'stopped', step });
+  post({ type: 'stopped', step, finished, epochs: epochsPerRun });
 }
 
 function predict(input: Float32Array): void {
@@ -144,10 +153,17 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
         break;
       }
       case 'load': {
-        const sd = sn.io.loadSafetensors(new Uint8Array(m.bytes));
-        model!.loadStateDict(sd);
-        for (const t of Object.values(sd)) t.dispose();
-        post({ type: 'loaded', name: m.name, tensors: Object.keys(sd).length });
+        // A file that is not LeNet-5's safetensors is the user's mistake, reported beside the Load button.
+        let sd: Record<string, sn.Tensor> = {};
+        try {
+          sd = sn.io.loadSafetensors(new Uint8Array(m.bytes));
+          model!.loadStateDict(sd);
+          post({ type: 'loaded', name: m.name, tensors: Object.keys(sd).length });
+        } catch (err) {
+          post({ type: 'loadFailed', name: m.name, message: err instanceof Error ? err.message : String(err) });
+        } finally {
+          for (const t of Object.values(sd)) t.dispose();
+        }
         break;
       }
       case 'summary': summary(m.model); break;
