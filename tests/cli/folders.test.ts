@@ -54,7 +54,7 @@ describe('simdnn on image folders and the built-in bench', () => {
     copyFileSync('tests/fixtures/data/photos/truncated.jpg', bad);
     const r = await cli(['train', '--data', data, '--epochs', '1', '--batch-size', '7', '--threads', '1', '--out', tempDir()]);
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`simdnn: readImage: ${bad}: corrupt JPEG (VipsJpeg: premature end of JPEG image)\n`);
+    expect(r.err).toMatch(new RegExp(`^simdnn: readImage: ${bad}: corrupt JPEG \\([^\n]+\\)\n$`));
     const warnings: string[] = [];
     const warn = console.warn;
     console.warn = (m: string) => warnings.push(m);
@@ -66,7 +66,8 @@ describe('simdnn on image folders and the built-in bench', () => {
     } finally {
       console.warn = warn;
     }
-    expect(warnings).toEqual([`simdnn: skipping readImage: ${bad}: corrupt JPEG (VipsJpeg: premature end of JPEG image) (--skip-bad-images: using the next image instead)`]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(new RegExp(`^simdnn: skipping readImage: ${bad}: corrupt JPEG \\([^\n]+\\) \\(--skip-bad-images: using the next image instead\\)$`));
   });
 
   it('bench --builtin measures LeNet-5 training and says so', async () => {

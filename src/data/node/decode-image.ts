@@ -48,10 +48,14 @@ const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, b) => b / 255);
  * image in [0, 1]: RGB, or gray (ITU-R 601 luma rounded to a byte, exactly as
  * PIL's convert('L')) when `channels` is 1. Both decoders (sharp and jpeg-js) end here.
  */
-export function pixelsToImage(px: Uint8Array, stride: number, width: number, height: number, channels: 1 | 3): Image {
+export function pixelsToImage(px: Uint8Array, stride: number, width: number, height: number, channels: 1 | 3, gray = false): Image {
   const plane = width * height;
   const data = new Float32Array(channels * plane);
-  if (channels === 3) {
+  if (gray) {
+    // One gray byte per pixel: R = G = B, and PIL's luma of (v, v, v) is v.
+    for (let i = 0, s = 0; i < plane; i++, s += stride) data[i] = BYTE_TO_UNIT[px[s]];
+    for (let c = 1; c < channels; c++) data.copyWithin(c * plane, 0, plane);
+  } else if (channels === 3) {
     for (let i = 0, s = 0; i < plane; i++, s += stride) {
       data[i] = BYTE_TO_UNIT[px[s]];
       data[plane + i] = BYTE_TO_UNIT[px[s + 1]];
