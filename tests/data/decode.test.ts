@@ -48,7 +48,7 @@ describe('sharp decoding', () => {
     });
   }
 
-  it('reads each file's size from its header as PIL does', () => {
+  it("reads each file's size from its header as PIL does", () => {
     for (const c of FX.cases) {
       const bytes = readFileSync(join(DIR, c.file));
       expect(headerSize(bytes, c.format as 'png' | 'jpeg'), c.file).toEqual({ width: c.width, height: c.height });
