@@ -144,11 +144,19 @@ export class DataLoader implements Iterable<Batch> {
    * an image folder decodes them with sharp (off this thread) first.
    */
   async batchAsync(epoch: number, b: number): Promise<Batch> {
+    await this.prefetch(epoch, b);
+    return this.batch(epoch, b);
+  }
+
+  /**
+   * Starts the dataset's `prepare` for batch `b` of epoch `epoch` (decoding
+   * ahead while another batch is built); `batchAsync` of that batch awaits it.
+   */
+  prefetch(epoch: number, b: number): Promise<void> {
     if (this.cachedOrder?.epoch !== epoch) this.cachedOrder = { epoch, order: this.order(epoch) };
     check(Number.isInteger(b) && b >= 0 && b < this.length, 'DataLoader', `batch must be in [0, ${this.length}), got ${String(b)}`);
     const lo = b * this.batchSize;
-    await this.dataset.prepare?.(this.cachedOrder.order.subarray(lo, lo + this.batchSize));
-    return this.batch(epoch, b);
+    return this.dataset.prepare?.(this.cachedOrder.order.subarray(lo, lo + this.batchSize)) ?? Promise.resolve();
   }
 
   [Symbol.iterator](): Iterator<Batch> {

@@ -49,6 +49,7 @@ export class ImageFolderDataset implements Dataset {
   private readonly cache: Image[] | null = null;
   /** Images (or their errors) decoded by `prepare`, taken by the next `get` of that index. */
   private readonly prepared = new Map<number, Sample | Error>();
+  private readonly pending = new Map<number, Promise<void>>();
   private readonly reported = new Set<number>();
 
   constructor(root: string, opts: ImageFolderOptions = {}) {
@@ -99,25 +100,37 @@ export class ImageFolderDataset implements Dataset {
   async prepare(indices: ArrayLike<number>): Promise<void> {
     const sharp = this.cache === null && this.opts.decoder !== 'js' ? getSharp() : null;
     if (sharp === null) return;
-    const todo = Array.from(indices).filter((i) => Number.isInteger(i) && i >= 0 && i < this.length && !this.prepared.has(i));
     const decode = (i: number) => decodeImageFileSharp(sharp, this.files[i], this.opts.channels ?? 3, this.opts.resize);
-    await Promise.all(todo.map(async (index) => {
-      // As `get`: with skipBadImages a bad file's place goes to the next readable one (decoded by sharp too).
-      for (let k = 0; k < this.length; k++) {
-        const i = (index + k) % this.length;
-        try {
-          this.prepared.set(index, { image: await decode(i), label: this.labels[i] });
-          return;
-        } catch (e) {
-          if (!this.opts.skipBadImages) {
-            this.prepared.set(index, e as Error);
-            return;
-          }
-          this.report(i, e as Error);
-        }
+    const waits: Promise<void>[] = [];
+    for (const index of Array.from(indices)) {
+      if (!(Number.isInteger(index) && index >= 0 && index < this.length) || this.prepared.has(index)) continue;
+      // A decode already under way (a prefetch of the same batch) is awaited, not repeated.
+      let job = this.pending.get(index);
+      if (job === undefined) {
+        job = this.decodeInto(index, decode).finally(() => this.pending.delete(index));
+        this.pending.set(index, job);
       }
-      this.prepared.set(index, this.noneReadable());
-    }));
+      waits.push(job);
+    }
+    await Promise.all(waits);
+  }
+
+  /** Decodes `index` into the hand-over table; with skipBadImages a bad file's place goes to the next readable one (decoded by sharp too), as in `get`. */
+  private async decodeInto(index: number, decode: (i: number) => Promise<Image>): Promise<void> {
+    for (let k = 0; k < this.length; k++) {
+      const i = (index + k) % this.length;
+      try {
+        this.prepared.set(index, { image: await decode(i), label: this.labels[i] });
+        return;
+      } catch (e) {
+        if (!this.opts.skipBadImages) {
+          this.prepared.set(index, e as Error);
+          return;
+        }
+        this.report(i, e as Error);
+      }
+    }
+    this.prepared.set(index, this.noneReadable());
   }
 
   /** `get` after `prepare`: sample `index` decoded by sharp where it loads. */

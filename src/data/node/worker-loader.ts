@@ -40,6 +40,8 @@ process.on('exit', () => { Atomics.store(flag, 1, 1); Atomics.add(flag, 0, 1); A
   // batchAsync lets the dataset decode asynchronously first (sharp: libvips' threads).
   let queue = Promise.resolve();
   port.on('message', ({ gen, epoch, batch }) => {
+    // Start decoding this batch now (sharp's threads), while earlier ones are still being built.
+    if (typeof loader.prefetch === 'function') { try { loader.prefetch(epoch, batch).catch(() => {}); } catch {} }
     queue = queue.then(async () => {
       try {
         const b = typeof loader.batchAsync === 'function' ? await loader.batchAsync(epoch, batch) : loader.batch(epoch, batch);
