@@ -39,5 +39,7 @@ export type FromWorker =
   | { type: 'saved'; bytes: Uint8Array }
   | { type: 'loaded'; name: string; tensors: number }
   | { type: 'loadFailed'; name: string; message: string }
+  /** After each evaluation: the held-out confusion matrix (rows: true digit) and the first convolution's filters. */
+  | { type: 'learned'; confusion: number[][]; filters: { data: number[]; shape: number[] } }
   | { type: 'summary'; model: string; inputShape: number[]; rows: SummaryRow[]; totals: { params: number; trainable: number; activations: number; macs: number }; text: string; ms: number }
   | { type: 'error'; message: string };

@@ -76,15 +76,31 @@ function trainStep(): [number, number] {
   return r;
 }
 
+/** Rows: true digit, columns: predicted, over the held-out digits of the last evaluation. */
+let confusion: number[][] = [];
+
 function testAccuracy(): number {
   const evalLoader = new sn.data.DataLoader(test!, { batchSize: 500, transform: toLenet });
   let hits = 0;
+  confusion = Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
   model!.eval();
   for (const batch of evalLoader) {
-    hits += sn.tidy(() => sn.noGrad(() => argmaxHits(model!.forward(batch.x).toFloat32Array(), batch.y, 10)));
+    const logits = sn.tidy(() => sn.noGrad(() => model!.forward(batch.x).toFloat32Array()));
+    hits += argmaxHits(logits, batch.y, 10);
+    for (let i = 0; i < batch.y.length; i++) {
+      let best = 0;
+      for (let c = 1; c < 10; c++) if (logits[i * 10 + c] > logits[i * 10 + best]) best = c;
+      confusion[batch.y[i]][best]++;
+    }
   }
   model!.train();
   return hits / test!.length;
+}
+
+/** The first convolution's weights (LeNet-5's conv1: 6 filters of 5x5) and their shape. */
+function firstFilters(): { data: number[]; shape: number[] } {
+  const conv = model!.modules().find((m) => m instanceof sn.nn.Conv2d) as sn.nn.Conv2d;
+  return { data: Array.from(conv.weight.toFloat32Array()), shape: [...conv.weight.shape] };
 }
 
 const yieldToMessages = () => new Promise((r) => setTimeout(r, 0));
@@ -111,6 +127,7 @@ async function trainLoop(): Promise<void> {
       lastEval = step;
     }
     post({ type: 'progress', step, epoch: step / loader!.length, loss: loss / n, accuracy: hits / (n * BATCH), imagesPerSec: (n * BATCH) / seconds, testAccuracy: acc });
+    if (acc !== null) post({ type: 'learned', confusion, filters: firstFilters() });
     await yieldToMessages(); // lets 'stop', 'predict', 'save' in
     if (step >= until) {
       finished = true;
@@ -118,6 +135,7 @@ async function trainLoop(): Promise<void> {
     }
   }
   post({ type: 'progress', step, epoch: step / loader!.length, loss: NaN, accuracy: NaN, imagesPerSec: NaN, testAccuracy: testAccuracy() });
+  post({ type: 'learned', confusion, filters: firstFilters() });
   post({ type: 'stopped', step, finished, epochs: epochsPerRun });
 }
 

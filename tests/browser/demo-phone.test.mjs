@@ -2,7 +2,8 @@
 // issue lists: no horizontal overflow before and after a zoo table, the status
 // line says when the page is ready, Clear clears the "NN% sure", a file that is
 // not safetensors is reported beside the Load button (no page-wide banner), and
-// training stops by itself after its epochs (?epochs=1 here).
+// training stops by itself after its epochs (?epochs=1 here), and the page
+// shows the held-out confusion matrix and conv1's filters.
 // Screenshots: test-artifacts/demo-phone-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -75,9 +76,19 @@ test('status, Clear, a wrong weights file, and training that ends by itself', as
     // One epoch, then it stops on its own.
     await page.click('#train');
     await page.waitForSelector('body[data-stopped=finished]', { timeout: 120_000 });
-    assert.match(await page.textContent('#state'), /^done: 1 epochs, 125 steps/);
+    assert.match(await page.textContent('#state'), /^done: 1 epoch, 125 steps/);
     assert.equal(await page.textContent('#train'), 'Resume');
     assert.equal(await page.isDisabled('#stop'), true);
+
+    // What it learned: the held-out confusion matrix (10x10, 2,000 digits) and conv1's six filters.
+    await page.waitForSelector('body[data-learned=true]');
+    const learned = await page.evaluate(() => ({
+      rows: [...document.querySelectorAll('#confusion tr')].slice(1).map((tr) => tr.querySelectorAll('td').length),
+      total: [...document.querySelectorAll('#confusion td')].reduce((s, td) => s + Number(td.textContent), 0),
+      filters: [document.querySelector('#filters').width, document.querySelector('#filters').height],
+    }));
+    assert.deepEqual(learned, { rows: new Array(10).fill(10), total: 2000, filters: [6 * (5 * 8 + 6), 40] });
+    await page.screenshot({ path: 'test-artifacts/demo-learned.png', fullPage: true });
   } finally {
     await page.close();
   }
