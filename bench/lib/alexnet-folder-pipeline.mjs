@@ -5,8 +5,9 @@ import * as sn from '../../dist/index.js';
 import { ImageFolderDataset } from '../../.bench/data-node.mjs';
 
 const { data } = sn;
-export function makeLoader({ root, batchSize, seed }) {
-  const ds = new ImageFolderDataset(root, { resize: 256 });
+// decoder 'auto': sharp (in the WorkerDataLoader's workers, via batchAsync); 'js': jpeg-js.
+export function makeLoader({ root, batchSize, seed, decoder = 'auto' }) {
+  const ds = new ImageFolderDataset(root, { resize: 256, decoder });
   // A fixed covariance stands in for PcaColorAugment.fit over the training set.
   const pca = new data.PcaColorAugment([0.066, 0.058, 0.051, 0.058, 0.061, 0.059, 0.051, 0.059, 0.069]);
   const transform = (img, rng) => {

@@ -13,6 +13,8 @@ const threadsParam = params.get('threads');
 const THREADS: number | 'auto' = threadsParam === null || threadsParam === 'auto' ? 'auto' : Number(threadsParam);
 const SIMD = (params.get('simd') ?? 'auto') as 'auto' | 'baseline' | 'relaxed';
 const WORKER_URL = new URL('./worker.js', import.meta.url);
+const epochsParam = Number(params.get('epochs'));
+const EPOCHS = Number.isInteger(epochsParam) && epochsParam > 0 ? epochsParam : undefined;
 
 function startWorker(onMessage: (m: FromWorker) => void): Worker {
   const w = new Worker(WORKER_URL, { type: 'module' });
@@ -49,6 +51,7 @@ const trainer = startWorker((m) => {
       $('dataset').textContent = `${fmt(m.trainSize)} training digits, ${fmt(m.testSize)} held out`;
       document.body.dataset.ready = 'true';
       ready = true;
+      $('state').textContent = 'ready: press Train';
       predictDrawing();
       trainBtn.disabled = false;
       $<HTMLButtonElement>('save').disabled = false;
@@ -61,7 +64,8 @@ const trainer = startWorker((m) => {
       trainBtn.disabled = false;
       trainBtn.textContent = 'Resume';
       stopBtn.disabled = true;
-      $('state').textContent = `stopped after ${fmt(m.step)} steps`;
+      $('state').textContent = m.finished ? `done: ${m.epochs} epoch${m.epochs === 1 ? '' : 's'}, ${fmt(m.step)} steps (Resume trains ${m.epochs} more)` : `stopped after ${fmt(m.step)} steps`;
+      document.body.dataset.stopped = m.finished ? 'finished' : 'user';
       predictDrawing();
       break;
     case 'prediction': showPrediction(m.probs); break;
@@ -70,10 +74,15 @@ const trainer = startWorker((m) => {
       $('weights-status').textContent = `loaded ${m.tensors} tensors from ${m.name}`;
       predictDrawing();
       break;
+    case 'learned': showLearned(m.confusion, m.filters); break;
+    case 'loadFailed':
+      // The model keeps its weights; say so beside the button (not a page-wide error banner).
+      $('weights-status').textContent = `could not load ${m.name}: ${m.message.split('\n')[0]} (the model is unchanged)`;
+      break;
     case 'error': showError(m.message); break;
   }
 });
-send(trainer, { type: 'init', threads: THREADS, simd: SIMD, digitsUrl: new URL('./digits.bin', import.meta.url).href });
+send(trainer, { type: 'init', threads: THREADS, simd: SIMD, digitsUrl: new URL('./digits.bin', import.meta.url).href, epochs: EPOCHS });
 
 trainBtn.onclick = () => {
   training = true;
@@ -110,6 +119,35 @@ function onProgress(p: Progress): void {
   if (training && reports % 4 === 0) predictDrawing();
 }
 
+// --- What the model learned: confusion matrix and first-layer filters ---------
+function showLearned(confusion: number[][], filters: { data: number[]; shape: number[] }): void {
+  const head = `<tr><th>true \\ predicted</th>${confusion.map((_, c) => `<th>${c}</th>`).join('')}</tr>`;
+  const rows = confusion.map((row, t) => {
+    const total = row.reduce((a, b) => a + b, 0) || 1;
+    return `<tr><th>${t}</th>${row.map((v, p) => `<td class="${p === t ? 'diag' : ''}" style="background:rgba(23,190,187,${(v / total).toFixed(2)})">${v}</td>`).join('')}</tr>`;
+  });
+  $('confusion').innerHTML = head + rows.join('');
+  // Each filter scaled by its own range, drawn 5x5 -> 40x40 pixels (gray: LeNet-5 sees one channel).
+  const [n, , kh, kw] = filters.shape;
+  const canvas = $<HTMLCanvasElement>('filters');
+  const cell = 8, gap = 6;
+  canvas.width = n * (kw * cell + gap);
+  canvas.height = kh * cell;
+  const ctx = canvas.getContext('2d')!;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  const per = filters.data.length / n;
+  for (let f = 0; f < n; f++) {
+    const w = filters.data.slice(f * per, f * per + kh * kw);
+    const lo = Math.min(...w), hi = Math.max(...w);
+    w.forEach((v, i) => {
+      const g = Math.round((255 * (v - lo)) / (hi - lo || 1));
+      ctx.fillStyle = `rgb(${g},${g},${g})`;
+      ctx.fillRect(f * (kw * cell + gap) + (i % kw) * cell, Math.floor(i / kw) * cell, cell, cell);
+    });
+  }
+  document.body.dataset.learned = 'true';
+}
+
 // --- Drawing -------------------------------------------------------------------
 const pad = $<HTMLCanvasElement>('pad');
 const padCtx = pad.getContext('2d', { willReadFrequently: true })!;
@@ -123,6 +161,8 @@ function clearPad(): void {
   previewCtx.clearRect(0, 0, 28, 28);
   drawn = false;
   $('prediction').textContent = '–';
+  $('confidence').textContent = '';
+  delete document.body.dataset.predicted;
   renderBars(null);
 }
 clearPad();
@@ -222,6 +262,7 @@ $<HTMLInputElement>('load').onchange = async (e) => {
   const file = (e.target as HTMLInputElement).files?.[0];
   if (!file) return;
   const bytes = await file.arrayBuffer();
+  $('weights-status').textContent = `loading ${file.name}…`;
   send(trainer, { type: 'load', bytes, name: file.name }, [bytes]);
   (e.target as HTMLInputElement).value = '';
 };

@@ -10,7 +10,7 @@ export interface BackendState {
 }
 
 export type ToWorker =
-  | { type: 'init'; threads: number | 'auto'; simd: 'auto' | 'baseline' | 'relaxed'; digitsUrl: string | null }
+  | { type: 'init'; threads: number | 'auto'; simd: 'auto' | 'baseline' | 'relaxed'; digitsUrl: string | null; epochs?: number }
   | { type: 'train' }
   | { type: 'stop' }
   | { type: 'predict'; input: Float32Array }
@@ -33,9 +33,13 @@ export interface Progress {
 export type FromWorker =
   | { type: 'ready'; backend: BackendState; trainSize: number; testSize: number }
   | Progress
-  | { type: 'stopped'; step: number }
+  /** finished: the run's epochs are done (not stopped by the user). */
+  | { type: 'stopped'; step: number; finished: boolean; epochs: number }
   | { type: 'prediction'; probs: number[] }
   | { type: 'saved'; bytes: Uint8Array }
   | { type: 'loaded'; name: string; tensors: number }
+  | { type: 'loadFailed'; name: string; message: string }
+  /** After each evaluation: the held-out confusion matrix (rows: true digit) and the first convolution's filters. */
+  | { type: 'learned'; confusion: number[][]; filters: { data: number[]; shape: number[] } }
   | { type: 'summary'; model: string; inputShape: number[]; rows: SummaryRow[]; totals: { params: number; trainable: number; activations: number; macs: number }; text: string; ms: number }
   | { type: 'error'; message: string };

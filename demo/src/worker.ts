@@ -10,6 +10,8 @@ import type { FromWorker, ToWorker } from './protocol.js';
 const BATCH = 64;
 const REPORT_MS = 250; // train this long between progress messages (and message handling)
 const EVAL_EVERY = 100; // steps between evaluations on the held-out digits
+/** Each Train (or Resume) runs this many epochs (default 10; the page's ?epochs=N), then stops by itself (the loss on the 8,000 digits is near 0 by then). */
+let epochsPerRun = 10;
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
 
@@ -25,6 +27,7 @@ const toLenet: sn.data.Transform = (img) => sn.data.normalize(sn.data.pad(img, 2
 
 async function init(m: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   await sn.init({ threads: m.threads, simd: m.simd });
+  if (m.epochs !== undefined) epochsPerRun = m.epochs;
   const info = sn.backendInfo();
   let trainSize = 0, testSize = 0;
   if (m.digitsUrl !== null) {
@@ -73,15 +76,31 @@ function trainStep(): [number, number] {
   return r;
 }
 
+/** Rows: true digit, columns: predicted, over the held-out digits of the last evaluation. */
+let confusion: number[][] = [];
+
 function testAccuracy(): number {
   const evalLoader = new sn.data.DataLoader(test!, { batchSize: 500, transform: toLenet });
   let hits = 0;
+  confusion = Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
   model!.eval();
   for (const batch of evalLoader) {
-    hits += sn.tidy(() => sn.noGrad(() => argmaxHits(model!.forward(batch.x).toFloat32Array(), batch.y, 10)));
+    const logits = sn.tidy(() => sn.noGrad(() => model!.forward(batch.x).toFloat32Array()));
+    hits += argmaxHits(logits, batch.y, 10);
+    for (let i = 0; i < batch.y.length; i++) {
+      let best = 0;
+      for (let c = 1; c < 10; c++) if (logits[i * 10 + c] > logits[i * 10 + best]) best = c;
+      confusion[batch.y[i]][best]++;
+    }
   }
   model!.train();
   return hits / test!.length;
+}
+
+/** The first convolution's weights (LeNet-5's conv1: 6 filters of 5x5) and their shape. */
+function firstFilters(): { data: number[]; shape: number[] } {
+  const conv = model!.modules().find((m) => m instanceof sn.nn.Conv2d) as sn.nn.Conv2d;
+  return { data: Array.from(conv.weight.toFloat32Array()), shape: [...conv.weight.shape] };
 }
 
 const yieldToMessages = () => new Promise((r) => setTimeout(r, 0));
@@ -90,10 +109,12 @@ async function trainLoop(): Promise<void> {
   if (running || !model) return;
   running = true;
   let lastEval = step;
+  const until = step + epochsPerRun * loader!.length;
+  let finished = false;
   while (running) {
     const t0 = performance.now();
     let loss = 0, hits = 0, n = 0;
-    while (running && performance.now() - t0 < REPORT_MS) {
+    while (running && step < until && performance.now() - t0 < REPORT_MS) {
       const [l, h] = trainStep();
       loss += l;
       hits += h;
@@ -106,10 +127,16 @@ async function trainLoop(): Promise<void> {
       lastEval = step;
     }
     post({ type: 'progress', step, epoch: step / loader!.length, loss: loss / n, accuracy: hits / (n * BATCH), imagesPerSec: (n * BATCH) / seconds, testAccuracy: acc });
+    if (acc !== null) post({ type: 'learned', confusion, filters: firstFilters() });
     await yieldToMessages(); // lets 'stop', 'predict', 'save' in
+    if (step >= until) {
+      finished = true;
+      running = false;
+    }
   }
   post({ type: 'progress', step, epoch: step / loader!.length, loss: NaN, accuracy: NaN, imagesPerSec: NaN, testAccuracy: testAccuracy() });
-  post({ type: 'stopped', step });
+  post({ type: 'learned', confusion, filters: firstFilters() });
+  post({ type: 'stopped', step, finished, epochs: epochsPerRun });
 }
 
 function predict(input: Float32Array): void {
@@ -144,10 +171,17 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
         break;
       }
       case 'load': {
-        const sd = sn.io.loadSafetensors(new Uint8Array(m.bytes));
-        model!.loadStateDict(sd);
-        for (const t of Object.values(sd)) t.dispose();
-        post({ type: 'loaded', name: m.name, tensors: Object.keys(sd).length });
+        // A file that is not LeNet-5's safetensors is the user's mistake, reported beside the Load button.
+        let sd: Record<string, sn.Tensor> = {};
+        try {
+          sd = sn.io.loadSafetensors(new Uint8Array(m.bytes));
+          model!.loadStateDict(sd);
+          post({ type: 'loaded', name: m.name, tensors: Object.keys(sd).length });
+        } catch (err) {
+          post({ type: 'loadFailed', name: m.name, message: err instanceof Error ? err.message : String(err) });
+        } finally {
+          for (const t of Object.values(sd)) t.dispose();
+        }
         break;
       }
       case 'summary': summary(m.model); break;

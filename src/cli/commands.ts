@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,14 +6,16 @@ import * as sn from '../index.js';
 import { decodeImageFile } from '../data/node/index.js';
 import type { Parsed } from './args.js';
 import { evenSubset, loadData } from './datasets.js';
-import { evaluate } from './evaluate.js';
+import { evaluate, evaluateViews } from './evaluate.js';
+import { viewsTransform } from './recipes.js';
 import { loadModel } from './load-model.js';
 import { modelEntry } from './models.js';
-import { fitPreprocess, predictTransform } from './preprocess.js';
+import { evalDecodeSize, fitPreprocess, predictTransform } from './preprocess.js';
 import type { Io } from './progress.js';
 import { pct } from './train.js';
 import { UsageError, explain } from './usage-error.js';
 import { benchLenet } from './bench-lenet.js';
+import { REPORT_FILES, writeReport } from './report/write-report.js';
 
 /** `simdnn eval`: loss and top-1/top-5 accuracy of a checkpoint on held-out data. */
 export async function evalCommand(p: Parsed, io: Io): Promise<number> {
@@ -22,13 +24,23 @@ export async function evalCommand(p: Parsed, io: Io): Promise<number> {
   const m = loadModel(ck, p.opts.model as string | undefined);
   const spec = (p.opts.data as string | undefined) ?? (m.state?.config.data as string | undefined) ?? 'mnist';
   const entry = modelEntry(m.name);
-  const data = loadData(spec, entry.input[0] === 1 ? 1 : 3);
+  const tenCrop = p.opts.tenCrop === true, multiScale = p.opts.multiScale === true;
+  const pp = m.preprocess;
+  if ((tenCrop || multiScale) && pp.size[0] !== pp.size[1]) throw new UsageError(`eval: --ten-crop and --multi-scale need square inputs; ${m.name} takes ${pp.size.join('x')}`);
+  const crop = pp.size[0];
+  // VGG's test scales Q ∈ {256, 384, 512} for 224 crops (scaled with the crop); one scale: the run's evaluation size.
+  const scales = multiScale ? [256, 384, 512].map((q) => Math.round((q * crop) / 224)) : [pp.recipe ? pp.recipe.evalResize : Math.round((256 * crop) / 224)];
+  const averaged = tenCrop || multiScale;
+  const data = loadData(spec, entry.input[0] === 1 ? 1 : 3, { resize: averaged ? Math.max(...scales) : evalDecodeSize(pp) });
   if (data.classes.length !== m.classes.length) throw new UsageError(`${spec} has ${data.classes.length} classes but ${m.path} was trained on ${m.classes.length}`);
   // The checkpoint's preprocessing, checked against this data's shape (a channel mismatch is reported here).
   if (data.shape) fitPreprocess(m.name, entry.input, data.shape, data.kind);
   const test = evenSubset(data.test, (p.opts.testSize as number) ?? 0);
-  const r = await evaluate(m.model, test, m.preprocess, p.opts.batchSize as number);
-  io.out.write(`${m.name} from ${m.path} on ${spec} (${data.kind}, ${r.count} held-out images): accuracy ${pct(r.accuracy)}, top-5 ${pct(r.top5)}, loss ${r.loss.toFixed(4)}\n`);
+  const r = averaged
+    ? await evaluateViews(m.model, test, viewsTransform(crop, scales, tenCrop, pp.mean, pp.std), p.opts.batchSize as number)
+    : await evaluate(m.model, test, m.preprocess, p.opts.batchSize as number);
+  const how = averaged ? `, softmax averaged over ${tenCrop ? 'ten crops' : 'the centre crop'} at ${scales.length === 1 ? `scale ${scales[0]}` : `scales ${scales.join(', ')}`}` : '';
+  io.out.write(`${m.name} from ${m.path} on ${spec} (${data.kind}, ${r.count} held-out images${how}): accuracy ${pct(r.accuracy)}, top-5 ${pct(r.top5)}, loss ${r.loss.toFixed(4)}\n`);
   m.model.dispose();
   return 0;
 }
@@ -99,3 +111,24 @@ export async function benchCommand(p: Parsed, io: Io): Promise<number> {
 }
 
 export { fitPreprocess };
+
+/** `simdnn report RUN`: rebuilds RUN/report.html and its PNG files from the checkpoint (one validation pass for the confusion matrix). */
+export async function reportCommand(p: Parsed, io: Io): Promise<number> {
+  const dir = p.positional[0] ?? (p.opts.checkpoint as string | undefined);
+  if (dir === undefined || p.positional.length > 1) throw new UsageError('report: give one run folder: simdnn report RUN_DIR');
+  const m = loadModel(dir, undefined);
+  try {
+    if (!m.state) throw new UsageError(`report: ${m.path} holds weights only; the report needs a run's checkpoint (its history and data)`);
+    const cfg = m.state.config;
+    const entry = modelEntry(m.name);
+    const data = loadData(String(cfg.data), entry.input[0] === 1 ? 1 : 3, { resize: evalDecodeSize(m.preprocess) });
+    const test = evenSubset(data.test, Number(cfg.testSize) || 0);
+    const val = await evaluate(m.model, test, m.preprocess, p.opts.batchSize as number);
+    const out = statSync(dir).isDirectory() ? dir : dirname(dir);
+    const path = await writeReport({ dir: out, title: `${m.name} on ${String(cfg.data)}`, config: cfg, history: m.state.history, classes: m.classes, model: m.model, validation: val, test });
+    io.out.write(`wrote ${path} and ${REPORT_FILES.filter((f) => f.endsWith('.png')).join(', ')} (validation accuracy ${pct(val.accuracy)} on ${val.count} images)\n`);
+    return 0;
+  } finally {
+    m.model.dispose();
+  }
+}

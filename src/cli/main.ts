@@ -1,12 +1,15 @@
 import * as sn from '../index.js';
 import { formatOptions, parseArgs, type OptionSpecs } from './args.js';
-import { benchCommand, evalCommand, predictCommand, summaryCommand } from './commands.js';
+import { benchCommand, evalCommand, predictCommand, reportCommand, summaryCommand } from './commands.js';
 import { exportCommand, predictOnnx, summaryOnnx } from './onnx-commands.js';
 import { MODELS } from './models.js';
 import type { Io } from './progress.js';
 import { train, type StopSignal } from './train.js';
 import { TRAIN_OPTIONS } from './train-options.js';
 import { UsageError } from './usage-error.js';
+
+// The data workers import this bundle (dist/cli.js) for the factory of an image folder's DataLoader.
+export { makeFolderLoader } from './folder-loader.js';
 
 const threads = TRAIN_OPTIONS.threads;
 const verbose = TRAIN_OPTIONS.verbose;
@@ -32,6 +35,8 @@ const COMMANDS: Record<string, Command> = {
       model: checkpointModel,
       batchSize: { kind: 'int', help: 'images per batch', default: 500 },
       testSize: { kind: 'int', help: 'evaluate this many examples (0: all)', default: 0 },
+      tenCrop: { kind: 'bool', help: "AlexNet's test-time averaging: softmax of the four corner and centre crops and their mirror images" },
+      multiScale: { kind: 'bool', help: "VGG's: average over the shorter side at 256, 384 and 512 (for 224 crops; scaled with the crop)" },
       threads, verbose,
     },
     run: evalCommand,
@@ -47,6 +52,15 @@ const COMMANDS: Record<string, Command> = {
       threads, verbose,
     },
     run: (p, io) => (p.opts.onnx !== undefined ? predictOnnx(p, io, p.opts.onnx as string) : predictCommand(p, io)),
+  },
+  report: {
+    summary: "rebuild a run's report.html (curves, confusion matrix, worst images, first-layer filters) and its PNG files",
+    usage: 'simdnn report RUN_DIR',
+    options: {
+      batchSize: { kind: 'int', help: 'images per batch for the validation pass', default: 500 },
+      threads, verbose,
+    },
+    run: reportCommand,
   },
   summary: {
     summary: 'layer table: output shapes, parameters, activations, multiply-adds',

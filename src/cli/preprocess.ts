@@ -5,6 +5,7 @@ import { normalize } from '../data/normalize.js';
 import { resizeTo } from '../data/resize.js';
 import type { Transform } from '../data/dataloader.js';
 import { UsageError } from './usage-error.js';
+import { recipeEvalTransform, recipeTrainTransform, type RecipePipeline } from './recipes.js';
 
 /**
  * How an image becomes a model input; saved in the checkpoint so eval and
@@ -18,6 +19,8 @@ export interface Preprocess {
   pad: number;
   mean: number[];
   std: number[];
+  /** `--recipe`: the paper's pipeline (then `size` is [crop, crop]); absent for the plain one. */
+  recipe?: RecipePipeline;
 }
 
 const STATS: Record<number, { mean: number[]; std: number[] }> = {
@@ -44,8 +47,14 @@ export function fitPreprocess(model: string, input: [number, number, number], sh
   return { channels: C, size: [H, W], pad: 0, ...stats };
 }
 
+/** The shorter side folder images are decoded to for evaluation (sharp shrinks them on load). */
+export function evalDecodeSize(p: Preprocess): number {
+  return p.recipe ? p.recipe.evalResize : Math.max(...p.size);
+}
+
 /** The deterministic transform (eval, predict, training without augmentation). */
 export function evalTransform(p: Preprocess): (img: Image) => Image {
+  if (p.recipe) return recipeEvalTransform(p.recipe, p.mean, p.std);
   return (img) => {
     let x = resizeTo(img, p.size[0], p.size[1]);
     if (p.pad > 0) x = pad(x, p.pad);
@@ -59,6 +68,7 @@ export function evalTransform(p: Preprocess): (img: Image) => Image {
  * colour images, a random horizontal flip (digits must not be mirrored).
  */
 export function trainTransform(p: Preprocess, augment: boolean): Transform {
+  if (p.recipe) return recipeTrainTransform(p.recipe, p.mean, p.std);
   const plain = evalTransform(p);
   if (!augment) return (img) => plain(img);
   const H = p.size[0] + 2 * p.pad, W = p.size[1] + 2 * p.pad;

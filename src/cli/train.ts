@@ -6,12 +6,17 @@ import type { Module } from '../nn/module.js';
 import { Rng } from '../random.js';
 import type { Parsed } from './args.js';
 import { readCheckpoint, restoreOptimizer, saveCheckpoint, type RunState } from './checkpoint.js';
-import { evenSubset, loadData } from './datasets.js';
+import { evenSubset, loadData, type DataSplits } from './datasets.js';
+import { RECIPES, scaledPipeline, type RecipeName, type RecipePipeline } from './recipes.js';
+import { PcaColorAugment } from '../data/pca-color.js';
+import { writeReport } from './report/write-report.js';
+import type { Dataset } from '../data/dataset.js';
+import { folderBehind, folderTrainLoader, type TrainBatches } from './folder-loader.js';
 import { countHits, evaluate } from './evaluate.js';
 import { modelEntry } from './models.js';
 import { fitPreprocess, trainTransform, type Preprocess } from './preprocess.js';
 import { EpochProgress, type Io } from './progress.js';
-import { OPTIMIZER_DEFAULTS, RESUME_MAY_SET, type TrainConfig } from './train-options.js';
+import { CONFIG_ADDED, OPTIMIZER_DEFAULTS, RESUME_MAY_SET, type TrainConfig } from './train-options.js';
 import { UsageError, explain } from './usage-error.js';
 
 type Optimizer = sn.optim.Optimizer<{ lr: number }>;
@@ -24,7 +29,11 @@ export interface StopSignal {
 
 /** The config of a new run from the command line (per-optimizer defaults filled in). */
 function newConfig(p: Parsed): TrainConfig {
-  const o = p.opts;
+  const recipe = p.opts.recipe as RecipeName | undefined;
+  // A recipe's values stand in for the options not given on the command line.
+  const o = { ...p.opts };
+  if (recipe !== undefined) for (const [k, v] of Object.entries(RECIPES[recipe].config)) if (!p.given.has(k)) o[k] = v;
+  if (recipe === undefined && p.given.has('crop')) throw new UsageError('train: --crop is for --recipe (the plain pipeline resizes to the model input)');
   const d = OPTIMIZER_DEFAULTS[o.optimizer as string];
   const cfg: TrainConfig = {
     model: (o.onnx as string | undefined) ?? (o.model as string),
@@ -41,7 +50,13 @@ function newConfig(p: Parsed): TrainConfig {
     trainSize: o.trainSize as number,
     testSize: o.testSize as number,
     ...(o.freeze !== undefined ? { freeze: o.freeze as string } : {}),
+    recipe: recipe ?? '',
+    crop: recipe !== undefined ? ((o.crop as number | undefined) ?? modelEntry((o.onnx as string | undefined) ?? (o.model as string)).input[1]) : 0,
+    lrStep: o.lrStep as number,
+    lrGamma: o.lrGamma as number,
   };
+  if (cfg.recipe && cfg.crop < 8) throw new UsageError(`train: --crop must be at least 8, got ${cfg.crop}`);
+  if (cfg.lrStep < 0 || !(cfg.lrGamma > 0)) throw new UsageError(`train: --lr-step must be >= 0 and --lr-gamma positive, got ${cfg.lrStep} and ${cfg.lrGamma}`);
   if (cfg.epochs < 1) throw new UsageError(`train: --epochs must be at least 1, got ${cfg.epochs}`);
   if (cfg.batchSize < 1) throw new UsageError(`train: --batch-size must be at least 1, got ${cfg.batchSize}`);
   if (!(cfg.lr > 0)) throw new UsageError(`train: --lr must be positive, got ${cfg.lr}`);
@@ -50,10 +65,12 @@ function newConfig(p: Parsed): TrainConfig {
 }
 
 /** The config stored in a checkpoint, checked field by field (a damaged one is a corrupt checkpoint, not a crash). */
-function savedConfig(c: Record<string, unknown>, path: string, release: () => void): TrainConfig {
+function savedConfig(saved: Record<string, unknown>, path: string, release: () => void): TrainConfig {
+  const c = { ...CONFIG_ADDED, ...saved } as Record<string, unknown>;
   const kinds: Record<Exclude<keyof TrainConfig, 'freeze'>, string> = {
     model: 'string', data: 'string', epochs: 'number', batchSize: 'number', optimizer: 'string', lr: 'number', momentum: 'number',
     weightDecay: 'number', schedule: 'string', augment: 'boolean', seed: 'number', trainSize: 'number', testSize: 'number',
+    recipe: 'string', crop: 'number', lrStep: 'number', lrGamma: 'number',
   };
   const bad = Object.entries(kinds).filter(([k, t]) => typeof c?.[k] !== t).map(([k]) => k);
   if (c?.freeze !== undefined && typeof c.freeze !== 'string') bad.push('freeze');
@@ -74,7 +91,7 @@ function makeOptimizer(cfg: TrainConfig, model: Module): Optimizer {
 function makeScheduler(cfg: TrainConfig, opt: Optimizer): Scheduler | null {
   const s = sn.optim.lrScheduler;
   switch (cfg.schedule) {
-    case 'step': return new s.StepLR(opt, { stepSize: Math.max(1, Math.round(cfg.epochs / 3)), gamma: 0.1 });
+    case 'step': return new s.StepLR(opt, { stepSize: cfg.lrStep || Math.max(1, Math.round(cfg.epochs / 3)), gamma: cfg.lrGamma });
     case 'cosine': return new s.CosineAnnealingLR(opt, { tMax: cfg.epochs });
     case 'plateau': return new s.ReduceLROnPlateau(opt, { mode: 'min', factor: 0.1, patience: 2 });
     default: return null;
@@ -132,10 +149,16 @@ export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<numb
   }
   const outDir = p.given.has('out') || resumeDir === undefined ? (p.opts.out as string) : resumeDir;
   const entry = modelEntry(cfg.model);
-  const data = loadData(cfg.data, entry.input[0] === 1 ? 1 : 3);
-  const prep: Preprocess = saved?.state?.preprocess ?? fitPreprocess(cfg.model, entry.input, data.shape, data.kind);
+  const pipeline = cfg.recipe ? scaledPipeline(cfg.recipe as RecipeName, cfg.crop) : null;
+  // Folder images are decoded straight to the size the pipeline starts from (sharp shrinks them on load).
+  const data = loadData(cfg.data, entry.input[0] === 1 ? 1 : 3, {
+    skipBadImages: p.opts.skipBadImages === true,
+    resize: pipeline ? pipeline.decode : Math.max(entry.input[1], entry.input[2]),
+    testResize: pipeline ? pipeline.evalResize : Math.max(entry.input[1], entry.input[2]),
+  });
   const trainSet = evenSubset(data.train, cfg.trainSize);
   const testSet = evenSubset(data.test, cfg.testSize);
+  const prep: Preprocess = saved?.state?.preprocess ?? await newPreprocess(cfg, entry.input, data, trainSet, pipeline);
 
   const model = entry.build(data.classes.length, cfg.seed);
   if (cfg.freeze !== undefined) freeze(model, cfg.freeze);
@@ -169,9 +192,9 @@ export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<numb
   } catch (e) {
     throw new UsageError(`cannot create the run folder ${outDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const loader = new DataLoader(trainSet, { batchSize: cfg.batchSize, shuffle: true, seed: cfg.seed, transform: trainTransform(prep, cfg.augment) });
+  const loader = trainLoader(trainSet, cfg, prep, p.opts.dataWorkers as number, p.opts.skipBadImages === true);
   const params = model.parameters().reduce((s, t) => s + t.size, 0);
-  io.out.write(`${resumeDir !== undefined ? `resuming ${resumeDir} at epoch ${progress.epoch + 1}, batch ${progress.batch}: ` : ''}${cfg.model} (${params.toLocaleString('en-US')} parameters) on ${cfg.data} (${data.kind}: ${trainSet.length} train, ${testSet.length} test, ${data.classes.length} classes), ${cfg.optimizer} lr ${cfg.lr}, ${cfg.schedule} schedule, batch ${cfg.batchSize}${cfg.augment ? ', augmented' : ''}, ${sn.backendInfo().threads} thread(s)\n`);
+  io.out.write(`${resumeDir !== undefined ? `resuming ${resumeDir} at epoch ${progress.epoch + 1}, batch ${progress.batch}: ` : ''}${cfg.model} (${params.toLocaleString('en-US')} parameters) on ${cfg.data} (${data.kind}: ${trainSet.length} train, ${testSet.length} test, ${data.classes.length} classes), ${cfg.recipe ? `${cfg.recipe} recipe (${cfg.crop}px crops), ` : ''}${cfg.optimizer} lr ${cfg.lr} momentum ${cfg.momentum} weight decay ${cfg.weightDecay}, ${cfg.schedule} schedule, batch ${cfg.batchSize}${cfg.augment ? ', augmented' : ''}, ${sn.backendInfo().threads} thread(s), data prepared in ${loader.where}\n`);
 
   const state = (): Omit<RunState, 'optimizer'> => ({
     model: cfg.model, classes: [...data.classes], preprocess: prep, config: { ...cfg }, progress, history,
@@ -179,70 +202,108 @@ export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<numb
   });
   const save = () => saveCheckpoint(outDir, model, opt, state());
 
-  model.train();
-  for (let epoch = progress.epoch; epoch < cfg.epochs; epoch++) {
-    const label = `epoch ${epoch + 1}/${cfg.epochs}`;
-    const bar = new EpochProgress(io, label, loader.length, progress.batch);
-    const run = progress.running;
-    const lr = opt.lr;
-    const t0 = performance.now();
-    let imagesSince = 0, tRate = t0, rate = 0;
-    for (let b = progress.batch; b < loader.length; b++) {
-      const batch = loader.batch(epoch, b);
-      reseedModules(model, cfg.seed, progress.step);
-      const { loss, hits } = sn.tidy(() => {
-        const logits = model.forward(batch.x) as sn.Tensor;
-        const l = sn.F.crossEntropy(logits, batch.y);
-        opt.zeroGrad();
-        l.backward();
-        opt.step();
-        return { loss: l.item(), hits: countHits(logits.toFloat32Array(), logits.shape[1], batch.y).top1 };
-      });
-      batch.dispose();
-      progress.step++;
-      progress.batch = b + 1;
-      run.loss += loss * batch.size;
-      run.correct += hits;
-      run.seen += batch.size;
-      imagesSince += batch.size;
-      const now = performance.now();
-      if (now - tRate > 250 || rate === 0) {
-        rate = (imagesSince / (now - tRate)) * 1000;
-        tRate = now;
-        imagesSince = 0;
+  try {
+    return await trainEpochs();
+  } finally {
+    loader.close();
+  }
+
+  async function trainEpochs(): Promise<number> {
+    model.train();
+    for (let epoch = progress.epoch; epoch < cfg.epochs; epoch++) {
+      const label = `epoch ${epoch + 1}/${cfg.epochs}`;
+      const bar = new EpochProgress(io, label, loader.length, progress.batch);
+      const run = progress.running;
+      const lr = opt.lr;
+      const t0 = performance.now();
+      let imagesSince = 0, tRate = t0, rate = 0;
+      let next = progress.batch;
+      for await (const batch of loader.batches(epoch, progress.batch)) {
+        const b = next++;
+        reseedModules(model, cfg.seed, progress.step);
+        const { loss, hits } = sn.tidy(() => {
+          const logits = model.forward(batch.x) as sn.Tensor;
+          const l = sn.F.crossEntropy(logits, batch.y);
+          opt.zeroGrad();
+          l.backward();
+          opt.step();
+          return { loss: l.item(), hits: countHits(logits.toFloat32Array(), logits.shape[1], batch.y).top1 };
+        });
+        batch.dispose();
+        progress.step++;
+        progress.batch = b + 1;
+        run.loss += loss * batch.size;
+        run.correct += hits;
+        run.seen += batch.size;
+        imagesSince += batch.size;
+        const now = performance.now();
+        if (now - tRate > 250 || rate === 0) {
+          rate = (imagesSince / (now - tRate)) * 1000;
+          tRate = now;
+          imagesSince = 0;
+        }
+        bar.update({ batch: b + 1, loss: run.loss / run.seen, accuracy: run.correct / run.seen, imagesPerSec: rate });
+        if ((b & 3) === 3) await new Promise(setImmediate); // lets SIGINT in
+        if (signal.stop) {
+          bar.stop();
+          run.seconds += (performance.now() - t0) / 1000;
+          const path = save();
+          io.out.write(`interrupted at epoch ${epoch + 1}, batch ${b + 1}/${loader.length}: saved ${path}; continue with: simdnn train --resume ${outDir}\n`);
+          return 130;
+        }
       }
-      bar.update({ batch: b + 1, loss: run.loss / run.seen, accuracy: run.correct / run.seen, imagesPerSec: rate });
-      if ((b & 3) === 3) await new Promise(setImmediate); // lets SIGINT in
+      bar.stop();
+      run.seconds += (performance.now() - t0) / 1000;
+      const val = await evaluate(model, testSet, prep, p.opts.evalBatchSize as number);
+      if (sched) sched.step(val.loss);
+      history.push({
+        epoch: epoch + 1, lr, trainLoss: run.loss / run.seen, trainAccuracy: run.correct / run.seen,
+        testLoss: val.loss, testAccuracy: val.accuracy, testTop5: val.top5, seconds: run.seconds, imagesPerSec: run.seen / run.seconds,
+        memoryBytes: sn.backendInfo().memoryBytes,
+      });
+      io.out.write(`${label}: train loss ${(run.loss / run.seen).toFixed(4)} acc ${pct(run.correct / run.seen)} | test loss ${val.loss.toFixed(4)} acc ${pct(val.accuracy)} | ${(run.seen / run.seconds).toFixed(0)} img/s, ${run.seconds.toFixed(1)} s\n`);
+      progress = { epoch: epoch + 1, batch: 0, step: progress.step, running: { loss: 0, correct: 0, seen: 0, seconds: 0 }, done: epoch + 1 === cfg.epochs };
+      save();
+      writeMetrics(outDir, cfg, history);
+      await writeReport({ dir: outDir, title: `${cfg.model} on ${cfg.data}`, config: { ...cfg }, history, classes: data.classes, model, validation: val, test: testSet });
       if (signal.stop) {
-        bar.stop();
-        run.seconds += (performance.now() - t0) / 1000;
-        const path = save();
-        io.out.write(`interrupted at epoch ${epoch + 1}, batch ${b + 1}/${loader.length}: saved ${path}; continue with: simdnn train --resume ${outDir}\n`);
+        io.out.write(`interrupted after epoch ${epoch + 1}: saved ${join(outDir, 'checkpoint.safetensors')}; continue with: simdnn train --resume ${outDir}\n`);
         return 130;
       }
     }
-    bar.stop();
-    run.seconds += (performance.now() - t0) / 1000;
-    const val = await evaluate(model, testSet, prep, p.opts.evalBatchSize as number);
-    if (sched) sched.step(val.loss);
-    history.push({
-      epoch: epoch + 1, lr, trainLoss: run.loss / run.seen, trainAccuracy: run.correct / run.seen,
-      testLoss: val.loss, testAccuracy: val.accuracy, testTop5: val.top5, seconds: run.seconds, imagesPerSec: run.seen / run.seconds,
-      memoryBytes: sn.backendInfo().memoryBytes,
-    });
-    io.out.write(`${label}: train loss ${(run.loss / run.seen).toFixed(4)} acc ${pct(run.correct / run.seen)} | test loss ${val.loss.toFixed(4)} acc ${pct(val.accuracy)} | ${(run.seen / run.seconds).toFixed(0)} img/s, ${run.seconds.toFixed(1)} s\n`);
-    progress = { epoch: epoch + 1, batch: 0, step: progress.step, running: { loss: 0, correct: 0, seen: 0, seconds: 0 }, done: epoch + 1 === cfg.epochs };
-    save();
-    writeMetrics(outDir, cfg, history);
-    if (signal.stop) {
-      io.out.write(`interrupted after epoch ${epoch + 1}: saved ${join(outDir, 'checkpoint.safetensors')}; continue with: simdnn train --resume ${outDir}\n`);
-      return 130;
-    }
+    const last = history[history.length - 1];
+    io.out.write(`test accuracy ${pct(last.testAccuracy)} (top-5 ${pct(last.testTop5)}), test loss ${last.testLoss.toFixed(4)} on ${testSet.length} held-out images\n`);
+    io.out.write(`saved ${join(outDir, 'checkpoint.safetensors')}, ${join(outDir, 'metrics.json')}, ${join(outDir, 'metrics.csv')}, ${join(outDir, 'report.html')}\n`);
+    return 0;
   }
-  const last = history[history.length - 1];
-  io.out.write(`test accuracy ${pct(last.testAccuracy)} (top-5 ${pct(last.testTop5)}), test loss ${last.testLoss.toFixed(4)} on ${testSet.length} held-out images\n`);
-  io.out.write(`saved ${join(outDir, 'checkpoint.safetensors')}, ${join(outDir, 'metrics.json')}, ${join(outDir, 'metrics.csv')}\n`);
-  return 0;
+}
+
+/** The preprocessing of a new run: the plain fit to the model, or the recipe's pipeline with its PCA colour statistics. */
+async function newPreprocess(cfg: TrainConfig, input: [number, number, number], data: DataSplits, trainSet: Dataset, pipeline: RecipePipeline | null): Promise<Preprocess> {
+  const prep = fitPreprocess(cfg.model, input, data.shape, data.kind);
+  if (pipeline === null) return prep;
+  if (prep.channels === 3 && pipeline.pcaStd !== undefined) {
+    // AlexNet's PCA over the training set's RGB values: from up to 256 images spread over it.
+    const sample = evenSubset(trainSet, 256);
+    await sample.prepare?.(Array.from({ length: sample.length }, (_, i) => i));
+    const pca = PcaColorAugment.fit(sample);
+    pipeline = { ...pipeline, pca: { covariance: Array.from(pca.covariance), mean: Array.from(pca.mean) } };
+  }
+  return { ...prep, size: [cfg.crop, cfg.crop], pad: 0, recipe: pipeline };
+}
+
+/** Image folders: decoded with sharp in data workers (folder-loader.ts); arrays: the plain DataLoader here. */
+function trainLoader(ds: Dataset, cfg: TrainConfig, prep: Preprocess, workers: number, skipBadImages: boolean): TrainBatches {
+  if (!(Number.isInteger(workers) && workers >= 0)) throw new UsageError(`train: --data-workers must be a non-negative integer, got ${workers}`);
+  const f = folderBehind(ds);
+  if (f !== null) {
+    return folderTrainLoader({
+      root: f.folder.root, indices: f.indices, channels: prep.channels === 1 ? 1 : 3, resize: prep.recipe?.decode ?? Math.max(...prep.size), skipBadImages,
+      batchSize: cfg.batchSize, seed: cfg.seed, prep, augment: cfg.augment,
+    }, workers);
+  }
+  const dl = new DataLoader(ds, { batchSize: cfg.batchSize, shuffle: true, seed: cfg.seed, transform: trainTransform(prep, cfg.augment) });
+  return { length: dl.length, batches: (e, s) => dl.batches(e, s), where: 'the main thread', close: () => {} };
 }
 
 export const pct = (x: number) => `${(100 * x).toFixed(2)}%`;

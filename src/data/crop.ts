@@ -1,6 +1,7 @@
 import { check } from '../errors.js';
 import { allocPixels } from './scratch.js';
 import { checkImage, checkKeys, pair, rngOf, type Image, type RandomOptions } from './image.js';
+import { roundHalfEven } from './py-round.js';
 
 /**
  * The `h`x`w` window at (top, left) of `img` padded by `padding` pixels of
@@ -23,12 +24,22 @@ function cropAt(img: Image, top: number, left: number, h: number, w: number, pad
   return { data: out, channels: C, height: h, width: w };
 }
 
-/** The centre `size` window (PyTorch rounds the offset: round((H - h) / 2)). */
+/**
+ * The centre `size` window, placed as torchvision's center_crop: the offset is
+ * Python's round((H - h) / 2) (halves to even). A side longer than the image
+ * is padded with 0 first, (h - H) // 2 before and the rest after, as torchvision does.
+ */
 export function centerCrop(img: Image, size: number | [number, number]): Image {
   checkImage(img, 'centerCrop');
   const [h, w] = pair(size, 'centerCrop');
-  check(h <= img.height && w <= img.width, 'centerCrop', () => `size [${h},${w}] is larger than the image ${img.height}x${img.width}`);
-  return cropAt(img, Math.round((img.height - h) / 2), Math.round((img.width - w) / 2), h, w, 0, 0);
+  const offset = (inSize: number, outSize: number) => (outSize > inSize ? -Math.floor((outSize - inSize) / 2) : roundHalfEven((inSize - outSize) / 2));
+  return cropAtPadded(img, offset(img.height, h), offset(img.width, w), h, w, 0);
+}
+
+/** The `h`x`w` window at (top, left), which may reach outside the image (read as `fill`). */
+export function cropAtPadded(img: Image, top: number, left: number, h: number, w: number, fill: number): Image {
+  const padding = Math.max(0, -top, -left, top + h - img.height, left + w - img.width);
+  return cropAt(img, top + padding, left + padding, h, w, padding, fill);
 }
 
 export interface RandomCropOptions extends RandomOptions {

@@ -139,8 +139,49 @@ export class DataLoader implements Iterable<Batch> {
     return this.makeBatch(this.cachedOrder.order, epoch, b);
   }
 
+  /**
+   * `batch(epoch, b)` after awaiting the dataset's `prepare` for its indices:
+   * an image folder decodes them with sharp (off this thread) first.
+   */
+  async batchAsync(epoch: number, b: number): Promise<Batch> {
+    await this.prefetch(epoch, b);
+    return this.batch(epoch, b);
+  }
+
+  /**
+   * Starts the dataset's `prepare` for batch `b` of epoch `epoch` (decoding
+   * ahead while another batch is built); `batchAsync` of that batch awaits it.
+   */
+  prefetch(epoch: number, b: number): Promise<void> {
+    if (this.cachedOrder?.epoch !== epoch) this.cachedOrder = { epoch, order: this.order(epoch) };
+    check(Number.isInteger(b) && b >= 0 && b < this.length, 'DataLoader', `batch must be in [0, ${this.length}), got ${String(b)}`);
+    const lo = b * this.batchSize;
+    return this.dataset.prepare?.(this.cachedOrder.order.subarray(lo, lo + this.batchSize)) ?? Promise.resolve();
+  }
+
   [Symbol.iterator](): Iterator<Batch> {
     return this.batches(this.epoch++);
+  }
+
+  /** `for await (const batch of loader)`: the next epoch, each batch prepared with `batchAsync`. */
+  [Symbol.asyncIterator](): AsyncIterator<Batch> {
+    return this.batchesAsync(this.epoch++);
+  }
+
+  /** As `batches`, with the dataset's asynchronous `prepare` (sharp decoding) before each batch. */
+  async *batchesAsync(epoch: number = this.epoch, start = 0): AsyncGenerator<Batch> {
+    check(Number.isInteger(start) && start >= 0 && start <= this.length, 'DataLoader', `start must be a batch number in [0, ${this.length}], got ${String(start)}`);
+    let prev: Batch | null = null;
+    try {
+      for (let b = start; b < this.length; b++) {
+        const batch = await this.batchAsync(epoch, b);
+        if (prev !== null && !this.keepTensors) prev.dispose();
+        prev = batch;
+        yield batch;
+      }
+    } finally {
+      if (prev !== null && !this.keepTensors) prev.dispose();
+    }
   }
 
   /** Epoch `epoch`'s batches from batch `start` on (resuming a run mid-epoch). */

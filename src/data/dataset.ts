@@ -19,6 +19,12 @@ export interface Dataset {
   get(index: number): Sample;
   /** Class names by label, where known (image folders, CIFAR-10, digits). */
   readonly classes?: readonly string[];
+  /**
+   * Optional asynchronous warm-up: load the examples at `indices` (a batch)
+   * so that the `get` calls that follow are fast. Image folders decode with
+   * sharp here; DataLoader.batchAsync and `for await` call it.
+   */
+  prepare?(indices: ArrayLike<number>): Promise<void>;
 }
 
 export interface ImageArrayOptions {
@@ -96,6 +102,9 @@ export class Subset implements Dataset {
   }
   get classes(): readonly string[] | undefined {
     return this.dataset.classes;
+  }
+  async prepare(indices: ArrayLike<number>): Promise<void> {
+    await this.dataset.prepare?.(Array.from(indices, (i) => this.indices[i]).filter((i) => i !== undefined));
   }
   get(index: number): Sample {
     check(Number.isInteger(index) && index >= 0 && index < this.length, 'Dataset.get', () => `index ${index} is out of range for ${this.length} samples`);

@@ -28,3 +28,18 @@ export function horizontalFlip(img: Image, opts: FlipOptions = {}): Image {
   }
   return { data: out, channels: C, height: H, width: W };
 }
+
+/** Mirrors the image upside down with probability `p` (torchvision's RandomVerticalFlip; one draw per call). */
+export function verticalFlip(img: Image, opts: FlipOptions = {}): Image {
+  const op = 'verticalFlip';
+  checkKeys(opts, ['seed', 'rng', 'p'], op);
+  checkImage(img, op);
+  const p = opts.p ?? 0.5;
+  check(typeof p === 'number' && p >= 0 && p <= 1, op, `p must be in [0, 1], got ${String(p)}`);
+  const flip = rngOf(opts, op).uniform() < p;
+  if (!flip) return img;
+  const { channels: C, height: H, width: W, data } = img;
+  const out = allocPixels(data.length);
+  for (let c = 0; c < C; c++) for (let y = 0; y < H; y++) out.set(data.subarray((c * H + H - 1 - y) * W, (c * H + H - y) * W), (c * H + y) * W);
+  return { data: out, channels: C, height: H, width: W };
+}

@@ -679,7 +679,10 @@ describe('Data', () => {
     same(sn.data.horizontalFlip(img(), { p: 0 }), d.img);
     same(sn.data.normalize(img(), [0.5, 0.4, 0.3], [0.2, 0.25, 0.3]), d.normalize);
     throwsSn(() => sn.data.normalize(img(), [0.5, 0.4, 0.3], [0.2, 0, 0.3]), 'normalize');
-    throwsSn(() => sn.data.centerCrop(img(), 9), 'centerCrop');
+    // Larger than the image: padded with 0 as torchvision's center_crop does (tests/data/photo-transforms.test.ts checks the placement).
+    const padded = sn.data.centerCrop(img(), 9);
+    expect([padded.channels, padded.height, padded.width, padded.data[0]]).toEqual([3, 9, 9, 0]);
+    throwsSn(() => sn.data.centerCrop(img(), 0), 'centerCrop');
   });
 
   it('randomCrop is seeded and takes a window of the image', () => {

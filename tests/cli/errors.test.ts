@@ -25,7 +25,7 @@ describe('simdnn errors a user can act on', () => {
   });
 
   it('an unknown command and a bad choice name the valid ones', async () => {
-    expectOneLineError(await cli(['fit']), "unknown command 'fit'", /train, eval, predict, summary, bench/);
+    expectOneLineError(await cli(['fit']), "unknown command 'fit'", /train, eval, predict, report, summary, bench/);
     expectOneLineError(await cli(['train', '--optimizer', 'rmsprop', '--threads', '1']), /--optimizer must be one of sgd, adam, adamw/);
   });
 

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
@@ -44,6 +44,30 @@ describe('simdnn on image folders and the built-in bench', () => {
     const bad = await cli(['train', '--data', data, '--threads', '1', '--out', tempDir()]);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/val has classes a, b, c, d but .*train has a, b, c/);
+  });
+
+  it('a truncated JPEG stops the run with one line naming it; --skip-bad-images reports it once and goes on', async () => {
+    const data = tempDir();
+    imageFolder(join(data, 'train'), ['a', 'b'], 3);
+    imageFolder(join(data, 'val'), ['a', 'b'], 1);
+    const bad = join(data, 'train', 'b', '9.jpg');
+    copyFileSync('tests/fixtures/data/photos/truncated.jpg', bad);
+    const r = await cli(['train', '--data', data, '--epochs', '1', '--batch-size', '7', '--threads', '1', '--out', tempDir()]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(new RegExp(`^simdnn: readImage: ${bad}: corrupt JPEG \\([^\n]+\\)\n$`));
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (m: string) => warnings.push(m);
+    try {
+      const s = await cli(['train', '--data', data, '--epochs', '2', '--batch-size', '7', '--threads', '1', '--skip-bad-images', '--out', tempDir()]);
+      expect(s.err).toBe('');
+      expect(s.code).toBe(0);
+      expect(s.out).toContain('(image folder: 7 train, 2 test, 2 classes)');
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(new RegExp(`^simdnn: skipping readImage: ${bad}: corrupt JPEG \\([^\n]+\\) \\(--skip-bad-images: using the next image instead\\)$`));
   });
 
   it('bench --builtin measures LeNet-5 training and says so', async () => {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './cli-helpers.js';
@@ -32,6 +32,24 @@ describe('bin/simdnn.js (the built CLI, as a user runs it)', () => {
     expect(e.code).toBe(0);
     const acc = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')).final.testAccuracy;
     expect(e.out).toContain(`accuracy ${(100 * acc).toFixed(2)}%`); // 2 threads and 1 thread give the same model outputs
+  });
+
+  it('an image folder is decoded by sharp in data workers importing the bundle; 1 and 2 workers train the same model', () => {
+    const data = tempDir();
+    const photos = join(root, 'tests', 'fixtures', 'data', 'photos');
+    for (const [cls, files] of [['a', ['photo420.jpg', 'rgb.png', 'palette.png', 'rgba.png', 'gray.png']], ['b', ['photo444.jpg', 'gray.jpg', 'photo420.jpg', 'rgb.png', 'gray.png']]] as const) {
+      mkdirSync(join(data, cls));
+      files.forEach((f, i) => copyFileSync(join(photos, f), join(data, cls, `${i}-${f}`)));
+    }
+    const runs = [1, 2].map((w) => {
+      const out = tempDir();
+      const r = simdnn(['train', '--data', data, '--model', 'lenet5', '--epochs', '2', '--batch-size', '3', '--augment', '--data-workers', String(w), '--threads', '1', '--out', out]);
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.out).toContain(`data prepared in ${w} data worker${w === 1 ? '' : 's'}`);
+      return JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')).epochs.map((e: Record<string, number>) => [e.trainLoss, e.testLoss]);
+    });
+    expect(runs[1]).toEqual(runs[0]);
   });
 
   it('errors are one line with exit code ≠ 0', () => {

@@ -5,6 +5,7 @@ import type { Dataset, Sample } from '../dataset.js';
 import { checkKeys, type Image } from '../image.js';
 import { resize } from '../resize.js';
 import { decodeImageFile, isImageFile } from './decode-image.js';
+import { decodeImageFileSharp, getSharp } from './sharp-decode.js';
 
 export interface ImageFolderOptions {
   /** Resize so the shorter side is this many pixels (bilinear), e.g. 256 for AlexNet. */
@@ -13,11 +14,31 @@ export interface ImageFolderOptions {
   channels?: 1 | 3;
   /** Decode every image once now and keep them (small datasets); default: decode on each get. */
   preload?: boolean;
+  /**
+   * 'auto' (default): sharp where it loads, for images decoded by `prepare`
+   * (the DataLoader's async paths); 'js': always jpeg-js/pngjs.
+   */
+  decoder?: 'auto' | 'js';
+  /**
+   * A file that cannot be decoded is reported (one line on stderr, once per
+   * file) and replaced by the next readable image of the folder, instead of
+   * failing the run (default false: an error naming the file).
+   */
+  skipBadImages?: boolean;
 }
 
 /**
  * torchvision's ImageFolder: `root/<class>/<image>.png|jpg|jpeg`, classes are the
  * sub-folder names sorted, files sorted within each; other files are ignored.
+ *
+ * sharp decodes asynchronously while `Dataset.get` is synchronous. The two meet
+ * in `prepare(indices)`: it decodes those files with sharp (libvips' threads,
+ * shrinking on load to `resize`) into a hand-over table, and `get` takes its
+ * image from there. DataLoader's `batchAsync` / `for await` and the
+ * WorkerDataLoader's workers call `prepare` for each batch before building it,
+ * so decoding runs off the training thread; a plain synchronous `get` without
+ * `prepare` decodes with the pure-JS decoders (same pixels for PNG; JPEG within
+ * the decoders' IDCT and chroma-upsampling differences).
  */
 export class ImageFolderDataset implements Dataset {
   readonly root: string;
@@ -26,10 +47,15 @@ export class ImageFolderDataset implements Dataset {
   readonly labels: Int32Array;
   private readonly opts: ImageFolderOptions;
   private readonly cache: Image[] | null = null;
+  /** Images (or their errors) decoded by `prepare`, taken by the next `get` of that index. */
+  private readonly prepared = new Map<number, Sample | Error>();
+  private readonly pending = new Map<number, Promise<void>>();
+  private readonly reported = new Set<number>();
 
   constructor(root: string, opts: ImageFolderOptions = {}) {
     const op = 'ImageFolder';
-    checkKeys(opts, ['resize', 'channels', 'preload'], op);
+    checkKeys(opts, ['resize', 'channels', 'preload', 'decoder', 'skipBadImages'], op);
+    check(opts.decoder === undefined || opts.decoder === 'auto' || opts.decoder === 'js', op, `decoder must be 'auto' or 'js', got ${String(opts.decoder)}`);
     check(opts.resize === undefined || (Number.isInteger(opts.resize) && opts.resize > 0), op, `resize must be a positive integer, got ${String(opts.resize)}`);
     check(opts.channels === undefined || opts.channels === 1 || opts.channels === 3, op, `channels must be 1 or 3, got ${String(opts.channels)}`);
     let entries: string[];
@@ -54,7 +80,7 @@ export class ImageFolderDataset implements Dataset {
     this.files = files;
     this.labels = Int32Array.from(labels);
     this.opts = { ...opts };
-    if (opts.preload) this.cache = files.map((_, i) => this.load(i));
+    if (opts.preload) this.cache = files.map((_, i) => this.get(i).image);
   }
 
   get length(): number {
@@ -66,11 +92,86 @@ export class ImageFolderDataset implements Dataset {
     return this.opts.resize !== undefined ? resize(img, this.opts.resize) : img;
   }
 
+  /**
+   * Decodes the files at `indices` with sharp (all at once: libvips decodes on
+   * its own threads) for the `get` calls that follow. Without sharp, or with
+   * decoder 'js', or when preloaded, it does nothing.
+   */
+  async prepare(indices: ArrayLike<number>): Promise<void> {
+    const sharp = this.cache === null && this.opts.decoder !== 'js' ? getSharp() : null;
+    if (sharp === null) return;
+    const decode = (i: number) => decodeImageFileSharp(sharp, this.files[i], this.opts.channels ?? 3, this.opts.resize);
+    const waits: Promise<void>[] = [];
+    for (const index of Array.from(indices)) {
+      if (!(Number.isInteger(index) && index >= 0 && index < this.length) || this.prepared.has(index)) continue;
+      // A decode already under way (a prefetch of the same batch) is awaited, not repeated.
+      let job = this.pending.get(index);
+      if (job === undefined) {
+        job = this.decodeInto(index, decode).finally(() => this.pending.delete(index));
+        this.pending.set(index, job);
+      }
+      waits.push(job);
+    }
+    await Promise.all(waits);
+  }
+
+  /** Decodes `index` into the hand-over table; with skipBadImages a bad file's place goes to the next readable one (decoded by sharp too), as in `get`. */
+  private async decodeInto(index: number, decode: (i: number) => Promise<Image>): Promise<void> {
+    for (let k = 0; k < this.length; k++) {
+      const i = (index + k) % this.length;
+      try {
+        this.prepared.set(index, { image: await decode(i), label: this.labels[i] });
+        return;
+      } catch (e) {
+        if (!this.opts.skipBadImages) {
+          this.prepared.set(index, e as Error);
+          return;
+        }
+        this.report(i, e as Error);
+      }
+    }
+    this.prepared.set(index, this.noneReadable());
+  }
+
+  /** `get` after `prepare`: sample `index` decoded by sharp where it loads. */
+  async getAsync(index: number): Promise<Sample> {
+    await this.prepare([index]);
+    return this.get(index);
+  }
+
   get(index: number): Sample {
     check(Number.isInteger(index) && index >= 0 && index < this.length, 'Dataset.get', () => `index ${index} is out of range for ${this.length} samples`);
+    const ready = this.prepared.get(index);
+    if (ready !== undefined) {
+      this.prepared.delete(index);
+      if (ready instanceof Error) throw ready;
+      return ready;
+    }
+    for (let k = 0; k < this.length; k++) {
+      const i = (index + k) % this.length;
+      try {
+        return { image: this.image(i), label: this.labels[i] };
+      } catch (e) {
+        if (!this.opts.skipBadImages || !(e instanceof SimdnnError)) throw e;
+        this.report(i, e);
+      }
+    }
+    throw this.noneReadable();
+  }
+
+  private report(i: number, e: Error): void {
+    if (this.reported.has(i)) return;
+    this.reported.add(i);
+    console.warn(`simdnn: skipping ${e.message} (--skip-bad-images: using the next image instead)`);
+  }
+
+  private noneReadable(): SimdnnError {
+    return new SimdnnError('ImageFolder', `${this.root}: none of the ${this.length} images can be decoded`);
+  }
+
+  private image(index: number): Image {
     const cached = this.cache?.[index];
     // A copy of a cached image, so a transform that writes in place cannot change the cache.
-    const image = cached ? { ...cached, data: cached.data.slice() } : this.load(index);
-    return { image, label: this.labels[index] };
+    return cached ? { ...cached, data: cached.data.slice() } : this.load(index);
   }
 }

@@ -36,11 +36,18 @@ process.on('exit', () => { Atomics.store(flag, 1, 1); Atomics.add(flag, 0, 1); A
     if (!loader || typeof loader.batch !== 'function') throw new Error('the factory must return a DataLoader');
     post({ ready: true, length: loader.length, batchSize: loader.batchSize });
   } catch (e) { fail(e, -1); return; }
+  // One request at a time, in order (the main thread reads a lane's answers in order);
+  // batchAsync lets the dataset decode asynchronously first (sharp: libvips' threads).
+  let queue = Promise.resolve();
   port.on('message', ({ gen, epoch, batch }) => {
-    try {
-      const b = loader.batch(epoch, batch);
-      post({ gen, batch, data: b.data, shape: b.shape, y: b.y, indices: b.indices }, [b.data.buffer, b.y.buffer, b.indices.buffer]);
-    } catch (e) { fail(e, gen); }
+    // Start decoding this batch now (sharp's threads), while earlier ones are still being built.
+    if (typeof loader.prefetch === 'function') { try { loader.prefetch(epoch, batch).catch(() => {}); } catch {} }
+    queue = queue.then(async () => {
+      try {
+        const b = typeof loader.batchAsync === 'function' ? await loader.batchAsync(epoch, batch) : loader.batch(epoch, batch);
+        post({ gen, batch, data: b.data, shape: b.shape, y: b.y, indices: b.indices }, [b.data.buffer, b.y.buffer, b.indices.buffer]);
+      } catch (e) { fail(e, gen); }
+    });
   });
 })();
 `;
@@ -60,6 +67,10 @@ interface Lane {
  * augmentation identical, so the batches equal the plain DataLoader's bit for
  * bit for any number of workers. Iteration is synchronous, as for DataLoader.
  * Call `close()` when done (the workers keep the process alive).
+ *
+ * Each worker builds its batches with `batchAsync`, so a dataset with an
+ * asynchronous `prepare` (ImageFolderDataset: sharp) decodes there, in the
+ * worker, while the main thread trains; the main thread's iteration stays synchronous.
  */
 export class WorkerDataLoader implements Iterable<Batch> {
   readonly length: number;
