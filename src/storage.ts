@@ -61,7 +61,7 @@ export class Storage {
 
   /** The backend, after checking this storage is still live; records the use for the step rule. */
   live(op: string): Backend {
-    if (this.released) throw new SimdnnError(op, `the tensor was ${this.releasedHow} and cannot be used`);
+    if (this.released) throw new SimdnnError(op, `the tensor was ${this.releaseNote ?? 'released (disposed, or freed at the end of its tidy scope) and cannot be used'}`);
     const b = backend(op);
     if (b.epoch !== this.epoch) throw new SimdnnError(op, 'the tensor was made before the last init()/shutdown() and its memory is gone');
     this.lastUse = clock.era;
