@@ -2,6 +2,7 @@
 // step boundary) are reported once, with the count, the bytes and the way out.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as sn from '../../src/index.js';
+import type { Tensor } from '../../src/tensor.js';
 import { LEAK_WARNING_COUNT, _resetLeakWarning } from '../../src/memory/live-count.js';
 
 beforeAll(async () => {
@@ -17,7 +18,7 @@ describe('the leak warning', () => {
       const x = sn.ones([16]);
       for (let i = 0; i < LEAK_WARNING_COUNT / 2; i++) sn.noGrad(() => sn.F.relu(x));
       expect(warn).not.toHaveBeenCalled();
-      const kept = [];
+      const kept: Tensor[] = [];
       for (let i = 0; i < LEAK_WARNING_COUNT + 10; i++) kept.push(sn.F.relu(x));
       expect(warn).toHaveBeenCalledTimes(1);
       const msg = String(warn.mock.calls[0][0]);
