@@ -129,7 +129,8 @@ export function runBackward(root: Tensor, grad?: Tensor): void {
     node.backward = null; // frees what the closure saved
     release(g);
   }
-  // The graph is consumed: the module activations behind it go now, not at a step boundary.
+  // The graph is consumed: the module activations behind it go now, not at a
+  // step boundary (docs/memory.md, rule 1). A backward that retains the graph must skip this.
   releaseConsumedForwards(order);
 }
 
