@@ -6,6 +6,8 @@
 // images/s over the steps after the 10th (the ratio plain / tidy should be ≈ 1).
 // Each configuration runs in its own process (fresh wasm memory).
 // Run: npm run build && node bench/memory.mjs [lenet steps, default 1000] [resnet steps, default 100]
+// ResNet-18 at 224x224, batch 16 (2 threads), plain vs tidy, with its weights' bytes:
+//      node bench/memory.mjs resnet224 [steps, default 5]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -17,7 +19,7 @@ async function child([model, threads, mode, steps]) {
   await sn.init({ threads: Number(threads) });
   const lenet = model === 'lenet';
   const net = lenet ? sn.models.lenet5({ seed: 1 }) : sn.models.resnet18({ numClasses: 10, seed: 1 });
-  const [N, C, H] = lenet ? [64, 1, 32] : [16, 3, 64];
+  const [N, C, H] = lenet ? [64, 1, 32] : [16, 3, model === 'resnet224' ? 224 : 64];
   const data = new Float32Array(N * C * H * H);
   for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 12.9898) * 0.5;
   const x = sn.tensor(data, [N, C, H, H]);
@@ -38,9 +40,16 @@ async function child([model, threads, mode, steps]) {
     else step();
     if (s === 10) t10 = performance.now();
     if (s === 10 || s === 100 || s === last) mem[s] = sn.backendInfo();
+    if (model === 'resnet224') console.error(`  ${mode} step ${s}: memory ${MB(sn.backendInfo().memoryBytes)} MB, live ${MB(sn.backendInfo().liveBytes)} MB`);
   }
   const seconds = (performance.now() - t10) / 1000;
   const info = mem[last];
+  const weightBytes = net.parameters().reduce((a, p) => a + p.size * 4, 0);
+  if (model === 'resnet224') {
+    console.log(JSON.stringify({ memLast: info.memoryBytes, liveBytes: info.liveBytes, weightBytes }));
+    sn.shutdown();
+    return;
+  }
   console.log(JSON.stringify({ mem10: mem[10].memoryBytes, mem100: mem[100]?.memoryBytes ?? null, memLast: info.memoryBytes, liveBytes: info.liveBytes, liveTensors: info.liveTensors, imagesPerSec: ((last - 10) * N) / seconds }));
   sn.shutdown();
 }
@@ -53,6 +62,12 @@ function run(args) {
 
 if (process.argv[2] === 'child') {
   await child(process.argv.slice(3));
+} else if (process.argv[2] === 'resnet224') {
+  const steps = Number(process.argv[3] ?? 5);
+  for (const mode of ['tidy', 'plain']) {
+    const r = run(['resnet224', 2, mode, steps]);
+    console.log(`ResNet-18 b16 224x224, 2 threads, ${mode}: wasm memory after step ${steps} ${MB(r.memLast)} MB, live ${MB(r.liveBytes)} MB, weights ${MB(r.weightBytes)} MB`);
+  }
 } else {
   const lenetSteps = Number(process.argv[2] ?? 1000);
   const resnetSteps = Number(process.argv[3] ?? 100);
