@@ -3,6 +3,7 @@ import type { Tensor } from './tensor.js';
 import { sameShape } from './tensor.js';
 import { addInto, copyOf, onesLike } from './ops/basic.js';
 import { tensorHooks } from './tensor-hooks.js';
+import { releaseConsumedForwards } from './memory/forward-scope.js';
 
 /**
  * Reverse-mode pass: visits the recorded graph in reverse topological order,
@@ -13,7 +14,7 @@ import { tensorHooks } from './tensor-hooks.js';
  */
 export function runBackward(root: Tensor, grad?: Tensor): void {
   if (root.isDisposed) {
-    throw new SimdnnError('backward', `the tensor ${fmtShape(root.shape)} was released (disposed, or freed at the end of its tidy scope)`);
+    throw new SimdnnError('backward', `the tensor ${fmtShape(root.shape)} was ${root.storage.releasedHow}`);
   }
   if (!root.requiresGrad) {
     throw new SimdnnError('backward', `the tensor ${fmtShape(root.shape)} does not require grad and has no grad function`);
@@ -50,8 +51,9 @@ export function runBackward(root: Tensor, grad?: Tensor): void {
       if (x.requiresGrad && x.isDisposed) {
         // dispose() cuts a tensor's grad function: going on would silently
         // drop the gradients of everything behind it.
+        const how = x.storage.releasedHow;
         throw new SimdnnError('backward', `the graph reaches a released tensor ${fmtShape(x.shape)} (input ${i} of '${t.gradFn!.name}'; ` +
-          'disposed, or freed at the end of its tidy scope): call backward() inside the tidy that built the graph');
+          (how.startsWith('released (') ? 'disposed, or freed at the end of its tidy scope): call backward() inside the tidy that built the graph' : `it was ${how})`));
       }
       if (x.requiresGrad && !seen.has(x)) {
         seen.add(x);
@@ -127,6 +129,9 @@ export function runBackward(root: Tensor, grad?: Tensor): void {
     node.backward = null; // frees what the closure saved
     release(g);
   }
+  // The graph is consumed: the module activations behind it go now, not at a
+  // step boundary (docs/memory.md, rule 1). A backward that retains the graph must skip this.
+  releaseConsumedForwards(order);
 }
 
 /** Sums `g` into the leaf's `.grad`; `adopt`: g is ours alone and may become `.grad`. */

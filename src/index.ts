@@ -11,7 +11,7 @@ export type { InitOptions, BackendInfo } from './runtime/backend.js';
 export { SimdnnError } from './errors.js';
 export { Tensor } from './tensor.js';
 export type { DType } from './tensor.js';
-export { noGrad } from './autograd.js';
+export { noGrad } from './memory/no-grad-boundary.js';
 export { keep } from './scope.js';
 export { tensor, zeros, ones, full, randn, rand } from './ops/basic.js';
 export type { TensorOptions } from './ops/basic.js';

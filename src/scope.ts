@@ -5,13 +5,18 @@ import type { Tensor } from './tensor.js';
  * returns, except the tensors it returns (which move to the enclosing scope)
  * and those passed to `keep`. A training step wrapped in `tidy` recycles the
  * same memory blocks every step, so the memory's high-water mark stays flat.
- * Outside any scope, tensors live until `dispose()` or garbage collection.
+ * Outside any scope, the rules of docs/memory.md (src/memory/) apply.
  */
 class Scope {
   readonly tensors = new Set<Tensor>();
 }
 
 const stack: Scope[] = [];
+
+/** Whether a `tidy` is running: what is made now is that tidy's to free. */
+export function inTidy(): boolean {
+  return stack.length > 0;
+}
 
 /** Called by every tensor constructor. */
 export function track(t: Tensor): void {
@@ -22,8 +27,12 @@ export function track(t: Tensor): void {
   }
 }
 
-/** Exempts `t` from the scope it was created in (e.g. a parameter's `.grad`, optimizer state). */
+/**
+ * Exempts `t` from the scope it was created in and from every automatic
+ * release of docs/memory.md (e.g. a parameter's `.grad`, optimizer state).
+ */
 export function keep<T extends Tensor>(t: T): T {
+  t.storage.makePersistent();
   const s = t._scope as Scope | null;
   if (s) {
     s.tensors.delete(t);
@@ -32,7 +41,8 @@ export function keep<T extends Tensor>(t: T): T {
   return t;
 }
 
-function collect(value: unknown, out: Set<Tensor>, isTensor: (v: unknown) => v is Tensor, depth = 0): void {
+/** The tensors in `value`: itself, or inside arrays and plain objects (a few levels deep). */
+export function collect(value: unknown, out: Set<Tensor>, isTensor: (v: unknown) => v is Tensor, depth = 0): void {
   if (depth > 4 || value === null || typeof value !== 'object') return;
   if (isTensor(value)) {
     out.add(value);

@@ -1,10 +1,26 @@
 import { SimdnnError } from './errors.js';
 import { backend, type Backend } from './runtime/backend.js';
+import { clock } from './memory/clock.js';
+import { adoptStep, dropStep } from './memory/steps.js';
+import { openForward, type ForwardScope } from './memory/forward-scope.js';
+import { countAdded, countRemoved, uncountUnowned } from './memory/live-count.js';
+import { inTidy } from './scope.js';
+
+interface Token {
+  ptr: number;
+  epoch: number;
+  done: boolean;
+  bytes: number;
+  era: number;
+  /** Counted as made outside tidy and not kept (rule 3 of docs/memory.md). */
+  unowned: boolean;
+}
 
 /**
  * A block of wasm memory owned by one or more tensors (views share it).
- * Released by `dispose()`, by the end of a `tidy` scope, or by the garbage
- * collector when no tensor references it any more.
+ * Released by `dispose()`, by the end of a `tidy` scope, by the rules of
+ * docs/memory.md (src/memory/), or, as a safety net, by the garbage collector
+ * when no tensor references it any more.
  */
 export class Storage {
   readonly ptr: number;
@@ -13,51 +29,98 @@ export class Storage {
   released = false;
   /** Tensors (views) sharing this block; released when the last is disposed. */
   refs = 0;
-  private readonly token: { ptr: number; epoch: number; done: boolean };
+  /** The step (era) it was made in and the last one that used it (every op goes through `live`). */
+  readonly madeEra: number;
+  lastUse: number;
+  /** Never released by the step rules: parameters, buffers, gradients, optimizer state, `sn.keep`. */
+  persistent = false;
+  /** The outermost module forward that made it, until that forward is settled (memory/forward-scope.ts). */
+  forward: ForwardScope | null = null;
+  /** Why a memory rule released it, for the error a later use throws. */
+  private releaseNote: string | null = null;
+  private readonly token: Token;
 
   constructor(bytes: number, op: string) {
     const b = backend(op);
     this.bytes = bytes;
     this.ptr = bytes > 0 ? b.heap.alloc(bytes) : 0;
     this.epoch = b.epoch;
-    this.token = { ptr: this.ptr, epoch: b.epoch, done: bytes === 0 };
-    if (bytes > 0) collector.register(this, this.token, this.token);
+    this.madeEra = this.lastUse = clock.era;
+    const unowned = bytes > 0 && !inTidy();
+    this.token = { ptr: this.ptr, epoch: b.epoch, done: bytes === 0, bytes, era: clock.era, unowned };
+    if (bytes === 0) return;
+    collector.register(this, this.token, this.token);
+    countAdded(b.epoch, bytes, unowned);
+    if (unowned) adoptStep(this);
+    const f = openForward();
+    if (f !== null) {
+      this.forward = f;
+      f.made.push(this);
+    }
   }
 
-  /** The backend, after checking this storage is still live. */
+  /** The backend, after checking this storage is still live; records the use for the step rule. */
   live(op: string): Backend {
-    if (this.released) throw new SimdnnError(op, 'the tensor was released (disposed, or freed at the end of its tidy scope) and cannot be used');
+    if (this.released) throw new SimdnnError(op, `the tensor was ${this.releaseNote ?? 'released (disposed, or freed at the end of its tidy scope) and cannot be used'}`);
     const b = backend(op);
     if (b.epoch !== this.epoch) throw new SimdnnError(op, 'the tensor was made before the last init()/shutdown() and its memory is gone');
+    this.lastUse = clock.era;
     return b;
+  }
+
+  /** How it was released, for messages ('released (disposed, …)' or the rule that freed it). */
+  get releasedHow(): string {
+    return this.releaseNote ?? 'released (disposed, or freed at the end of its tidy scope)';
   }
 
   heapOf(op: string) {
     return this.live(op).heap;
   }
 
+  /** Exempts it from every automatic release (sn.keep, parameters, gradients, optimizer state). */
+  makePersistent(): void {
+    if (this.persistent) return;
+    this.persistent = true;
+    dropStep(this);
+    if (this.token.unowned) {
+      if (this.token.era === clock.era) uncountUnowned(this.bytes);
+      this.token.unowned = false;
+    }
+  }
+
+  /** Released by a memory rule: `note` completes "the tensor was …" in the error a later use throws. */
+  releaseWith(note: string): void {
+    if (this.released) return;
+    this.releaseNote = note;
+    this.release();
+  }
+
   release(): void {
     if (this.released) return;
     this.released = true;
+    this.forward = null;
     if (this.token.done) return;
     this.token.done = true;
     collector.unregister(this.token);
-    freeIfCurrent(this.token.ptr, this.token.epoch);
+    dropStep(this);
+    forget(this.token);
   }
 }
 
-function freeIfCurrent(ptr: number, epoch: number): void {
+/** Frees the block (when its backend still runs) and uncounts it. */
+function forget(token: Token): void {
+  countRemoved(token.epoch, token.bytes, token.unowned && token.era === clock.era);
   let b: Backend;
   try {
     b = backend();
   } catch {
     return; // shut down: the whole memory is gone already
   }
-  if (b.epoch === epoch) b.heap.release(ptr);
+  if (b.epoch === token.epoch) b.heap.release(token.ptr);
 }
 
-const collector = new FinalizationRegistry<{ ptr: number; epoch: number; done: boolean }>((token) => {
+const collector = new FinalizationRegistry<Token>((token) => {
   if (token.done) return;
   token.done = true;
-  freeIfCurrent(token.ptr, token.epoch);
+  forget(token);
 });

@@ -1,5 +1,6 @@
 import * as sn from '../src/index.js';
 import type { Tensor } from '../src/tensor.js';
+import { noGrad } from '../src/autograd.js';
 
 /**
  * Compares autograd's gradients of `sum(f(inputs) * probe)` with central finite
@@ -22,13 +23,15 @@ export function gradcheck(
   const evalAt = (which: number, i: number, delta: number): number => {
     const data = inputs.map((x) => x.data.slice());
     data[which][i] += delta;
-    return sn.noGrad(() => {
+    // autograd's noGrad, in a tidy: a probe is no step boundary (docs/memory.md), so the
+    // caller's tensors keep their lifetimes, and its temporaries are freed here.
+    return sn.tidy(() => noGrad(() => {
       const ts = data.map((d, k) => sn.tensor(d, inputs[k].shape));
       const y = f(...ts).toFloat32Array();
       let s = 0;
       for (let j = 0; j < y.length; j++) s += y[j] * probeData[j];
       return s;
-    });
+    }));
   };
 
   let worst = 0;

@@ -5,6 +5,7 @@ import type { Tensor } from '../tensor.js';
 import { checkImage, checkKeys, type Image } from './image.js';
 import type { Dataset } from './dataset.js';
 import { newScratch, withScratch } from './scratch.js';
+import { stepBoundary } from '../memory/steps.js';
 
 /**
  * A per-sample transform; `rng` is seeded from (seed, epoch, position in the
@@ -191,6 +192,9 @@ export class DataLoader implements Iterable<Batch> {
     let prev: Batch | null = null;
     try {
       for (let b = start; b < this.length; b++) {
+        // A step boundary (docs/memory.md) before the batch exists: its tensor
+        // (made at first use of `x`) belongs to the step that receives it.
+        stepBoundary('DataLoader batch');
         const batch = this.makeBatch(order, epoch, b);
         if (prev !== null && !this.keepTensors) prev.dispose();
         prev = batch;

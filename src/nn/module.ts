@@ -1,6 +1,8 @@
 import { check, fmtShape, SimdnnError } from '../errors.js';
 import { keep } from '../scope.js';
-import { sameShape, Tensor } from '../tensor.js';
+import { isTensor, sameShape, Tensor } from '../tensor.js';
+import { escape, runForward } from '../memory/forward-scope.js';
+import { stepBoundary } from '../memory/steps.js';
 import { copyOf } from '../ops/basic.js';
 import { runLayers } from './inference.js';
 
@@ -62,9 +64,15 @@ export abstract class Module {
       writable: true,
       enumerable: false,
       value: function hookedForward(...args: unknown[]) {
-        const out = impl.apply(self, args);
-        if (self._hooks.size > 0) for (const h of [...self._hooks]) h(self, args, out);
-        return out;
+        return runForward(self.typeName, () => {
+          const out = impl.apply(self, args);
+          if (self._hooks.size > 0) {
+            // A hook may keep what it sees: those tensors are the caller's now, not internal.
+            if (self._hasHooks()) escape([args, out], isTensor);
+            for (const h of [...self._hooks]) h(self, args, out);
+          }
+          return out;
+        }, isTensor);
       },
     });
   }
@@ -187,8 +195,12 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Drops every parameter's gradient: releases its memory and sets `.grad` to null (as the optimizers' zeroGrad). */
+  /**
+   * Drops every parameter's gradient: releases its memory and sets `.grad` to
+   * null (as the optimizers' zeroGrad). A step boundary (docs/memory.md).
+   */
   zeroGrad(): void {
+    stepBoundary(`${this.typeName}.zeroGrad`);
     for (const p of this.parameters()) {
       if (p.grad !== null) {
         p.grad.dispose();

@@ -2,6 +2,7 @@ import { check, fmtShape, SimdnnError } from '../errors.js';
 import { copyOf } from '../ops/basic.js';
 import { launchElementwise } from '../ops/launch.js';
 import { keep } from '../scope.js';
+import { stepBoundary } from '../memory/steps.js';
 import { sameShape, Tensor } from '../tensor.js';
 
 /** A parameter group as given to a constructor: its tensors and any options that override the defaults. */
@@ -102,8 +103,10 @@ export abstract class Optimizer<O extends { lr: number }> {
    * Drops the gradients (PyTorch's `zero_grad(set_to_none=True)`): no pass over
    * memory; the blocks go back to the heap and the next backward reuses them.
    * A `.grad` tensor you still hold is released too: copy it first if you need it.
+   * A step boundary (docs/memory.md).
    */
   zeroGrad(): void {
+    stepBoundary('optimizer.zeroGrad');
     for (const g of this.paramGroups) {
       for (const p of g.params) {
         if (p.grad !== null) {

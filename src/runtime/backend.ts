@@ -6,6 +6,8 @@ import { baselineWasmBase64, relaxedWasmBase64 } from './wasm-binaries.generated
 import { ThreadPool, defaultThreadCount } from './pool.js';
 import { loadNodePlatform } from './platform.js';
 import { withUnsharedMemoryImport } from './unshared-memory.js';
+import { liveCounts } from '../memory/live-count.js';
+import { restartClock } from '../memory/steps.js';
 
 export interface InitOptions {
   /** Worker threads including the caller; `'auto'` = the cores the runtime reports. Default 1. */
@@ -19,6 +21,9 @@ export interface BackendInfo {
   simd: 'baseline' | 'relaxed';
   sharedMemory: boolean;
   memoryBytes: number;
+  /** Tensor memory blocks not yet released (views share one) and the bytes they hold (docs/memory.md). */
+  liveTensors: number;
+  liveBytes: number;
 }
 
 /** Everything `init` creates; replaced as a whole by the next `init` after `shutdown`. */
@@ -111,6 +116,7 @@ async function start(opts: InitOptions): Promise<void> {
   const heap = new Heap(memory);
   const gemmScratch = heap.alloc(threads * kernels.gemmScratchFloats() * 4);
   const pool = await ThreadPool.create({ threads, module, memory, heap, kernels });
+  restartClock(); // new memory: what is made before its first boundary is pre-loop data again
   current = { epoch: ++epochCounter, heap, kernels, module, simd: variant, shared, pool, gemmScratch };
 }
 
@@ -126,7 +132,7 @@ export function isInitialised(): boolean {
 
 export function backendInfo(): BackendInfo {
   const b = backend('backendInfo');
-  return { threads: b.pool.size, simd: b.simd, sharedMemory: b.shared, memoryBytes: b.heap.memory.buffer.byteLength };
+  return { threads: b.pool.size, simd: b.simd, sharedMemory: b.shared, memoryBytes: b.heap.memory.buffer.byteLength, ...liveCounts(b.epoch) };
 }
 
 /** Joins the workers and drops the memory; tensors made before become invalid. */

@@ -39,7 +39,7 @@ describe('nn.foldBatchNorm', () => {
       randomizeBatchNorms(m, 5);
       m.eval();
       const x = sn.randn([1, 3, 64, 64], { seed: 9 });
-      const before = sn.noGrad(() => m.forward(x));
+      const before = sn.keep(sn.noGrad(() => m.forward(x))); // read after another sn.noGrad boundary (docs/memory.md)
       const memoryBefore = sn.summary(m, [1, 3, 64, 64]).totals.activations;
       expect(sn.nn.foldBatchNorm(m, [1, 3, 64, 64])).toBe(count);
       const bnOutputs = sn.summary(m, [1, 3, 64, 64]).rows.filter((r) => r.type === 'BatchNorm2d').reduce((a, r) => a + r.outputShape.reduce((p, d) => p * d, 1), 0);

@@ -86,7 +86,8 @@ describe('no-grad inference frees and reuses activations', () => {
     const conv = new sn.nn.Conv2d(2, 4, 3, { seed: 6 });
     const m = new sn.nn.Sequential(conv, new sn.nn.ReLU(), new sn.nn.Conv2d(4, 4, 1, { seed: 7 }));
     let kept: Tensor | null = null;
-    const h = conv.registerForwardHook((_m, _in, out) => { kept = out as Tensor; });
+    // A hook that keeps a tensor past the step keeps it with sn.keep (docs/memory.md).
+    const h = conv.registerForwardHook((_m, _in, out) => { kept = sn.keep(out as Tensor); });
     const x = sn.randn([1, 2, 6, 6], { seed: 8 });
     sn.noGrad(() => m.forward(x));
     h.remove();
@@ -99,7 +100,8 @@ describe('no-grad inference frees and reuses activations', () => {
     class Keeper extends sn.nn.Module {
       last: Tensor | null = null;
       forward(x: Tensor): Tensor {
-        this.last = sn.F.relu(x);
+        // Kept past the outer forward: sn.keep (docs/memory.md); runLayers must still not dispose it.
+        this.last = sn.keep(sn.F.relu(x));
         return this.last;
       }
     }

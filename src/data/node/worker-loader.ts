@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { check, SimdnnError } from '../../errors.js';
 import { Batch, type DataLoader } from '../dataloader.js';
 import { checkKeys } from '../image.js';
+import { stepBoundary } from '../../memory/steps.js';
 
 export interface WorkerDataLoaderOptions {
   /** Passed to the module's factory in each worker (structured-cloneable). */
@@ -155,6 +156,9 @@ export class WorkerDataLoader implements Iterable<Batch> {
       for (let b = start; b < this.length; b++) {
         const m = this.receive(this.lanes[b % W], gen);
         request();
+        // A step boundary, as DataLoader's: prefetched batches hold no tensor
+        // yet (`x` is made at first use), so none can be released early.
+        stepBoundary('WorkerDataLoader batch');
         const batch = new Batch(m.data as Float32Array, m.shape as [number, number, number, number], m.y as Int32Array, m.indices as Int32Array, epoch, b);
         prev?.dispose();
         prev = batch;
