@@ -1,2 +1,2 @@
 // Loads every area's Tensor methods (see install.ts for the pattern). One line per area.
-export {};
+import './elementwise.js';
