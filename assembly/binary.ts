@@ -18,6 +18,9 @@ import { expv, logv } from "./math";
 @inline const MAX: i32 = 4;
 // @ts-ignore: decorator
 @inline const MIN: i32 = 5;
+// 6 is pow. FIRST = a broadcast to the output shape (b only gives the shape): gradients of reductions.
+// @ts-ignore: decorator
+@inline const FIRST: i32 = 7;
 
 /** a^b as torch.pow: b = 0 or a = 1 give 1; a < 0 needs an integer b (else NaN), odd b keeps the sign. */
 // @ts-ignore: decorator
@@ -42,6 +45,7 @@ import { expv, logv } from "./math";
   // wasm max/min return NaN when either lane is NaN, as torch.maximum/minimum.
   if (kind == MAX) return f32x4.max(a, b);
   if (kind == MIN) return f32x4.min(a, b);
+  if (kind == FIRST) return a;
   return powv(a, b);
 }
 
@@ -166,6 +170,7 @@ export function binaryStrided(kind: i32, a: usize, b: usize, out: usize, meta: u
   else if (kind == DIV) stridedLoop(DIV, a, b, out, meta, rank, tid, nthreads);
   else if (kind == MAX) stridedLoop(MAX, a, b, out, meta, rank, tid, nthreads);
   else if (kind == MIN) stridedLoop(MIN, a, b, out, meta, rank, tid, nthreads);
+  else if (kind == FIRST) stridedLoop(FIRST, a, b, out, meta, rank, tid, nthreads);
   else stridedLoop(6, a, b, out, meta, rank, tid, nthreads);
 }
 

@@ -33,3 +33,4 @@ export { packConvWeights, convSmallForward, planesToPixels, convSmallFilterGrad,
 export { addReluInPlace, affinePlanesInPlace } from "./inference";
 export { gemvRows } from "./gemv";
 export { binarySame, binaryScalar, binaryStrided, unary, copyFloats } from "./binary";
+export { reduceAxis, sumBlocks } from "./reduce";

@@ -10,6 +10,29 @@ import { unaryFloat } from './unary.js';
 /** Binary op codes shared with assembly/binary.ts. */
 export const BINARY = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6 } as const;
 export type BinaryName = keyof typeof BINARY;
+const FIRST = 7; // assembly/binary.ts: a, broadcast to the shape of the broadcast with b
+
+/**
+ * `g` broadcast to `shape` (a copy; g's shape must broadcast to it): the
+ * backward of reductions. Runs the strided kernel's FIRST op; `like` (a live
+ * tensor of the target shape, e.g. the reduced input) only gives the shape.
+ */
+export function expandTo(g: Tensor, like: Tensor, op: string): Tensor {
+  if (sameShape(g.shape, like.shape)) return floatBinary('mul', g, 1, op);
+  const outShape = broadcastShapes(g.shape, like.shape, op);
+  const out = empty(outShape, op);
+  if (out.size === 0) return out;
+  const c = collapseDims(outShape, [broadcastStrides(g.shape, outShape), broadcastStrides(like.shape, outShape)]);
+  const rank = c.shape.length;
+  const meta = empty([3 * rank], op, 'int32');
+  meta.viewInt32(op).set([...c.shape, ...c.strides[0], ...c.strides[1]]);
+  try {
+    launchElementwise('binaryStrided', [FIRST, g.ptr(op), like.ptr(op), out.ptr(), meta.ptr(), rank], out.size);
+  } finally {
+    meta.dispose();
+  }
+  return out;
+}
 
 /** int32 forms (JS: not hot); div never reaches here (it is float division, as torch.div). */
 const INT_OPS: Record<Exclude<BinaryName, 'div'>, (x: number, y: number) => number> = {

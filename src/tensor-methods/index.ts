@@ -1,2 +1,3 @@
 // Loads every area's Tensor methods (see install.ts for the pattern). One line per area.
 import './elementwise.js';
+import './reduce.js';
