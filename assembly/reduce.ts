@@ -35,16 +35,32 @@ import { unitStart } from "./elementwise";
   return s;
 }
 
+// Four independent accumulators: NaN-propagating f32x4.max is several
+// instructions in V8, and one chain would wait on each of them in turn.
 // @ts-ignore: decorator
 @inline function maxRow(kind: i32, p: usize, len: i32): f32 {
   let j = 0;
   let r: f32 = kind == MAX ? -Infinity : Infinity;
-  if (len >= 4) {
-    let m = v128.load(p);
-    for (j = 4; j + 4 <= len; j += 4) {
-      const v = v128.load(p + (<usize>j << 2));
-      m = kind == MAX ? f32x4.max(m, v) : f32x4.min(m, v);
+  if (len >= 16) {
+    let m0 = v128.load(p);
+    let m1 = v128.load(p + 16);
+    let m2 = v128.load(p + 32);
+    let m3 = v128.load(p + 48);
+    for (j = 16; j + 16 <= len; j += 16) {
+      const q = p + (<usize>j << 2);
+      if (kind == MAX) {
+        m0 = f32x4.max(m0, v128.load(q));
+        m1 = f32x4.max(m1, v128.load(q + 16));
+        m2 = f32x4.max(m2, v128.load(q + 32));
+        m3 = f32x4.max(m3, v128.load(q + 48));
+      } else {
+        m0 = f32x4.min(m0, v128.load(q));
+        m1 = f32x4.min(m1, v128.load(q + 16));
+        m2 = f32x4.min(m2, v128.load(q + 32));
+        m3 = f32x4.min(m3, v128.load(q + 48));
+      }
     }
+    const m = kind == MAX ? f32x4.max(f32x4.max(m0, m1), f32x4.max(m2, m3)) : f32x4.min(f32x4.min(m0, m1), f32x4.min(m2, m3));
     const a = f32x4.extract_lane(m, 0);
     const b = f32x4.extract_lane(m, 1);
     const c = f32x4.extract_lane(m, 2);
@@ -79,62 +95,90 @@ export function reduceAxis(kind: i32, x: usize, out: usize, outer: i32, len: i32
     const r0 = unitStart(outer, tid, nthreads);
     const r1 = unitStart(outer, tid + 1, nthreads);
     for (let r = r0; r < r1; r++) {
-      store<f32>(out + (<usize>r << 2), rowValue(kind, x + (<usize>r * <usize>len << 2), len, scale));
+      const p = x + (<usize>r * <usize>len << 2);
+      const v = kind == SUM ? rowValue(SUM, p, len, scale) : kind == MAX ? rowValue(MAX, p, len, scale) : kind == MIN ? rowValue(MIN, p, len, scale) : rowValue(PROD, p, len, scale);
+      store<f32>(out + (<usize>r << 2), v);
     }
     return;
   }
-  // Columns in blocks of 4 (one f32x4 → two f64x2 accumulators), scalar for the rest.
-  const blocks = (inner + 3) >> 2;
+  // Columns in blocks of 16 (one cache line: every pass over the rows reads
+  // whole lines), scalar for the last inner % 16.
+  const blocks = (inner + 15) >> 4;
   const units = outer * blocks;
   const u0 = unitStart(units, tid, nthreads);
   const u1 = unitStart(units, tid + 1, nthreads);
-  const rowBytes = <usize>inner << 2;
   for (let u = u0; u < u1; u++) {
     const o = u / blocks;
-    const c = (u % blocks) << 2;
+    const c = (u % blocks) << 4;
     const base = x + ((<usize>o * <usize>len * <usize>inner + <usize>c) << 2);
     const dst = out + ((<usize>o * <usize>inner + <usize>c) << 2);
-    if (c + 4 <= inner) {
-      if (kind == SUM || kind == PROD) {
-        let lo = f64x2.splat(kind == SUM ? 0 : 1);
-        let hi = f64x2.splat(kind == SUM ? 0 : 1);
-        for (let j = 0; j < len; j++) {
-          const v = v128.load(base + <usize>j * rowBytes);
-          const vl = f64x2.promote_low_f32x4(v);
-          const vh = f64x2.promote_low_f32x4(i64x2.shuffle(v, v, 1, 0));
-          if (kind == SUM) {
-            lo = f64x2.add(lo, vl);
-            hi = f64x2.add(hi, vh);
-          } else {
-            lo = f64x2.mul(lo, vl);
-            hi = f64x2.mul(hi, vh);
-          }
-        }
-        if (kind == SUM) {
-          lo = f64x2.mul(lo, f64x2.splat(scale));
-          hi = f64x2.mul(hi, f64x2.splat(scale));
-        }
-        const dl = f32x4.demote_f64x2_zero(lo);
-        const dh = f32x4.demote_f64x2_zero(hi);
-        v128.store(dst, i64x2.shuffle(dl, dh, 0, 2));
-      } else {
-        let m = f32x4.splat(kind == MAX ? -Infinity : Infinity);
-        for (let j = 0; j < len; j++) {
-          const v = v128.load(base + <usize>j * rowBytes);
-          m = kind == MAX ? f32x4.max(m, v) : f32x4.min(m, v);
-        }
-        v128.store(dst, m);
-      }
+    if (c + 16 <= inner) {
+      if (kind == SUM) columnSums(base, dst, len, inner, scale);
+      else if (kind == MAX) columnExtreme(MAX, base, dst, len, inner);
+      else if (kind == MIN) columnExtreme(MIN, base, dst, len, inner);
+      else columnScalar(PROD, base, dst, len, inner, 16, scale);
     } else {
-      for (let k = 0; k < inner - c; k++) {
-        let s: f64 = kind == SUM ? 0 : kind == PROD ? 1 : kind == MAX ? -Infinity : Infinity;
-        for (let j = 0; j < len; j++) {
-          const v = <f64>load<f32>(base + <usize>j * rowBytes + (<usize>k << 2));
-          s = kind == SUM ? s + v : kind == PROD ? s * v : kind == MAX ? max(s, v) : min(s, v);
-        }
-        store<f32>(dst + (<usize>k << 2), <f32>(kind == SUM ? s * scale : s));
-      }
+      columnScalar(kind, base, dst, len, inner, inner - c, scale);
     }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function widen(v: v128, high: bool): v128 {
+  return f64x2.promote_low_f32x4(high ? i64x2.shuffle(v, v, 1, 0) : v);
+}
+
+/** 16 columns: Σ over len rows in float64 (8 f64x2 accumulators), scaled, rounded once. */
+function columnSums(base: usize, dst: usize, len: i32, inner: i32, scale: f64): void {
+  let a0 = f64x2.splat(0); let a1 = f64x2.splat(0); let a2 = f64x2.splat(0); let a3 = f64x2.splat(0);
+  let a4 = f64x2.splat(0); let a5 = f64x2.splat(0); let a6 = f64x2.splat(0); let a7 = f64x2.splat(0);
+  const rowBytes = <usize>inner << 2;
+  for (let j = 0; j < len; j++) {
+    const q = base + <usize>j * rowBytes;
+    const v0 = v128.load(q);
+    const v1 = v128.load(q + 16);
+    const v2 = v128.load(q + 32);
+    const v3 = v128.load(q + 48);
+    a0 = f64x2.add(a0, widen(v0, false)); a1 = f64x2.add(a1, widen(v0, true));
+    a2 = f64x2.add(a2, widen(v1, false)); a3 = f64x2.add(a3, widen(v1, true));
+    a4 = f64x2.add(a4, widen(v2, false)); a5 = f64x2.add(a5, widen(v2, true));
+    a6 = f64x2.add(a6, widen(v3, false)); a7 = f64x2.add(a7, widen(v3, true));
+  }
+  const s = f64x2.splat(scale);
+  v128.store(dst, i64x2.shuffle(f32x4.demote_f64x2_zero(f64x2.mul(a0, s)), f32x4.demote_f64x2_zero(f64x2.mul(a1, s)), 0, 2));
+  v128.store(dst + 16, i64x2.shuffle(f32x4.demote_f64x2_zero(f64x2.mul(a2, s)), f32x4.demote_f64x2_zero(f64x2.mul(a3, s)), 0, 2));
+  v128.store(dst + 32, i64x2.shuffle(f32x4.demote_f64x2_zero(f64x2.mul(a4, s)), f32x4.demote_f64x2_zero(f64x2.mul(a5, s)), 0, 2));
+  v128.store(dst + 48, i64x2.shuffle(f32x4.demote_f64x2_zero(f64x2.mul(a6, s)), f32x4.demote_f64x2_zero(f64x2.mul(a7, s)), 0, 2));
+}
+
+// @ts-ignore: decorator
+@inline function columnExtreme(kind: i32, base: usize, dst: usize, len: i32, inner: i32): void {
+  const init = f32x4.splat(kind == MAX ? -Infinity : Infinity);
+  let m0 = init; let m1 = init; let m2 = init; let m3 = init;
+  const rowBytes = <usize>inner << 2;
+  for (let j = 0; j < len; j++) {
+    const q = base + <usize>j * rowBytes;
+    if (kind == MAX) {
+      m0 = f32x4.max(m0, v128.load(q)); m1 = f32x4.max(m1, v128.load(q + 16));
+      m2 = f32x4.max(m2, v128.load(q + 32)); m3 = f32x4.max(m3, v128.load(q + 48));
+    } else {
+      m0 = f32x4.min(m0, v128.load(q)); m1 = f32x4.min(m1, v128.load(q + 16));
+      m2 = f32x4.min(m2, v128.load(q + 32)); m3 = f32x4.min(m3, v128.load(q + 48));
+    }
+  }
+  v128.store(dst, m0); v128.store(dst + 16, m1); v128.store(dst + 32, m2); v128.store(dst + 48, m3);
+}
+
+/** `cols` columns one at a time, float64 (the tail of a row, and prod). */
+function columnScalar(kind: i32, base: usize, dst: usize, len: i32, inner: i32, cols: i32, scale: f64): void {
+  const rowBytes = <usize>inner << 2;
+  for (let k = 0; k < cols; k++) {
+    let s: f64 = kind == SUM ? 0 : kind == PROD ? 1 : kind == MAX ? -Infinity : Infinity;
+    for (let j = 0; j < len; j++) {
+      const v = <f64>load<f32>(base + <usize>j * rowBytes + (<usize>k << 2));
+      s = kind == SUM ? s + v : kind == PROD ? s * v : kind == MAX ? max(s, v) : min(s, v);
+    }
+    store<f32>(dst + (<usize>k << 2), <f32>(kind == SUM ? s * scale : s));
   }
 }
 
