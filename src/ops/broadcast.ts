@@ -1,6 +1,6 @@
 import { check, fmtShape } from '../errors.js';
 import { shapeSize, Tensor } from '../tensor.js';
-import { empty } from './basic.js';
+import { reduceSum } from './reduce.js';
 
 /** PyTorch's broadcast of two shapes (sizes aligned from the right; 1 stretches), or a SimdnnError naming both. */
 export function broadcastShapes(a: readonly number[], b: readonly number[], op: string): number[] {
@@ -85,19 +85,19 @@ export function forEachBroadcast(outShape: readonly number[], aStr: readonly num
 
 /**
  * The gradient of a broadcast operand: `g` (of the broadcast shape) summed
- * over the dims along which `shape` was stretched, in row-major order with a
- * float64 accumulator per output element (fixed order: the same bits for any
+ * over the dims along which `shape` was stretched, by the sum reduction's
+ * wasm kernel (float64 accumulation, fixed order: the same bits for any
  * thread count). Returns `g` itself when nothing was broadcast.
  */
 export function sumToShape(g: Tensor, shape: readonly number[], op: string): Tensor {
   if (g.shape.length === shape.length && g.shape.every((d, i) => d === shape[i])) return g;
-  const out = empty(shape.slice(), op);
-  const acc = new Float64Array(out.size);
-  const gv = g.view(op);
-  const str = broadcastStrides(shape, g.shape);
-  forEachBroadcast(g.shape, str, str, (o, i) => {
-    acc[i] += gv[o];
+  const lead = g.shape.length - shape.length;
+  const dims: number[] = [];
+  g.shape.forEach((d, i) => {
+    if (i < lead || (shape[i - lead] === 1 && d !== 1)) dims.push(i);
   });
-  out.view(op).set(acc);
+  const r = reduceSum(g, dims, op);
+  const out = new Tensor(shape.slice(), r.storage, op);
+  r.dispose(); // the view keeps the memory
   return out;
 }

@@ -38,6 +38,11 @@ function floatReduce(kind: KindName, x: Tensor, dims: number[], op: string, mean
   return cur === x ? floatBinary('mul', x, 1, op) : cur;
 }
 
+/** Σ over `dims` of a float32 tensor, keepdim-shaped, outside autograd (broadcast gradients use it). */
+export function reduceSum(x: Tensor, dims: number[], op: string): Tensor {
+  return floatReduce('sum', x, dims, op);
+}
+
 function blockSum(x: Tensor, out: Tensor, len: number, scale: number, op: string): void {
   const nb = Math.ceil(len / SUM_BLOCK);
   const partials = empty([2 * nb], op); // float64 partials in a float32 tensor's 8·nb bytes
