@@ -172,7 +172,10 @@ function extreme(kind: 'amax' | 'amin', xIn: Tensor, dim: number | number[] | nu
   for (const d of dims) check(x.shape[d] > 0, op, () => `cannot reduce over dim ${d} of size 0 (input ${fmtShape(x.shape)}): there is no identity for ${kind}`);
   if (x.dtype !== 'float32') {
     const r = intReduce(kind, x, dims, op);
-    return finish(x.dtype === 'bool' ? r.bool() : r, outShape);
+    if (x.dtype !== 'bool') return finish(r, outShape);
+    const asBool = r.bool();
+    r.dispose();
+    return finish(asBool, outShape);
   }
   const r = finish(floatReduce(kind, x, dims, op), outShape);
   return record(op, r, [x], (g) => noGrad(() => {
