@@ -39,17 +39,22 @@ const OPS = [
 const gbps = (bytes, n, ms) => (bytes * n) / ms / 1e6;
 const fmt = (v) => (v === undefined ? '      -' : v.toFixed(1).padStart(7));
 
-async function copyBandwidth(n) {
+/** The copy kernel and, for reference, the same-shape add kernel alone (no tensor allocation, no dispatch), one thread, in their own instance. */
+async function kernelBandwidth(n) {
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
   const { instance } = await WebAssembly.instantiate(readFileSync(join(root, 'build', 'simdnn.wasm')), { env: { memory } });
+  const k = instance.exports;
   const bytes = n * 4;
-  memory.grow(Math.ceil((2 * bytes + 65536) / 65536));
+  memory.grow(Math.ceil((3 * bytes + 65536) / 65536));
   const src = 65536;
-  const dst = src + bytes;
+  const src2 = src + bytes;
+  const dst = src2 + bytes;
   new Float32Array(memory.buffer, src, n).set(seededArray(n, 1));
+  new Float32Array(memory.buffer, src2, n).set(seededArray(n, 2));
   // Timed as the ops are (median of samples), so the ratio compares like with like.
-  const ms = await medianMs(() => instance.exports.copyFloats(src, dst, n, 0, 1));
-  return gbps(8, n, ms);
+  const copy = gbps(8, n, await medianMs(() => k.copyFloats(src, dst, n, 0, 1)));
+  const add = gbps(12, n, await medianMs(() => k.binarySame(0, src, src2, dst, n, 0, 1)));
+  return { copy, add };
 }
 
 async function simdnn(threads, n) {
@@ -91,12 +96,12 @@ let cpu = '';
 try { cpu = execSync("lscpu | grep -E 'Model name|CPU family|Model:' | tr -s ' '", { encoding: 'utf8' }).trim().replace(/\n/g, '; '); } catch { /* no lscpu */ }
 console.log(`ops: GB/s (bytes an op must move / median time, ${clockName}); ${cpu}`);
 for (const n of SIZES) {
-  const copy = await copyBandwidth(n);
+  const { copy, add } = await kernelBandwidth(n);
   const sn = {};
   for (const th of THREADS) sn[th] = await simdnn(th, n);
   const tf = await tfjs(n);
   const js = await plainJs(n);
-  console.log(`\nn = ${n} (${(n / 1048576).toFixed(0)}M floats); plain copy kernel (1 thread): ${copy.toFixed(1)} GB/s`);
+  console.log(`\nn = ${n} (${(n / 1048576).toFixed(0)}M floats); plain copy kernel (1 thread): ${copy.toFixed(1)} GB/s; the add kernel alone: ${add.toFixed(1)} GB/s (${((100 * add) / copy).toFixed(0)}% of copy)`);
   console.log(`${'op'.padEnd(34)}${THREADS.map((th) => `  sn ${th}T`.padStart(7)).join('')}  %copy   tfjs-w     js  sn1T/tfjs`);
   for (const op of OPS) {
     const s1 = sn[THREADS[0]][op.name];

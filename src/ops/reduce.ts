@@ -136,7 +136,7 @@ export function prod(xIn: Tensor, dim?: number | null, keepdim?: boolean): Tenso
   const op = 'prod';
   const x = liveTensor(xIn, op, 'input');
   check(dim === undefined || dim === null || typeof dim === 'number', op, () => `dim must be one integer or absent (as torch.prod), got ${JSON.stringify(dim)}`);
-  const { dims, keep, outShape } = dimsOf(x, dim, keepdim, op);
+  const { dims, outShape } = dimsOf(x, dim, keepdim, op);
   if (x.dtype !== 'float32') return finish(intReduce('prod', x, dims, op), outShape);
   const r = finish(floatReduce('prod', x, dims, op), outShape);
   return record(op, r, [x], (g) => noGrad(() => {
