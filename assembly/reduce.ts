@@ -35,8 +35,14 @@ import { unitStart } from "./elementwise";
   return s;
 }
 
-// Four independent accumulators: NaN-propagating f32x4.max is several
-// instructions in V8, and one chain would wait on each of them in turn.
+// Four independent accumulators of pmax/pmin (one instruction each; the
+// NaN-propagating f32x4.max is several in V8) and a separate NaN flag: any NaN
+// makes the result NaN, as torch.amax.
+// @ts-ignore: decorator
+@inline function ext(kind: i32, m: v128, v: v128): v128 {
+  return kind == MAX ? f32x4.pmax(m, v) : f32x4.pmin(m, v);
+}
+
 // @ts-ignore: decorator
 @inline function maxRow(kind: i32, p: usize, len: i32): f32 {
   let j = 0;
@@ -46,26 +52,26 @@ import { unitStart } from "./elementwise";
     let m1 = v128.load(p + 16);
     let m2 = v128.load(p + 32);
     let m3 = v128.load(p + 48);
+    let nan = v128.or(v128.or(f32x4.ne(m0, m0), f32x4.ne(m1, m1)), v128.or(f32x4.ne(m2, m2), f32x4.ne(m3, m3)));
     for (j = 16; j + 16 <= len; j += 16) {
       const q = p + (<usize>j << 2);
-      if (kind == MAX) {
-        m0 = f32x4.max(m0, v128.load(q));
-        m1 = f32x4.max(m1, v128.load(q + 16));
-        m2 = f32x4.max(m2, v128.load(q + 32));
-        m3 = f32x4.max(m3, v128.load(q + 48));
-      } else {
-        m0 = f32x4.min(m0, v128.load(q));
-        m1 = f32x4.min(m1, v128.load(q + 16));
-        m2 = f32x4.min(m2, v128.load(q + 32));
-        m3 = f32x4.min(m3, v128.load(q + 48));
-      }
+      const v0 = v128.load(q);
+      const v1 = v128.load(q + 16);
+      const v2 = v128.load(q + 32);
+      const v3 = v128.load(q + 48);
+      m0 = ext(kind, m0, v0);
+      m1 = ext(kind, m1, v1);
+      m2 = ext(kind, m2, v2);
+      m3 = ext(kind, m3, v3);
+      nan = v128.or(nan, v128.or(v128.or(f32x4.ne(v0, v0), f32x4.ne(v1, v1)), v128.or(f32x4.ne(v2, v2), f32x4.ne(v3, v3))));
     }
-    const m = kind == MAX ? f32x4.max(f32x4.max(m0, m1), f32x4.max(m2, m3)) : f32x4.min(f32x4.min(m0, m1), f32x4.min(m2, m3));
+    const m = ext(kind, ext(kind, m0, m1), ext(kind, m2, m3));
     const a = f32x4.extract_lane(m, 0);
     const b = f32x4.extract_lane(m, 1);
     const c = f32x4.extract_lane(m, 2);
     const d = f32x4.extract_lane(m, 3);
     r = kind == MAX ? max(max(a, b), max(c, d)) : min(min(a, b), min(c, d));
+    if (v128.any_true(nan)) r = NaN;
   }
   for (; j < len; j++) {
     const v = load<f32>(p + (<usize>j << 2));
@@ -155,18 +161,22 @@ function columnSums(base: usize, dst: usize, len: i32, inner: i32, scale: f64): 
 @inline function columnExtreme(kind: i32, base: usize, dst: usize, len: i32, inner: i32): void {
   const init = f32x4.splat(kind == MAX ? -Infinity : Infinity);
   let m0 = init; let m1 = init; let m2 = init; let m3 = init;
+  let n0 = i32x4.splat(0); let n1 = i32x4.splat(0); let n2 = i32x4.splat(0); let n3 = i32x4.splat(0);
   const rowBytes = <usize>inner << 2;
   for (let j = 0; j < len; j++) {
     const q = base + <usize>j * rowBytes;
-    if (kind == MAX) {
-      m0 = f32x4.max(m0, v128.load(q)); m1 = f32x4.max(m1, v128.load(q + 16));
-      m2 = f32x4.max(m2, v128.load(q + 32)); m3 = f32x4.max(m3, v128.load(q + 48));
-    } else {
-      m0 = f32x4.min(m0, v128.load(q)); m1 = f32x4.min(m1, v128.load(q + 16));
-      m2 = f32x4.min(m2, v128.load(q + 32)); m3 = f32x4.min(m3, v128.load(q + 48));
-    }
+    const v0 = v128.load(q);
+    const v1 = v128.load(q + 16);
+    const v2 = v128.load(q + 32);
+    const v3 = v128.load(q + 48);
+    m0 = ext(kind, m0, v0); m1 = ext(kind, m1, v1); m2 = ext(kind, m2, v2); m3 = ext(kind, m3, v3);
+    n0 = v128.or(n0, f32x4.ne(v0, v0)); n1 = v128.or(n1, f32x4.ne(v1, v1));
+    n2 = v128.or(n2, f32x4.ne(v2, v2)); n3 = v128.or(n3, f32x4.ne(v3, v3));
   }
-  v128.store(dst, m0); v128.store(dst + 16, m1); v128.store(dst + 32, m2); v128.store(dst + 48, m3);
+  // A column that met a NaN is NaN (the flag lanes are all-ones there).
+  const qnan = f32x4.splat(NaN);
+  v128.store(dst, v128.bitselect(qnan, m0, n0)); v128.store(dst + 16, v128.bitselect(qnan, m1, n1));
+  v128.store(dst + 32, v128.bitselect(qnan, m2, n2)); v128.store(dst + 48, v128.bitselect(qnan, m3, n3));
 }
 
 /** `cols` columns one at a time, float64 (the tail of a row, and prod). */

@@ -79,6 +79,21 @@ describe('methods and functions agree', () => {
   });
 });
 
+describe('NaN through the vector paths of amax/amin', () => {
+  it('a long row and 16-wide column blocks give NaN exactly where a NaN was', () => {
+    const row = Float32Array.from({ length: 40 }, (_, i) => i);
+    row[21] = NaN;
+    expect(sn.tensor(row).amax().item()).toBeNaN();
+    expect(sn.tensor(row).amin().item()).toBeNaN();
+    row[21] = 5;
+    expect(sn.tensor(row).amax().item()).toBe(39);
+    const cols = Float32Array.from({ length: 3 * 32 }, (_, i) => i % 7);
+    cols[32 + 5] = NaN; // row 1, column 5
+    const m = Array.from(sn.tensor(cols, [3, 32]).amax(0).toFloat32Array());
+    m.forEach((v, c) => (c === 5 ? expect(v).toBeNaN() : expect(v).toBe(Math.max(c % 7, (32 + c) % 7, (64 + c) % 7))));
+  });
+});
+
 describe('bad input throws a SimdnnError and leaves no memory behind', () => {
   const live = () => backend().heap.stats().liveBytes;
   const bad: [string, () => unknown, RegExp][] = [
