@@ -41,7 +41,16 @@ const INT_OPS: Record<Exclude<BinaryName, 'div'>, (x: number, y: number) => numb
   mul: (x, y) => Math.imul(x, y),
   maximum: (x, y) => Math.max(x, y),
   minimum: (x, y) => Math.min(x, y),
-  pow: (x, y) => Number(BigInt.asIntN(32, BigInt(x) ** BigInt(y))),
+  pow: (x, y) => {
+    // Exponentiation by squaring with 32-bit wrap (y >= 0 is checked first): O(log y), exact mod 2^32.
+    let r = 1;
+    let base = x;
+    for (let e = y; e > 0; e >>>= 1) {
+      if (e & 1) r = Math.imul(r, base);
+      base = Math.imul(base, base);
+    }
+    return r;
+  },
 };
 
 /**

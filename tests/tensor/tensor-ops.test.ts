@@ -123,3 +123,12 @@ describe('bad input throws a SimdnnError and leaves no memory behind', () => {
     });
   }
 });
+
+describe('int32 arithmetic', () => {
+  it('wraps at 32 bits as int32 does, pow by squaring (a huge exponent is fast)', () => {
+    const x = sn.tensor(Int32Array.from([2, 3, -2, 0x7fffffff]));
+    expect(Array.from(x.pow(3).toInt32Array())).toEqual([8, 27, -8, Math.imul(Math.imul(0x7fffffff, 0x7fffffff), 0x7fffffff)]);
+    expect(Array.from(sn.tensor(Int32Array.from([1, -1, 2])).pow(1e9).toInt32Array())).toEqual([1, 1, 0]);
+    expect(Array.from(x.add(1).toInt32Array())).toEqual([3, 4, -1, -2147483648]);
+  });
+});
