@@ -33,3 +33,5 @@ export { winogradConvChannels } from "./winograd";
 export { packConvWeights, convSmallForward, planesToPixels, convSmallFilterGrad, packDataWeights, convSmallDataGrad, convSmallDataGradScratch } from "./conv-small";
 export { addReluInPlace, affinePlanesInPlace } from "./inference";
 export { gemvRows } from "./gemv";
+export { binarySame, binaryScalar, binaryStrided, unary, copyFloats } from "./binary";
+export { reduceAxis, sumBlocks } from "./reduce";

@@ -6,7 +6,9 @@ export { softmax, logSoftmax } from './ops/softmax.js';
 export { localResponseNorm } from './ops/lrn.js';
 export { batchNorm } from './ops/batchnorm.js';
 export { dropout } from './ops/dropout.js';
-export { add, concat, flatten } from './ops/shape.js';
+export { concat, flatten } from './ops/shape.js';
+// F.add is sn.add (PyTorch broadcasting); its old same-shape/leading-broadcast cases give the same bits.
+export { add } from './ops/elementwise.js';
 export { conv2d } from './ops/conv2d.js';
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d } from './ops/pool.js';
 export type { Conv2dOptions } from './ops/conv2d.js';

@@ -5,17 +5,7 @@ import { liveTensor } from './args.js';
 import { copyOf, zeros } from './basic.js';
 import { emptyLike, wordsOf } from './raw-data.js';
 import { contiguousStrides, stridedAdd, stridedCopy } from './strided.js';
-
-/**
- * Strides that read a tensor of `from` shape as if it had the (broadcast)
- * `to` shape: 0 along the dims it is repeated over, PyTorch's alignment from
- * the right. The caller has checked that `from` broadcasts to `to`.
- */
-export function broadcastStrides(from: readonly number[], to: readonly number[]): number[] {
-  const st = contiguousStrides(from);
-  const off = to.length - from.length;
-  return to.map((n, k) => (k < off || (from[k - off] === 1 && n !== 1) ? 0 : st[k - off]));
-}
+import { broadcastStrides } from './broadcast.js';
 
 /** Sums `g` over the dims along which a tensor of `shape` was broadcast to g's shape (gradient of a broadcast). */
 export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
@@ -50,17 +40,3 @@ export function expand(x: Tensor, shape: number[]): Tensor {
   stridedCopy(outShape, wordsOf(x, op), 0, broadcastStrides(x.shape, outShape), wordsOf(out, op), 0, contiguousStrides(outShape));
   return record(op, out, [x], (g) => [sumTo(g, x.shape)]);
 }
-
-/** The shape two shapes broadcast to (PyTorch's rules), or null when they do not. */
-export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] | null {
-  const r = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let k = 0; k < r; k++) {
-    const x = a[a.length - r + k] ?? 1;
-    const y = b[b.length - r + k] ?? 1;
-    if (x !== y && x !== 1 && y !== 1) return null;
-    out.push(x === 1 ? y : x);
-  }
-  return out;
-}
-

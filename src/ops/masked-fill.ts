@@ -2,7 +2,7 @@ import { record } from '../autograd.js';
 import { check, fmtShape } from '../errors.js';
 import { shapeSize, type Tensor } from '../tensor.js';
 import { liveTensor } from './args.js';
-import { broadcastShapes, broadcastStrides } from './expand.js';
+import { tryBroadcastShapes as broadcastShapes, broadcastStrides } from './broadcast.js';
 import { emptyLike, fillWord, wordsOf } from './raw-data.js';
 import { contiguousStrides, stridedCopy } from './strided.js';
 

@@ -4,7 +4,7 @@ import { traceOp } from '../trace.js';
 import { check, fmtShape } from '../errors.js';
 import { shapeSize, Tensor } from '../tensor.js';
 import { empty, reshape, zeros } from './basic.js';
-import { broadcastShapes, broadcastStrides } from './expand.js';
+import { tryBroadcastShapes as broadcastShapes, broadcastStrides } from './broadcast.js';
 import { gemm } from './gemm.js';
 
 /**

@@ -40,11 +40,12 @@ describe('F.add', () => {
     expect(r.worst, r.where).toBeLessThanOrEqual(1);
   });
 
-  it('rejects shapes that do not broadcast simply', () => {
-    expect(() => F.add(sn.zeros([2, 3]), sn.zeros([2, 4]))).toThrow(/add: shapes \[2,3\] and \[2,4\] differ/);
-    expect(() => F.add(sn.zeros([2, 3]), sn.zeros([2, 1]))).toThrow(sn.SimdnnError);
-    expect(() => F.add(sn.zeros([2, 3]), sn.zeros([2]))).toThrow(/add: shapes \[2,3\] and \[2\] differ/);
-    expect(() => F.add(sn.zeros([2]), 1 as never)).toThrow(/add: b must be a Tensor, got number/);
+  it('broadcasts as PyTorch (F.add is sn.add) and rejects shapes that do not broadcast', () => {
+    expect(() => F.add(sn.zeros([2, 3]), sn.zeros([2, 4]))).toThrow(/add: shapes \[2,3\] and \[2,4\] cannot be broadcast together/);
+    expect(F.add(sn.zeros([2, 3]), sn.zeros([2, 1])).shape).toEqual([2, 3]);
+    expect(() => F.add(sn.zeros([2, 3]), sn.zeros([2]))).toThrow(/add: shapes \[2,3\] and \[2\] cannot be broadcast together/);
+    expect(Array.from(F.add(sn.zeros([2]), 1).toFloat32Array())).toEqual([1, 1]);
+    expect(() => F.add(sn.zeros([2]), 'x' as never)).toThrow(/add: other must be a Tensor or a number/);
   });
 });
 
