@@ -145,15 +145,21 @@ export abstract class Module {
     return !this._parameters.has(name) && !this._buffers.has(name) && !this._modules.has(name);
   }
 
+  // No scan here: a class may create modules in field initialisers and register
+  // them explicitly in a chosen order (LeNet5); the scan then finds them registered.
   private checkName(name: string, op: string): void {
-    this.syncAssigned();
     check(typeof name === 'string' && name.length > 0 && !name.includes('.'), op, `name must be a non-empty string without '.', got '${String(name)}'`);
     check(!this._parameters.has(name) && !this._buffers.has(name) && !this._modules.has(name), op, `'${name}' is already registered on this ${this.typeName}`);
   }
 
+  /** @internal Replaces the registered sub-module `name` in place (ModuleDict.set on an existing key). */
+  protected _replaceModule(name: string, m: Module): void {
+    check(this._modules.has(name), '_replaceModule', `no sub-module '${name}'`);
+    this._modules.set(name, m);
+  }
+
   /** Replaces a registered parameter or buffer tensor in place of the old one (same name). */
   protected setTensor(name: string, t: Tensor): void {
-    this.syncAssigned();
     if (this._parameters.has(name)) this._parameters.set(name, parameter(t));
     else if (this._buffers.has(name)) this._buffers.set(name, keep(t));
     else throw new SimdnnError('setTensor', `no parameter or buffer '${name}' on this ${this.typeName}`);
