@@ -12,6 +12,7 @@ export { SimdnnError } from './errors.js';
 export { Tensor } from './tensor.js';
 export type { DType } from './tensor.js';
 export { noGrad } from './autograd.js';
+export { manualSeed } from './random.js';
 export { keep } from './scope.js';
 export { tensor, zeros, ones, full, randn, rand } from './ops/basic.js';
 export type { TensorOptions } from './ops/basic.js';

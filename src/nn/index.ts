@@ -10,7 +10,8 @@ export { ReLU, Dropout, Flatten, Identity, LeakyReLU, GELU, Tanh, Sigmoid, Softm
 export { ModuleList, ModuleDict } from './containers.js';
 export { BatchNorm1d } from './batchnorm1d.js';
 export { BatchNorm2d, LocalResponseNorm } from './norm.js';
-export * as init from './init.js';
+export * as init from './init-public.js';
+export * as utils from './clip-grad.js';
 export { BasicBlock, Bottleneck } from '../models/resnet.js';
 export { Inception, BasicConv2d } from '../models/googlenet.js';
 export { foldBatchNorm } from './fold.js';

@@ -102,7 +102,7 @@ describe('loss properties', () => {
     expect(() => sn.F.crossEntropy(x, [0, 3])).toThrow(/target\[1\] = 3/);
     expect(() => sn.F.crossEntropy(x, [0, 1.5])).toThrow(E);
     expect(() => sn.F.crossEntropy(x, [0])).toThrow(/1 class indices for input \[2,3\]/);
-    expect(() => sn.F.crossEntropy(sn.zeros([6]), [0])).toThrow(/logits \[N, C\], got \[6\]/);
+    expect(() => sn.F.crossEntropy(sn.zeros([6]), [0])).toThrow(/logits \[N, C\].*got \[6\]/);
     expect(() => sn.F.crossEntropy(x, sn.zeros([2, 4]))).toThrow(/\[2,4\] must match input \[2,3\]/);
     expect(() => sn.F.crossEntropy(x, [0, 1], { reduction: 'avg' as any })).toThrow(E);
     expect(() => sn.F.crossEntropy(x, [0, 1], { labelSmoothing: 1.5 })).toThrow(E);
