@@ -13,6 +13,7 @@ export { Tensor } from './tensor.js';
 export type { DType } from './tensor.js';
 export { noGrad } from './autograd.js';
 export { manualSeed } from './random.js';
+export * as autograd from './autograd-grad.js';
 export { keep } from './scope.js';
 export { tensor, zeros, ones, full, randn, rand } from './ops/basic.js';
 export type { TensorOptions } from './ops/basic.js';

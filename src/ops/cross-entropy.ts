@@ -1,4 +1,4 @@
-import { record } from '../autograd.js';
+import { freeSaved, record } from '../autograd.js';
 import { check, fmtShape, SimdnnError } from '../errors.js';
 import { backend } from '../runtime/backend.js';
 import { sameShape, Tensor } from '../tensor.js';
@@ -136,8 +136,7 @@ export function crossEntropy(
     const scale = reduction === 'mean' ? 1 / N : 1;
     parallel('crossEntropyBackward', [logp.ptr(op), softPtr && soft!.ptr(op), idxPtr && idxT!.ptr(op), g.ptr(op),
       reduction === 'none' ? 1 : 0, scale, gx ? gx.ptr() : 0, gt ? gt.ptr() : 0, N, C, eps], threads);
-    logp.dispose();
-    idxT?.dispose();
+    freeSaved(logp, idxT);
     return soft ? [gx, gt] : [gx];
   });
   if (recorded.gradFn === null) {
