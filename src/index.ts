@@ -25,6 +25,7 @@ export * as io from './io/index.js';
 export { summary } from './summary.js';
 export type { Summary, SummaryRow } from './summary.js';
 export * as data from './data/index.js';
+export * as metrics from './metrics/index.js';
 
 /**
  * Runs `fn` and releases every tensor it created except those it returns (and

@@ -3,26 +3,13 @@ import { DataLoader } from '../data/dataloader.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Module } from '../nn/module.js';
 import { type Preprocess, evalTransform } from './preprocess.js';
+import { countCorrect } from '../metrics/accuracy.js';
 
 export interface EvalResult {
   loss: number;
   accuracy: number;
   top5: number;
   count: number;
-}
-
-/** How many of each row's logits rank the target first (top-1) and within the first five. */
-export function countHits(logits: Float32Array, classes: number, targets: Int32Array): { top1: number; top5: number } {
-  let top1 = 0, top5 = 0;
-  for (let r = 0; r < targets.length; r++) {
-    const row = logits.subarray(r * classes, (r + 1) * classes);
-    const t = row[targets[r]];
-    let above = 0; // classes scoring strictly higher than the target (ties count for the target, as argmax's first index does not matter here)
-    for (let c = 0; c < classes; c++) if (row[c] > t || (row[c] === t && c < targets[r])) above++;
-    if (above === 0) top1++;
-    if (above < 5) top5++;
-  }
-  return { top1, top5 };
 }
 
 /** Mean cross-entropy, top-1 and top-5 accuracy of `model` over `data` (eval mode, no gradients). */
@@ -37,9 +24,9 @@ export async function evaluate(model: Module, data: Dataset, prep: Preprocess, b
         const logits = model.forward(batch.x) as sn.Tensor;
         const C = logits.shape[1];
         lossSum += sn.F.crossEntropy(logits, batch.y, { reduction: 'sum' }).item();
-        const hits = countHits(logits.toFloat32Array(), C, batch.y);
-        top1 += hits.top1;
-        top5 += hits.top5;
+        const [h1, h5] = countCorrect(logits.toFloat32Array(), C, batch.y, [1, 5]);
+        top1 += h1;
+        top5 += h5;
         count += batch.size;
       }));
       onBatch?.(++b, loader.length);

@@ -7,7 +7,8 @@ import { Rng } from '../random.js';
 import type { Parsed } from './args.js';
 import { readCheckpoint, restoreOptimizer, saveCheckpoint, type RunState } from './checkpoint.js';
 import { evenSubset, loadData } from './datasets.js';
-import { countHits, evaluate } from './evaluate.js';
+import { evaluate } from './evaluate.js';
+import { countCorrect } from '../metrics/accuracy.js';
 import { modelEntry } from './models.js';
 import { fitPreprocess, trainTransform, type Preprocess } from './preprocess.js';
 import { EpochProgress, type Io } from './progress.js';
@@ -183,7 +184,7 @@ export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<numb
         opt.zeroGrad();
         l.backward();
         opt.step();
-        return { loss: l.item(), hits: countHits(logits.toFloat32Array(), logits.shape[1], batch.y).top1 };
+        return { loss: l.item(), hits: countCorrect(logits.toFloat32Array(), logits.shape[1], batch.y, [1])[0] };
       });
       batch.dispose();
       progress.step++;
