@@ -32,14 +32,21 @@ describe('googlenet({ auxLogits: true })', () => {
       expect(out.aux1.shape).toEqual(fx.trainShapes10.aux1);
       expect(out.aux2.shape).toEqual(fx.trainShapes10.aux2);
       const y = [1, 7];
-      const loss = sn.F.crossEntropy(out.logits, y);
-      const a1 = sn.F.crossEntropy(out.aux1, y).item();
-      const a2 = sn.F.crossEntropy(out.aux2, y);
-      expect(Number.isFinite(a1 + a2.item() + loss.item())).toBe(true);
-      a2.backward();
+      // docs/zoo.md's weighted loss: main + 0.3·(aux1 + aux2), the trunk graph kept until the last backward.
+      const main = sn.F.crossEntropy(out.logits, y);
+      const l1 = sn.F.crossEntropy(out.aux1, y);
+      const l2 = sn.F.crossEntropy(out.aux2, y);
+      expect(Number.isFinite(main.item() + 0.3 * (l1.item() + l2.item()))).toBe(true);
+      l2.backward(sn.full([], 0.3), { retainGraph: true });
       const aux2Grad = m.namedParameters().filter(([n, p]) => n.startsWith('aux2.') && p.grad !== null).length;
       expect(aux2Grad).toBe(7); // every aux2 parameter: conv weight, bn (2), fc1 (2), fc2 (2)
       expect(m.namedParameters().filter(([n, p]) => n.startsWith('aux1.') && p.grad !== null).length).toBe(0);
+      const conv1 = m.namedParameters().find(([n]) => n === 'conv1.conv.weight')![1];
+      const fromAux2 = conv1.grad!.toFloat32Array();
+      l1.backward(sn.full([], 0.3), { retainGraph: true });
+      main.backward();
+      expect(m.parameters().every((p) => p.grad !== null)).toBe(true);
+      expect(conv1.grad!.toFloat32Array()).not.toEqual(fromAux2); // the three terms summed into the trunk
     });
     m.eval();
     const logits = sn.noGrad(() => m.forward(x)) as sn.Tensor;
