@@ -59,7 +59,9 @@ function generalCrossEntropy(logits: Tensor, target: unknown, o: { reduction: Re
   } else idx = classTargets(target, logits, o.ignoreIndex, op);
   logits.ptr(op);
   const logp = logSoftmax(logits, 1);
-  return weightedNll(op, logp, { idx, soft, weight: w, ignoreIndex: o.ignoreIndex, labelSmoothing: o.labelSmoothing, reduction: o.reduction });
+  const out = weightedNll(op, logp, { idx, soft, weight: w, ignoreIndex: o.ignoreIndex, labelSmoothing: o.labelSmoothing, reduction: o.reduction });
+  if (out.gradFn === null) logp.dispose(); // nothing will backpropagate through it (no-grad): free it now
+  return out;
 }
 
 /**

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.js';
 import type { Tensor } from '../../src/tensor.js';
 import { gradcheck } from '../gradcheck.js';
+import { backend } from '../../src/runtime/backend.js';
 import { maxRelErr, randomArray } from '../helpers.js';
 
 beforeAll(async () => {
@@ -124,5 +125,32 @@ describe('module forms', () => {
   });
   it('every target ignored: mean is NaN as torch', () => {
     expect(sn.F.nllLoss(sn.zeros([2, 3]), [-100, -100]).item()).toBeNaN();
+  });
+});
+
+describe('memory', () => {
+  it('no-grad losses leave no heap bytes behind; a backward in tidy frees everything but the leaf gradient', () => {
+    const x = sn.tensor(randomArray(24, 5), [2, 3, 4]);
+    const w = sn.tensor([1, 2, 3], [3]);
+    const t = sn.tensor([0.2, 0.9, 0.5, 0.1, 0.7, 0.3, 0.2, 0.9, 0.5, 0.1, 0.7, 0.3, 0.2, 0.9, 0.5, 0.1, 0.7, 0.3, 0.2, 0.9, 0.5, 0.1, 0.7, 0.3], [2, 3, 4]);
+    const run = () => {
+      sn.F.crossEntropy(x, [0, 1, 2, 0, 1, 2, 0, 1], { weight: w, ignoreIndex: 2 }).dispose();
+      sn.F.nllLoss(x, [0, 1, 2, 0, 1, 2, 0, 1]).dispose();
+      sn.F.binaryCrossEntropyWithLogits(x, t).dispose();
+      sn.F.klDiv(x, t, { reduction: 'batchmean' }).dispose();
+      sn.F.gelu(x).dispose();
+    };
+    const live = () => backend().heap.stats().liveBytes;
+    const before = live();
+    sn.noGrad(run);
+    expect(live()).toBe(before);
+    const xg = sn.tensor(randomArray(24, 5), [2, 3, 4], { requiresGrad: true });
+    const afterLeaf = live();
+    sn.tidy(() => {
+      sn.F.crossEntropy(xg, [0, 1, 2, 0, 1, 2, 0, 1], { weight: w, ignoreIndex: 2, labelSmoothing: 0.1 }).backward();
+      sn.F.binaryCrossEntropyWithLogits(xg, t, { posWeight: w.reshape([3, 1]) }).backward();
+    });
+    xg.grad!.dispose();
+    expect(live()).toBe(afterLeaf);
   });
 });
