@@ -83,19 +83,21 @@ export class InceptionAux extends Module {
   static override readonly typeName: string = 'InceptionAux';
   pool: Module;
   conv: BasicConv2d;
-  flatten = new Flatten(1);
+  flatten: Flatten;
   fc1: Linear;
-  relu = new ReLU();
+  relu: ReLU;
   dropout: Dropout;
   fc2: Linear;
   constructor(inC: number, numClasses: number, variant: Variant) {
     super();
-    // The pool has no state: registered after the named parts would change nothing, but forward reads it first.
+    // Assigned in forward order, so they register in it (the stateless ones too: summary lists them so).
     this.pool = variant === 'torchvision' ? new AdaptiveAvgPool2d(4) : new AvgPool2d(5, { stride: 3 });
-    this.conv = this.registerModule('conv', new BasicConv2d(inC, 128, 1, { batchNorm: variant === 'torchvision' }));
-    this.fc1 = this.registerModule('fc1', new Linear(2048, 1024));
+    this.conv = new BasicConv2d(inC, 128, 1, { batchNorm: variant === 'torchvision' });
+    this.flatten = new Flatten(1);
+    this.fc1 = new Linear(2048, 1024);
+    this.relu = new ReLU();
     this.dropout = new Dropout(0.7);
-    this.fc2 = this.registerModule('fc2', new Linear(1024, numClasses));
+    this.fc2 = new Linear(1024, numClasses);
   }
   forward(x: Tensor): Tensor {
     const h = this.flatten.forward(this.conv.forward(this.pool.forward(x)));
