@@ -12,6 +12,24 @@ export interface GradNode {
 }
 
 let gradEnabled = true;
+let retaining = false;
+
+/** @internal Set by a backward pass with retainGraph: closures keep what they saved for the next pass. */
+export function _setRetaining(v: boolean): boolean {
+  const prev = retaining;
+  retaining = v;
+  return prev;
+}
+
+/**
+ * Frees tensors a backward closure saved from its forward, unless the graph is
+ * being retained (`backward(g, { retainGraph: true })`): then the next pass
+ * needs them, and they are freed by the last pass or their tidy scope.
+ */
+export function freeSaved(...ts: (Tensor | null | undefined)[]): void {
+  if (retaining) return;
+  for (const t of ts) t?.dispose();
+}
 
 export function isGradEnabled(): boolean {
   return gradEnabled;

@@ -1,4 +1,5 @@
-import { fmtShape, SimdnnError } from './errors.js';
+import { _setRetaining } from './autograd.js';
+import { checkKnownKeys, fmtShape, SimdnnError } from './errors.js';
 import type { Tensor } from './tensor.js';
 import { sameShape } from './tensor.js';
 import { addInto, copyOf, onesLike } from './ops/basic.js';
@@ -12,7 +13,10 @@ import { releaseConsumedForwards } from './memory/forward-scope.js';
  * does) and frees intermediate gradients as soon as they are consumed. The
  * graph is released afterwards (a second backward through it throws).
  */
-export function runBackward(root: Tensor, grad?: Tensor): void {
+export function runBackward(root: Tensor, grad?: Tensor, opts: { retainGraph?: boolean } = {}): void {
+  checkKnownKeys('backward', opts, ['retainGraph']);
+  const retainGraph = opts.retainGraph ?? false;
+  if (typeof retainGraph !== 'boolean') throw new SimdnnError('backward', `retainGraph must be true or false, got ${String(retainGraph)}`);
   if (root.isDisposed) {
     throw new SimdnnError('backward', `the tensor ${fmtShape(root.shape)} was ${root.storage.releasedHow}`);
   }
@@ -85,6 +89,9 @@ export function runBackward(root: Tensor, grad?: Tensor): void {
   grads.set(root, seed);
   if (seedOwned) refs.set(seed, 1);
 
+  // retainGraph: closures keep their saved tensors (freeSaved) and stay attached.
+  const prevRetaining = _setRetaining(retainGraph);
+  try {
   for (let k = order.length - 1; k >= 0; k--) {
     const t = order[k];
     const g = grads.get(t);
@@ -126,12 +133,15 @@ export function runBackward(root: Tensor, grad?: Tensor): void {
     }
     // Returned gradients nobody took (inputs without requiresGrad, or summed in).
     for (const gx of inGrads) if (gx && refs.get(gx) === 0) (refs.delete(gx), gx.dispose());
-    node.backward = null; // frees what the closure saved
+    if (!retainGraph) node.backward = null; // frees what the closure saved
     release(g);
   }
+  } finally {
+    _setRetaining(prevRetaining);
+  }
   // The graph is consumed: the module activations behind it go now, not at a
-  // step boundary (docs/memory.md, rule 1). A backward that retains the graph must skip this.
-  releaseConsumedForwards(order);
+  // step boundary (docs/memory.md, rule 1). A backward that retains the graph keeps them.
+  if (!retainGraph) releaseConsumedForwards(order);
 }
 
 /** Sums `g` into the leaf's `.grad`; `adopt`: g is ours alone and may become `.grad`. */

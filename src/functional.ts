@@ -3,6 +3,8 @@
 export { linear } from './ops/linear.js';
 export { relu, tanh, sigmoid } from './ops/activation.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
+export { leakyRelu } from './ops/leaky-relu.js';
+export { gelu } from './ops/gelu.js';
 export { localResponseNorm } from './ops/lrn.js';
 export { batchNorm } from './ops/batchnorm.js';
 export { dropout } from './ops/dropout.js';
@@ -14,6 +16,10 @@ export { maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d } from './op
 export type { Conv2dOptions } from './ops/conv2d.js';
 export type { MaxPool2dOptions, AvgPool2dOptions } from './ops/pool.js';
 export { crossEntropy } from './ops/cross-entropy.js';
+export type { CrossEntropyOptions } from './ops/cross-entropy.js';
+export { nllLoss } from './ops/nll.js';
+export { binaryCrossEntropy, binaryCrossEntropyWithLogits } from './ops/binary-cross-entropy.js';
+export { klDiv } from './ops/kl-div.js';
 export { l1Loss, mseLoss, smoothL1Loss, huberLoss } from './ops/regression-losses.js';
 export { pad } from './ops/pad.js';
 export type { PadMode } from './ops/pad.js';

@@ -12,6 +12,8 @@ export { SimdnnError } from './errors.js';
 export { Tensor } from './tensor.js';
 export type { DType } from './tensor.js';
 export { noGrad } from './memory/no-grad-boundary.js';
+export { manualSeed } from './random.js';
+export * as autograd from './autograd-grad.js';
 export { keep } from './scope.js';
 export { tensor, zeros, ones, full, randn, rand } from './ops/basic.js';
 export type { TensorOptions } from './ops/basic.js';
@@ -39,6 +41,7 @@ export * as io from './io/index.js';
 export { summary } from './summary.js';
 export type { Summary, SummaryRow } from './summary.js';
 export * as data from './data/index.js';
+export * as metrics from './metrics/index.js';
 
 /**
  * Runs `fn` and releases every tensor it created except those it returns (and

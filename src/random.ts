@@ -1,3 +1,4 @@
+import { SimdnnError } from './errors.js';
 /**
  * Seeded random numbers (xoshiro128**): the same sequence in every engine, so
  * `randn({ seed })`, dropout masks and augmentation repeat exactly.
@@ -78,6 +79,16 @@ function rotl(x: number, k: number): number {
 }
 
 let globalSeedCounter = 0x5eed;
+
+/**
+ * Seeds everything that draws without an explicit seed (randn/rand, dropout
+ * masks, layer and model initialisation, sn.nn.init): the same n gives the
+ * same run, as torch.manual_seed.
+ */
+export function manualSeed(n: number): void {
+  if (!Number.isInteger(n)) throw new SimdnnError('manualSeed', `seed must be an integer, got ${String(n)}`);
+  globalSeedCounter = n >>> 0;
+}
 /** A fresh seed when the caller gives none (deterministic per process run). */
 export function nextSeed(): number {
   globalSeedCounter = (Math.imul(globalSeedCounter, 1664525) + 1013904223) >>> 0;

@@ -7,5 +7,5 @@ import type { Tensor } from './tensor.js';
 export const tensorHooks: {
   clone?: (t: Tensor) => Tensor;
   reshape?: (t: Tensor, shape: number[]) => Tensor;
-  backward?: (t: Tensor, grad?: Tensor) => void;
+  backward?: (t: Tensor, grad?: Tensor, opts?: { retainGraph?: boolean }) => void;
 } = {};

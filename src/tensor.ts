@@ -223,9 +223,17 @@ export class Tensor {
     return this.viewAny('item')[0];
   }
 
-  /** Back-propagates from this tensor; `grad` defaults to 1 for a one-element tensor. */
-  backward(grad?: Tensor): void {
-    tensorHooks.backward!(this, grad);
+  /**
+   * Back-propagates from this tensor; `grad` defaults to 1 for a one-element
+   * tensor. `retainGraph`: keep the graph for another backward through it
+   * (`t.backward({ retainGraph: true })` or `t.backward(grad, { retainGraph: true })`).
+   */
+  backward(grad?: Tensor | { retainGraph?: boolean }, opts?: { retainGraph?: boolean }): void {
+    if (grad !== undefined && grad !== null && !(grad instanceof Tensor) && opts === undefined && typeof grad === 'object') {
+      tensorHooks.backward!(this, undefined, grad);
+    } else {
+      tensorHooks.backward!(this, grad as Tensor | undefined, opts ?? {});
+    }
   }
 
   /** The same data, cut from the graph (shares memory, as PyTorch's detach). */

@@ -4,6 +4,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { Module } from '../nn/module.js';
 import type { Image } from '../data/image.js';
 import { type Preprocess, evalTransform } from './preprocess.js';
+import { countCorrect } from '../metrics/accuracy.js';
 
 export interface EvalResult {
   loss: number;
@@ -27,20 +28,6 @@ function rowResults(logits: Float32Array, classes: number, targets: Int32Array, 
   }
 }
 
-/** How many of each row's logits rank the target first (top-1) and within the first five. */
-export function countHits(logits: Float32Array, classes: number, targets: Int32Array): { top1: number; top5: number } {
-  let top1 = 0, top5 = 0;
-  for (let r = 0; r < targets.length; r++) {
-    const row = logits.subarray(r * classes, (r + 1) * classes);
-    const t = row[targets[r]];
-    let above = 0; // classes scoring strictly higher than the target (ties count for the target, as argmax's first index does not matter here)
-    for (let c = 0; c < classes; c++) if (row[c] > t || (row[c] === t && c < targets[r])) above++;
-    if (above === 0) top1++;
-    if (above < 5) top5++;
-  }
-  return { top1, top5 };
-}
-
 /** Mean cross-entropy, top-1 and top-5 accuracy of `model` over `data` (eval mode, no gradients). */
 export async function evaluate(model: Module, data: Dataset, prep: Preprocess, batchSize: number, onBatch?: (done: number, total: number) => void): Promise<EvalResult> {
   const loader = new DataLoader(data, { batchSize, shuffle: false, transform: evalTransform(prep) });
@@ -55,11 +42,11 @@ export async function evaluate(model: Module, data: Dataset, prep: Preprocess, b
         const C = logits.shape[1];
         lossSum += sn.F.crossEntropy(logits, batch.y, { reduction: 'sum' }).item();
         const flat = logits.toFloat32Array();
-        const hits = countHits(flat, C, batch.y);
+        const [h1, h5] = countCorrect(flat, C, batch.y, [1, 5]);
         target.set(batch.y, count);
         rowResults(flat, C, batch.y, pred, losses, count);
-        top1 += hits.top1;
-        top5 += hits.top5;
+        top1 += h1;
+        top5 += h5;
         count += batch.size;
       }));
       onBatch?.(++b, loader.length);
@@ -105,9 +92,9 @@ export async function evaluateViews(model: Module, data: Dataset, views: (img: I
       }
       const y = Int32Array.from(samples, (s) => s.label);
       for (let i = 0; i < n; i++) lossSum -= Math.log(Math.max(mean[i * K + y[i]], 1e-30));
-      const hits = countHits(mean, K, y);
-      top1 += hits.top1;
-      top5 += hits.top5;
+      const [h1, h5] = countCorrect(mean, K, y, [1, 5]);
+      top1 += h1;
+      top5 += h5;
       count += n;
       lo += n;
       onBatch?.(count, data.length);

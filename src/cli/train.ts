@@ -12,7 +12,8 @@ import { PcaColorAugment } from '../data/pca-color.js';
 import { writeReport } from './report/write-report.js';
 import type { Dataset } from '../data/dataset.js';
 import { folderBehind, folderTrainLoader, type TrainBatches } from './folder-loader.js';
-import { countHits, evaluate } from './evaluate.js';
+import { evaluate } from './evaluate.js';
+import { countCorrect } from '../metrics/accuracy.js';
 import { modelEntry } from './models.js';
 import { fitPreprocess, trainTransform, type Preprocess } from './preprocess.js';
 import { EpochProgress, type Io } from './progress.js';
@@ -227,7 +228,7 @@ export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<numb
           opt.zeroGrad();
           l.backward();
           opt.step();
-          return { loss: l.item(), hits: countHits(logits.toFloat32Array(), logits.shape[1], batch.y).top1 };
+          return { loss: l.item(), hits: countCorrect(logits.toFloat32Array(), logits.shape[1], batch.y, [1])[0] };
         });
         batch.dispose();
         progress.step++;

@@ -1,5 +1,5 @@
 import { check } from '../errors.js';
-import { withInitRng } from '../nn/init.js';
+import { constant_, initRng, normal_, withInitRng } from '../nn/init.js';
 import { Conv2d } from '../nn/conv.js';
 import { Linear } from '../nn/linear.js';
 import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/pooling.js';
@@ -26,7 +26,7 @@ export class AlexNet extends Module {
   flatten = new Flatten(1);
   classifier: Sequential;
 
-  constructor(numClasses: number, variant: 'torchvision' | 'original') {
+  constructor(numClasses: number, variant: 'torchvision' | 'original', init: 'default' | 'paper' = 'default') {
     super();
     if (variant === 'original') {
       const lrn = () => new LocalResponseNorm(5, { alpha: 5e-4, beta: 0.75, k: 2 });
@@ -51,11 +51,34 @@ export class AlexNet extends Module {
       this.avgpool = this.registerModule('avgpool', new AdaptiveAvgPool2d(6));
     }
     this.registerModule('flatten', this.flatten);
-    this.classifier = this.registerModule('classifier', new Sequential(
-      new Dropout(0.5), new Linear(256 * 6 * 6, 4096), new ReLU(),
-      new Dropout(0.5), new Linear(4096, 4096), new ReLU(),
-      new Linear(4096, numClasses),
-    ));
+    // The paper (section 4.2) and the lecture drop out the outputs of FC6 and FC7;
+    // torchvision drops out their inputs. Names follow the order (classifier.0/3/6 vs 1/4/6).
+    this.classifier = this.registerModule('classifier', variant === 'original'
+      ? new Sequential(
+        new Linear(256 * 6 * 6, 4096), new ReLU(), new Dropout(0.5),
+        new Linear(4096, 4096), new ReLU(), new Dropout(0.5),
+        new Linear(4096, numClasses))
+      : new Sequential(
+        new Dropout(0.5), new Linear(256 * 6 * 6, 4096), new ReLU(),
+        new Dropout(0.5), new Linear(4096, 4096), new ReLU(),
+        new Linear(4096, numClasses)));
+    if (init === 'paper') this.paperInit();
+  }
+
+  /**
+   * The paper's initialisation (section 5): every weight from N(0, 0.01²);
+   * bias 1 in conv2, conv4, conv5 and the hidden fully connected layers (so the
+   * ReLUs start with positive inputs), 0 in the others.
+   */
+  private paperInit(): void {
+    const rng = initRng();
+    const convs = this.features.modules().filter((m): m is Conv2d => m instanceof Conv2d);
+    const fcs = this.classifier.modules().filter((m): m is Linear => m instanceof Linear);
+    const ones = new Set<Conv2d | Linear>([convs[1], convs[3], convs[4], fcs[0], fcs[1]]);
+    for (const m of [...convs, ...fcs]) {
+      normal_(m.weight, 0, 0.01, rng);
+      if (m.bias) constant_(m.bias, ones.has(m) ? 1 : 0);
+    }
   }
 
   forward(x: Tensor): Tensor {
@@ -65,10 +88,15 @@ export class AlexNet extends Module {
   }
 }
 
-/** torchvision AlexNet: 61,100,840 parameters; 'original': 60,965,224. PyTorch's default init, seeded. */
-export function alexnet(opts: { numClasses?: number; variant?: 'torchvision' | 'original'; seed?: number } = {}): AlexNet {
-  const n = zooOptions('alexnet', opts, ['variant']);
+/**
+ * torchvision AlexNet: 61,100,840 parameters; 'original': 60,965,224. PyTorch's
+ * default init, seeded; `init: 'paper'` the 2012 paper's (N(0, 0.01), biases 1/0).
+ */
+export function alexnet(opts: { numClasses?: number; variant?: 'torchvision' | 'original'; init?: 'default' | 'paper'; seed?: number } = {}): AlexNet {
+  const n = zooOptions('alexnet', opts, ['variant', 'init']);
+  const init = opts.init ?? 'default';
+  check(init === 'default' || init === 'paper', 'alexnet', `init must be 'default' or 'paper', got '${String(init)}'`);
   const variant = opts.variant ?? 'torchvision';
   check(variant === 'torchvision' || variant === 'original', 'alexnet', `variant must be 'torchvision' or 'original', got '${String(variant)}'`);
-  return withInitRng(opts.seed, () => new AlexNet(n, variant));
+  return withInitRng(opts.seed, () => new AlexNet(n, variant, init));
 }

@@ -71,7 +71,48 @@ export class Inception extends Module {
   }
 }
 
-/** Inception v1 without auxiliary heads; module names as torchvision's GoogLeNet. */
+/**
+ * An auxiliary classifier on an intermediate 14x14 map. torchvision's
+ * InceptionAux: adaptive average pool to 4x4, BasicConv2d 1x1 → 128 (with batch
+ * norm), flatten, fc1 2048 → 1024, ReLU, dropout 0.7, fc2. The 'original'
+ * variant as the 2014 paper (section 5): 5x5/3 average pool (14x14 → 4x4), 1x1
+ * conv 128 with bias and ReLU, FC 1024 + ReLU, dropout 0.7, the classifier.
+ * Names (conv.conv, conv.bn, fc1, fc2) as torchvision's.
+ */
+export class InceptionAux extends Module {
+  static override readonly typeName: string = 'InceptionAux';
+  pool: Module;
+  conv: BasicConv2d;
+  flatten: Flatten;
+  fc1: Linear;
+  relu: ReLU;
+  dropout: Dropout;
+  fc2: Linear;
+  constructor(inC: number, numClasses: number, variant: Variant) {
+    super();
+    // Assigned in forward order, so they register in it (the stateless ones too: summary lists them so).
+    this.pool = variant === 'torchvision' ? new AdaptiveAvgPool2d(4) : new AvgPool2d(5, { stride: 3 });
+    this.conv = new BasicConv2d(inC, 128, 1, { batchNorm: variant === 'torchvision' });
+    this.flatten = new Flatten(1);
+    this.fc1 = new Linear(2048, 1024);
+    this.relu = new ReLU();
+    this.dropout = new Dropout(0.7);
+    this.fc2 = new Linear(1024, numClasses);
+  }
+  forward(x: Tensor): Tensor {
+    const h = this.flatten.forward(this.conv.forward(this.pool.forward(x)));
+    return this.fc2.forward(this.dropout.forward(this.relu.forward(this.fc1.forward(h))));
+  }
+}
+
+/** What GoogLeNet with auxiliary heads returns in training mode. */
+export interface GoogLeNetOutputs {
+  logits: Tensor;
+  aux1: Tensor;
+  aux2: Tensor;
+}
+
+/** Inception v1 (with auxLogits, its two auxiliary heads); module names as torchvision's GoogLeNet. */
 export class GoogLeNet extends Module {
   static override readonly typeName: string = 'GoogLeNet';
   static override readonly _keepsNoActivations: boolean = true;
@@ -80,7 +121,11 @@ export class GoogLeNet extends Module {
   /** torchvision's transform_input as a 1x1 conv with a diagonal weight (exact: the other terms add zeros). */
   private readonly transform: { w: Tensor; b: Tensor } | null;
 
-  constructor(numClasses: number, variant: Variant, transformInput = false) {
+  /** The auxiliary heads on inception4a and 4d (auxLogits), else null. */
+  readonly aux1: InceptionAux | null = null;
+  readonly aux2: InceptionAux | null = null;
+
+  constructor(numClasses: number, variant: Variant, transformInput = false, auxLogits = false) {
     super();
     this.variant = variant;
     this.transform = transformInput ? inputTransform() : null;
@@ -111,6 +156,11 @@ export class GoogLeNet extends Module {
     add('maxpool4', bn ? new MaxPool2d(2, { stride: 2, ceilMode: true }) : new MaxPool2d(3, { stride: 2, ceilMode: true }));
     inception('inception5a', 832, 256, 160, 320, 32, 128, 128);
     inception('inception5b', 832, 384, 192, 384, 48, 128, 128);
+    if (auxLogits) {
+      // torchvision registers them here (after inception5b): state_dict order follows.
+      this.aux1 = this.registerModule('aux1', new InceptionAux(512, numClasses, variant));
+      this.aux2 = this.registerModule('aux2', new InceptionAux(528, numClasses, variant));
+    }
     add('avgpool', bn ? new AdaptiveAvgPool2d(1) : new AvgPool2d(7, { stride: 1 }));
     add('flatten', new Flatten(1));
     add('dropout', new Dropout(bn ? 0.2 : 0.4));
@@ -130,10 +180,29 @@ export class GoogLeNet extends Module {
     for (const m of this.modules()) if (m instanceof Conv2d && m.bias) constant_(m.bias, 0.2);
   }
 
-  forward(x: Tensor): Tensor {
+  /**
+   * The logits; in training mode with auxLogits, `{ logits, aux1, aux2 }`
+   * (torchvision's GoogLeNetOutputs): train on logits + 0.3·(aux1 + aux2) losses.
+   */
+  forward(x: Tensor): Tensor | GoogLeNetOutputs {
+    if (this.aux1 && this.aux2 && this.training) return this.forwardWithAux(x);
     if (!this.transform) return runLayers(x, this.stages).y;
     // The transformed input is made here, so no-grad inference may free it once conv1 has read it.
     return runLayers(F.conv2d(x, this.transform.w, this.transform.b), this.stages, true).y;
+  }
+
+  /** Stage by stage (no activation freeing: the heads read two intermediate maps). */
+  private forwardWithAux(x: Tensor): GoogLeNetOutputs {
+    let y = this.transform ? F.conv2d(x, this.transform.w, this.transform.b) : x;
+    let aux1: Tensor | null = null;
+    let aux2: Tensor | null = null;
+    for (const [name, m] of this.namedChildren()) {
+      if (m === this.aux1 || m === this.aux2) continue;
+      y = m.forward(y) as Tensor;
+      if (name === 'inception4a') aux1 = this.aux1!.forward(y);
+      else if (name === 'inception4d') aux2 = this.aux2!.forward(y);
+    }
+    return { logits: y, aux1: aux1!, aux2: aux2! };
   }
 }
 
@@ -151,12 +220,14 @@ function inputTransform(): { w: Tensor; b: Tensor } {
 }
 
 /**
- * torchvision GoogLeNet (no aux heads): 6,624,904 parameters; 'original': the 2014 paper's Table 1.
+ * torchvision GoogLeNet (no aux heads): 6,624,904 parameters (13,004,888 with
+ * `auxLogits: true`); 'original': the 2014 paper's Table 1 (and its aux heads).
  * `transformInput: true` for torchvision's pretrained weights (they were loaded with transform_input=True).
  */
-export function googlenet(opts: { numClasses?: number; variant?: Variant; transformInput?: boolean; seed?: number } = {}): GoogLeNet {
-  const n = zooOptions('googlenet', opts, ['variant', 'transformInput']);
+export function googlenet(opts: { numClasses?: number; variant?: Variant; transformInput?: boolean; auxLogits?: boolean; seed?: number } = {}): GoogLeNet {
+  const n = zooOptions('googlenet', opts, ['variant', 'transformInput', 'auxLogits']);
+  check(opts.auxLogits === undefined || typeof opts.auxLogits === 'boolean', 'googlenet', `auxLogits must be true or false, got ${String(opts.auxLogits)}`);
   const variant = opts.variant ?? 'torchvision';
   check(variant === 'torchvision' || variant === 'original', 'googlenet', `variant must be 'torchvision' or 'original', got '${String(variant)}'`);
-  return withInitRng(opts.seed, () => new GoogLeNet(n, variant, !!opts.transformInput), { defer: true });
+  return withInitRng(opts.seed, () => new GoogLeNet(n, variant, !!opts.transformInput, !!opts.auxLogits), { defer: true });
 }

@@ -55,3 +55,76 @@ export class Flatten extends Module {
     return F.flatten(x, this.startDim);
   }
 }
+
+/** Returns its input unchanged (a placeholder layer, e.g. to remove a model's head: `model.fc = new nn.Identity()`). */
+export class Identity extends Module {
+  static override readonly typeName: string = 'Identity';
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+}
+
+export class LeakyReLU extends Module {
+  static override readonly typeName: string = 'LeakyReLU';
+  readonly negativeSlope: number;
+  constructor(negativeSlope = 0.01) {
+    super();
+    check(typeof negativeSlope === 'number' && Number.isFinite(negativeSlope), 'LeakyReLU', `negativeSlope must be a finite number, got ${String(negativeSlope)}`);
+    this.negativeSlope = negativeSlope;
+  }
+  forward(x: Tensor): Tensor {
+    return F.leakyRelu(x, this.negativeSlope);
+  }
+}
+
+/** GELU in PyTorch's default exact form x·Φ(x). */
+export class GELU extends Module {
+  static override readonly typeName: string = 'GELU';
+  forward(x: Tensor): Tensor {
+    return F.gelu(x);
+  }
+}
+
+export class Tanh extends Module {
+  static override readonly typeName: string = 'Tanh';
+  forward(x: Tensor): Tensor {
+    return F.tanh(x);
+  }
+}
+
+export class Sigmoid extends Module {
+  static override readonly typeName: string = 'Sigmoid';
+  forward(x: Tensor): Tensor {
+    return F.sigmoid(x);
+  }
+}
+
+function dimArg(op: string, dim: number): number {
+  check(Number.isInteger(dim), op, `dim must be an integer (PyTorch's implicit dim is not supported), got ${String(dim)}`);
+  return dim;
+}
+
+/** softmax along `dim` (required: PyTorch's implicit-dim choice is deprecated). */
+export class Softmax extends Module {
+  static override readonly typeName: string = 'Softmax';
+  readonly dim: number;
+  constructor(dim: number) {
+    super();
+    this.dim = dimArg('Softmax', dim);
+  }
+  forward(x: Tensor): Tensor {
+    return F.softmax(x, this.dim);
+  }
+}
+
+export class LogSoftmax extends Module {
+  static override readonly typeName: string = 'LogSoftmax';
+  readonly dim: number;
+  constructor(dim: number) {
+    super();
+    this.dim = dimArg('LogSoftmax', dim);
+  }
+  forward(x: Tensor): Tensor {
+    return F.logSoftmax(x, this.dim);
+  }
+}

@@ -27,8 +27,12 @@ export function observingHook(h: ForwardHook): ForwardHook {
 export function parameter(t: Tensor): Tensor {
   keep(t);
   t.requiresGrad = true;
+  parameters.add(t);
   return t;
 }
+/** Tensors marked by `parameter` (PyTorch's nn.Parameter type): only these register when assigned to a module. */
+const parameters = new WeakSet<Tensor>();
+
 
 /**
  * The base of every layer and model (PyTorch's `nn.Module`). Subclasses
@@ -36,6 +40,19 @@ export function parameter(t: Tensor): Tensor {
  * order; those names, joined with dots, are the `stateDict` keys, identical to
  * torchvision's. `forward` is wrapped per instance so that hooks (used by
  * `sn.summary`) see every call, however the module is reached.
+ *
+ * Assignment registers, as PyTorch's `__setattr__`: `this.conv1 = new Conv2d(…)`
+ * is a sub-module named 'conv1' and `this.w = parameter(t)` a parameter 'w', in
+ * assignment order; assigning a different Module/parameter to a registered name
+ * replaces it in place (`model.fc = new Linear(512, 10)`). Buffers register only
+ * through `registerBuffer` (a plain Tensor attribute is not state, as in
+ * PyTorch); arrays of modules need `ModuleList`.
+ * How: JavaScript cannot intercept field assignment without a Proxy, and a Proxy
+ * slows every `this.x` read in forward (reads go through the proxy's [[Get]] even
+ * with only a `set` trap). So every walk over the registry (namedModules,
+ * parameters, stateDict, train, apply, …) first scans the module's own
+ * enumerable properties (`syncAssigned`): the order of Object.keys is the
+ * properties' creation order, i.e. the assignment order.
  */
 export abstract class Module {
   /** The type shown by `summary`; explicit because minified bundles rename classes. */
@@ -113,9 +130,40 @@ export abstract class Module {
     return m;
   }
 
+  /** Registers what was assigned as an own property since the last scan (see the class comment). */
+  private syncAssigned(): void {
+    const own = this as unknown as Record<string, unknown>;
+    let known: Set<unknown> | null = null;
+    for (const key of Object.keys(this)) {
+      const v = own[key];
+      const isModule = v instanceof Module;
+      if (!isModule && !(v instanceof Tensor && parameters.has(v))) continue;
+      known ??= new Set<unknown>([...this._modules.values(), ...this._parameters.values(), ...this._buffers.values()]);
+      if (known.has(v)) continue; // registered already (under this name or the one registerX was given)
+      if (isModule && (this._modules.has(key) || this.freeName(key))) this._modules.set(key, v);
+      else if (!isModule && (this._parameters.has(key) || this.freeName(key))) this._parameters.set(key, v as Tensor);
+      else {
+        throw new SimdnnError(this.typeName, `'${key}' was assigned a ${isModule ? 'Module' : 'parameter'} but is registered on this ${this.typeName} as a ${this._buffers.has(key) ? 'buffer' : isModule ? 'parameter' : 'sub-module'}`);
+      }
+      known.add(v);
+    }
+  }
+
+  private freeName(name: string): boolean {
+    return !this._parameters.has(name) && !this._buffers.has(name) && !this._modules.has(name);
+  }
+
+  // No scan here: a class may create modules in field initialisers and register
+  // them explicitly in a chosen order (LeNet5); the scan then finds them registered.
   private checkName(name: string, op: string): void {
     check(typeof name === 'string' && name.length > 0 && !name.includes('.'), op, `name must be a non-empty string without '.', got '${String(name)}'`);
     check(!this._parameters.has(name) && !this._buffers.has(name) && !this._modules.has(name), op, `'${name}' is already registered on this ${this.typeName}`);
+  }
+
+  /** @internal Replaces the registered sub-module `name` in place (ModuleDict.set on an existing key). */
+  protected _replaceModule(name: string, m: Module): void {
+    check(this._modules.has(name), '_replaceModule', `no sub-module '${name}'`);
+    this._modules.set(name, m);
   }
 
   /** Replaces a registered parameter or buffer tensor in place of the old one (same name). */
@@ -126,9 +174,11 @@ export abstract class Module {
   }
 
   namedChildren(): [string, Module][] {
+    this.syncAssigned();
     return [...this._modules];
   }
   children(): Module[] {
+    this.syncAssigned();
     return [...this._modules.values()];
   }
 
@@ -139,6 +189,7 @@ export abstract class Module {
     const walk = (m: Module, p: string) => {
       if (seen.has(m)) return;
       seen.add(m);
+      m.syncAssigned();
       out.push([p, m]);
       for (const [n, c] of m._modules) walk(c, p ? `${p}.${n}` : n);
     };
@@ -178,6 +229,7 @@ export abstract class Module {
 
   /** Applies `fn` to every sub-module and then to this one (PyTorch's order); returns this. */
   apply(fn: (m: Module) => void): this {
+    this.syncAssigned();
     for (const c of this._modules.values()) c.apply(fn);
     fn(this);
     return this;
@@ -187,6 +239,7 @@ export abstract class Module {
   train(mode = true): this {
     check(typeof mode === 'boolean', 'train', `mode must be true or false, got ${String(mode)}`);
     this.training = mode;
+    this.syncAssigned();
     for (const c of this._modules.values()) c.train(mode);
     return this;
   }
@@ -290,6 +343,7 @@ export abstract class Module {
   }
 
   toString(): string {
+    this.syncAssigned();
     const lines = [`${this.typeName}(`];
     for (const [n, c] of this._modules) lines.push(`  (${n}): ${c.toString().split('\n').join('\n  ')}`);
     return lines.length === 1 ? `${this.typeName}()` : `${lines.join('\n')}\n)`;

@@ -1,4 +1,4 @@
-import { record } from '../autograd.js';
+import { freeSaved, record } from '../autograd.js';
 import { traceOp } from '../trace.js';
 import { check, fmtShape } from '../errors.js';
 import { shapeSize, Tensor } from '../tensor.js';
@@ -84,7 +84,7 @@ export function batchNorm(
       launchElementwise('bnBackwardInput', [x.ptr(op), g.ptr(op), gx.ptr(), N, C, S, m, is, wp(), sums.ptr(), training ? 1 : 0], x.size);
     }
     sums.dispose();
-    saved.dispose();
+    freeSaved(saved);
     return [gx, ...(w ? [gw] : []), ...(b ? [gb] : [])];
   });
   if (out.gradFn === null) saved.dispose();

@@ -1,7 +1,9 @@
-import { record } from '../autograd.js';
+import { freeSaved, record } from '../autograd.js';
 import { check, fmtShape, SimdnnError } from '../errors.js';
 import { backend } from '../runtime/backend.js';
-import { Tensor } from '../tensor.js';
+import { sameShape, Tensor } from '../tensor.js';
+import { classTargets, classWeight, weightedNll } from './nll.js';
+import { logSoftmax } from './softmax.js';
 import { requireFloat } from './args.js';
 import { empty } from './basic.js';
 import { launchSerial, ELEMENTWISE_PARALLEL_MIN } from './launch.js';
@@ -9,12 +11,57 @@ import { parallel } from '../runtime/backend.js';
 import { lossOptions, type Reduction } from './reduction.js';
 
 /** Checks crossEntropy's options; returns them with defaults filled in. */
-export function crossEntropyOptions(opts: { reduction?: Reduction; labelSmoothing?: number }, op = 'crossEntropy') {
-  const reduction = lossOptions(op, opts, ['labelSmoothing']);
+export function crossEntropyOptions(opts: CrossEntropyOptions, op = 'crossEntropy') {
+  const reduction = lossOptions(op, opts, ['labelSmoothing', 'weight', 'ignoreIndex']);
   const labelSmoothing = opts.labelSmoothing ?? 0;
   check(typeof labelSmoothing === 'number' && labelSmoothing >= 0 && labelSmoothing <= 1, op,
     `labelSmoothing must be a number in [0, 1], got ${String(labelSmoothing)}`);
-  return { reduction, labelSmoothing };
+  const ignoreIndex = opts.ignoreIndex ?? -100;
+  check(Number.isInteger(ignoreIndex), op, `ignoreIndex must be an integer, got ${String(ignoreIndex)}`);
+  const weight = opts.weight ?? null;
+  check(weight === null || weight instanceof Tensor, op, 'weight must be a Tensor [C] (one weight per class)');
+  return { reduction, labelSmoothing, ignoreIndex, weight };
+}
+
+export interface CrossEntropyOptions {
+  reduction?: Reduction;
+  labelSmoothing?: number;
+  /** Per-class weights [C]; 'mean' then divides by the sum of the weights of the non-ignored targets. */
+  weight?: Tensor | null;
+  /** Targets equal to it contribute nothing (default -100, as PyTorch). */
+  ignoreIndex?: number;
+}
+
+/** Whether a class-index target contains ignoreIndex (then the general path handles it). */
+function targetsHit(target: unknown, ignoreIndex: number): boolean {
+  if (target instanceof Tensor) return target.dtype === 'int32' && target.toInt32Array().includes(ignoreIndex);
+  if (target instanceof Int32Array || Array.isArray(target)) return (target as ArrayLike<number>).length > 0 && Array.prototype.includes.call(target, ignoreIndex);
+  return false;
+}
+
+/**
+ * The general form: inputs [N, C, d1…], per-class weights, ignored targets:
+ * logSoftmax over dim 1 (wasm) then the weighted, smoothed nll of nll.ts,
+ * torch 1.13's cross_entropy exactly. The plain [N, C] case keeps the fused kernel.
+ */
+function generalCrossEntropy(logits: Tensor, target: unknown, o: { reduction: Reduction; labelSmoothing: number; ignoreIndex: number; weight: Tensor | null }): Tensor {
+  const op = 'crossEntropy';
+  check(logits.shape.length >= 2, op, () => `input must be logits [N, C] or [N, C, d1, ...], got ${fmtShape(logits.shape)}`);
+  const C = logits.shape[1];
+  check(C > 0, op, () => `input ${fmtShape(logits.shape)} has no classes`);
+  const w = classWeight(o.weight, C, op);
+  let idx: Int32Array | null = null;
+  let soft: Tensor | null = null;
+  if (target instanceof Tensor && target.dtype === 'float32') {
+    soft = target;
+    check(sameShape(soft.shape, logits.shape), op, () => `probability target ${fmtShape(soft!.shape)} must match input ${fmtShape(logits.shape)}`);
+    soft.ptr(op);
+  } else idx = classTargets(target, logits, o.ignoreIndex, op);
+  logits.ptr(op);
+  const logp = logSoftmax(logits, 1);
+  const out = weightedNll(op, logp, { idx, soft, weight: w, ignoreIndex: o.ignoreIndex, labelSmoothing: o.labelSmoothing, reduction: o.reduction });
+  if (out.gradFn === null) logp.dispose(); // nothing will backpropagate through it (no-grad): free it now
+  return out;
 }
 
 /**
@@ -25,16 +72,21 @@ export function crossEntropyOptions(opts: { reduction?: Reduction; labelSmoothin
  * not be one-hot, and it receives a gradient when it requires one).
  * labelSmoothing ε mixes the target with the uniform distribution:
  * t = (1−ε)·target + ε/C. 'mean' divides by N. Returns a 0-d tensor for 'mean'/'sum', [N] for 'none'.
+ * Inputs [N, C, d1…] (targets [N, d1…]), `weight` and `ignoreIndex` follow
+ * torch 1.13 (see generalCrossEntropy).
  */
 export function crossEntropy(
   logits: Tensor,
   target: Int32Array | number[] | Tensor,
-  opts: { reduction?: Reduction; labelSmoothing?: number } = {},
+  opts: CrossEntropyOptions = {},
 ): Tensor {
   const op = 'crossEntropy';
-  const { reduction, labelSmoothing: eps } = crossEntropyOptions(opts);
+  const { reduction, labelSmoothing: eps, ignoreIndex, weight } = crossEntropyOptions(opts);
   check(logits instanceof Tensor, op, 'input (logits) must be a Tensor');
   requireFloat(logits, op, 'input');
+  if (weight !== null || logits.shape.length !== 2 || targetsHit(target, ignoreIndex)) {
+    return generalCrossEntropy(logits, target, { reduction, labelSmoothing: eps, ignoreIndex, weight });
+  }
   // An int32 tensor of class indices is the same as an Int32Array of them (PyTorch's long target).
   if (target instanceof Tensor && target.dtype === 'int32') {
     const labels = target;
@@ -86,8 +138,7 @@ export function crossEntropy(
     const scale = reduction === 'mean' ? 1 / N : 1;
     parallel('crossEntropyBackward', [logp.ptr(op), softPtr && soft!.ptr(op), idxPtr && idxT!.ptr(op), g.ptr(op),
       reduction === 'none' ? 1 : 0, scale, gx ? gx.ptr() : 0, gt ? gt.ptr() : 0, N, C, eps], threads);
-    logp.dispose();
-    idxT?.dispose();
+    freeSaved(logp, idxT);
     return soft ? [gx, gt] : [gx];
   });
   if (recorded.gradFn === null) {

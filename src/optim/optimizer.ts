@@ -47,7 +47,7 @@ export abstract class Optimizer<O extends { lr: number }> {
     this.defaults = defaults;
     this.validateGroup(defaults);
     check(Array.isArray(params), op, `params must be an array of tensors or of parameter groups, got ${String(params)}`);
-    check(params.length > 0, op, 'got an empty parameter list');
+    check(params.length > 0, op, 'got an empty parameter list (model.parameters() is empty: a module registers the sub-modules and parameter(...) tensors assigned to its own properties, e.g. this.fc = new nn.Linear(4, 2), or passed to registerModule/registerParameter; a plain array of modules needs nn.ModuleList)');
     const groups: ParamGroupSpec<O>[] = params.every((p) => p instanceof Tensor)
       ? [{ params: params as Tensor[] } as ParamGroupSpec<O>]
       : (params as ParamGroupSpec<O>[]);

@@ -17,7 +17,7 @@ const cases: [string, () => Model, number[], number, number][] = [
   ['LeNet-5', () => sn.models.lenet5({ seed: 1 }), [4, 1, 32, 32], 20, 220],
   ['a user-written module calling sn.F', () => new TinyNet(), [4, 1, 8, 8], 20, 220],
   ['ResNet-18 (32x32, batch 2)', () => sn.models.resnet18({ numClasses: 10, seed: 1 }), [2, 3, 32, 32], 5, 25],
-  ['GoogLeNet (32x32, batch 2)', () => sn.models.googlenet({ numClasses: 10, seed: 1 }), [2, 3, 32, 32], 5, 25],
+  ['GoogLeNet (32x32, batch 2)', () => sn.models.googlenet({ numClasses: 10, seed: 1 }) as unknown as Model, [2, 3, 32, 32], 5, 25],
   ['VGG-11-BN features + a linear head (32x32, batch 2)', vgg11bnFeatures, [2, 3, 32, 32], 5, 25],
 ];
 

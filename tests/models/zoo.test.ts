@@ -74,7 +74,7 @@ describe('variants without a torchvision twin', () => {
       expect(shapes['features.8.weight']).toEqual([384, 256, 3, 3]);
       expect(shapes['features.10.weight']).toEqual([384, 192, 3, 3]);
       expect(shapes['features.12.weight']).toEqual([256, 192, 3, 3]);
-      expect(shapes['classifier.1.weight']).toEqual([4096, 9216]);
+      expect(shapes['classifier.0.weight']).toEqual([4096, 9216]);
       expect(shapes['classifier.6.weight']).toEqual([1000, 4096]);
     } finally {
       m.dispose();

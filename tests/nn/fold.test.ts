@@ -39,12 +39,12 @@ describe('nn.foldBatchNorm', () => {
       randomizeBatchNorms(m, 5);
       m.eval();
       const x = sn.randn([1, 3, 64, 64], { seed: 9 });
-      const before = sn.keep(sn.noGrad(() => m.forward(x))); // read after another sn.noGrad boundary (docs/memory.md)
+      const before = sn.keep(sn.noGrad(() => m.forward(x) as sn.Tensor)); // read after another sn.noGrad boundary (docs/memory.md)
       const memoryBefore = sn.summary(m, [1, 3, 64, 64]).totals.activations;
       expect(sn.nn.foldBatchNorm(m, [1, 3, 64, 64])).toBe(count);
       const bnOutputs = sn.summary(m, [1, 3, 64, 64]).rows.filter((r) => r.type === 'BatchNorm2d').reduce((a, r) => a + r.outputShape.reduce((p, d) => p * d, 1), 0);
       expect(sn.summary(m, [1, 3, 64, 64]).totals.activations).toBe(memoryBefore - bnOutputs); // folded BNs store nothing
-      expectClose(sn.noGrad(() => m.forward(x)), before);
+      expectClose(sn.noGrad(() => (m.forward(x) as sn.Tensor)), before);
       expect(sn.nn.foldBatchNorm(m, [1, 3, 64, 64])).toBe(0); // nothing left to fold
       m.train();
       expect(() => m.forward(x)).toThrow(/folded into its convolution/);

@@ -102,11 +102,11 @@ describe('loss properties', () => {
     expect(() => sn.F.crossEntropy(x, [0, 3])).toThrow(/target\[1\] = 3/);
     expect(() => sn.F.crossEntropy(x, [0, 1.5])).toThrow(E);
     expect(() => sn.F.crossEntropy(x, [0])).toThrow(/1 class indices for input \[2,3\]/);
-    expect(() => sn.F.crossEntropy(sn.zeros([6]), [0])).toThrow(/logits \[N, C\], got \[6\]/);
+    expect(() => sn.F.crossEntropy(sn.zeros([6]), [0])).toThrow(/logits \[N, C\].*got \[6\]/);
     expect(() => sn.F.crossEntropy(x, sn.zeros([2, 4]))).toThrow(/\[2,4\] must match input \[2,3\]/);
     expect(() => sn.F.crossEntropy(x, [0, 1], { reduction: 'avg' as any })).toThrow(E);
     expect(() => sn.F.crossEntropy(x, [0, 1], { labelSmoothing: 1.5 })).toThrow(E);
-    expect(() => sn.F.crossEntropy(x, [0, 1], { ignoreIndex: -100 } as any)).toThrow(/unknown option/);
+    expect(() => sn.F.crossEntropy(x, [0, 1], { ignore_index: -100 } as any)).toThrow(/unknown option/);
     expect(() => sn.F.mseLoss(x, sn.zeros([3, 2]))).toThrow(/\[3,2\] must have the input's shape \[2,3\]/);
     expect(() => sn.F.huberLoss(x, x, { delta: 0 })).toThrow(E);
     expect(() => sn.F.smoothL1Loss(x, x, { beta: -1 })).toThrow(E);
