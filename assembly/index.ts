@@ -32,3 +32,4 @@ export { winogradConvChannels } from "./winograd";
 export { packConvWeights, convSmallForward, planesToPixels, convSmallFilterGrad, packDataWeights, convSmallDataGrad, convSmallDataGradScratch } from "./conv-small";
 export { addReluInPlace, affinePlanesInPlace } from "./inference";
 export { gemvRows } from "./gemv";
+export { depthwiseForward, depthwiseDataGrad, depthwiseFilterGrad } from "./depthwise";
