@@ -104,6 +104,12 @@ export function depthwiseForward(
       // Left edge and anything before the vectors: scalar.
       const vStart = vEnd >= lo ? lo : OW;
       for (; ow < vStart; ow++) store<f32>(yr + (<usize>ow << 2), scalarOut(xp, W, wp, kW, kh0, kh1, ih0, dH, ow * sW - pW, dW) + bias);
+      if (kH == 3 && kW == 3 && kh0 == 0 && kh1 == 3 && ow <= vEnd) {
+        const x0 = xp + (<usize>(ih0 * W - pW) << 2), rowStep = <usize>(dH * W) << 2;
+        if (sW == 1) ow = rowOf3x3(x0, rowStep, wp, yr, ow, vEnd, 1, dW, vb);
+        else if (sW == 2) ow = rowOf3x3(x0, rowStep, wp, yr, ow, vEnd, 2, dW, vb);
+        else ow = rowOf3x3(x0, rowStep, wp, yr, ow, vEnd, sW, dW, vb);
+      }
       for (; ow + 4 <= vEnd; ow += 8) {
         let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
         for (let kh = kh0; kh < kh1; kh++) {
@@ -134,6 +140,54 @@ export function depthwiseForward(
       for (; ow < OW; ow++) store<f32>(yr + (<usize>ow << 2), scalarOut(xp, W, wp, kW, kh0, kh1, ih0, dH, ow * sW - pW, dW) + bias);
     }
   }
+}
+
+// A 3x3 row with all three kernel rows inside the input: the nine weights stay
+// in registers, 12 outputs per step. x0: input row of kh = 0 at column 0 - pW;
+// rowStep: bytes between kernel rows. Computes vectors from ow while ow <= vEnd
+// (stepping by 12, then 4) and returns the next column. Same sums, same order
+// as the general loop (from 0, taps in (kh, kw) order). Inlined at call sites
+// with a constant stride, so loadStrided's branch folds away.
+// @ts-ignore: decorator
+@inline function rowOf3x3(x0: usize, rowStep: usize, wp: usize, yr: usize, ow: i32, vEnd: i32, sW: i32, dW: i32, vb: v128): i32 {
+  const w0 = v128.load32_splat(wp), w1 = v128.load32_splat(wp + 4), w2 = v128.load32_splat(wp + 8);
+  const w3 = v128.load32_splat(wp + 12), w4 = v128.load32_splat(wp + 16), w5 = v128.load32_splat(wp + 20);
+  const w6 = v128.load32_splat(wp + 24), w7 = v128.load32_splat(wp + 28), w8 = v128.load32_splat(wp + 32);
+  const x1 = x0 + rowStep, x2 = x1 + rowStep;
+  const d = <usize>dW << 2;
+  const vstep = <usize>(4 * sW) << 2;
+  for (; ow + 8 <= vEnd; ow += 12) {
+    const o = <usize>(ow * sW) << 2;
+    let a = f32x4.splat(0), b = f32x4.splat(0), c = f32x4.splat(0);
+    a = madd(a, w0, loadStrided(x0 + o, sW)); b = madd(b, w0, loadStrided(x0 + o + vstep, sW)); c = madd(c, w0, loadStrided(x0 + o + 2 * vstep, sW));
+    a = madd(a, w1, loadStrided(x0 + o + d, sW)); b = madd(b, w1, loadStrided(x0 + o + d + vstep, sW)); c = madd(c, w1, loadStrided(x0 + o + d + 2 * vstep, sW));
+    a = madd(a, w2, loadStrided(x0 + o + 2 * d, sW)); b = madd(b, w2, loadStrided(x0 + o + 2 * d + vstep, sW)); c = madd(c, w2, loadStrided(x0 + o + 2 * d + 2 * vstep, sW));
+    a = madd(a, w3, loadStrided(x1 + o, sW)); b = madd(b, w3, loadStrided(x1 + o + vstep, sW)); c = madd(c, w3, loadStrided(x1 + o + 2 * vstep, sW));
+    a = madd(a, w4, loadStrided(x1 + o + d, sW)); b = madd(b, w4, loadStrided(x1 + o + d + vstep, sW)); c = madd(c, w4, loadStrided(x1 + o + d + 2 * vstep, sW));
+    a = madd(a, w5, loadStrided(x1 + o + 2 * d, sW)); b = madd(b, w5, loadStrided(x1 + o + 2 * d + vstep, sW)); c = madd(c, w5, loadStrided(x1 + o + 2 * d + 2 * vstep, sW));
+    a = madd(a, w6, loadStrided(x2 + o, sW)); b = madd(b, w6, loadStrided(x2 + o + vstep, sW)); c = madd(c, w6, loadStrided(x2 + o + 2 * vstep, sW));
+    a = madd(a, w7, loadStrided(x2 + o + d, sW)); b = madd(b, w7, loadStrided(x2 + o + d + vstep, sW)); c = madd(c, w7, loadStrided(x2 + o + d + 2 * vstep, sW));
+    a = madd(a, w8, loadStrided(x2 + o + 2 * d, sW)); b = madd(b, w8, loadStrided(x2 + o + 2 * d + vstep, sW)); c = madd(c, w8, loadStrided(x2 + o + 2 * d + 2 * vstep, sW));
+    const y = yr + (<usize>ow << 2);
+    v128.store(y, f32x4.add(a, vb));
+    v128.store(y + 16, f32x4.add(b, vb));
+    v128.store(y + 32, f32x4.add(c, vb));
+  }
+  for (; ow <= vEnd; ow += 4) {
+    const o = <usize>(ow * sW) << 2;
+    let a = f32x4.splat(0);
+    a = madd(a, w0, loadStrided(x0 + o, sW));
+    a = madd(a, w1, loadStrided(x0 + o + d, sW));
+    a = madd(a, w2, loadStrided(x0 + o + 2 * d, sW));
+    a = madd(a, w3, loadStrided(x1 + o, sW));
+    a = madd(a, w4, loadStrided(x1 + o + d, sW));
+    a = madd(a, w5, loadStrided(x1 + o + 2 * d, sW));
+    a = madd(a, w6, loadStrided(x2 + o, sW));
+    a = madd(a, w7, loadStrided(x2 + o + d, sW));
+    a = madd(a, w8, loadStrided(x2 + o + 2 * d, sW));
+    v128.store(yr + (<usize>ow << 2), f32x4.add(a, vb));
+  }
+  return ow;
 }
 
 // One output: Σ over taps kh in [kh0, kh1) and kw with iw0 + kw·dW inside the row.
