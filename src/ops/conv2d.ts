@@ -74,7 +74,8 @@ export function convGeometry(op: string, x: Tensor, w: Tensor, b: Tensor | null,
 /**
  * 2-D convolution (PyTorch's cross-correlation): x [N, C, H, W], w [OC, C/groups, kH, kW],
  * b [OC] | null -> [N, OC, OH, OW]. Forward and both backward passes are GEMMs
- * (see conv2d-kernels.ts for the paths).
+ * (see conv2d-kernels.ts for the paths), except LeNet-sized layers
+ * (conv2d-small.ts) and depthwise layers, groups == C (conv2d-depthwise.ts).
  */
 export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, opts?: Conv2dOptions): Tensor {
   const op = 'conv2d';
