@@ -52,6 +52,28 @@ describe('conv2d depthwise path', () => {
     }
   });
 
+  it('the 3x3 register path gives the general loop\'s bits (a 3x4 kernel with a zero last column)', async () => {
+    // The zero column adds ±0 after each kernel row's third tap: exact on these nonzero sums,
+    // so the general loop (kW = 4) must reproduce the 3x3 path's outputs bit for bit.
+    await sn.init({ threads: 1 });
+    for (const stride of [1, 2]) {
+      const xs = [2, 3, 9, 45];
+      const x = sn.tensor(randomArray(size(xs), 8), xs);
+      const w3 = randomArray(3 * 9, 9);
+      const w4 = new Float32Array(3 * 12);
+      for (let i = 0; i < 9 * 3; i++) w4[Math.floor(i / 3) * 4 + (i % 3)] = w3[i];
+      const opts = { stride, padding: 1, groups: 3 };
+      const y3 = sn.F.conv2d(x, sn.tensor(w3, [3, 1, 3, 3]), null, opts);
+      const y4 = sn.F.conv2d(x, sn.tensor(w4, [3, 1, 3, 4]), null, opts);
+      const [, , OH, OW3] = y3.shape, OW4 = y4.shape[3];
+      const a = y3.toFloat32Array(), b = y4.toFloat32Array();
+      for (let p = 0; p < 2 * 3 * OH; p++) {
+        const cols = Math.min(OW3, OW4);
+        expect(bitsEqual(a.subarray(p * OW3, p * OW3 + cols), b.subarray(p * OW4, p * OW4 + cols)), `stride ${stride} row ${p}`).toBe(true);
+      }
+    }
+  });
+
   it('gradchecks by finite differences (stride 2, dilation with multiplier)', async () => {
     await sn.init({ threads: 1 });
     const cases: [number[], number[], object][] = [
