@@ -35,3 +35,4 @@ export { addReluInPlace, affinePlanesInPlace } from "./inference";
 export { gemvRows } from "./gemv";
 export { binarySame, binaryScalar, binaryStrided, unary, copyFloats } from "./binary";
 export { reduceAxis, sumBlocks } from "./reduce";
+export { depthwiseForward, depthwiseDataGrad, depthwiseFilterGrad } from "./depthwise";

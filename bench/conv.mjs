@@ -31,20 +31,30 @@ const LAYERS = [
   { name: 'ResNet 3x3 14² 256→256 p1', N: 32, C: 256, H: 14, W: 14, OC: 256, k: 3, s: 1, p: 1 },
   { name: 'ResNet 1x1 56² 256→64', N: 32, C: 256, H: 56, W: 56, OC: 64, k: 1, s: 1, p: 0 },
   { name: 'LeNet conv2 14²×6→16 5x5', N: 64, C: 6, H: 14, W: 14, OC: 16, k: 5, s: 1, p: 0 },
-];
+  // MobileNetV2's depthwise 3x3 layers (groups = C = OC).
+  { name: 'MobileNetV2 dw 112² 32 3x3 p1', N: 1, C: 32, H: 112, W: 112, OC: 32, k: 3, s: 1, p: 1, groups: 32 },
+  { name: 'MobileNetV2 dw 112² 96 3x3/2 p1', N: 1, C: 96, H: 112, W: 112, OC: 96, k: 3, s: 2, p: 1, groups: 96 },
+  { name: 'MobileNetV2 dw 56² 144 3x3 p1', N: 1, C: 144, H: 56, W: 56, OC: 144, k: 3, s: 1, p: 1, groups: 144 },
+  { name: 'MobileNetV2 dw 56² 144 3x3/2 p1', N: 1, C: 144, H: 56, W: 56, OC: 144, k: 3, s: 2, p: 1, groups: 144 },
+  { name: 'MobileNetV2 dw 7² 960 3x3 p1', N: 1, C: 960, H: 7, W: 7, OC: 960, k: 3, s: 1, p: 1, groups: 960 },
+  { name: 'MobileNetV2 dw 112² 32 3x3 p1', N: 8, C: 32, H: 112, W: 112, OC: 32, k: 3, s: 1, p: 1, groups: 32 },
+].filter((L) => !argv.includes('--only-depthwise') || isDepthwise(L));
 const POOL = { name: 'max pool 3x3/2 on 55²×96', N: 1, C: 96, H: 55, W: 55, k: 3, s: 2 };
 
 // The path src/ops/conv2d-kernels.ts (choosePath, chooseOrientation) takes for
-// these layers (all groups 1); kept in step with it by hand, printed per row.
+// these layers; kept in step with it by hand, printed per row.
 function pathOf(L) {
+  if (isDepthwise(L)) return 'depthwise direct (conv2d-depthwise.ts)';
   const orient = L.OC <= 64 ? 'colᵀ·Wᵀ' : 'W·col';
   if (L.k === 1 && L.s === 1 && L.p === 0) return `1x1 direct GEMM, ${orient}`;
   if (L.k === 3 && L.s === 1 && L.p <= 2 && L.C >= 16 && L.OC >= 16) return 'Winograd F(2x2,3x3); dW F(3x3,2x2)';
   return `im2col + GEMM, ${orient}`;
 }
 
+function isDepthwise(L) { return (L.groups ?? 1) === L.C && L.C > 1; }
+const inPerGroup = (L) => L.C / (L.groups ?? 1);
 const outSize = (L) => Math.floor((L.H + 2 * L.p - L.k) / L.s) + 1;
-const macs = (L) => L.N * L.OC * outSize(L) ** 2 * L.C * L.k * L.k;
+const macs = (L) => L.N * L.OC * outSize(L) ** 2 * inPerGroup(L) * L.k * L.k;
 const data = (n, seed) => Float32Array.from({ length: n }, (_, i) => (((i + seed) * 7919) % 2001) / 1000 - 1);
 
 /** Median ms of `fn` (which returns its own measured ms, or undefined to be timed whole). */
@@ -55,8 +65,8 @@ async function time(fn) {
 // ---- ours ----
 async function oursConv(L) {
   const xs = [L.N, L.C, L.H, L.W];
-  const ws = [L.OC, L.C, L.k, L.k];
-  const opts = { stride: L.s, padding: L.p };
+  const ws = [L.OC, inPerGroup(L), L.k, L.k];
+  const opts = { stride: L.s, padding: L.p, groups: L.groups ?? 1 };
   const x = sn.tensor(data(xs.reduce((a, b) => a * b), 1), xs);
   const w = sn.tensor(data(ws.reduce((a, b) => a * b), 2).map((v) => v * 0.05), ws);
   const b = sn.tensor(data(L.OC, 3), [L.OC]);
@@ -113,6 +123,7 @@ async function loadTfjs() {
 }
 
 async function tfjsConv(tf, L) {
+  if (isDepthwise(L)) return tfjsDepthwise(tf, L);
   const O = outSize(L);
   const x = tf.tensor4d(data(L.N * L.H * L.W * L.C, 1), [L.N, L.H, L.W, L.C]);
   const f = tf.tensor4d(data(L.k * L.k * L.C * L.OC, 2), [L.k, L.k, L.C, L.OC]);
@@ -123,6 +134,16 @@ async function tfjsConv(tf, L) {
   const bwdData = await time(() => { tf.conv2dTranspose(dy, f, [L.N, L.H, L.W, L.C], L.s, pad).dispose(); });
   for (const t of [x, f, b, dy]) t.dispose();
   return { fwd, bwdData };
+}
+
+/** Forward only (tfjs-backend-wasm has no depthwise gradient kernels). */
+async function tfjsDepthwise(tf, L) {
+  const x = tf.tensor4d(data(L.N * L.H * L.W * L.C, 1), [L.N, L.H, L.W, L.C]);
+  const f = tf.tensor4d(data(L.k * L.k * L.C, 2), [L.k, L.k, L.C, 1]);
+  const pad = L.p === 0 ? 'valid' : [[0, 0], [L.p, L.p], [L.p, L.p], [0, 0]];
+  const fwd = await time(() => { tf.depthwiseConv2d(x, f, L.s, pad).dispose(); });
+  x.dispose(); f.dispose();
+  return { fwd };
 }
 
 async function tfjsPool(tf, P) {
@@ -178,7 +199,7 @@ if (peers) {
   ortLib.env.wasm.numThreads = 1;
   ort = { conv: [], pool: null };
   for (const L of LAYERS) {
-    const w = data(L.OC * L.C * L.k * L.k, 2);
+    const w = data(L.OC * inPerGroup(L) * L.k * L.k, 2);
     ort.conv.push(await ortRun(ortLib, onnxConvModel(L, w, data(L.OC, 3)), [L.N, L.C, L.H, L.W]));
   }
   ort.pool = await ortRun(ortLib, onnxMaxPoolModel(POOL), [POOL.N, POOL.C, POOL.H, POOL.W]);

@@ -123,4 +123,4 @@ if (MODELS.includes('resnet18')) {
   for (const t of [1, 2]) tr[t] = child(['--part', 'train', '--threads', String(t), '--names', 'resnet18'], `fine-tuning step ${t}T`);
   console.log(`\n# Fine-tuning step of the imported resnet18 (forward + cross-entropy + backward + SGD momentum), batch 8, median ms: 1T ${f(tr[1]?.resnet18)}, 2T ${f(tr[2]?.resnet18)}`);
 }
-console.log('\nThe files are eval-mode exports (batch norm folded into the convs). onnxruntime-web runs inference only. Depthwise convolution has no dedicated kernel in simdnn yet (grouped im2col).');
+console.log('\nThe files are eval-mode exports (batch norm folded into the convs). onnxruntime-web runs inference only. Depthwise convolutions run on the direct depthwise kernels (src/ops/conv2d-depthwise.ts).');

@@ -5,6 +5,7 @@ import { check, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { empty } from './basic.js';
 import { convBackwardData, convBackwardFilter, convBiasGrad, convForward, type ConvGeom } from './conv2d-kernels.js';
+import { depthwiseApplies, depthwiseBackwardData, depthwiseBackwardFilter, depthwiseForward } from './conv2d-depthwise.js';
 import { smallApplies, smallBackwardData, smallBackwardFilter, smallForward } from './conv2d-small.js';
 import { describe } from './matmul.js';
 import { checkOptionKeys, fmtPair, intPair } from './window-options.js';
@@ -77,7 +78,8 @@ export function convGeometry(op: string, x: Tensor, w: Tensor, b: Tensor | null,
 /**
  * 2-D convolution (PyTorch's cross-correlation): x [N, C, H, W], w [OC, C/groups, kH, kW],
  * b [OC] | null -> [N, OC, OH, OW]. Forward and both backward passes are GEMMs
- * (see conv2d-kernels.ts for the paths).
+ * (see conv2d-kernels.ts for the paths), except LeNet-sized layers
+ * (conv2d-small.ts) and depthwise layers, groups == C (conv2d-depthwise.ts).
  */
 export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, opts?: Conv2dOptions): Tensor {
   const op = 'conv2d';
@@ -87,7 +89,9 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, opts?: Con
   const bp = b ? b.ptr(op) : 0;
   const out = empty([g.N, g.OC, g.OH, g.OW], op);
   const small = smallApplies(g); // LeNet-sized layers: direct kernels (conv2d-small.ts)
+  const depthwise = depthwiseApplies(g); // groups == C: per-plane kernels (conv2d-depthwise.ts)
   if (small) smallForward(g, xp, wp, bp, out.ptr());
+  else if (depthwise) depthwiseForward(g, xp, wp, bp, out.ptr());
   else convForward(g, xp, wp, bp, out.ptr());
   const inputs = b ? [x, w, b] : [x, w];
   traceOp(op, [x, w, b], out, { stride: [g.sH, g.sW], padding: [g.pH, g.pW], dilation: [g.dH, g.dW], groups: g.G });
@@ -99,11 +103,13 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, opts?: Con
     if (x.requiresGrad) {
       gx = empty(x.shape, op);
       if (small) smallBackwardData(g, dy, w.ptr(op), gx.ptr());
+      else if (depthwise) depthwiseBackwardData(g, dy, w.ptr(op), gx.ptr());
       else convBackwardData(g, dy, w.ptr(op), gx.ptr());
     }
     if (w.requiresGrad) {
       gw = empty(w.shape, op);
       if (small) smallBackwardFilter(g, x.ptr(op), dy, gw.ptr());
+      else if (depthwise) depthwiseBackwardFilter(g, x.ptr(op), dy, gw.ptr());
       else convBackwardFilter(g, x.ptr(op), dy, gw.ptr());
     }
     if (b && b.requiresGrad) {
