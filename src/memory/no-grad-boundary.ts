@@ -1,3 +1,4 @@
+import { check } from '../errors.js';
 import { noGrad as noGradInternal } from '../autograd.js';
 import { openForward } from './forward-scope.js';
 import { stepBoundary } from './steps.js';
@@ -6,19 +7,20 @@ let depth = 0;
 
 /**
  * The public `sn.noGrad(fn)`: runs `fn` without recording gradients (PyTorch's
- * `torch.no_grad`) and returns its result. When the outermost call returns,
- * outside any module forward, it is a step boundary (docs/memory.md): each
- * iteration of an inference loop is a step. The library's own uses (summary,
- * foldBatchNorm) call autograd's noGrad, which is no boundary.
+ * `torch.no_grad`) and returns its result. Entering the outermost call,
+ * outside any module forward, is a step boundary (docs/memory.md): each
+ * iteration of an inference loop is a step. The boundary is at entry, not at
+ * return, so a result stays valid through the next noGrad call:
+ * `a = noGrad(f); b = noGrad(g); compare(a, b)` works. The library's own uses
+ * (summary, foldBatchNorm) call autograd's noGrad, which is no boundary.
  */
 export function noGrad<T>(fn: () => T): T {
+  check(typeof fn === 'function', 'noGrad', `expects a function to run, got ${typeof fn}`);
+  if (depth === 0 && openForward() === null) stepBoundary('sn.noGrad');
   depth++;
-  let out: T;
   try {
-    out = noGradInternal(fn);
+    return noGradInternal(fn);
   } finally {
     depth--;
   }
-  if (depth === 0 && openForward() === null) stepBoundary('sn.noGrad');
-  return out;
 }

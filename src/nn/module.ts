@@ -278,11 +278,13 @@ export abstract class Module {
   /**
    * Parameters and buffers by dotted name, as copies (a later training step
    * does not change them), in PyTorch's `state_dict` order: each module's own
-   * parameters, then its buffers, then its children.
+   * parameters, then its buffers, then its children. The copies are kept (as
+   * `optimizer.stateDict()`'s): a snapshot such as `best = model.stateDict()`
+   * outlives the training steps (docs/memory.md); dispose them when done.
    */
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
-    for (const [name, t] of this.namedStates()) out[name] = copyOf(t);
+    for (const [name, t] of this.namedStates()) out[name] = keep(copyOf(t));
     return out;
   }
 
