@@ -90,7 +90,8 @@ export async function runLenetChecks(batches, threadCounts = [1, 2], seed = 7) {
       losses: Array.from(losses),
       hashes: { initial, losses: fnv1a(losses), logits: fnv1a(logits), weights: fnv1a(concatParams(params)) },
     };
-    delete result.info.memoryBytes;
+    // Sizes are not part of the comparison (the test compares threads, SIMD mode and sharing).
+    for (const k of ['memoryBytes', 'liveTensors', 'liveBytes']) delete result.info[k];
     sn.shutdown();
     runs.push(result);
   }
