@@ -2,6 +2,7 @@
 // beyond the public API, exported through the main entry so that dist/onnx.js
 // imports it from dist/index.js and shares one runtime (one wasm memory, one
 // Tensor class, one autograd tape) instead of bundling a second copy. Not API.
-export { record, isGradEnabled } from './autograd.js';
+export { isGradEnabled } from './autograd.js';
 export { keep } from './scope.js';
 export { setTracer, type Tracer, type TraceAttrs } from './trace.js';
+export { pointwiseJs } from './ops/pointwise-js.js';

@@ -2,7 +2,7 @@
 // Concat -> Reshape subgraphs exporters write): no tensors, no kernels.
 import { SimdnnError } from '../errors.js';
 import { makeConst, type Const } from './constant.js';
-import { broadcastOffsets, broadcastShapes } from './private-ops.js';
+import { broadcastOffsets, broadcastShapes } from './broadcast.js';
 
 const sizeOf = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 

@@ -1,9 +1,9 @@
 // Loaders for the layer ops (convolution, dense, pooling, normalisation,
 // activations): each checks its node's attributes at load and returns what
 // runs per forward, on the core's differentiable F ops where they exist.
-import { F, sn, type Tensor } from './core.js';
+import { F, pointwiseJs, sn, type Tensor } from './core.js';
 import type { NodeContext, Runner, Val } from './node-context.js';
-import { binary, pad, transpose, unary } from './private-ops.js';
+import { padConstant } from './pad.js';
 import { need, scalarOf, toTensor } from './values.js';
 
 type Loader = (c: NodeContext) => Runner;
@@ -46,7 +46,7 @@ function pair(c: NodeContext, name: string, dflt: number): [number, number] {
 
 /** Pads x's H and W by [t, l, b, r] where the op's own symmetric padding cannot express them. */
 function prePad(x: Tensor, p: number[], value: number): Tensor {
-  return pad(x, [0, 0, p[0], p[1]], [0, 0, p[2], p[3]], value);
+  return padConstant(x, [0, 0, p[0], p[1]], [0, 0, p[2], p[3]], value);
 }
 
 const Conv: Loader = (c) => {
@@ -115,13 +115,13 @@ const Gemm: Loader = (c) => {
   const transB = c.int('transB', 0) === 1;
   return ([a, b, cIn]) => {
     let at = T(a, 'Gemm input A');
-    if (transA) at = transpose(at, [1, 0]);
+    if (transA) at = sn.transpose(at, 0, 1);
     const bt = T(b, 'Gemm input B');
     const ct = cIn ? toTensor(cIn) : null;
     const biasInLinear = ct !== null && beta === 1 && alpha === 1 && ct.shape.length === 1 && transB;
     let y = transB ? F.linear(at, bt, biasInLinear ? ct : null) : sn.matmul(at, bt);
-    if (alpha !== 1) y = binary('mul', y, sn.tensor([alpha], [1]));
-    if (ct !== null && !biasInLinear && beta !== 0) y = binary('add', y, beta === 1 ? ct : binary('mul', ct, sn.tensor([beta], [1])));
+    if (alpha !== 1) y = sn.mul(y, alpha);
+    if (ct !== null && !biasInLinear && beta !== 0) y = sn.add(y, beta === 1 ? ct : sn.mul(ct, beta));
     return [y];
   };
 };
@@ -191,10 +191,15 @@ const plain = (fn: (x: Tensor) => Tensor): Loader => (c) => {
   return ([x]) => [fn(T(x, 'input'))];
 };
 
-/** Clamp with PyTorch's hardtanh gradient: 1 strictly inside (min, max), 0 elsewhere. */
+/**
+ * Clip with PyTorch's hardtanh gradient: 1 strictly inside (min, max), 0 at and beyond
+ * the bounds. Not sn.clamp: torch.clamp's gradient (which sn.clamp follows) passes at
+ * the bounds, but exporters write ReLU6 and Hardtanh as Clip, and a model trained
+ * from its ONNX file should get the gradients PyTorch gave it. Unbounded Clip is a copy.
+ */
 const clamp = (x: Tensor, lo: number, hi: number): Tensor => lo === 0 && hi === Infinity
   ? F.relu(x)
-  : unary('clip', x, (v) => Math.min(Math.max(v, lo), hi), (v) => (v > lo && v < hi ? 1 : 0));
+  : pointwiseJs('clip', x, (v) => Math.min(Math.max(v, lo), hi), (v) => (v > lo && v < hi ? 1 : 0));
 
 const Clip: Loader = (c) => {
   c.allowAttrs(c.opset < 11 ? ['min', 'max'] : []);
@@ -209,20 +214,21 @@ const Clip: Loader = (c) => {
 const LeakyRelu: Loader = (c) => {
   c.allowAttrs(['alpha']);
   const a = c.float('alpha', 0.01);
-  return ([x]) => [unary('leakyRelu', T(x, 'input'), (v) => (v > 0 ? v : a * v), (v) => (v > 0 ? 1 : a))];
+  return ([x]) => [F.leakyRelu(T(x, 'input'), a)];
 };
 
+// HardSigmoid and HardSwish have no public op (F has neither): element-wise in JS on the core's pointwiseJs.
 const HardSigmoid: Loader = (c) => {
   c.allowAttrs(['alpha', 'beta']);
   const a = c.float('alpha', 0.2);
   const b = c.float('beta', 0.5);
-  return ([x]) => [unary('hardSigmoid', T(x, 'input'), (v) => Math.min(Math.max(a * v + b, 0), 1), (v) => (a * v + b > 0 && a * v + b < 1 ? a : 0))];
+  return ([x]) => [pointwiseJs('hardSigmoid', T(x, 'input'), (v) => Math.min(Math.max(a * v + b, 0), 1), (v) => (a * v + b > 0 && a * v + b < 1 ? a : 0))];
 };
 
 /** x·relu6(x+3)/6 with PyTorch's gradient ((2x+3)/6 on [-3, 3], 0 below, 1 above). */
 const HardSwish: Loader = (c) => {
   c.allowAttrs([]);
-  return ([x]) => [unary('hardSwish', T(x, 'input'), (v) => v * Math.min(Math.max(v + 3, 0), 6) / 6, (v) => (v < -3 ? 0 : v > 3 ? 1 : (2 * v + 3) / 6))];
+  return ([x]) => [pointwiseJs('hardSwish', T(x, 'input'), (v) => v * Math.min(Math.max(v + 3, 0), 6) / 6, (v) => (v < -3 ? 0 : v > 3 ? 1 : (2 * v + 3) / 6))];
 };
 
 export const NN_OPS: Record<string, Loader> = {

@@ -1,11 +1,12 @@
 // Loaders for shape, constant and element-wise ops. Each works on constants
 // (in JS: shape arithmetic, folded at load when every input is known) and,
 // where a CNN needs it, on activations (views, or the core's differentiable ops).
-import { F, type Tensor } from './core.js';
+import { F, sn, type Tensor } from './core.js';
 import { intsOf, isConst, makeConst, type Const } from './constant.js';
+import { checkOutputSize, broadcastShapes } from './broadcast.js';
 import { constBinary, constConcat, constGather, constSlice, normAxis } from './const-ops.js';
 import { constInput, type NodeContext, type Runner, type Val } from './node-context.js';
-import { binary, pad, reduceMean, transpose, type BinaryKind } from './private-ops.js';
+import { padConstant } from './pad.js';
 import { need, scalarOf, shapeOf, toTensor } from './values.js';
 
 type Loader = (c: NodeContext) => Runner;
@@ -89,7 +90,7 @@ const Transpose: Loader = (c) => {
     const xt = toTensor(need(x, 'Transpose data'));
     const perm = permAttr ?? xt.shape.map((_, i) => xt.shape.length - 1 - i);
     if (perm.length !== xt.shape.length || [...perm].sort().some((p, i) => p !== i)) throw c.error(`perm [${perm}] is not a permutation of the input's ${xt.shape.length} dims`);
-    return [transpose(xt, perm)];
+    return [sn.permute(xt, perm)];
   };
 };
 
@@ -120,7 +121,7 @@ const Pad: Loader = (c) => {
     const value = c.opset < 11 ? c.float('value', 0) : scalarOf(valueIn, 0, 'Pad constant_value');
     const r = xt.shape.length;
     if (pads.length !== 2 * r) throw c.error(`pads [${pads}] must have ${2 * r} values for input [${xt.shape}]`);
-    return [pad(xt, pads.slice(0, r), pads.slice(r), value)];
+    return [padConstant(xt, pads.slice(0, r), pads.slice(r), value)];
   };
 };
 
@@ -189,14 +190,20 @@ const Slice: Loader = (c) => {
   };
 };
 
-function elementwise(kind: BinaryKind, onnx: string): Loader {
+const TENSOR_BINARY = { Add: sn.add, Sub: sn.sub, Mul: sn.mul, Div: sn.div, Pow: sn.pow } as const;
+
+/** ONNX's broadcasting is numpy's, as the core's element-wise ops; constants fold in JS. */
+function elementwise(onnx: keyof typeof TENSOR_BINARY): Loader {
   return (c) => {
     c.allowAttrs([]);
     return ([a, b]) => {
       const av = need(a, `${onnx} input A`);
       const bv = need(b, `${onnx} input B`);
       if (isConst(av) && isConst(bv)) return [constBinary(onnx, av, bv)];
-      return [binary(kind, toTensor(av), toTensor(bv))];
+      const out = broadcastShapes(shapeOf(av), shapeOf(bv));
+      if (out === null) throw c.error(`shapes [${shapeOf(av)}] and [${shapeOf(bv)}] do not broadcast`);
+      checkOutputSize(onnx, out);
+      return [TENSOR_BINARY[onnx](toTensor(av), toTensor(bv))];
     };
   };
 }
@@ -207,18 +214,20 @@ const ReduceMean: Loader = (c) => {
   const keep = c.int('keepdims', 1) === 1;
   return ([x]) => {
     const xt = toTensor(need(x, 'ReduceMean data'));
-    const axes = (axesAttr ?? xt.shape.map((_, i) => i)).map((a) => normAxis(a, xt.shape.length, 'ReduceMean axis'));
-    return [reduceMean(xt, axes, keep)];
+    // No axes (or an empty list) reduces every dim, as ONNX before opset 18 and sn.mean.
+    const axes = (axesAttr ?? []).map((a) => normAxis(a, xt.shape.length, 'ReduceMean axis'));
+    if (new Set(axes).size !== axes.length) throw c.error(`axes [${axesAttr}] repeat a dim`);
+    return [sn.mean(xt, axes.length > 0 ? axes : null, keep)];
   };
 };
 
 export const SHAPE_OPS: Record<string, Loader> = {
   Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Concat, Identity, Pad, Constant, Shape, Gather, Cast, ConstantOfShape, Slice, ReduceMean,
-  Add: elementwise('add', 'Add'),
-  Sub: elementwise('sub', 'Sub'),
-  Mul: elementwise('mul', 'Mul'),
-  Div: elementwise('div', 'Div'),
-  Pow: elementwise('pow', 'Pow'),
+  Add: elementwise('Add'),
+  Sub: elementwise('Sub'),
+  Mul: elementwise('Mul'),
+  Div: elementwise('Div'),
+  Pow: elementwise('Pow'),
 };
 
 /** Ops that only compute on constants: an activation reaching these inputs is a load error. */

@@ -49,6 +49,11 @@ const cases: Case[] = [
   { name: 'Transpose, Pad (opset 11 pads input), ReduceMean', opset: 11, x: [1, 2, 3, 4], init: [int64Tensor('p', [8], [0, 1, 1, 0, 0, 0, 2, 1])], nodes: [
     { op: 'Transpose', inputs: ['x'], outputs: ['t'], attrs: { perm: [0, 3, 1, 2] } }, { op: 'Pad', inputs: ['t', 'p'], outputs: ['q'] },
     { op: 'ReduceMean', inputs: ['q'], outputs: ['y'], attrs: { axes: [1, 3], keepdims: 1 } }] },
+  { name: 'Pad with negative pads (crops), Pow by a broadcast exponent, ReduceMean over all dims', opset: 13, x: [1, 2, 4, 5],
+    init: [int64Tensor('p', [8], [0, 0, -1, 2, 0, 0, 1, -3]), floatTensor('e', [1, 1, 1, 1], [2]), floatTensor('e3', [1, 2, 1, 1], [3, 1])], nodes: [
+      { op: 'Pad', inputs: ['x', 'p'], outputs: ['q'] }, { op: 'Pow', inputs: ['q', 'e'], outputs: ['r'] }, { op: 'Pow', inputs: ['q', 'e3'], outputs: ['s'] },
+      { op: 'Add', inputs: ['r', 's'], outputs: ['t'] }, { op: 'ReduceMean', inputs: ['t'], outputs: ['m'], attrs: { keepdims: 0 } },
+      { op: 'Sub', inputs: ['t', 'm'], outputs: ['y'] }] },
   { name: 'Pad opset 9 (attributes), Squeeze/Unsqueeze axes attributes', opset: 9, x: [1, 2, 1, 3], nodes: [
     { op: 'Pad', inputs: ['x'], outputs: ['p'], attrs: { pads: [0, 0, 0, 1, 0, 0, 0, 1], value: 0.5 } }, { op: 'Squeeze', inputs: ['p'], outputs: ['s'], attrs: { axes: [0, 2] } },
     { op: 'Unsqueeze', inputs: ['s'], outputs: ['y'], attrs: { axes: [1] } }] },
