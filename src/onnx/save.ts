@@ -41,6 +41,8 @@ function constInit(name: string, c: Const): ITensorProto {
     : { name, dims: c.dims.slice(), dataType: onnx.TensorProto.DataType.INT64, rawData: new Uint8Array(big.buffer) };
 }
 
+const ARITHMETIC: Record<string, string> = { add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div' };
+
 class Tracer {
   readonly nodes: INodeProto[] = [];
   readonly initializers: ITensorProto[] = [];
@@ -148,7 +150,19 @@ class Tracer {
         this.initializers.push(constInit(shapeName, { kind: 'const', dims: [out.shape.length], type: 'int', data: Float64Array.from(target) }));
         return this.node('Reshape', [n[0], shapeName], out);
       }
-      case 'add': return this.node('Add', n, out);
+      case 'add':
+      case 'sub':
+      case 'mul':
+      case 'div': {
+        const type = ARITHMETIC[op];
+        if (typeof a.scalar !== 'number') return this.node(type, n, out);
+        // A number operand: a 0-d constant (not a stateDict entry), on the side it was given.
+        const s = `scalar_${this.count++}`;
+        this.initializers.push(floatInit(s, [], Float32Array.of(a.scalar)));
+        return this.node(type, a.scalarFirst ? [s, n[0]] : [n[0], s], out);
+      }
+      case 'permute':
+      case 'transpose': return this.node('Transpose', n, out, [ints('perm', a.perm as number[])]);
       case 'concat': return this.node('Concat', n, out, [int('axis', a.dim as number)]);
       default: this.fail(op, 'has no ONNX export');
     }

@@ -219,9 +219,25 @@ export function binary(name: BinaryName, aIn: unknown, bIn: unknown): Tensor {
     return a instanceof Tensor && b instanceof Tensor ? [ra, rb] : [a instanceof Tensor ? ra : rb];
   }));
   if (result.gradFn === null) dropTemps();
-  // saveOnnx's tracer: residual adds of two tensors (other element-wise ops are not exported yet).
-  if (name === 'add' && a instanceof Tensor && b instanceof Tensor) traceOp(op, [a, b], result);
+  traceArithmetic(name, a, b, result);
   return result;
+}
+
+const TRACED: ReadonlySet<BinaryName> = new Set(['add', 'sub', 'mul', 'div']);
+
+/**
+ * saveOnnx's tracer: add/sub/mul/div of float32 tensors, with each other or with a
+ * number (which the export writes as a scalar constant; `scalarFirst` for 2 - x).
+ * Mixed-dtype operands are converted first and not traced.
+ */
+function traceArithmetic(name: BinaryName, a: Operand, b: Operand, out: Tensor): void {
+  if (!TRACED.has(name) || out.dtype !== 'float32') return;
+  if (a instanceof Tensor && b instanceof Tensor) {
+    if (a.dtype === 'float32' && b.dtype === 'float32') traceOp(name, [a, b], out);
+    return;
+  }
+  const t = (a instanceof Tensor ? a : b) as Tensor;
+  if (t.dtype === 'float32') traceOp(name, [t], out, { scalar: typeof a === 'number' ? a : b, scalarFirst: typeof a === 'number' });
 }
 
 /** pow with a number exponent PyTorch computes exactly: x^2 = x·x, x^1 = x, x^0.5 = sqrt x, x^0 = 1. */

@@ -1,6 +1,7 @@
 import { record } from '../autograd.js';
 import { check, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
+import { traceOp } from '../trace.js';
 import { liveTensor, normDim } from './args.js';
 import { emptyLike, wordsOf } from './raw-data.js';
 import { contiguousStrides, stridedCopy } from './strided.js';
@@ -25,7 +26,9 @@ export function permute(x: Tensor, dims: number[]): Tensor {
   check(dims.length === r, op, () => `dims ${fmtShape(dims)} must name each of the ${r} dims of input ${fmtShape(x.shape)} once`);
   const perm = dims.map((d, k) => normDim(d, r, op, x.shape, `dims[${k}]`));
   check(new Set(perm).size === r, op, () => `dims ${fmtShape(dims)} repeats a dim (input ${fmtShape(x.shape)})`);
-  return reorder(op, x, perm);
+  const out = reorder(op, x, perm);
+  traceOp(op, [x], out, { perm });
+  return out;
 }
 
 /** Swaps two dims (a copy). A 0-d or 1-D tensor comes back as a copy of itself. */
@@ -37,5 +40,7 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const b = normDim(dim1, r, op, x.shape, 'dim1');
   const perm = Array.from({ length: r }, (_, k) => k);
   if (r > 0) [perm[a], perm[b]] = [perm[b], perm[a]];
-  return reorder(op, x, perm);
+  const out = reorder(op, x, perm);
+  traceOp(op, [x], out, { perm });
+  return out;
 }

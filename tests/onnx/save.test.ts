@@ -114,6 +114,28 @@ describe('saveOnnx', () => {
     expect(names).toContain('head.weight');
   });
 
+  it('a user module with sub/mul/div of two tensors and with numbers, permute and transpose runs in onnxruntime-web', async () => {
+    class Arith extends nn.Module {
+      conv = this.registerModule('conv', new nn.Conv2d(2, 4, 3, { padding: 1 }));
+      scale = this.registerParameter('scale', sn.tensor([0.5, 2, -1, 1.5], [1, 4, 1, 1]))!;
+      forward(x: sn.Tensor): sn.Tensor {
+        const a = this.conv.forward(x);
+        const b = sn.F.relu(a);
+        const c = sn.div(sn.sub(sn.mul(a, this.scale), b), sn.add(sn.mul(b, b), 1)); // tensor-tensor and tensor-number
+        const d = sn.sub(2, sn.div(c, 4)); // a number first
+        const nhwc = sn.permute(d, [0, 2, 3, 1]);
+        return sn.transpose(nhwc, 1, 2).mul(sn.permute(nhwc, [0, 2, 1, 3]));
+      }
+    }
+    const m = new Arith();
+    const bytes = await sameAsOrt(m, [2, 2, 5, 3]);
+    const nodes = onnx.ModelProto.decode(bytes).graph!.node!.map((n) => n.opType);
+    for (const t of ['Sub', 'Mul', 'Div', 'Add', 'Transpose']) expect(nodes).toContain(t);
+    const inits = onnx.ModelProto.decode(bytes).graph!.initializer!;
+    expect(inits.filter((t) => t.name!.startsWith('constant_'))).toEqual([]); // nothing traced was baked as a constant
+    expect(inits.map((t) => t.name)).toContain('scale');
+  });
+
   it('bad arguments and what cannot be exported', () => {
     const m = sn.models.lenet5();
     expect(() => saveOnnx(m, { inputShape: [1, 1, 32] as number[], opset: 13 })).toThrow(sn.SimdnnError);
