@@ -4,7 +4,7 @@ import type { Tensor } from './tensor.js';
 import { sameShape } from './tensor.js';
 import { addInto, copyOf, onesLike } from './ops/basic.js';
 import { tensorHooks } from './tensor-hooks.js';
-import { releaseConsumedForwards } from './memory/forward-scope.js';
+import { graphReleaser, releaseConsumedForwards } from './memory/forward-scope.js';
 
 /**
  * Reverse-mode pass: visits the recorded graph in reverse topological order,
@@ -92,8 +92,10 @@ export function runBackward(root: Tensor, grad?: Tensor, opts: { retainGraph?: b
   // retainGraph: closures keep their saved tensors (freeSaved) and stay attached.
   const prevRetaining = _setRetaining(retainGraph);
   try {
+  const consumed = retainGraph ? null : graphReleaser(order);
   for (let k = order.length - 1; k >= 0; k--) {
     const t = order[k];
+    if (consumed !== null && k + 1 < order.length) consumed(order[k + 1]); // the tensor processed last
     const g = grads.get(t);
     if (!g) continue;
     grads.delete(t);

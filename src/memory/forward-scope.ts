@@ -77,3 +77,40 @@ export function releaseConsumedForwards(visited: Iterable<Tensor>): void {
   }
   for (const f of scopes) f.release(`freed by backward() (an activation of ${f.name}.forward that backward() has consumed)`);
 }
+
+/**
+ * During backward(): frees each internal activation as soon as the last node
+ * of the graph that saved or read it has run (its producer, which may have
+ * saved it as its output, and every node that took it as an input), instead
+ * of all of them at the end, so the peak of a training step is not every
+ * activation plus every gradient. Storages a node could hold in other ways
+ * (an op's own temporaries) are not in the graph and go at the end, as before.
+ * Returns the function to call after each tensor of `order` was processed.
+ */
+export function graphReleaser(order: readonly Tensor[]): (t: Tensor) => void {
+  const left = new Map<Storage, number>();
+  const internal = (s: Storage) => s.forward !== null && s.forward.awaitingBackward && !s.persistent && !s.forward.escaped.has(s);
+  const add = (s: Storage) => {
+    if (internal(s)) left.set(s, (left.get(s) ?? 0) + 1);
+  };
+  const drop = (s: Storage) => {
+    const n = left.get(s);
+    if (n === undefined) return;
+    if (n > 1) {
+      left.set(s, n - 1);
+      return;
+    }
+    left.delete(s);
+    if (internal(s)) s.releaseWith(`freed by backward() (an activation of ${s.forward!.name}.forward that backward() has consumed)`);
+  };
+  for (const t of order) {
+    if (t.gradFn === null) continue;
+    add(t.storage);
+    for (const x of t.gradFn.inputs) add(x.storage);
+  }
+  return (t) => {
+    if (t.gradFn === null) return;
+    drop(t.storage);
+    for (const x of t.gradFn.inputs) drop(x.storage);
+  };
+}
