@@ -1,7 +1,7 @@
 import { check } from '../errors.js';
 import * as F from '../functional.js';
-import { empty, full, zeros } from '../ops/basic.js';
 import type { Tensor } from '../tensor.js';
+import { BatchNormBase, type BatchNormOptions } from './batchnorm-base.js';
 import { checkOptions } from './init.js';
 import { Module } from './module.js';
 
@@ -11,36 +11,12 @@ import { Module } from './module.js';
  * torchvision state_dict keys). Training mode normalises with batch statistics
  * and updates the running ones; eval mode uses the running statistics.
  */
-export class BatchNorm2d extends Module {
+export class BatchNorm2d extends BatchNormBase {
   static override readonly typeName: string = 'BatchNorm2d';
   static override readonly _keepsNoActivations: boolean = true;
-  readonly numFeatures: number;
-  readonly eps: number;
-  readonly momentum: number;
-  weight: Tensor | null;
-  bias: Tensor | null;
-  runningMean: Tensor;
-  runningVar: Tensor;
-  numBatchesTracked: Tensor;
 
-  constructor(numFeatures: number, opts: { eps?: number; momentum?: number; affine?: boolean } = {}) {
-    super();
-    const op = 'BatchNorm2d';
-    checkOptions(op, opts, ['eps', 'momentum', 'affine']);
-    const { eps = 1e-5, momentum = 0.1, affine = true } = opts;
-    check(Number.isInteger(numFeatures) && numFeatures > 0, op, `numFeatures must be a positive integer, got ${numFeatures}`);
-    check(Number.isFinite(eps) && eps > 0, op, `eps must be a positive finite number, got ${eps}`);
-    check(Number.isFinite(momentum) && momentum >= 0 && momentum <= 1, op, `momentum must be in [0, 1], got ${momentum}`);
-    this.numFeatures = numFeatures;
-    this.eps = eps;
-    this.momentum = momentum;
-    this.weight = this.registerParameter('weight', affine ? full([numFeatures], 1) : null);
-    this.bias = this.registerParameter('bias', affine ? zeros([numFeatures]) : null);
-    this.runningMean = this.registerBuffer('running_mean', zeros([numFeatures]))!;
-    this.runningVar = this.registerBuffer('running_var', full([numFeatures], 1))!;
-    const n = empty([], op);
-    n.view(op)[0] = 0;
-    this.numBatchesTracked = this.registerBuffer('num_batches_tracked', n)!;
+  constructor(numFeatures: number, opts: BatchNormOptions = {}) {
+    super('BatchNorm2d', numFeatures, opts);
   }
 
   /** Set by `foldBatchNorm`: the preceding conv applies this normalisation, so forward is the identity. */
@@ -76,9 +52,7 @@ export class BatchNorm2d extends Module {
       check(!this.training, 'BatchNorm2d', 'this batch norm was folded into its convolution for inference (foldBatchNorm); build a new model to train');
       return x;
     }
-    const y = F.batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, { training: this.training, momentum: this.momentum, eps: this.eps });
-    if (this.training) this.numBatchesTracked.view('BatchNorm2d')[0] += 1;
-    return y;
+    return this.normalize(x, 'BatchNorm2d');
   }
 }
 
