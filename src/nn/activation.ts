@@ -56,7 +56,7 @@ export class Flatten extends Module {
   }
 }
 
-/** Returns its input unchanged (a placeholder layer, e.g. to remove a model's head: `model.fc = new nn.Identity()`). */
+/** Returns its input unchanged (PyTorch's nn.Identity: swaps out a layer, e.g. a model's head: `model.fc = new nn.Identity()`). */
 export class Identity extends Module {
   static override readonly typeName: string = 'Identity';
   forward(x: Tensor): Tensor {
