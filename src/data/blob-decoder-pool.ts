@@ -1,0 +1,77 @@
+// Browser image decoding off the calling thread: a few dedicated Web Workers
+// that run `decodeRgba` (createImageBitmap + OffscreenCanvas) and send the RGBA
+// bytes back (transferred, not copied). A training loop on the page or in a
+// worker keeps computing while the next batch decodes. Where a Worker or an
+// OffscreenCanvas is missing, decoding runs on the calling thread instead.
+import { check } from '../errors.js';
+import { decodeRgba, type DecodeRequest, type DecodeResult } from './blob-decode.js';
+
+// The worker: `decodeRgba`'s own source (it is self-contained) and a message loop.
+const workerSource = () => `const decodeRgba = ${decodeRgba.toString()};
+self.onmessage = async (e) => {
+  const { id, req } = e.data;
+  const res = await decodeRgba(req);
+  if ('error' in res) self.postMessage({ id, res });
+  else self.postMessage({ id, res }, [res.rgba.buffer]);
+};`;
+
+interface Pending {
+  resolve: (r: DecodeResult) => void;
+}
+
+export class BlobDecoderPool {
+  /** Workers decoding (0: decoding runs on the calling thread). */
+  readonly workers: number;
+  private readonly lanes: Worker[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private closed = false;
+
+  /** `workers`: how many decoding workers (default 1); 0, or a runtime without Worker/OffscreenCanvas, decodes on this thread. */
+  constructor(workers = 1) {
+    const can = typeof Worker === 'function' && typeof OffscreenCanvas === 'function' && typeof URL.createObjectURL === 'function';
+    this.workers = can ? workers : 0;
+  }
+
+  /** Starts the workers on first use (a dataset that is never decoded starts none). */
+  private lane(id: number): Worker {
+    if (this.lanes.length === 0) {
+      const url = URL.createObjectURL(new Blob([workerSource()], { type: 'text/javascript' }));
+      for (let i = 0; i < this.workers; i++) {
+        const w = new Worker(url, { name: `simdnn-decode-${i}` });
+        w.onmessage = (e: MessageEvent<{ id: number; res: DecodeResult }>) => {
+          this.pending.get(e.data.id)?.resolve(e.data.res);
+          this.pending.delete(e.data.id);
+        };
+        // A worker that fails outside a request (it cannot start) fails every request waiting on it.
+        w.onerror = (e) => {
+          e.preventDefault();
+          for (const [pid, p] of this.pending) if (pid % this.workers === i) p.resolve({ error: `the decoding worker failed: ${e.message ?? 'error'}` });
+        };
+        this.lanes.push(w);
+      }
+      URL.revokeObjectURL(url);
+    }
+    return this.lanes[id % this.workers];
+  }
+
+  /** Decodes one image (in a worker where there are workers). */
+  decode(req: DecodeRequest): Promise<DecodeResult> {
+    check(!this.closed, 'ImageBlobDataset', 'the dataset was closed');
+    if (this.workers === 0) return decodeRgba(req);
+    const id = this.nextId++;
+    return new Promise<DecodeResult>((resolve) => {
+      this.pending.set(id, { resolve });
+      this.lane(id).postMessage({ id, req });
+    });
+  }
+
+  /** Stops the workers; decodes still waiting end with an error. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of this.lanes) w.terminate();
+    for (const p of this.pending.values()) p.resolve({ error: 'the dataset was closed before this image was decoded' });
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,96 @@
+// Headless Chromium: sn.data.decodeImageBlob and ImageBlobDataset (createImageBitmap
+// + OffscreenCanvas, in a decoding worker) give the pixels PIL gives for the
+// committed photos (tests/fixtures/data/photos.json, scripts/fixtures/images.py):
+// PNG exactly where opaque, JPEG within one level; a corrupt or truncated file is
+// a one-line error naming it. Needs dist/index.js: run through `npm run test:browser`.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openCheckPage, startBrowser } from './lib.mjs';
+
+const DIR = 'tests/fixtures/data/photos';
+const FX = JSON.parse(readFileSync('tests/fixtures/data/photos.json', 'utf8'));
+
+let env;
+before(async () => {
+  env = await startBrowser({ plain: false });
+});
+after(async () => {
+  await env?.close();
+});
+
+/** Largest |ours − PIL| in levels over the pixels `keep(i)` selects; ours is CHW, PIL's HWC. */
+function maxDiff(ours, pil, keep = () => true) {
+  const [C, H, W] = ours.shape;
+  let max = 0;
+  for (let i = 0; i < H * W; i++) {
+    if (!keep(i)) continue;
+    for (let c = 0; c < C; c++) max = Math.max(max, Math.abs(ours.px[c * H * W + i] - pil[C * i + c]));
+  }
+  return max;
+}
+
+test('decodeImageBlob: PIL\'s pixels (PNG exact, JPEG within one level), RGB and gray', async () => {
+  const page = await openCheckPage(env.browser, `${env.url(true)}/tests/browser/decode-page.html`);
+  try {
+    const got = await page.evaluate((files) => window.decodeUrls(files), FX.cases.map((c) => c.file));
+    for (const [k, c] of FX.cases.entries()) {
+      const r = got[k];
+      assert.equal(r.rgb.error, undefined, `${c.file}: ${r.rgb.error}`);
+      assert.deepEqual(r.rgb.shape, [3, c.height, c.width], c.file);
+      assert.deepEqual(r.gray.shape, [1, c.height, c.width], c.file);
+      const tol = c.format === 'jpeg' ? 1 : 0;
+      // rgba.png: a 2D canvas stores colours premultiplied by alpha, so only its opaque last row is PIL's exactly.
+      const keep = c.file === 'rgba.png' ? (i) => Math.floor(i / c.width) === c.height - 1 : undefined;
+      assert.ok(maxDiff(r.rgb, c.rgb, keep) <= tol, `${c.file} RGB: ${maxDiff(r.rgb, c.rgb, keep)} levels from PIL`);
+      assert.ok(maxDiff(r.gray, c.gray, keep) <= tol, `${c.file} gray: ${maxDiff(r.gray, c.gray, keep)} levels from PIL`);
+    }
+  } finally {
+    await page.close();
+  }
+});
+
+test('a truncated JPEG, a damaged PNG, a text file: one-line errors naming the file', async () => {
+  const page = await openCheckPage(env.browser, `${env.url(true)}/tests/browser/decode-page.html`);
+  try {
+    const got = await page.evaluate(() => window.decodeUrls(['truncated.jpg', 'corrupt.png', '../folder/cat/notes.txt']));
+    const [jpg, png, txt] = got.map((r) => r.rgb);
+    assert.match(jpg.error, /^readImage: truncated\.jpg: corrupt JPEG \(.+\)$/);
+    assert.match(png.error, /^readImage: corrupt\.png: corrupt PNG \(.+\)$/);
+    assert.match(txt.error, /^readImage: \.\.\/folder\/cat\/notes\.txt: not an image this browser decodes \(starts with .+\)$/);
+    for (const r of [jpg, png, txt]) {
+      assert.equal(r.name, 'SimdnnError');
+      assert.ok(!r.error.includes('\n'), r.error);
+    }
+  } finally {
+    await page.close();
+  }
+});
+
+test('ImageBlobDataset: files from a file input, decoded in a worker, batched by for await; get before prepare says why', async () => {
+  const page = await openCheckPage(env.browser, `${env.url(true)}/tests/browser/decode-page.html`);
+  try {
+    const files = ['photo420.jpg', 'rgb.png', 'gray.jpg', 'palette.png'];
+    await page.setInputFiles('#files', files.map((f) => join(DIR, f)));
+    const r = await page.evaluate(() => window.datasetFromInput({ resize: [12, 16] }));
+    assert.equal(r.error, null);
+    assert.equal(r.workers, 1);
+    assert.match(r.notPrepared, /^ImageBlobDataset: image 0 \(photo420\.jpg\) is not decoded yet: .*for await/);
+    assert.deepEqual(r.batches.map((b) => [b.shape, b.y]), [[[2, 3, 12, 16], [0, 1]], [[2, 3, 12, 16], [2, 3]]]);
+    // The same pixels as decodeImageBlob of the same file on the page's thread.
+    const single = await page.evaluate((f) => window.decodeUrls(f, { resize: [12, 16] }), files);
+    const per = 3 * 12 * 16;
+    single.forEach((s, k) => assert.deepEqual(r.batches[k >> 1].px.slice((k & 1) * per, ((k & 1) + 1) * per), s.rgb.px, files[k]));
+
+    // A corrupt file among them: the batch fails naming it; with skipBadImages the next image stands in.
+    await page.setInputFiles('#files', ['rgb.png', 'truncated.jpg'].map((f) => join(DIR, f)));
+    const bad = await page.evaluate(() => window.datasetFromInput({ resize: 8 }));
+    assert.match(bad.error, /^readImage: truncated\.jpg: corrupt JPEG/);
+    const skipped = await page.evaluate(() => window.datasetFromInput({ resize: 8, skipBadImages: true }));
+    assert.equal(skipped.error, null);
+    assert.deepEqual(skipped.batches.map((b) => [b.shape, b.y]), [[[2, 3, 8, 10], [0, 0]]]);
+  } finally {
+    await page.close();
+  }
+});
