@@ -94,3 +94,22 @@ test('ImageBlobDataset: files from a file input, decoded in a worker, batched by
     await page.close();
   }
 });
+
+test('ImageBlobDataset inside a worker (nested decoding worker, URLs): the same pixels as on the page', async () => {
+  const page = await openCheckPage(env.browser, `${env.url(true)}/tests/browser/decode-page.html`);
+  try {
+    const files = ['photo444.jpg', 'palette.png'];
+    // resize 9: the shorter side (torchvision's Resize(int)): 33x21 -> 14x9, 23x17 -> 12x9, which cannot share a batch.
+    const single = await page.evaluate((f) => window.decodeUrls(f, { resize: 9 }), files);
+    assert.deepEqual(single.map((s) => s.gray.shape), [[1, 9, 14], [1, 9, 12]]);
+    const mixed = await page.evaluate((f) => window.datasetInWorker(f, { resize: 9, channels: 1 }), files);
+    assert.equal(mixed.error, "DataLoader: sample 1 is [1,9,12] but the batch's first sample is [1,9,14]; resize or crop to one size");
+    const same = await page.evaluate((f) => window.datasetInWorker(f, { resize: [9, 14], channels: 1 }), files);
+    const exact = await page.evaluate((f) => window.decodeUrls(f, { resize: [9, 14] }), files);
+    assert.equal(same.workers, 1);
+    assert.deepEqual(same.batches[0].shape, [2, 1, 9, 14]);
+    assert.deepEqual(same.batches[0].px, [...exact[0].gray.px, ...exact[1].gray.px]);
+  } finally {
+    await page.close();
+  }
+});

@@ -5,7 +5,8 @@
 // image file: the same output and probability bits as Node's loadOnnx gives for
 // the input the page fed (both on the baseline SIMD build). Files that are not ONNX, an unsupported op and an
 // input the demo cannot feed are reported in the card; at 400 px nothing
-// overflows. Needs dist/ and demo/dist/: run through `npm run test:browser`.
+// overflows. And dist/onnx.js as scripts/bundle.mjs builds it (protobufjs
+// inside) imported by a page. Needs dist/ and demo/dist/: run through `npm run test:browser`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import * as sn from '../../dist/index.js';
 import { loadOnnx } from '../../dist/onnx.js';
-import { overflow, startBrowser } from './lib.mjs';
+import { openCheckPage, overflow, startBrowser } from './lib.mjs';
 
 const MODEL = 'tests/fixtures/onnx/classifier-op13.onnx';
 const { onnx } = onnxProto;
@@ -152,6 +153,24 @@ test('not ONNX, an unsupported op, an input the demo cannot feed: said in the ca
     await page.screenshot({ path: 'test-artifacts/demo-onnx-phone.png', fullPage: true });
     assert.deepEqual(await overflow(page), { vw: 400, page: 0, cards: 0 });
     assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('dist/onnx.js as built (protobufjs inside, dist/index.js beside it) runs in a page with Node\'s bits', async () => {
+  const page = await openCheckPage(env.browser, `${env.url(true)}/tests/browser/onnx-page.html`);
+  try {
+    for (const [file, shape] of [['classifier-op13.onnx', [2, 3, 7, 7]], ['inverted_residual-op11.onnx', [2, 3, 8, 8]]]) {
+      const got = await page.evaluate(([f, s]) => window.runOnnx(`/tests/fixtures/onnx/${f}`, s), [file, shape]);
+      assert.equal(got.threads, 2);
+      const model = loadOnnx(new Uint8Array(readFileSync(`tests/fixtures/onnx/${file}`)));
+      model.eval();
+      const n = shape.reduce((a, b) => a * b);
+      const x = sn.tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37)), shape);
+      const want = Array.from(sn.noGrad(() => model.forward(x)).toFloat32Array());
+      assert.deepEqual(bits(got.out), bits(want), file);
+    }
   } finally {
     await page.close();
   }
