@@ -125,7 +125,10 @@ export function decodeRequest(source: ImageSource, opts: DecodeImageOptions, op:
   check(okResize, op, `resize must be a positive integer (the shorter side) or [height, width], got ${JSON.stringify(r)}`);
   const q = opts.resizeQuality ?? 'high';
   check(['pixelated', 'low', 'medium', 'high'].includes(q), op, `resizeQuality must be 'pixelated', 'low', 'medium' or 'high', got ${String(q)}`);
-  return { source, resize: r === undefined ? null : Array.isArray(r) ? [r[0], r[1]] : r, quality: q };
+  // A relative URL is resolved here, against this page or worker: a decoding worker's own base is a blob: URL.
+  const base = (globalThis as { location?: { href: string } }).location?.href;
+  const src = typeof source === 'string' && base !== undefined ? new URL(source, base).href : source;
+  return { source: src, resize: r === undefined ? null : Array.isArray(r) ? [r[0], r[1]] : r, quality: q };
 }
 
 /** `decodeRgba`'s result as a CHW float image in [0, 1], or the one-line error naming the file. */

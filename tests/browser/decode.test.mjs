@@ -51,11 +51,12 @@ test('decodeImageBlob: PIL\'s pixels (PNG exact, JPEG within one level), RGB and
   }
 });
 
-test('a truncated JPEG, a damaged PNG, a text file: one-line errors naming the file', async () => {
+test('a truncated JPEG, a damaged PNG, a text file, a missing URL: one-line errors naming the file', async () => {
   const page = await openCheckPage(env.browser, `${env.url(true)}/tests/browser/decode-page.html`);
   try {
-    const got = await page.evaluate(() => window.decodeUrls(['truncated.jpg', 'corrupt.png', '../folder/cat/notes.txt']));
-    const [jpg, png, txt] = got.map((r) => r.rgb);
+    const got = await page.evaluate(() => window.decodeUrls(['truncated.jpg', 'corrupt.png', '../folder/cat/notes.txt', 'nope.jpg']));
+    const [jpg, png, txt, missing] = got.map((r) => r.rgb);
+    assert.equal(missing.error, 'readImage: nope.jpg: cannot fetch (HTTP 404)');
     assert.match(jpg.error, /^readImage: truncated\.jpg: corrupt JPEG \(.+\)$/);
     assert.match(png.error, /^readImage: corrupt\.png: corrupt PNG \(.+\)$/);
     assert.match(txt.error, /^readImage: \.\.\/folder\/cat\/notes\.txt: not an image this browser decodes \(starts with .+\)$/);
