@@ -79,6 +79,34 @@ export class ImageBlobDataset implements Dataset {
     this.pool = new BlobDecoderPool(workers);
   }
 
+  /**
+   * torchvision's ImageFolder over a folder chosen with `<input type="file"
+   * webkitdirectory>` (or dropped): `root/<class>/<image>.png|jpg|jpeg`, classes
+   * the sub-folder names sorted, files sorted within each; other files are
+   * ignored, as ImageFolderDataset does in Node.
+   */
+  static fromFolderFiles(files: ArrayLike<File>, opts: Omit<ImageBlobDatasetOptions, 'classes'> = {}): ImageBlobDataset {
+    const op = 'ImageBlobDataset.fromFolderFiles';
+    check(files !== null && typeof files === 'object' && Number.isInteger(files.length), op, 'files must be a FileList or an array of Files');
+    const byClass = new Map<string, File[]>();
+    for (const f of Array.from(files)) {
+      const parts = (f.webkitRelativePath || '').split('/');
+      if (parts.length < 3) {
+        throw new SimdnnError(op, `${f.webkitRelativePath || f.name}: not in a class folder (expected root/<class>/<image>; choose the root folder with <input type="file" webkitdirectory>)`);
+      }
+      if (!/\.(png|jpe?g)$/i.test(f.name)) continue;
+      const cls = parts[parts.length - 2];
+      byClass.set(cls, [...(byClass.get(cls) ?? []), f]);
+    }
+    const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const classes = [...byClass.keys()].sort(byName);
+    if (classes.length === 0) throw new SimdnnError(op, 'no .png/.jpg/.jpeg files in class folders (expected root/<class>/<image>)');
+    const items = classes.flatMap((cls, label) => byClass.get(cls)!
+      .sort((a, b) => byName(a.webkitRelativePath, b.webkitRelativePath))
+      .map((f) => ({ source: f as Blob, label, name: f.webkitRelativePath })));
+    return new ImageBlobDataset(items, { ...opts, classes });
+  }
+
   get length(): number {
     return this.items.length;
   }

@@ -114,3 +114,21 @@ test('ImageBlobDataset inside a worker (nested decoding worker, URLs): the same 
     await page.close();
   }
 });
+
+test('ImageBlobDataset.fromFolderFiles: a folder from a webkitdirectory input, as ImageFolder (classes sorted, other files ignored)', async () => {
+  const page = await openCheckPage(env.browser, `${env.url(true)}/tests/browser/decode-page.html`);
+  try {
+    await page.setInputFiles('#folder', 'tests/fixtures/data/folder');
+    const r = await page.evaluate(() => window.folderDataset({ resize: [6, 5] }));
+    assert.equal(r.error, undefined, r.error);
+    assert.deepEqual(r.classes, ['cat', 'dog']);
+    assert.deepEqual(r.names, ['folder/cat/a.png', 'folder/cat/b.png', 'folder/dog/c.png', 'folder/dog/d.jpg']);
+    assert.deepEqual(r.batches, [{ shape: [4, 3, 6, 5], y: [0, 0, 1, 1] }]);
+    // Files picked one by one have no folder: said so.
+    await page.setInputFiles('#files', join(DIR, 'rgb.png'));
+    const flat = await page.evaluate(() => window.folderDataset({}, 'files'));
+    assert.equal(flat.error, 'ImageBlobDataset.fromFolderFiles: rgb.png: not in a class folder (expected root/<class>/<image>; choose the root folder with <input type="file" webkitdirectory>)');
+  } finally {
+    await page.close();
+  }
+});
