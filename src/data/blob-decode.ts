@@ -45,7 +45,8 @@ export type DecodeResult = { rgba: Uint8ClampedArray; width: number; height: num
  * text to its workers. Colour management and EXIF rotation are off, as PIL
  * (and the Node decoders) do not apply them either. A JPEG without an end
  * marker after its last scan is refused as truncated (PIL refuses it; a browser
- * would show the part it has, gray below).
+ * would show the part it has, gray below). A PNG with alpha goes through
+ * WebCodecs' ImageDecoder where there is one (see below).
  */
 export async function decodeRgba(req: DecodeRequest): Promise<DecodeResult> {
   try {
@@ -70,16 +71,60 @@ export async function decodeRgba(req: DecodeRequest): Promise<DecodeResult> {
       if (!end) return { error: 'corrupt JPEG (truncated: no end-of-image marker after the last scan)' };
     }
     const base: ImageBitmapOptions = { colorSpaceConversion: 'none', premultiplyAlpha: 'none', imageOrientation: 'none' as ImageOrientation };
+    // What createImageBitmap reads: the file, or (a PNG with alpha) its pixels made opaque.
+    let src: Blob | ImageData = blob;
     let bitmap: ImageBitmap;
     try {
+      // A PNG with alpha (colour type 4 or 6, or a tRNS chunk before the image data): a 2D canvas
+      // would keep translucent colours premultiplied (rounded; lost where alpha is 0). WebCodecs'
+      // ImageDecoder gives them unpremultiplied; alpha then becomes 255, as PIL's convert('RGB')
+      // drops it before any resize.
+      let alpha = isPng && bytes.length > 25 && (bytes[25] === 4 || bytes[25] === 6);
+      for (let o = 8; isPng && !alpha && o + 8 <= bytes.length;) {
+        const len = ((bytes[o] << 24) | (bytes[o + 1] << 16) | (bytes[o + 2] << 8) | bytes[o + 3]) >>> 0;
+        const type = String.fromCharCode(bytes[o + 4], bytes[o + 5], bytes[o + 6], bytes[o + 7]);
+        if (type === 'IDAT' || type === 'IEND') break;
+        alpha = type === 'tRNS';
+        o += 12 + len;
+      }
+      const Decoder = (globalThis as { ImageDecoder?: new (init: object) => { decode(): Promise<{ image: VideoFrame }>; close(): void } }).ImageDecoder;
+      if (alpha && typeof Decoder === 'function') {
+        const dec = new Decoder({ data: bytes, type: 'image/png', premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+        try {
+          const { image } = await dec.decode();
+          const f = image.format ?? '';
+          if (['RGBA', 'RGBX', 'BGRA', 'BGRX'].includes(f)) {
+            const w = image.displayWidth, h = image.displayHeight;
+            const px = new Uint8ClampedArray(w * h * 4);
+            await image.copyTo(px, { rect: { x: 0, y: 0, width: w, height: h }, layout: [{ offset: 0, stride: w * 4 }] });
+            const bgr = f[0] === 'B';
+            for (let i = 0; i < px.length; i += 4) {
+              if (bgr) {
+                const b = px[i];
+                px[i] = px[i + 2];
+                px[i + 2] = b;
+              }
+              px[i + 3] = 255;
+            }
+            src = new ImageData(px, w, h);
+          }
+          image.close();
+        } finally {
+          dec.close();
+        }
+      }
       const r = req.resize;
       if (Array.isArray(r)) {
-        bitmap = await createImageBitmap(blob, { ...base, resizeHeight: r[0], resizeWidth: r[1], resizeQuality: req.quality });
+        bitmap = await createImageBitmap(src, { ...base, resizeHeight: r[0], resizeWidth: r[1], resizeQuality: req.quality });
       } else {
-        bitmap = await createImageBitmap(blob, base);
-        const H = bitmap.height, W = bitmap.width;
-        const [h, w] = r === null ? [H, W] : H <= W ? [r, Math.floor((r * W) / H)] : [Math.floor((r * H) / W), r];
-        if (h !== H || w !== W) {
+        const H = src instanceof ImageData ? src.height : 0, W = src instanceof ImageData ? src.width : 0;
+        if (src instanceof ImageData && (r === null || (H <= W ? r === H : r === W))) {
+          return { rgba: src.data, width: W, height: H };
+        }
+        bitmap = await createImageBitmap(src, base);
+        const bh = bitmap.height, bw = bitmap.width;
+        const [h, w] = r === null ? [bh, bw] : bh <= bw ? [r, Math.floor((r * bw) / bh)] : [Math.floor((r * bh) / bw), r];
+        if (h !== bh || w !== bw) {
           const full = bitmap;
           bitmap = await createImageBitmap(full, { ...base, resizeHeight: h, resizeWidth: w, resizeQuality: req.quality });
           full.close();
@@ -140,9 +185,10 @@ export function toImage(res: DecodeResult, name: string, channels: 1 | 3): Image
 /**
  * Decodes one image (a File, Blob or URL) on this thread with the browser's
  * decoders: a CHW float image in [0, 1], RGB with alpha dropped, or gray, the
- * layout Node's `decodeImageFile` gives. PNG pixels equal PIL's where they are
- * opaque (a 2D canvas keeps translucent colours premultiplied, rounded);
- * JPEG within one level of PIL's (libjpeg-turbo's IDCT in both).
+ * layout Node's `decodeImageFile` gives: PIL's pixels for PNG (translucent ones
+ * through WebCodecs' ImageDecoder where the browser has it; else a 2D canvas
+ * rounds their premultiplied colours) and for JPEG within one level
+ * (libjpeg-turbo's IDCT in both).
  */
 export async function decodeImageBlob(source: ImageSource, opts: DecodeImageOptions = {}): Promise<Image> {
   const req = decodeRequest(source, opts, 'decodeImageBlob');
