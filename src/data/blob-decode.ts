@@ -39,15 +39,87 @@ export interface DecodeRequest {
 /** What `decodeRgba` gives: RGBA bytes, or a one-line reason it could not decode. */
 export type DecodeResult = { rgba: Uint8ClampedArray; width: number; height: number } | { error: string };
 
+// The decoding steps below run in the page and in the pool's workers, which get
+// their source text (DECODE_STEPS): each refers to nothing outside its body but
+// the platform's globals and the other steps.
+
+/** A JPEG with no end-of-image marker after its last scan is truncated (PIL refuses it; a browser shows the part it has, gray below). */
+export function jpegTruncated(bytes: Uint8Array): boolean {
+  let lastScan = 2;
+  for (let i = bytes.length - 2; i >= 2; i--) if (bytes[i] === 0xff && bytes[i + 1] === 0xda) { lastScan = i; break; }
+  for (let i = lastScan; i < bytes.length - 1; i++) if (bytes[i] === 0xff && bytes[i + 1] === 0xd9) return false;
+  return true;
+}
+
+/** Whether a PNG has alpha: colour type 4 or 6, or a tRNS chunk before the image data. */
+export function pngHasAlpha(bytes: Uint8Array): boolean {
+  if (bytes.length > 25 && (bytes[25] === 4 || bytes[25] === 6)) return true;
+  for (let o = 8; o + 8 <= bytes.length;) {
+    const len = ((bytes[o] << 24) | (bytes[o + 1] << 16) | (bytes[o + 2] << 8) | bytes[o + 3]) >>> 0;
+    const type = String.fromCharCode(bytes[o + 4], bytes[o + 5], bytes[o + 6], bytes[o + 7]);
+    if (type === 'tRNS') return true;
+    if (type === 'IDAT' || type === 'IEND') return false;
+    o += 12 + len;
+  }
+  return false;
+}
+
 /**
- * Decodes one image to RGBA bytes. Self-contained (it refers to nothing outside
- * its body but the platform's globals): blob-decoder-pool.ts sends its source
- * text to its workers. Colour management and EXIF rotation are off, as PIL
- * (and the Node decoders) do not apply them either. A JPEG without an end
- * marker after its last scan is refused as truncated (PIL refuses it; a browser
- * would show the part it has, gray below). A PNG with alpha goes through
- * WebCodecs' ImageDecoder where there is one (see below).
+ * A PNG with alpha, decoded by WebCodecs' ImageDecoder with its colours
+ * unpremultiplied (a 2D canvas would store them premultiplied: rounded, lost
+ * where alpha is 0, while PIL's convert('RGB') keeps them), then made opaque, as
+ * convert('RGB') drops alpha before any resize. Null where the browser has no
+ * ImageDecoder or gives a frame format this does not read (the canvas path then).
  */
+export async function opaquePngPixels(bytes: Uint8Array): Promise<ImageData | null> {
+  const Decoder = (globalThis as { ImageDecoder?: new (init: object) => { decode(): Promise<{ image: VideoFrame }>; close(): void } }).ImageDecoder;
+  if (typeof Decoder !== 'function') return null;
+  const dec = new Decoder({ data: bytes, type: 'image/png', premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+  try {
+    const { image } = await dec.decode();
+    try {
+      const f = image.format ?? '';
+      if (!['RGBA', 'RGBX', 'BGRA', 'BGRX'].includes(f)) return null;
+      const w = image.displayWidth, h = image.displayHeight;
+      const px = new Uint8ClampedArray(w * h * 4);
+      await image.copyTo(px, { rect: { x: 0, y: 0, width: w, height: h }, layout: [{ offset: 0, stride: w * 4 }] });
+      const bgr = f[0] === 'B';
+      for (let i = 0; i < px.length; i += 4) {
+        if (bgr) {
+          const b = px[i];
+          px[i] = px[i + 2];
+          px[i + 2] = b;
+        }
+        px[i + 3] = 255;
+      }
+      return new ImageData(px, w, h);
+    } finally {
+      image.close();
+    }
+  } finally {
+    dec.close();
+  }
+}
+
+/**
+ * createImageBitmap of `src` at the size `resize` asks for: [h, w] at once (a
+ * JPEG decoder shrinks while decoding), a number as the shorter side (decoded
+ * at full size first, for its size), null as it is. Colour management and EXIF
+ * rotation off, as PIL and the Node decoders have them.
+ */
+export async function bitmapAt(src: Blob | ImageData, resize: number | [number, number] | null, quality: ResizeQuality): Promise<ImageBitmap> {
+  const base: ImageBitmapOptions = { colorSpaceConversion: 'none', premultiplyAlpha: 'none', imageOrientation: 'none' as ImageOrientation };
+  if (Array.isArray(resize)) return createImageBitmap(src, { ...base, resizeHeight: resize[0], resizeWidth: resize[1], resizeQuality: quality });
+  const full = await createImageBitmap(src, base);
+  const H = full.height, W = full.width;
+  const [h, w] = resize === null ? [H, W] : H <= W ? [resize, Math.floor((resize * W) / H)] : [Math.floor((resize * H) / W), resize];
+  if (h === H && w === W) return full;
+  const resized = await createImageBitmap(full, { ...base, resizeHeight: h, resizeWidth: w, resizeQuality: quality });
+  full.close();
+  return resized;
+}
+
+/** Decodes one image to RGBA bytes with the steps above, or says in one line why it cannot. */
 export async function decodeRgba(req: DecodeRequest): Promise<DecodeResult> {
   try {
     let blob: Blob;
@@ -59,80 +131,19 @@ export async function decodeRgba(req: DecodeRequest): Promise<DecodeResult> {
       blob = req.source;
     }
     const bytes = new Uint8Array(await blob.arrayBuffer());
-    const hex = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
     const isPng = bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
     const isJpeg = bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
-    const kind = isPng ? 'PNG' : isJpeg ? 'JPEG' : null;
-    if (isJpeg) {
-      let lastScan = -1;
-      for (let i = bytes.length - 2; i >= 2; i--) if (bytes[i] === 0xff && bytes[i + 1] === 0xda) { lastScan = i; break; }
-      let end = false;
-      for (let i = Math.max(lastScan, 2); i < bytes.length - 1 && !end; i++) end = bytes[i] === 0xff && bytes[i + 1] === 0xd9;
-      if (!end) return { error: 'corrupt JPEG (truncated: no end-of-image marker after the last scan)' };
-    }
-    const base: ImageBitmapOptions = { colorSpaceConversion: 'none', premultiplyAlpha: 'none', imageOrientation: 'none' as ImageOrientation };
-    // What createImageBitmap reads: the file, or (a PNG with alpha) its pixels made opaque.
-    let src: Blob | ImageData = blob;
+    if (isJpeg && jpegTruncated(bytes)) return { error: 'corrupt JPEG (truncated: no end-of-image marker after the last scan)' };
     let bitmap: ImageBitmap;
     try {
-      // A PNG with alpha (colour type 4 or 6, or a tRNS chunk before the image data): a 2D canvas
-      // would keep translucent colours premultiplied (rounded; lost where alpha is 0). WebCodecs'
-      // ImageDecoder gives them unpremultiplied; alpha then becomes 255, as PIL's convert('RGB')
-      // drops it before any resize.
-      let alpha = isPng && bytes.length > 25 && (bytes[25] === 4 || bytes[25] === 6);
-      for (let o = 8; isPng && !alpha && o + 8 <= bytes.length;) {
-        const len = ((bytes[o] << 24) | (bytes[o + 1] << 16) | (bytes[o + 2] << 8) | bytes[o + 3]) >>> 0;
-        const type = String.fromCharCode(bytes[o + 4], bytes[o + 5], bytes[o + 6], bytes[o + 7]);
-        if (type === 'IDAT' || type === 'IEND') break;
-        alpha = type === 'tRNS';
-        o += 12 + len;
-      }
-      const Decoder = (globalThis as { ImageDecoder?: new (init: object) => { decode(): Promise<{ image: VideoFrame }>; close(): void } }).ImageDecoder;
-      if (alpha && typeof Decoder === 'function') {
-        const dec = new Decoder({ data: bytes, type: 'image/png', premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
-        try {
-          const { image } = await dec.decode();
-          const f = image.format ?? '';
-          if (['RGBA', 'RGBX', 'BGRA', 'BGRX'].includes(f)) {
-            const w = image.displayWidth, h = image.displayHeight;
-            const px = new Uint8ClampedArray(w * h * 4);
-            await image.copyTo(px, { rect: { x: 0, y: 0, width: w, height: h }, layout: [{ offset: 0, stride: w * 4 }] });
-            const bgr = f[0] === 'B';
-            for (let i = 0; i < px.length; i += 4) {
-              if (bgr) {
-                const b = px[i];
-                px[i] = px[i + 2];
-                px[i + 2] = b;
-              }
-              px[i + 3] = 255;
-            }
-            src = new ImageData(px, w, h);
-          }
-          image.close();
-        } finally {
-          dec.close();
-        }
-      }
-      const r = req.resize;
-      if (Array.isArray(r)) {
-        bitmap = await createImageBitmap(src, { ...base, resizeHeight: r[0], resizeWidth: r[1], resizeQuality: req.quality });
-      } else {
-        const H = src instanceof ImageData ? src.height : 0, W = src instanceof ImageData ? src.width : 0;
-        if (src instanceof ImageData && (r === null || (H <= W ? r === H : r === W))) {
-          return { rgba: src.data, width: W, height: H };
-        }
-        bitmap = await createImageBitmap(src, base);
-        const bh = bitmap.height, bw = bitmap.width;
-        const [h, w] = r === null ? [bh, bw] : bh <= bw ? [r, Math.floor((r * bw) / bh)] : [Math.floor((r * bh) / bw), r];
-        if (h !== bh || w !== bw) {
-          const full = bitmap;
-          bitmap = await createImageBitmap(full, { ...base, resizeHeight: h, resizeWidth: w, resizeQuality: req.quality });
-          full.close();
-        }
-      }
+      const opaque = isPng && pngHasAlpha(bytes) ? await opaquePngPixels(bytes) : null;
+      if (opaque !== null && req.resize === null) return { rgba: opaque.data, width: opaque.width, height: opaque.height };
+      bitmap = await bitmapAt(opaque ?? blob, req.resize, req.quality);
     } catch (e) {
       const why = String((e as Error)?.message ?? e);
-      return { error: kind ? `corrupt ${kind} (${why})` : `not an image this browser decodes (starts with ${hex || 'nothing: empty file'}; ${why})` };
+      if (isPng || isJpeg) return { error: `corrupt ${isPng ? 'PNG' : 'JPEG'} (${why})` };
+      const hex = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
+      return { error: `not an image this browser decodes (starts with ${hex || 'nothing: empty file'}; ${why})` };
     }
     const { width, height } = bitmap;
     const canvas = new OffscreenCanvas(width, height);
@@ -145,6 +156,9 @@ export async function decodeRgba(req: DecodeRequest): Promise<DecodeResult> {
     return { error: String((e as Error)?.message ?? e) };
   }
 }
+
+/** The steps' source text for a worker, `decodeRgba` last. */
+export const DECODE_STEPS: readonly ((...args: never[]) => unknown)[] = [jpegTruncated, pngHasAlpha, opaquePngPixels, bitmapAt, decodeRgba];
 
 /** Whether this runtime has what `decodeRgba` needs. */
 export function canDecodeInBrowser(): boolean {

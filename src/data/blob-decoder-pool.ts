@@ -4,13 +4,18 @@
 // worker keeps computing while the next batch decodes. Where a Worker or an
 // OffscreenCanvas is missing, decoding runs on the calling thread instead.
 import { check } from '../errors.js';
-import { decodeRgba, type DecodeRequest, type DecodeResult } from './blob-decode.js';
+import { DECODE_STEPS, decodeRgba, type DecodeRequest, type DecodeResult } from './blob-decode.js';
 
-// The worker: `decodeRgba`'s own source (it is self-contained) and a message loop.
-const workerSource = () => `const decodeRgba = ${decodeRgba.toString()};
+// The worker: the decoding steps' own source (blob-decode.ts keeps them
+// self-contained; they keep the names they have in this bundle, so the calls
+// between them resolve) and a message loop. This needs them as written (native
+// async functions, dist/ targets ES2022): a bundler that down-levels async to
+// generator helpers would leave the worker a helper it does not have, and each
+// decode would then fail with "the decoding worker failed: …".
+const workerSource = () => `${DECODE_STEPS.map(String).join('\n')}
 self.onmessage = async (e) => {
   const { id, req } = e.data;
-  const res = await decodeRgba(req);
+  const res = await ${decodeRgba.name}(req);
   if ('error' in res) self.postMessage({ id, res });
   else self.postMessage({ id, res }, [res.rgba.buffer]);
 };`;
