@@ -6,6 +6,7 @@ import type { FromOnnxWorker, Normalization, OnnxSource, OnnxSummary, ToOnnxWork
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const fmt = (n: number) => n.toLocaleString('en-US');
+const sizeText = (bytes: number) => (bytes < 1 << 20 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / (1 << 20)).toFixed(1)} MB`);
 const dimsText = (d: (number | null)[] | null) => (d === null ? 'no shape' : `[${d.map((v) => v ?? '?').join(', ')}]`);
 
 /** What the browser test reads: the last classification's input, output and probabilities. */
@@ -72,7 +73,7 @@ export function setupOnnxCard(opts: { threads: number | 'auto'; simd: 'auto' | '
     add('input', inputs);
     add('output', s.outputs.join(', '));
     add('nodes', `${fmt(s.nodes)} (${ops})`);
-    add('parameters', `${fmt(s.params)} (${(s.params * 4 / 1024).toFixed(1)} KB as float32)`);
+    add('parameters', `${fmt(s.params)} (${sizeText(s.params * 4)} as float32)`);
     add('opset', String(s.opset));
     $('onnx-top5').replaceChildren();
     $('onnx-seen').hidden = true;
