@@ -31,6 +31,7 @@ export class BlobDecoderPool {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private closed = false;
+  private broken: string | null = null;
 
   /** `workers`: how many decoding workers (default 1); 0, or a runtime without Worker/OffscreenCanvas, decodes on this thread. */
   constructor(workers = 1) {
@@ -48,10 +49,12 @@ export class BlobDecoderPool {
           this.pending.get(e.data.id)?.resolve(e.data.res);
           this.pending.delete(e.data.id);
         };
-        // A worker that fails outside a request (it cannot start) fails every request waiting on it.
+        // A worker that fails outside a request (its script cannot run) fails the requests waiting on it and every later one.
         w.onerror = (e) => {
           e.preventDefault();
-          for (const [pid, p] of this.pending) if (pid % this.workers === i) p.resolve({ error: `the decoding worker failed: ${e.message ?? 'error'}` });
+          this.broken = `the decoding worker failed: ${e.message ?? 'error'}`;
+          for (const p of this.pending.values()) p.resolve({ error: this.broken });
+          this.pending.clear();
         };
         this.lanes.push(w);
       }
@@ -64,6 +67,7 @@ export class BlobDecoderPool {
   decode(req: DecodeRequest): Promise<DecodeResult> {
     check(!this.closed, 'ImageBlobDataset', 'the dataset was closed');
     if (this.workers === 0) return decodeRgba(req);
+    if (this.broken !== null) return Promise.resolve({ error: this.broken });
     const id = this.nextId++;
     return new Promise<DecodeResult>((resolve) => {
       this.pending.set(id, { resolve });

@@ -130,3 +130,14 @@ test('ImageBlobDataset.fromFolderFiles: a folder from a webkitdirectory input, a
     await page.close();
   }
 });
+
+test('a decoding worker that cannot run fails each decode with its reason instead of hanging', async () => {
+  const page = await openCheckPage(env.browser, `${env.url(true)}/tests/browser/decode-page.html`);
+  try {
+    const errors = await page.evaluate(() => window.brokenWorker());
+    assert.equal(errors.length, 2);
+    for (const [k, f] of ['rgb.png', 'gray.png'].entries()) assert.match(errors[k], new RegExp(`^readImage: ${f.replace('.', '\\.')}: the decoding worker failed: .*boom`));
+  } finally {
+    await page.close();
+  }
+});
