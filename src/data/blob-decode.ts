@@ -130,21 +130,36 @@ export async function decodeRgba(req: DecodeRequest): Promise<DecodeResult> {
     } else {
       blob = req.source;
     }
+    // Decoding starts at once, while the bytes are read for the checks (each is a trip to the browser's blob store).
+    const decoding = bitmapAt(blob, req.resize, req.quality).then((bitmap) => ({ bitmap, why: '' }), (e) => ({ bitmap: null, why: String((e as Error)?.message ?? e) }));
     const bytes = new Uint8Array(await blob.arrayBuffer());
     const isPng = bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
     const isJpeg = bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
-    if (isJpeg && jpegTruncated(bytes)) return { error: 'corrupt JPEG (truncated: no end-of-image marker after the last scan)' };
-    let bitmap: ImageBitmap;
-    try {
-      const opaque = isPng && pngHasAlpha(bytes) ? await opaquePngPixels(bytes) : null;
-      if (opaque !== null && req.resize === null) return { rgba: opaque.data, width: opaque.width, height: opaque.height };
-      bitmap = await bitmapAt(opaque ?? blob, req.resize, req.quality);
-    } catch (e) {
-      const why = String((e as Error)?.message ?? e);
+    const failed = (why: string) => {
       if (isPng || isJpeg) return { error: `corrupt ${isPng ? 'PNG' : 'JPEG'} (${why})` };
       const hex = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
       return { error: `not an image this browser decodes (starts with ${hex || 'nothing: empty file'}; ${why})` };
+    };
+    let bitmap: ImageBitmap | null = null;
+    let why = '';
+    if (isJpeg && jpegTruncated(bytes)) {
+      why = 'truncated: no end-of-image marker after the last scan';
+    } else if (isPng && pngHasAlpha(bytes)) {
+      try {
+        const opaque = await opaquePngPixels(bytes);
+        if (opaque !== null && req.resize === null) {
+          (await decoding).bitmap?.close();
+          return { rgba: opaque.data, width: opaque.width, height: opaque.height };
+        }
+        if (opaque !== null) bitmap = await bitmapAt(opaque, req.resize, req.quality);
+      } catch (e) {
+        why = String((e as Error)?.message ?? e);
+      }
     }
+    const decoded = await decoding;
+    if (bitmap !== null || why !== '') decoded.bitmap?.close();
+    else ({ bitmap, why } = decoded);
+    if (bitmap === null) return failed(why);
     const { width, height } = bitmap;
     const canvas = new OffscreenCanvas(width, height);
     const ctx = canvas.getContext('2d', { willReadFrequently: true }) as OffscreenCanvasRenderingContext2D | null;
