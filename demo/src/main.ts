@@ -4,6 +4,7 @@
 import { TrainingChart } from './chart.js';
 import { toLenetInput, toMnist28, type Gray } from './preprocess.js';
 import { ZOO } from './zoo.js';
+import { setupOnnxCard } from './onnx-card.js';
 import type { FromWorker, Progress, ToWorker } from './protocol.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -193,6 +194,9 @@ const endStroke = () => {
 pad.addEventListener('pointerup', endStroke);
 pad.addEventListener('pointercancel', endStroke);
 $('clear').onclick = clearPad;
+
+// --- Your ONNX model (card 5): classifies the same drawing, MNIST-like 28x28 -------
+setupOnnxCard({ threads: THREADS, simd: SIMD, drawnDigit: () => (drawn ? toMnist28(readPad()) : null), onError: showError });
 
 function stroke(a: { x: number; y: number }, b: { x: number; y: number }): void {
   padCtx.strokeStyle = '#fff';

@@ -169,13 +169,19 @@ export class DataLoader implements Iterable<Batch> {
     return this.batchesAsync(this.epoch++);
   }
 
-  /** As `batches`, with the dataset's asynchronous `prepare` (sharp decoding) before each batch. */
+  /**
+   * As `batches`, with the dataset's asynchronous `prepare` (sharp decoding,
+   * a browser's decoding workers) before each batch; batch b + 1's `prepare`
+   * starts before batch b is handed over, so decoding overlaps the caller's step.
+   */
   async *batchesAsync(epoch: number = this.epoch, start = 0): AsyncGenerator<Batch> {
     check(Number.isInteger(start) && start >= 0 && start <= this.length, 'DataLoader', `start must be a batch number in [0, ${this.length}], got ${String(start)}`);
     let prev: Batch | null = null;
     try {
       for (let b = start; b < this.length; b++) {
         const batch = await this.batchAsync(epoch, b);
+        // The next batch decodes (sharp's threads, a browser's decoding workers) while the caller trains on this one.
+        if (b + 1 < this.length) this.prefetch(epoch, b + 1).catch(() => {});
         if (prev !== null && !this.keepTensors) prev.dispose();
         prev = batch;
         yield batch;

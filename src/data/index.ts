@@ -17,6 +17,8 @@ export { PcaColorAugment, type PcaApplyOptions } from './pca-color.js';
 export { symmetricEigen3 } from './eigen3.js';
 export { ImageArrayDataset, Subset, type Dataset, type Sample, type ImageArrayOptions } from './dataset.js';
 export { DataLoader, Batch, type DataLoaderOptions, type Transform } from './dataloader.js';
+export { decodeImageBlob, type DecodeImageOptions, type ImageSource, type ResizeQuality } from './blob-decode.js';
+export { ImageBlobDataset, type ImageBlobItem, type ImageBlobDatasetOptions } from './blob-dataset.js';
 export { parseIdx, readIdx, idxDataset, type IdxArray } from './idx.js';
 export { cifar10Dataset, CIFAR10_CLASSES } from './cifar.js';
 export { cifar100Dataset, CIFAR100_CLASSES, CIFAR100_COARSE_CLASSES } from './cifar100.js';

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBrowser } from './lib.mjs';
+import { overflow, startBrowser } from './lib.mjs';
 
 let env;
 before(async () => {
@@ -19,13 +19,6 @@ before(async () => {
 });
 after(async () => {
   await env?.close();
-});
-
-/** How far the page and each card reach beyond the viewport's width (0 when nothing overflows). */
-const overflow = (page) => page.evaluate(() => {
-  const vw = document.documentElement.clientWidth;
-  const cards = [...document.querySelectorAll('.card, header, .notice:not([hidden])')].map((c) => Math.max(0, Math.ceil(c.getBoundingClientRect().right) - vw));
-  return { vw, page: document.documentElement.scrollWidth - vw, cards: Math.max(0, ...cards) };
 });
 
 test('a 400 px phone: nothing wider than the screen, before and after the ResNet-18 table', async () => {

@@ -39,3 +39,10 @@ export async function openCheckPage(browser, url, setup = () => {}) {
     throw e;
   }
 }
+
+/** How far the page and each card reach beyond the viewport's width (0 when nothing overflows). */
+export const overflow = (page) => page.evaluate(() => {
+  const vw = document.documentElement.clientWidth;
+  const cards = [...document.querySelectorAll('.card, header, .notice:not([hidden])')].map((c) => Math.max(0, Math.ceil(c.getBoundingClientRect().right) - vw));
+  return { vw, page: document.documentElement.scrollWidth - vw, cards: Math.max(0, ...cards) };
+});

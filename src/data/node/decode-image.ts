@@ -4,6 +4,10 @@ import pngjs from 'pngjs';
 import jpeg from 'jpeg-js';
 import { SimdnnError } from '../../errors.js';
 import type { Image } from '../image.js';
+import { firstLine, pixelsToImage, sniffFormat } from '../pixels.js';
+
+// Shared with the browser decoder (../blob-images.ts): re-exported for the Node readers.
+export { firstLine, pixelsToImage, sniffFormat };
 
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg'];
 
@@ -38,46 +42,6 @@ export function decodeImageFile(path: string, channels: 1 | 3 = 3): Image {
   }
   if (!(width > 0 && height > 0) || rgba.length < width * height * 4) throw new SimdnnError(op, `${path}: decoded to no pixels (${width}x${height})`);
   return pixelsToImage(rgba, 4, width, height, channels);
-}
-
-/** b / 255 for every byte b. */
-const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, b) => b / 255);
-
-/**
- * Interleaved 8-bit pixels (`stride` bytes each, RGB first) to a CHW float
- * image in [0, 1]: RGB, or gray (ITU-R 601 luma rounded to a byte, exactly as
- * PIL's convert('L')) when `channels` is 1. Both decoders (sharp and jpeg-js) end here.
- */
-export function pixelsToImage(px: Uint8Array, stride: number, width: number, height: number, channels: 1 | 3, gray = false): Image {
-  const plane = width * height;
-  const data = new Float32Array(channels * plane);
-  if (gray) {
-    // One gray byte per pixel: R = G = B, and PIL's luma of (v, v, v) is v.
-    for (let i = 0, s = 0; i < plane; i++, s += stride) data[i] = BYTE_TO_UNIT[px[s]];
-    for (let c = 1; c < channels; c++) data.copyWithin(c * plane, 0, plane);
-  } else if (channels === 3) {
-    for (let i = 0, s = 0; i < plane; i++, s += stride) {
-      data[i] = BYTE_TO_UNIT[px[s]];
-      data[plane + i] = BYTE_TO_UNIT[px[s + 1]];
-      data[2 * plane + i] = BYTE_TO_UNIT[px[s + 2]];
-    }
-  } else {
-    // PIL's fixed-point ITU-R 601 luma (Convert.c: L24 = 19595 R + 38470 G + 7471 B, rounded): the same bytes as convert('L').
-    for (let i = 0, s = 0; i < plane; i++, s += stride) data[i] = BYTE_TO_UNIT[(px[s] * 19595 + px[s + 1] * 38470 + px[s + 2] * 7471 + 0x8000) >>> 16];
-  }
-  return { data, channels, height, width };
-}
-
-/** The file's format from its first bytes ('png', 'jpeg'), or throws naming the file. */
-export function sniffFormat(bytes: Uint8Array, path: string, op = 'readImage'): 'png' | 'jpeg' {
-  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'png';
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  throw new SimdnnError(op, `${path}: not a PNG or JPEG file (starts with ${Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ') || 'nothing: empty file'})`);
-}
-
-/** A decoder's message on one line (libvips' span several). */
-export function firstLine(msg: string): string {
-  return msg.split('\n').map((l) => l.trim()).filter(Boolean).join('; ');
 }
 
 export function isImageFile(name: string): boolean {
