@@ -22,3 +22,8 @@ export function launchSerial(name: string, args: number[]): void {
 }
 
 export { backend };
+
+/** Threads for an element-wise kernel over `n` elements: the caller alone below the cut-off, else the pool. */
+export function elementwiseThreads(n: number): number | undefined {
+  return n < ELEMENTWISE_PARALLEL_MIN ? 1 : undefined;
+}
