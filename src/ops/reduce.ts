@@ -1,3 +1,4 @@
+import { kernels } from '../runtime/kernel-calls.js';
 import { noGrad, record } from '../autograd.js';
 import { check, fmtShape } from '../errors.js';
 import { shapeSize, Tensor } from '../tensor.js';
@@ -5,7 +6,7 @@ import { checkOptions, liveTensor, requireFloat } from './args.js';
 import { empty, reshape } from './basic.js';
 import { broadcastStrides, forEachBroadcast } from './broadcast.js';
 import { add, div, expandTo, floatBinary, pow, sub } from './elementwise.js';
-import { launchElementwise } from './launch.js';
+import { elementwiseThreads } from './launch.js';
 import { axisSteps, reduceDims, reducedShape } from './reduce-dims.js';
 import { abs, exp, log, sqrt, square, unaryFloat } from './unary.js';
 
@@ -27,7 +28,9 @@ function floatReduce(kind: KindName, x: Tensor, dims: number[], op: string, mean
     const scale = mean ? 1 / step.len : 1;
     const n = step.outer * step.len * step.inner;
     if (kind === 'sum' && step.outer === 1 && step.inner === 1 && step.len >= 2 * SUM_BLOCK) blockSum(cur, out, step.len, scale, op);
-    else if (out.size > 0) launchElementwise('reduceAxis', [KIND[kind], cur.ptr(op), out.ptr(), step.outer, step.len, step.inner, scale], n);
+    else if (out.size > 0) kernels.reduceAxis({
+      kind: KIND[kind], x: cur.ptr(op), out: out.ptr(), outer: step.outer, len: step.len, inner: step.inner, scale,
+    }, elementwiseThreads(n));
     if (cur !== x) cur.dispose();
     cur = out;
     shape = next;
@@ -44,7 +47,7 @@ function blockSum(x: Tensor, out: Tensor, len: number, scale: number, op: string
   const nb = Math.ceil(len / SUM_BLOCK);
   const partials = empty([2 * nb], op); // float64 partials in a float32 tensor's 8·nb bytes
   try {
-    launchElementwise('sumBlocks', [x.ptr(op), partials.ptr(), len, SUM_BLOCK], len);
+    kernels.sumBlocks({ x: x.ptr(op), partials: partials.ptr(), len, block: SUM_BLOCK }, elementwiseThreads(len));
     const buf = partials.storage.heapOf(op).memory.buffer;
     const p = new Float64Array(buf, partials.ptr(op), nb);
     let s = 0;
