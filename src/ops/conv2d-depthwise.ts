@@ -1,4 +1,4 @@
-import { parallel } from '../runtime/backend.js';
+import { kernels } from '../runtime/kernel-calls.js';
 import type { ConvGeom } from './conv2d-kernels.js';
 
 /**
@@ -23,21 +23,21 @@ function threadsFor(g: ConvGeom): number | undefined {
 }
 
 /** x, y geometry arguments shared by the three kernels. */
-function dims(g: ConvGeom): number[] {
-  return [g.N, g.C, g.H, g.W, g.OCg, g.kH, g.kW, g.sH, g.sW, g.pH, g.pW, g.dH, g.dW];
+function dims(g: ConvGeom) {
+  return { N: g.N, C: g.C, H: g.H, W: g.W, M: g.OCg, kH: g.kH, kW: g.kW, sH: g.sH, sW: g.sW, pH: g.pH, pW: g.pW, dH: g.dH, dW: g.dW, OH: g.OH, OW: g.OW };
 }
 
 /** y = conv(x, w) + b on addresses (b may be 0). */
 export function depthwiseForward(g: ConvGeom, x: number, w: number, b: number, y: number): void {
-  parallel('depthwiseForward', [x, ...dims(g), w, b, y, g.OH, g.OW], threadsFor(g));
+  kernels.depthwiseForward({ x, ...dims(g), w, b, y }, threadsFor(g));
 }
 
 /** dx (overwritten) from dy and w. */
 export function depthwiseBackwardData(g: ConvGeom, dy: number, w: number, dx: number): void {
-  parallel('depthwiseDataGrad', [dy, ...dims(g), w, dx, g.OH, g.OW], threadsFor(g));
+  kernels.depthwiseDataGrad({ dy, ...dims(g), w, dx }, threadsFor(g));
 }
 
 /** dw (overwritten) = Σ over the batch, image by image. */
 export function depthwiseBackwardFilter(g: ConvGeom, x: number, dy: number, dw: number): void {
-  parallel('depthwiseFilterGrad', [x, ...dims(g), dy, dw, g.OH, g.OW], threadsFor(g));
+  kernels.depthwiseFilterGrad({ x, ...dims(g), dy, dw }, threadsFor(g));
 }

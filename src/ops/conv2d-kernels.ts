@@ -1,7 +1,7 @@
-import { parallel } from '../runtime/backend.js';
+import { kernels } from '../runtime/kernel-calls.js';
 import { empty } from './basic.js';
 import { gemm } from './gemm.js';
-import { launchElementwise } from './launch.js';
+import { elementwiseThreads } from './launch.js';
 import { balancedRows } from './conv-bands.js';
 import { winogradApplies, winogradBackwardData, winogradBackwardFilter, winogradForward } from './conv2d-winograd.js';
 
@@ -45,8 +45,9 @@ function threadsFor(floats: number): number | undefined {
   return floats < PARALLEL_MIN_FLOATS ? 1 : undefined;
 }
 
-function geomArgs(g: ConvGeom): number[] {
-  return [g.C, g.H, g.W, g.kH, g.kW, g.sH, g.sW, g.pH, g.pW, g.dH, g.dW, g.OW];
+/** The window geometry im2col and col2imAdd share. */
+function geomArgs(g: ConvGeom) {
+  return { C: g.C, H: g.H, W: g.W, kH: g.kH, kW: g.kW, sH: g.sH, sW: g.sW, pH: g.pH, pW: g.pW, dH: g.dH, dW: g.dW, OW: g.OW };
 }
 
 /** Calls fn(oh0, oh1) for each band of output rows, in order. */
@@ -94,7 +95,7 @@ export function convForward(
   try {
     const band = (r0: number, r1: number) => {
       const cols = (r1 - r0) * g.OW;
-      parallel('im2col', [x, ...geomArgs(g), g.OH, r0, r1, colp], threadsFor(cols * g.C * g.kH * g.kW));
+      kernels.im2col({ x, ...geomArgs(g), OH: g.OH, r0g: r0, r1g: r1, col: colp }, threadsFor(cols * g.C * g.kH * g.kW));
       for (let gi = 0; gi < g.G; gi++) {
         const wg = w + 4 * gi * g.OCg * Kg;
         const bg = b ? b + 4 * gi * g.OCg : 0;
@@ -103,12 +104,14 @@ export function convForward(
         // epilogue is scalar: 13% of a 1x1 layer), the same add either way.
         if (ct) {
           gemm({ transA: true, transB: true, M: cols, N: g.OCg, K: Kg, a, lda: cols, b: wg, ldb: Kg, c: ct.ptr(), ldc: g.OCg });
-          parallel('transposeRows', [ct.ptr(), r0 * g.OW, r1 * g.OW, g.OCg, bg, y, g.OC, gi * g.OCg, OHW], threadsFor(cols * g.OCg));
+          kernels.transposeRows({
+            src: ct.ptr(), p0: r0 * g.OW, p1: r1 * g.OW, C: g.OCg, bias: bg, y, Ctot: g.OC, c0: gi * g.OCg, OHW,
+          }, threadsFor(cols * g.OCg));
         } else {
           const n = Math.floor(r0 / g.OH);
           const yg = y + 4 * ((n * g.OC + gi * g.OCg) * OHW + (r0 - n * g.OH) * g.OW);
           gemm({ M: g.OCg, N: cols, K: Kg, a: wg, lda: Kg, b: a, ldb: cols, c: yg, ldc: OHW });
-          if (bg) parallel('addBiasPlanes', [yg, g.OCg, cols, OHW, bg], threadsFor(cols * g.OCg));
+          if (bg) kernels.addBiasPlanes({ y: yg, C: g.OCg, cols, ld: OHW, bias: bg }, threadsFor(cols * g.OCg));
         }
       }
     };
@@ -135,11 +138,13 @@ function direct1x1Forward(g: ConvGeom, x: number, w: number, b: number, y: numbe
         const xg = x + 4 * (n * g.C + gi * g.Cg) * HW;
         if (ct) {
           gemm({ transA: true, transB: true, M: HW, N: g.OCg, K: g.Cg, a: xg, lda: HW, b: wg, ldb: g.Cg, c: ct.ptr(), ldc: g.OCg });
-          parallel('transposeRows', [ct.ptr(), n * HW, (n + 1) * HW, g.OCg, bg, y, g.OC, gi * g.OCg, HW], threadsFor(HW * g.OCg));
+          kernels.transposeRows({
+            src: ct.ptr(), p0: n * HW, p1: (n + 1) * HW, C: g.OCg, bias: bg, y, Ctot: g.OC, c0: gi * g.OCg, OHW: HW,
+          }, threadsFor(HW * g.OCg));
         } else {
           const yg = y + 4 * (n * g.OC + gi * g.OCg) * HW;
           gemm({ M: g.OCg, N: HW, K: g.Cg, a: wg, lda: g.Cg, b: xg, ldb: HW, c: yg, ldc: HW });
-          if (bg) parallel('addBiasPlanes', [yg, g.OCg, HW, HW, bg], threadsFor(HW * g.OCg));
+          if (bg) kernels.addBiasPlanes({ y: yg, C: g.OCg, cols: HW, ld: HW, bias: bg }, threadsFor(HW * g.OCg));
         }
       }
     }
@@ -166,7 +171,7 @@ export function convBackwardData(g: ConvGeom, dy: number, w: number, dx: number,
     }
     return;
   }
-  launchElementwise('fill', [dx, 0, g.N * g.C * HW], g.N * g.C * HW);
+  kernels.fill({ dst: dx, v: 0, n: g.N * g.C * HW }, elementwiseThreads(g.N * g.C * HW));
   const dcol = empty([bandRows(g) * g.OW * g.C * g.kH * g.kW], 'conv2d');
   const dcolp = dcol.ptr();
   try {
@@ -180,7 +185,7 @@ export function convBackwardData(g: ConvGeom, dy: number, w: number, dx: number,
             c: dcolp + 4 * gi * Kg * cols, ldc: cols,
           });
         }
-        parallel('col2imAdd', [dcolp, ...geomArgs(g), oh0, oh1, dx + 4 * n * g.C * HW], threadsFor(cols * g.C * g.kH * g.kW));
+        kernels.col2imAdd({ dcol: dcolp, ...geomArgs(g), oh0, oh1, dx: dx + 4 * n * g.C * HW }, threadsFor(cols * g.C * g.kH * g.kW));
       });
     }
   } finally {
@@ -197,7 +202,7 @@ export function convBackwardFilter(g: ConvGeom, x: number, dy: number, dw: numbe
   const OHW = g.OH * g.OW;
   const Kg = g.Cg * g.kH * g.kW;
   if (g.N === 0) {
-    launchElementwise('fill', [dw, 0, g.OC * Kg], g.OC * Kg);
+    kernels.fill({ dst: dw, v: 0, n: g.OC * Kg }, elementwiseThreads(g.OC * Kg));
     return;
   }
   if (path === 'winograd') return winogradBackwardFilter(g, x, dy, dw);
@@ -219,7 +224,9 @@ export function convBackwardFilter(g: ConvGeom, x: number, dy: number, dw: numbe
     for (let n = 0; n < g.N; n++) {
       forBands(g, (oh0, oh1) => {
         const cols = (oh1 - oh0) * g.OW;
-        parallel('im2col', [x, ...geomArgs(g), g.OH, n * g.OH + oh0, n * g.OH + oh1, colp], threadsFor(cols * g.C * g.kH * g.kW));
+        kernels.im2col({
+          x, ...geomArgs(g), OH: g.OH, r0g: n * g.OH + oh0, r1g: n * g.OH + oh1, col: colp,
+        }, threadsFor(cols * g.C * g.kH * g.kW));
         for (let gi = 0; gi < g.G; gi++) {
           gemm({
             transB: true, M: g.OCg, N: Kg, K: cols, a: dy + 4 * ((n * g.OC + gi * g.OCg) * OHW + oh0 * g.OW), lda: OHW,
@@ -237,5 +244,5 @@ export function convBackwardFilter(g: ConvGeom, x: number, dy: number, dw: numbe
 /** db[c] = Σ over batch and plane of dy[:, c]. */
 export function convBiasGrad(g: ConvGeom, dy: number, db: number): void {
   const n = g.N * g.OC * g.OH * g.OW;
-  parallel('convBiasGrad', [dy, g.N, g.OC, g.OH * g.OW, db], n < PARALLEL_MIN_FLOATS ? 1 : undefined);
+  kernels.convBiasGrad({ dy, N: g.N, C: g.OC, HW: g.OH * g.OW, db }, n < PARALLEL_MIN_FLOATS ? 1 : undefined);
 }

@@ -1,4 +1,5 @@
-import { backend, parallel } from '../runtime/backend.js';
+import { kernels } from '../runtime/kernel-calls.js';
+import { backend } from '../runtime/backend.js';
 import type { ConvGeom } from './conv2d-kernels.js';
 
 /**
@@ -43,8 +44,8 @@ export function smallForward(g: ConvGeom, x: number, w: number, b: number, y: nu
   const OCp = round(g.OC, 4);
   const wp = scratch(g.C * g.kH * g.kW * OCp);
   try {
-    parallel('packConvWeights', [w, g.OC, g.C, g.kH, g.kW, 0, wp, OCp], 1);
-    parallel('convSmallForward', [x, g.N, g.C, g.H, g.W, g.kH, g.kW, wp, g.OC, OCp, b, y, g.OH, g.OW]);
+    kernels.packConvWeights({ w, OC: g.OC, C: g.C, kH: g.kH, kW: g.kW, flip: 0, dst: wp, OCp }, 1);
+    kernels.convSmallForward({ x, N: g.N, C: g.C, H: g.H, W: g.W, kH: g.kH, kW: g.kW, wp, OC: g.OC, OCp, bias: b, y, OH: g.OH, OW: g.OW });
   } finally {
     release(wp);
   }
@@ -54,12 +55,12 @@ export function smallForward(g: ConvGeom, x: number, w: number, b: number, y: nu
 export function smallBackwardData(g: ConvGeom, dy: number, w: number, dx: number): void {
   const be = backend('conv2d');
   const Cp = round(g.C, 4);
-  const per = be.kernels.convSmallDataGradScratch(g.OC, g.OH, g.OW, g.C, g.H, g.kW);
+  const per = kernels.convSmallDataGradScratch({ OC: g.OC, OH: g.OH, OW: g.OW, C: g.C, H: g.H, kW: g.kW });
   const sc = scratch(per * be.pool.size);
   const wp = scratch(g.kH * g.kW * g.OC * Cp);
   try {
-    parallel('packDataWeights', [w, g.OC, g.C, g.kH * g.kW, wp, Cp], 1);
-    parallel('convSmallDataGrad', [dy, g.N, g.OC, g.OH, g.OW, g.kH, g.kW, wp, g.C, Cp, dx, g.H, g.W, sc]);
+    kernels.packDataWeights({ w, OC: g.OC, C: g.C, taps: g.kH * g.kW, dst: wp, Cp }, 1);
+    kernels.convSmallDataGrad({ dy, N: g.N, OC: g.OC, OH: g.OH, OW: g.OW, kH: g.kH, kW: g.kW, wp, C: g.C, Cp, dx, H: g.H, W: g.W, scratch: sc });
   } finally {
     release(sc, wp);
   }
@@ -71,8 +72,8 @@ export function smallBackwardFilter(g: ConvGeom, x: number, dy: number, dw: numb
   const Cp = round(g.OC, 8);
   const dyT = scratch(g.N * P * Cp);
   try {
-    parallel('planesToPixels', [dy, g.N, g.OC, P, dyT, Cp]);
-    parallel('convSmallFilterGrad', [x, g.N, g.C, g.H, g.W, g.kH, g.kW, dyT, g.OC, Cp, g.OH, g.OW, dw]);
+    kernels.planesToPixels({ src: dy, N: g.N, C: g.OC, P, dst: dyT, Cp });
+    kernels.convSmallFilterGrad({ x, N: g.N, C: g.C, H: g.H, W: g.W, kH: g.kH, kW: g.kW, dyT, OC: g.OC, Cp, OH: g.OH, OW: g.OW, dw });
   } finally {
     release(dyT);
   }

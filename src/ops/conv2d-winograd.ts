@@ -1,4 +1,5 @@
-import { backend, parallel } from '../runtime/backend.js';
+import { kernels } from '../runtime/kernel-calls.js';
+import { backend } from '../runtime/backend.js';
 import { empty } from './basic.js';
 import { balancedRows } from './conv-bands.js';
 import type { ConvGeom } from './conv2d-kernels.js';
@@ -66,16 +67,18 @@ function winogradConv(p: Plane, u: number, bias: number, x: number, y: number): 
   const vShared = byChannels && rows >= R;
   const vFloats = round16(16 * p.Cin * rows * tilesW);
   const mFloats = round16(16 * p.Cout * rows * tilesW + 4); // +4: the output transform reads whole 4-tile groups
-  const lineFloats = round16(4 * be.kernels.winogradLineFloats(tilesW));
+  const lineFloats = round16(4 * kernels.winogradLineFloats({ tilesW }));
   const v = empty([(vShared ? 1 : threads) * vFloats], 'conv2d');
   const m = empty([threads * mFloats], 'conv2d');
   const line = empty([threads * lineFloats], 'conv2d');
   try {
-    const buffers = [v.ptr(), m.ptr(), line.ptr(), vShared ? 0 : vFloats * 4, mFloats * 4, lineFloats * 4];
-    if (vShared) parallel('winogradInput', [x, p.Cin, p.H, p.W, p.pH, p.pW, tilesH, tilesW, 0, R, v.ptr(), line.ptr()], threads);
-    const geometry = [x, p.Cin, p.H, p.W, p.pH, p.pW, p.Cout, p.OH, p.OW, R, rows, u, bias, y];
-    if (byChannels) parallel('winogradConvChannels', [...geometry, ...buffers, vShared ? 1 : 0, be.gemmScratch], threads);
-    else parallel('winogradConvBands', [...geometry, ...buffers, be.gemmScratch], threads);
+    const buffers = { v: v.ptr(), m: m.ptr(), line: line.ptr(), vStride: vShared ? 0 : vFloats * 4, mStride: mFloats * 4, lineStride: lineFloats * 4 };
+    if (vShared) kernels.winogradInput({
+      x, C: p.Cin, H: p.H, W: p.W, pH: p.pH, pW: p.pW, tilesH, tilesW, R0: 0, R1: R, v: v.ptr(), line: line.ptr(),
+    }, threads);
+    const geometry = { x, I: p.Cin, H: p.H, W: p.W, pH: p.pH, pW: p.pW, O: p.Cout, OH: p.OH, OW: p.OW, R, rows, u, bias, y };
+    if (byChannels) kernels.winogradConvChannels({ ...geometry, ...buffers, vReady: vShared ? 1 : 0, scratch: be.gemmScratch }, threads);
+    else kernels.winogradConvBands({ ...geometry, ...buffers, scratch: be.gemmScratch }, threads);
   } finally {
     v.dispose();
     m.dispose();
@@ -99,7 +102,7 @@ function channelsShareBetter(R: number, rows: number, Cout: number, threads: num
 
 function transformedWeights(w: number, O: number, I: number, flip: boolean) {
   const u = empty([16 * O * I], 'conv2d');
-  parallel('winogradWeights', [w, O, I, flip ? 1 : 0, u.ptr()], threadsFor(16 * O * I));
+  kernels.winogradWeights({ w, O, I, flip: flip ? 1 : 0, u: u.ptr() }, threadsFor(16 * O * I));
   return u;
 }
 
@@ -138,17 +141,18 @@ function winogradFilterPartials(g: ConvGeom, x: number, dy: number, dw: number, 
   const round16 = (n: number) => Math.ceil(n / 16) * 16;
   const vFloats = round16(16 * g.C * rows * tilesW);
   const dFloats = round16(16 * g.OC * rows * tilesW);
-  const lineFloats = round16(4 * be.kernels.winogradLineFloats(tilesW));
+  const lineFloats = round16(4 * kernels.winogradLineFloats({ tilesW }));
   const s = empty([partials * 16 * g.OC * g.C], 'conv2d');
   const v = empty([threads * vFloats], 'conv2d');
   const d = empty([threads * dFloats], 'conv2d');
   const line = empty([threads * lineFloats], 'conv2d');
   try {
-    parallel('winogradGradBands', [
-      x, g.C, g.H, g.W, g.pH, g.pW, dy, g.OC, g.OH, g.OW, g.N * Math.ceil(g.OH / 2), rows, partials,
-      s.ptr(), v.ptr(), d.ptr(), line.ptr(), vFloats * 4, dFloats * 4, lineFloats * 4, be.gemmScratch,
-    ], threads);
-    parallel('winogradGradReduce', [s.ptr(), partials, g.OC, g.C, dw], threadsFor(partials * 16 * g.OC * g.C));
+    kernels.winogradGradBands({
+      x, I: g.C, H: g.H, W: g.W, pH: g.pH, pW: g.pW, dy, O: g.OC, OH: g.OH, OW: g.OW, R: g.N * Math.ceil(g.OH / 2), rows,
+      P: partials, s: s.ptr(), v: v.ptr(), d: d.ptr(), line: line.ptr(), vStride: vFloats * 4, dStride: dFloats * 4,
+      lineStride: lineFloats * 4, scratch: be.gemmScratch,
+    }, threads);
+    kernels.winogradGradReduce({ s: s.ptr(), P: partials, O: g.OC, I: g.C, dw }, threadsFor(partials * 16 * g.OC * g.C));
   } finally {
     s.dispose();
     v.dispose();
@@ -171,7 +175,7 @@ export function winogradBackwardFilter(g: ConvGeom, x: number, dy: number, dw: n
   const bands = Math.ceil((g.N * tilesH) / rows);
   const partials = Math.min(WINOGRAD_GRAD_PARTIALS, bands, Math.max(1, Math.floor(WINOGRAD_PARTIALS_FLOATS / (16 * g.OC * g.C))));
   if (partials > 1) return winogradFilterPartials(g, x, dy, dw, rows, partials);
-  const lf = be.kernels.winogradLineFloats(tilesW);
+  const lf = kernels.winogradLineFloats({ tilesW });
   const line = empty([be.pool.size * 4 * lf], 'conv2d');
   const v = empty([16 * g.C * rows * tilesW], 'conv2d');
   const d = empty([16 * g.OC * rows * tilesW], 'conv2d');
@@ -181,12 +185,13 @@ export function winogradBackwardFilter(g: ConvGeom, x: number, dy: number, dw: n
     for (let R0 = 0; R0 < g.N * tilesH; R0 += rows) {
       const R1 = Math.min(g.N * tilesH, R0 + rows);
       const Tb = (R1 - R0) * tilesW;
-      parallel('winogradInput', [x, g.C, g.H, g.W, g.pH, g.pW, tilesH, tilesW, R0, R1, vp, lp], threadsFor(16 * g.C * Tb));
-      parallel('winogradGradTiles', [dy, g.OC, g.OH, g.OW, tilesH, tilesW, R0, R1, dp, lp], threadsFor(16 * g.OC * Tb));
-      parallel('winogradGradGemms', [dp, vp, sp, g.OC, g.C, Tb, R0 > 0 ? 1 : 0, be.gemmScratch],
-        16 * g.OC * g.C * Tb < GEMM_PARALLEL_MIN_MACS ? 1 : undefined);
+      kernels.winogradInput({ x, C: g.C, H: g.H, W: g.W, pH: g.pH, pW: g.pW, tilesH, tilesW, R0, R1, v: vp, line: lp }, threadsFor(16 * g.C * Tb));
+      kernels.winogradGradTiles({ dy, O: g.OC, OH: g.OH, OW: g.OW, tilesH, tilesW, R0, R1, d: dp, line: lp }, threadsFor(16 * g.OC * Tb));
+      kernels.winogradGradGemms({
+        d: dp, v: vp, s: sp, O: g.OC, I: g.C, Tb, accumulate: R0 > 0 ? 1 : 0, scratch: be.gemmScratch,
+      }, 16 * g.OC * g.C * Tb < GEMM_PARALLEL_MIN_MACS ? 1 : undefined);
     }
-    parallel('winogradGradOutput', [sp, g.OC, g.C, dw], threadsFor(16 * g.OC * g.C));
+    kernels.winogradGradOutput({ s: sp, O: g.OC, I: g.C, dw }, threadsFor(16 * g.OC * g.C));
   } finally {
     line.dispose();
     v.dispose();

@@ -1,3 +1,4 @@
+import { kernels } from '../runtime/kernel-calls.js';
 import { requireFloat } from './args.js';
 import { record } from '../autograd.js';
 import { traceOp } from '../trace.js';
