@@ -18,7 +18,7 @@ await build({
   stdin: {
     contents: `export * from './src/index.ts';
       export { gemm } from './src/ops/gemm.ts';
-      export { parallel, backend } from './src/runtime/backend.ts';
+      export { backend } from './src/runtime/backend.ts';
       export * as K from './src/ops/conv2d-kernels.ts';
       export { bandTileRows } from './src/ops/conv2d-winograd.ts';
       export { convGeometry } from './src/ops/conv2d.ts';`,

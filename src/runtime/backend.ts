@@ -145,12 +145,3 @@ export function shutdown(): void {
   current = null;
 }
 
-/**
- * Runs kernel `name(...args, tid, nthreads)` on every thread of the pool (the
- * caller included) and returns when all are done. Kernels partition their work
- * by `tid` so that each output element is computed by exactly one thread.
- */
-export function parallel(name: string, args: number[], threads?: number): void {
-  const b = backend(name);
-  b.pool.run(name, args, threads);
-}
