@@ -9,7 +9,7 @@
 // against the compiled module itself, so a table that disagrees with the wasm
 // fails the build here and the runtime check in backend.ts never sees one.
 //
-// Shared constants are the `export const NAME: i32 = <integer>;` lines of
+// Shared constants are the `[@inline] export const NAME: i32 = <integer>;` lines of
 // assembly/*.ts (a literal, so both builds agree; MR, which differs between
 // the baseline and relaxed builds, is not a literal and is left out).
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -30,12 +30,12 @@ export function parseBindings(dts) {
   return table;
 }
 
-/** `{ NAME: value }` from `export const NAME: i32 = <integer>;` in assembly/*.ts. */
+/** `{ NAME: value }` from `[@inline] export const NAME: i32 = <integer>;` in assembly/*.ts. */
 export function parseConstants(assemblyDir) {
   const constants = {};
   for (const file of readdirSync(assemblyDir).filter((f) => f.endsWith('.ts')).sort()) {
     const src = readFileSync(join(assemblyDir, file), 'utf8');
-    for (const m of src.matchAll(/^export const ([A-Z][A-Z0-9_]*): i32 = (-?\d+);/gm)) {
+    for (const m of src.matchAll(/^(?:@inline )?export const ([A-Z][A-Z0-9_]*): i32 = (-?\d+);/gm)) {
       if (m[1] in constants) throw new Error(`kernel-table: constant ${m[1]} is exported by two assembly files (${file})`);
       constants[m[1]] = Number(m[2]);
     }

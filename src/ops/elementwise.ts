@@ -1,3 +1,6 @@
+import {
+  BINARY_ADD, BINARY_DIV, BINARY_FIRST, BINARY_MAX, BINARY_MIN, BINARY_MUL, BINARY_POW, BINARY_SUB,
+} from '../runtime/kernel-table.generated.js';
 import { kernels } from '../runtime/kernel-calls.js';
 import { traceOp } from '../trace.js';
 import { noGrad, record } from '../autograd.js';
@@ -9,10 +12,11 @@ import { elementwiseThreads } from './launch.js';
 import { asDtype, operand, rejectBoolArithmetic, resultType, type Operand } from './promotion.js';
 import { unaryFloat } from './unary.js';
 
-/** Binary op codes shared with assembly/binary.ts. */
-export const BINARY = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6 } as const;
+/** Binary op codes of assembly/binary.ts. */
+export const BINARY = {
+  add: BINARY_ADD, sub: BINARY_SUB, mul: BINARY_MUL, div: BINARY_DIV, maximum: BINARY_MAX, minimum: BINARY_MIN, pow: BINARY_POW,
+} as const;
 export type BinaryName = keyof typeof BINARY;
-const FIRST = 7; // assembly/binary.ts: a, broadcast to the shape of the broadcast with b
 
 /**
  * `g` broadcast to `shape` (a copy; g's shape must broadcast to it): the
@@ -29,7 +33,7 @@ export function expandTo(g: Tensor, like: Tensor, op: string): Tensor {
   const meta = empty([3 * rank], op, 'int32');
   meta.viewInt32(op).set([...c.shape, ...c.strides[0], ...c.strides[1]]);
   try {
-    kernels.binaryStrided({ kind: FIRST, a: g.ptr(op), b: like.ptr(op), out: out.ptr(), meta: meta.ptr(), rank }, elementwiseThreads(out.size));
+    kernels.binaryStrided({ kind: BINARY_FIRST, a: g.ptr(op), b: like.ptr(op), out: out.ptr(), meta: meta.ptr(), rank }, elementwiseThreads(out.size));
   } finally {
     meta.dispose();
   }

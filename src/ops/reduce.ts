@@ -1,3 +1,4 @@
+import { REDUCE_MAX, REDUCE_MIN, REDUCE_PROD, REDUCE_SUM } from '../runtime/kernel-table.generated.js';
 import { kernels } from '../runtime/kernel-calls.js';
 import { noGrad, record } from '../autograd.js';
 import { check, fmtShape } from '../errors.js';
@@ -11,7 +12,7 @@ import { axisSteps, reduceDims, reducedShape } from './reduce-dims.js';
 import { abs, exp, log, sqrt, square, unaryFloat } from './unary.js';
 
 /** Reduction op codes shared with assembly/reduce.ts. */
-const KIND = { sum: 0, amax: 1, amin: 2, prod: 3 } as const;
+const KIND = { sum: REDUCE_SUM, amax: REDUCE_MAX, amin: REDUCE_MIN, prod: REDUCE_PROD } as const;
 type KindName = keyof typeof KIND;
 
 /** A long all-dims sum is split into fixed blocks of this many floats (partials added in order): threads share it, bits do not change. */
