@@ -10,7 +10,7 @@
 // fails the build here and the runtime check in backend.ts never sees one.
 //
 // Shared constants are the `[@inline] export const NAME: i32 = <integer>;` lines of
-// assembly/*.ts (a literal, so both builds agree; MR, which differs between
+// the .ts files under assembly/ (a literal, so both builds agree; MR, which differs between
 // the baseline and relaxed builds, is not a literal and is left out).
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,10 +30,10 @@ export function parseBindings(dts) {
   return table;
 }
 
-/** `{ NAME: value }` from `[@inline] export const NAME: i32 = <integer>;` in assembly/*.ts. */
+/** `{ NAME: value }` from `[@inline] export const NAME: i32 = <integer>;` in the .ts files under assembly/. */
 export function parseConstants(assemblyDir) {
   const constants = {};
-  for (const file of readdirSync(assemblyDir).filter((f) => f.endsWith('.ts')).sort()) {
+  for (const file of readdirSync(assemblyDir, { recursive: true }).filter((f) => f.endsWith('.ts')).sort()) {
     const src = readFileSync(join(assemblyDir, file), 'utf8');
     for (const m of src.matchAll(/^(?:@inline )?export const ([A-Z][A-Z0-9_]*): i32 = (-?\d+);/gm)) {
       if (m[1] in constants) throw new Error(`kernel-table: constant ${m[1]} is exported by two assembly files (${file})`);

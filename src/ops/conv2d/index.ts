@@ -1,86 +1,17 @@
-import { kernels } from '../runtime/kernel-calls.js';
-import { requireFloat } from './args.js';
-import { record } from '../autograd.js';
-import { traceOp } from '../trace.js';
-import { check, fmtShape } from '../errors.js';
-import { Tensor } from '../tensor.js';
-import { empty } from './basic.js';
-import { convBackwardData, convBackwardFilter, convBiasGrad, convForward, type ConvGeom } from './conv2d-kernels.js';
-import { depthwiseApplies, depthwiseBackwardData, depthwiseBackwardFilter, depthwiseForward } from './conv2d-depthwise.js';
-import { smallApplies, smallBackwardData, smallBackwardFilter, smallForward } from './conv2d-small.js';
-import { describe } from './matmul.js';
-import { checkOptionKeys, fmtPair, intPair } from './window-options.js';
+import { record } from '../../autograd.js';
+import { traceOp } from '../../trace.js';
+import type { Tensor } from '../../tensor.js';
+import { empty } from '../basic.js';
+import { choosePath } from './choose-path.js';
+import { convGeometry, type Conv2dOptions } from './geometry.js';
+import { convBackwardData, convBackwardFilter, convBiasGrad, convForward } from './run.js';
 
-export interface Conv2dOptions {
-  stride?: number | [number, number];
-  /** Symmetric per axis, or PyTorch's 'valid' (0) / 'same' (stride 1; odd totals pad one more at the bottom/right). */
-  padding?: number | [number, number] | 'same' | 'valid';
-  dilation?: number | [number, number];
-  groups?: number;
-}
-
-const KEYS = ['stride', 'padding', 'dilation', 'groups'] as const;
-
-/**
- * Checks every argument of conv2d and returns the geometry; throws a
- * SimdnnError naming the argument and shapes before anything is allocated.
- */
-export function convGeometry(op: string, x: Tensor, w: Tensor, b: Tensor | null, opts: Conv2dOptions | undefined): ConvGeom {
-  check(x instanceof Tensor, op, `input must be a Tensor, got ${describe(x)}`);
-  check(w instanceof Tensor, op, `weight must be a Tensor, got ${describe(w)}`);
-  check(b === null || b === undefined || b instanceof Tensor, op, `bias must be a Tensor or null, got ${describe(b)}`);
-  requireFloat(x, op, 'input');
-  requireFloat(w, op, 'weight');
-  if (b) requireFloat(b, op, 'bias');
-  const o = checkOptionKeys(op, opts, KEYS);
-  check(x.shape.length === 4, op, () => `input must be 4-D NCHW, got ${fmtShape(x.shape)}` + (x.shape.length === 3 ? ' (add a batch dimension: unbatched CHW is not accepted)' : ''));
-  check(w.shape.length === 4, op, () => `weight must be 4-D [outC, inC/groups, kH, kW], got ${fmtShape(w.shape)}`);
-  const stride = intPair(op, 'stride', o.stride ?? 1, 1);
-  const dilation = intPair(op, 'dilation', o.dilation ?? 1, 1);
-  const groups = o.groups ?? 1;
-  check(typeof groups === 'number' && Number.isInteger(groups) && groups >= 1, op, () => `groups must be a positive integer, got ${String(groups)}`);
-  const [N, C, H, W] = x.shape;
-  const [OC, Cg, kH, kW] = w.shape;
-  check(kH >= 1 && kW >= 1, op, () => `weight ${fmtShape(w.shape)} has an empty kernel`);
-  check(OC >= 1, op, () => `weight ${fmtShape(w.shape)} has no output channels`);
-  check(OC % groups === 0, op, () => `weight ${fmtShape(w.shape)}: ${OC} output channels are not divisible by groups=${groups}`);
-  check(Cg * groups === C, op, () => groups === 1
-    ? `weight ${fmtShape(w.shape)} expects ${Cg} input channels, got input ${fmtShape(x.shape)}`
-    : `weight ${fmtShape(w.shape)} with groups=${groups} expects ${Cg * groups} input channels, got input ${fmtShape(x.shape)}`);
-  check(C >= 1, op, () => `input ${fmtShape(x.shape)} has no channels`);
-  if (b) check(b.shape.length === 1 && b.shape[0] === OC, op, () => `bias must be [${OC}], got ${fmtShape(b.shape)} (weight ${fmtShape(w.shape)})`);
-  const span = [dilation[0] * (kH - 1) + 1, dilation[1] * (kW - 1) + 1];
-  // padTop/padLeft place the window; the totals (top+bottom) size the output.
-  let pad: [number, number];
-  let total: [number, number];
-  const p = o.padding ?? 0;
-  if (p === 'valid') {
-    pad = [0, 0];
-    total = [0, 0];
-  } else if (p === 'same') {
-    check(stride[0] === 1 && stride[1] === 1, op, () => `padding='same' needs stride 1, got stride ${fmtPair(stride)}`);
-    total = [span[0] - 1, span[1] - 1];
-    pad = [total[0] >> 1, total[1] >> 1];
-  } else {
-    pad = intPair(op, 'padding', p, 0);
-    total = [2 * pad[0], 2 * pad[1]];
-  }
-  const padded = [H + total[0], W + total[1]];
-  check(span[0] <= padded[0] && span[1] <= padded[1], op, () =>
-    `kernel ${fmtPair([kH, kW])} (dilated ${fmtPair(span)}) is larger than the padded input ${fmtPair(padded)} (input ${fmtShape(x.shape)}, padding ${fmtPair(pad)})`);
-  const OH = Math.floor((padded[0] - span[0]) / stride[0]) + 1;
-  const OW = Math.floor((padded[1] - span[1]) / stride[1]) + 1;
-  return {
-    N, C, H, W, OC, G: groups, Cg, OCg: OC / groups, kH, kW,
-    sH: stride[0], sW: stride[1], pH: pad[0], pW: pad[1], dH: dilation[0], dW: dilation[1], OH, OW,
-  };
-}
+export { convGeometry, type Conv2dOptions, type ConvGeom } from './geometry.js';
 
 /**
  * 2-D convolution (PyTorch's cross-correlation): x [N, C, H, W], w [OC, C/groups, kH, kW],
- * b [OC] | null -> [N, OC, OH, OW]. Forward and both backward passes are GEMMs
- * (see conv2d-kernels.ts for the paths), except LeNet-sized layers
- * (conv2d-small.ts) and depthwise layers, groups == C (conv2d-depthwise.ts).
+ * b [OC] | null -> [N, OC, OH, OW]. Each layer runs the algorithm choose-path.ts
+ * picks for its geometry, the same one for all three passes.
  */
 export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, opts?: Conv2dOptions): Tensor {
   const op = 'conv2d';
@@ -89,11 +20,8 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, opts?: Con
   const wp = w.ptr(op);
   const bp = b ? b.ptr(op) : 0;
   const out = empty([g.N, g.OC, g.OH, g.OW], op);
-  const small = smallApplies(g); // LeNet-sized layers: direct kernels (conv2d-small.ts)
-  const depthwise = depthwiseApplies(g); // groups == C: per-plane kernels (conv2d-depthwise.ts)
-  if (small) smallForward(g, xp, wp, bp, out.ptr());
-  else if (depthwise) depthwiseForward(g, xp, wp, bp, out.ptr());
-  else convForward(g, xp, wp, bp, out.ptr());
+  const path = choosePath(g);
+  convForward(g, xp, wp, bp, out.ptr(), path);
   const inputs = b ? [x, w, b] : [x, w];
   traceOp(op, [x, w, b], out, { stride: [g.sH, g.sW], padding: [g.pH, g.pW], dilation: [g.dH, g.dW], groups: g.G });
   return record(op, out, inputs, (gy) => {
@@ -103,15 +31,11 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, opts?: Con
     let gb: Tensor | null = null;
     if (x.requiresGrad) {
       gx = empty(x.shape, op);
-      if (small) smallBackwardData(g, dy, w.ptr(op), gx.ptr());
-      else if (depthwise) depthwiseBackwardData(g, dy, w.ptr(op), gx.ptr());
-      else convBackwardData(g, dy, w.ptr(op), gx.ptr());
+      convBackwardData(g, dy, w.ptr(op), gx.ptr(), path);
     }
     if (w.requiresGrad) {
       gw = empty(w.shape, op);
-      if (small) smallBackwardFilter(g, x.ptr(op), dy, gw.ptr());
-      else if (depthwise) depthwiseBackwardFilter(g, x.ptr(op), dy, gw.ptr());
-      else convBackwardFilter(g, x.ptr(op), dy, gw.ptr());
+      convBackwardFilter(g, x.ptr(op), dy, gw.ptr(), path);
     }
     if (b && b.requiresGrad) {
       gb = empty([g.OC], op);
