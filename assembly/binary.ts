@@ -5,22 +5,24 @@
 import { rangeStart, rangeEnd, unitStart } from "./elementwise";
 import { expv, logv } from "./math";
 
-// Binary op codes (src/ops/elementwise-kernels.ts mirrors them).
+// Binary op codes, shared with src/ through the generated kernel table.
 // @ts-ignore: decorator
-@inline const ADD: i32 = 0;
+@inline export const BINARY_ADD: i32 = 0;
 // @ts-ignore: decorator
-@inline const SUB: i32 = 1;
+@inline export const BINARY_SUB: i32 = 1;
 // @ts-ignore: decorator
-@inline const MUL: i32 = 2;
+@inline export const BINARY_MUL: i32 = 2;
 // @ts-ignore: decorator
-@inline const DIV: i32 = 3;
+@inline export const BINARY_DIV: i32 = 3;
 // @ts-ignore: decorator
-@inline const MAX: i32 = 4;
+@inline export const BINARY_MAX: i32 = 4;
 // @ts-ignore: decorator
-@inline const MIN: i32 = 5;
-// 6 is pow. FIRST = a broadcast to the output shape (b only gives the shape): gradients of reductions.
+@inline export const BINARY_MIN: i32 = 5;
 // @ts-ignore: decorator
-@inline const FIRST: i32 = 7;
+@inline export const BINARY_POW: i32 = 6;
+// BINARY_FIRST = a broadcast to the output shape (b only gives the shape): gradients of reductions.
+// @ts-ignore: decorator
+@inline export const BINARY_FIRST: i32 = 7;
 
 /** a^b as torch.pow: b = 0 or a = 1 give 1; a < 0 needs an integer b (else NaN), odd b keeps the sign. */
 // @ts-ignore: decorator
@@ -38,14 +40,14 @@ import { expv, logv } from "./math";
 
 // @ts-ignore: decorator
 @inline function opv(kind: i32, a: v128, b: v128): v128 {
-  if (kind == ADD) return f32x4.add(a, b);
-  if (kind == SUB) return f32x4.sub(a, b);
-  if (kind == MUL) return f32x4.mul(a, b);
-  if (kind == DIV) return f32x4.div(a, b);
+  if (kind == BINARY_ADD) return f32x4.add(a, b);
+  if (kind == BINARY_SUB) return f32x4.sub(a, b);
+  if (kind == BINARY_MUL) return f32x4.mul(a, b);
+  if (kind == BINARY_DIV) return f32x4.div(a, b);
   // wasm max/min return NaN when either lane is NaN, as torch.maximum/minimum.
-  if (kind == MAX) return f32x4.max(a, b);
-  if (kind == MIN) return f32x4.min(a, b);
-  if (kind == FIRST) return a;
+  if (kind == BINARY_MAX) return f32x4.max(a, b);
+  if (kind == BINARY_MIN) return f32x4.min(a, b);
+  if (kind == BINARY_FIRST) return a;
   return powv(a, b);
 }
 
@@ -67,13 +69,13 @@ import { expv, logv } from "./math";
 /** out[i] = a[i] (op) b[i], same shapes. */
 export function binarySame(kind: i32, a: usize, b: usize, out: usize, n: i32, tid: i32, nthreads: i32): void {
   // One loop per op: the kind test is hoisted out of the hot loop by inlining.
-  if (kind == ADD) sameLoop(ADD, a, b, out, n, tid, nthreads);
-  else if (kind == SUB) sameLoop(SUB, a, b, out, n, tid, nthreads);
-  else if (kind == MUL) sameLoop(MUL, a, b, out, n, tid, nthreads);
-  else if (kind == DIV) sameLoop(DIV, a, b, out, n, tid, nthreads);
-  else if (kind == MAX) sameLoop(MAX, a, b, out, n, tid, nthreads);
-  else if (kind == MIN) sameLoop(MIN, a, b, out, n, tid, nthreads);
-  else sameLoop(6, a, b, out, n, tid, nthreads);
+  if (kind == BINARY_ADD) sameLoop(BINARY_ADD, a, b, out, n, tid, nthreads);
+  else if (kind == BINARY_SUB) sameLoop(BINARY_SUB, a, b, out, n, tid, nthreads);
+  else if (kind == BINARY_MUL) sameLoop(BINARY_MUL, a, b, out, n, tid, nthreads);
+  else if (kind == BINARY_DIV) sameLoop(BINARY_DIV, a, b, out, n, tid, nthreads);
+  else if (kind == BINARY_MAX) sameLoop(BINARY_MAX, a, b, out, n, tid, nthreads);
+  else if (kind == BINARY_MIN) sameLoop(BINARY_MIN, a, b, out, n, tid, nthreads);
+  else sameLoop(BINARY_POW, a, b, out, n, tid, nthreads);
 }
 
 // @ts-ignore: decorator
@@ -98,13 +100,13 @@ export function binarySame(kind: i32, a: usize, b: usize, out: usize, n: i32, ti
 /** out[i] = a[i] (op) s, or s (op) a[i] when `scalarFirst`. */
 export function binaryScalar(kind: i32, a: usize, s: f32, out: usize, n: i32, scalarFirst: i32, tid: i32, nthreads: i32): void {
   const f = scalarFirst != 0;
-  if (kind == ADD) scalarLoop(ADD, a, s, out, n, f, tid, nthreads);
-  else if (kind == SUB) scalarLoop(SUB, a, s, out, n, f, tid, nthreads);
-  else if (kind == MUL) scalarLoop(MUL, a, s, out, n, f, tid, nthreads);
-  else if (kind == DIV) scalarLoop(DIV, a, s, out, n, f, tid, nthreads);
-  else if (kind == MAX) scalarLoop(MAX, a, s, out, n, f, tid, nthreads);
-  else if (kind == MIN) scalarLoop(MIN, a, s, out, n, f, tid, nthreads);
-  else scalarLoop(6, a, s, out, n, f, tid, nthreads);
+  if (kind == BINARY_ADD) scalarLoop(BINARY_ADD, a, s, out, n, f, tid, nthreads);
+  else if (kind == BINARY_SUB) scalarLoop(BINARY_SUB, a, s, out, n, f, tid, nthreads);
+  else if (kind == BINARY_MUL) scalarLoop(BINARY_MUL, a, s, out, n, f, tid, nthreads);
+  else if (kind == BINARY_DIV) scalarLoop(BINARY_DIV, a, s, out, n, f, tid, nthreads);
+  else if (kind == BINARY_MAX) scalarLoop(BINARY_MAX, a, s, out, n, f, tid, nthreads);
+  else if (kind == BINARY_MIN) scalarLoop(BINARY_MIN, a, s, out, n, f, tid, nthreads);
+  else scalarLoop(BINARY_POW, a, s, out, n, f, tid, nthreads);
 }
 
 // One output row of a strided op: the inner strides are 1 (contiguous) or 0 (broadcast).
@@ -164,45 +166,47 @@ export function binaryScalar(kind: i32, a: usize, s: f32, out: usize, n: i32, sc
 
 /** out = a (op) b with broadcasting, as rows of the (collapsed) output shape. */
 export function binaryStrided(kind: i32, a: usize, b: usize, out: usize, meta: usize, rank: i32, tid: i32, nthreads: i32): void {
-  if (kind == ADD) stridedLoop(ADD, a, b, out, meta, rank, tid, nthreads);
-  else if (kind == SUB) stridedLoop(SUB, a, b, out, meta, rank, tid, nthreads);
-  else if (kind == MUL) stridedLoop(MUL, a, b, out, meta, rank, tid, nthreads);
-  else if (kind == DIV) stridedLoop(DIV, a, b, out, meta, rank, tid, nthreads);
-  else if (kind == MAX) stridedLoop(MAX, a, b, out, meta, rank, tid, nthreads);
-  else if (kind == MIN) stridedLoop(MIN, a, b, out, meta, rank, tid, nthreads);
-  else if (kind == FIRST) stridedLoop(FIRST, a, b, out, meta, rank, tid, nthreads);
-  else stridedLoop(6, a, b, out, meta, rank, tid, nthreads);
+  if (kind == BINARY_ADD) stridedLoop(BINARY_ADD, a, b, out, meta, rank, tid, nthreads);
+  else if (kind == BINARY_SUB) stridedLoop(BINARY_SUB, a, b, out, meta, rank, tid, nthreads);
+  else if (kind == BINARY_MUL) stridedLoop(BINARY_MUL, a, b, out, meta, rank, tid, nthreads);
+  else if (kind == BINARY_DIV) stridedLoop(BINARY_DIV, a, b, out, meta, rank, tid, nthreads);
+  else if (kind == BINARY_MAX) stridedLoop(BINARY_MAX, a, b, out, meta, rank, tid, nthreads);
+  else if (kind == BINARY_MIN) stridedLoop(BINARY_MIN, a, b, out, meta, rank, tid, nthreads);
+  else if (kind == BINARY_FIRST) stridedLoop(BINARY_FIRST, a, b, out, meta, rank, tid, nthreads);
+  else stridedLoop(BINARY_POW, a, b, out, meta, rank, tid, nthreads);
 }
 
 // Unary op codes.
 // @ts-ignore: decorator
-@inline const NEG: i32 = 0;
+@inline export const UNARY_NEG: i32 = 0;
 // @ts-ignore: decorator
-@inline const ABS: i32 = 1;
+@inline export const UNARY_ABS: i32 = 1;
 // @ts-ignore: decorator
-@inline const EXP: i32 = 2;
+@inline export const UNARY_EXP: i32 = 2;
 // @ts-ignore: decorator
-@inline const LOG: i32 = 3;
+@inline export const UNARY_LOG: i32 = 3;
 // @ts-ignore: decorator
-@inline const SQRT: i32 = 4;
+@inline export const UNARY_SQRT: i32 = 4;
 // @ts-ignore: decorator
-@inline const RSQRT: i32 = 5;
+@inline export const UNARY_RSQRT: i32 = 5;
 // @ts-ignore: decorator
-@inline const SQUARE: i32 = 6;
+@inline export const UNARY_SQUARE: i32 = 6;
 // @ts-ignore: decorator
-@inline const SIGN: i32 = 7;
-// CLAMP = 8: min(max(x, lo), hi); NaN stays NaN, lo > hi gives hi (torch.clamp).
+@inline export const UNARY_SIGN: i32 = 7;
+// min(max(x, lo), hi); NaN stays NaN, lo > hi gives hi (torch.clamp).
+// @ts-ignore: decorator
+@inline export const UNARY_CLAMP: i32 = 8;
 
 // @ts-ignore: decorator
 @inline function unaryv(kind: i32, x: v128, lo: v128, hi: v128): v128 {
-  if (kind == NEG) return f32x4.neg(x);
-  if (kind == ABS) return f32x4.abs(x);
-  if (kind == EXP) return expv(x);
-  if (kind == LOG) return logv(x);
-  if (kind == SQRT) return f32x4.sqrt(x);
-  if (kind == RSQRT) return f32x4.div(f32x4.splat(1.0), f32x4.sqrt(x));
-  if (kind == SQUARE) return f32x4.mul(x, x);
-  if (kind == SIGN) {
+  if (kind == UNARY_NEG) return f32x4.neg(x);
+  if (kind == UNARY_ABS) return f32x4.abs(x);
+  if (kind == UNARY_EXP) return expv(x);
+  if (kind == UNARY_LOG) return logv(x);
+  if (kind == UNARY_SQRT) return f32x4.sqrt(x);
+  if (kind == UNARY_RSQRT) return f32x4.div(f32x4.splat(1.0), f32x4.sqrt(x));
+  if (kind == UNARY_SQUARE) return f32x4.mul(x, x);
+  if (kind == UNARY_SIGN) {
     // (0 < x) - (x < 0): NaN gives 0, as torch.sign's CPU kernel.
     const one = f32x4.splat(1.0);
     return f32x4.sub(v128.and(f32x4.lt(f32x4.splat(0.0), x), one), v128.and(f32x4.lt(x, f32x4.splat(0.0)), one));
@@ -229,15 +233,15 @@ export function binaryStrided(kind: i32, a: usize, b: usize, out: usize, meta: u
 
 /** out[i] = f(x[i]); `lo`, `hi` are clamp's bounds (±inf when absent). */
 export function unary(kind: i32, x: usize, out: usize, n: i32, lo: f32, hi: f32, tid: i32, nthreads: i32): void {
-  if (kind == NEG) unaryLoop(NEG, x, out, n, lo, hi, tid, nthreads);
-  else if (kind == ABS) unaryLoop(ABS, x, out, n, lo, hi, tid, nthreads);
-  else if (kind == EXP) unaryLoop(EXP, x, out, n, lo, hi, tid, nthreads);
-  else if (kind == LOG) unaryLoop(LOG, x, out, n, lo, hi, tid, nthreads);
-  else if (kind == SQRT) unaryLoop(SQRT, x, out, n, lo, hi, tid, nthreads);
-  else if (kind == RSQRT) unaryLoop(RSQRT, x, out, n, lo, hi, tid, nthreads);
-  else if (kind == SQUARE) unaryLoop(SQUARE, x, out, n, lo, hi, tid, nthreads);
-  else if (kind == SIGN) unaryLoop(SIGN, x, out, n, lo, hi, tid, nthreads);
-  else unaryLoop(8, x, out, n, lo, hi, tid, nthreads);
+  if (kind == UNARY_NEG) unaryLoop(UNARY_NEG, x, out, n, lo, hi, tid, nthreads);
+  else if (kind == UNARY_ABS) unaryLoop(UNARY_ABS, x, out, n, lo, hi, tid, nthreads);
+  else if (kind == UNARY_EXP) unaryLoop(UNARY_EXP, x, out, n, lo, hi, tid, nthreads);
+  else if (kind == UNARY_LOG) unaryLoop(UNARY_LOG, x, out, n, lo, hi, tid, nthreads);
+  else if (kind == UNARY_SQRT) unaryLoop(UNARY_SQRT, x, out, n, lo, hi, tid, nthreads);
+  else if (kind == UNARY_RSQRT) unaryLoop(UNARY_RSQRT, x, out, n, lo, hi, tid, nthreads);
+  else if (kind == UNARY_SQUARE) unaryLoop(UNARY_SQUARE, x, out, n, lo, hi, tid, nthreads);
+  else if (kind == UNARY_SIGN) unaryLoop(UNARY_SIGN, x, out, n, lo, hi, tid, nthreads);
+  else unaryLoop(UNARY_CLAMP, x, out, n, lo, hi, tid, nthreads);
 }
 
 /** dst[i] = src[i]: the copy kernel whose bandwidth the element-wise ops are measured against. */

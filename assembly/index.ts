@@ -16,7 +16,7 @@ export { lrnForward, lrnBackward1, lrnBackward2 } from "./lrn";
 export { bnStats, bnEvalStats, bnApply, bnBackwardReduce, bnBackwardInput } from "./batchnorm";
 export { copyRows, addRepeat, sumRepeat } from "./layout";
 export { transposePlanes } from "./transpose";
-export { im2col, col2imAdd, convBiasGrad, transposeRows, addBiasPlanes } from "./conv";
+export { im2col, col2imAdd, convBiasGrad, transposeRows, addBiasPlanes } from "./conv2d/im2col";
 export {
   maxPool2dForward, maxPool2dBackward, avgPool2dForward, avgPool2dBackward,
   adaptiveAvgPool2dForward, adaptiveAvgPool2dBackward, adaptiveMaxPool2dForward, adaptiveMaxPool2dBackward,
@@ -28,11 +28,11 @@ export {
   winogradWeights, winogradInput, winogradOutput, winogradLineFloats, winogradGemms,
   winogradGradTiles, winogradGradGemms, winogradGradOutput, winogradConvBands,
   winogradGradBands, winogradGradReduce,
-} from "./winograd";
-export { winogradConvChannels } from "./winograd";
-export { packConvWeights, convSmallForward, planesToPixels, convSmallFilterGrad, packDataWeights, convSmallDataGrad, convSmallDataGradScratch } from "./conv-small";
+} from "./conv2d/winograd-f2x2-3x3";
+export { winogradConvChannels } from "./conv2d/winograd-f2x2-3x3";
+export { packConvWeights, convSmallForward, planesToPixels, convSmallFilterGrad, packDataWeights, convSmallDataGrad, convSmallDataGradScratch } from "./conv2d/small";
 export { addReluInPlace, affinePlanesInPlace } from "./inference";
 export { gemvRows } from "./gemv";
 export { binarySame, binaryScalar, binaryStrided, unary, copyFloats } from "./binary";
 export { reduceAxis, sumBlocks } from "./reduce";
-export { depthwiseForward, depthwiseDataGrad, depthwiseFilterGrad } from "./depthwise";
+export { depthwiseForward, depthwiseDataGrad, depthwiseFilterGrad } from "./conv2d/depthwise";

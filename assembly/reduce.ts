@@ -5,13 +5,13 @@
 import { unitStart } from "./elementwise";
 
 // @ts-ignore: decorator
-@inline const SUM: i32 = 0; // out = scale · Σ x, float64 accumulation
+@inline export const REDUCE_SUM: i32 = 0; // out = scale · Σ x, float64 accumulation
 // @ts-ignore: decorator
-@inline const MAX: i32 = 1; // NaN propagates (wasm max), as torch.amax
+@inline export const REDUCE_MAX: i32 = 1; // NaN propagates (wasm max), as torch.amax
 // @ts-ignore: decorator
-@inline const MIN: i32 = 2;
+@inline export const REDUCE_MIN: i32 = 2;
 // @ts-ignore: decorator
-@inline const PROD: i32 = 3; // float64 accumulation
+@inline export const REDUCE_PROD: i32 = 3; // float64 accumulation
 
 /** Σ of `len` contiguous floats from p, in float64: 8 lanes (4 f64x2 accumulators), then a fixed tree. */
 // @ts-ignore: decorator
@@ -40,13 +40,13 @@ import { unitStart } from "./elementwise";
 // makes the result NaN, as torch.amax.
 // @ts-ignore: decorator
 @inline function ext(kind: i32, m: v128, v: v128): v128 {
-  return kind == MAX ? f32x4.pmax(m, v) : f32x4.pmin(m, v);
+  return kind == REDUCE_MAX ? f32x4.pmax(m, v) : f32x4.pmin(m, v);
 }
 
 // @ts-ignore: decorator
 @inline function maxRow(kind: i32, p: usize, len: i32): f32 {
   let j = 0;
-  let r: f32 = kind == MAX ? -Infinity : Infinity;
+  let r: f32 = kind == REDUCE_MAX ? -Infinity : Infinity;
   if (len >= 16) {
     let m0 = v128.load(p);
     let m1 = v128.load(p + 16);
@@ -70,12 +70,12 @@ import { unitStart } from "./elementwise";
     const b = f32x4.extract_lane(m, 1);
     const c = f32x4.extract_lane(m, 2);
     const d = f32x4.extract_lane(m, 3);
-    r = kind == MAX ? max(max(a, b), max(c, d)) : min(min(a, b), min(c, d));
+    r = kind == REDUCE_MAX ? max(max(a, b), max(c, d)) : min(min(a, b), min(c, d));
     if (v128.any_true(nan)) r = NaN;
   }
   for (; j < len; j++) {
     const v = load<f32>(p + (<usize>j << 2));
-    r = kind == MAX ? max(r, v) : min(r, v);
+    r = kind == REDUCE_MAX ? max(r, v) : min(r, v);
   }
   return r;
 }
@@ -83,8 +83,8 @@ import { unitStart } from "./elementwise";
 /** One output value of a contiguous row (inner = 1). */
 // @ts-ignore: decorator
 @inline function rowValue(kind: i32, p: usize, len: i32, scale: f64): f32 {
-  if (kind == SUM) return <f32>(sumRow(p, len) * scale);
-  if (kind == PROD) {
+  if (kind == REDUCE_SUM) return <f32>(sumRow(p, len) * scale);
+  if (kind == REDUCE_PROD) {
     let s: f64 = 1;
     for (let j = 0; j < len; j++) s *= <f64>load<f32>(p + (<usize>j << 2));
     return <f32>s;
@@ -102,7 +102,7 @@ export function reduceAxis(kind: i32, x: usize, out: usize, outer: i32, len: i32
     const r1 = unitStart(outer, tid + 1, nthreads);
     for (let r = r0; r < r1; r++) {
       const p = x + (<usize>r * <usize>len << 2);
-      const v = kind == SUM ? rowValue(SUM, p, len, scale) : kind == MAX ? rowValue(MAX, p, len, scale) : kind == MIN ? rowValue(MIN, p, len, scale) : rowValue(PROD, p, len, scale);
+      const v = kind == REDUCE_SUM ? rowValue(REDUCE_SUM, p, len, scale) : kind == REDUCE_MAX ? rowValue(REDUCE_MAX, p, len, scale) : kind == REDUCE_MIN ? rowValue(REDUCE_MIN, p, len, scale) : rowValue(REDUCE_PROD, p, len, scale);
       store<f32>(out + (<usize>r << 2), v);
     }
     return;
@@ -119,10 +119,10 @@ export function reduceAxis(kind: i32, x: usize, out: usize, outer: i32, len: i32
     const base = x + ((<usize>o * <usize>len * <usize>inner + <usize>c) << 2);
     const dst = out + ((<usize>o * <usize>inner + <usize>c) << 2);
     if (c + 16 <= inner) {
-      if (kind == SUM) columnSums(base, dst, len, inner, scale);
-      else if (kind == MAX) columnExtreme(MAX, base, dst, len, inner);
-      else if (kind == MIN) columnExtreme(MIN, base, dst, len, inner);
-      else columnScalar(PROD, base, dst, len, inner, 16, scale);
+      if (kind == REDUCE_SUM) columnSums(base, dst, len, inner, scale);
+      else if (kind == REDUCE_MAX) columnExtreme(REDUCE_MAX, base, dst, len, inner);
+      else if (kind == REDUCE_MIN) columnExtreme(REDUCE_MIN, base, dst, len, inner);
+      else columnScalar(REDUCE_PROD, base, dst, len, inner, 16, scale);
     } else {
       columnScalar(kind, base, dst, len, inner, inner - c, scale);
     }
@@ -159,7 +159,7 @@ function columnSums(base: usize, dst: usize, len: i32, inner: i32, scale: f64): 
 
 // @ts-ignore: decorator
 @inline function columnExtreme(kind: i32, base: usize, dst: usize, len: i32, inner: i32): void {
-  const init = f32x4.splat(kind == MAX ? -Infinity : Infinity);
+  const init = f32x4.splat(kind == REDUCE_MAX ? -Infinity : Infinity);
   let m0 = init; let m1 = init; let m2 = init; let m3 = init;
   let n0 = i32x4.splat(0); let n1 = i32x4.splat(0); let n2 = i32x4.splat(0); let n3 = i32x4.splat(0);
   const rowBytes = <usize>inner << 2;
@@ -183,12 +183,12 @@ function columnSums(base: usize, dst: usize, len: i32, inner: i32, scale: f64): 
 function columnScalar(kind: i32, base: usize, dst: usize, len: i32, inner: i32, cols: i32, scale: f64): void {
   const rowBytes = <usize>inner << 2;
   for (let k = 0; k < cols; k++) {
-    let s: f64 = kind == SUM ? 0 : kind == PROD ? 1 : kind == MAX ? -Infinity : Infinity;
+    let s: f64 = kind == REDUCE_SUM ? 0 : kind == REDUCE_PROD ? 1 : kind == REDUCE_MAX ? -Infinity : Infinity;
     for (let j = 0; j < len; j++) {
       const v = <f64>load<f32>(base + <usize>j * rowBytes + (<usize>k << 2));
-      s = kind == SUM ? s + v : kind == PROD ? s * v : kind == MAX ? max(s, v) : min(s, v);
+      s = kind == REDUCE_SUM ? s + v : kind == REDUCE_PROD ? s * v : kind == REDUCE_MAX ? max(s, v) : min(s, v);
     }
-    store<f32>(dst + (<usize>k << 2), <f32>(kind == SUM ? s * scale : s));
+    store<f32>(dst + (<usize>k << 2), <f32>(kind == REDUCE_SUM ? s * scale : s));
   }
 }
 

@@ -41,10 +41,10 @@ const LAYERS = [
 ].filter((L) => !argv.includes('--only-depthwise') || isDepthwise(L));
 const POOL = { name: 'max pool 3x3/2 on 55²×96', N: 1, C: 96, H: 55, W: 55, k: 3, s: 2 };
 
-// The path src/ops/conv2d-kernels.ts (choosePath, chooseOrientation) takes for
+// The path src/ops/conv2d/choose-path.ts (and gemm-orientation.ts) takes for
 // these layers; kept in step with it by hand, printed per row.
 function pathOf(L) {
-  if (isDepthwise(L)) return 'depthwise direct (conv2d-depthwise.ts)';
+  if (isDepthwise(L)) return 'depthwise direct (conv2d/depthwise.ts)';
   const orient = L.OC <= 64 ? 'colᵀ·Wᵀ' : 'W·col';
   if (L.k === 1 && L.s === 1 && L.p === 0) return `1x1 direct GEMM, ${orient}`;
   if (L.k === 3 && L.s === 1 && L.p <= 2 && L.C >= 16 && L.OC >= 16) return 'Winograd F(2x2,3x3); dW F(3x3,2x2)';

@@ -6,7 +6,7 @@
 //
 //   npm run build && node bench/threads.mjs [--quick] [--no-browser] [--no-cutoffs] [--only-cutoffs]
 //
-// `parallel` and the internal `gemm` are not public, so this suite bundles
+// `kernels` (named kernel calls) and the internal `gemm` are not public, so this suite bundles
 // src/ itself (same esbuild options as dist/index.js) into .bench/.
 import { build } from 'esbuild';
 import { availableParallelism } from 'node:os';
@@ -32,7 +32,7 @@ const internal = join(root, '.bench', 'threads-internal.js');
 await build({
   stdin: {
     contents: `export * from './src/index.ts';
-      export { parallel } from './src/runtime/backend.ts';
+      export { kernels } from './src/runtime/kernel-calls.ts';
       export { gemm, GEMM_PARALLEL_MIN_MACS } from './src/ops/gemm.ts';
       export { ELEMENTWISE_PARALLEL_MIN } from './src/ops/launch.ts';
       export { CLAIM_ADDRESS } from './src/runtime/control-block.ts';`,

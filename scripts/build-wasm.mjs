@@ -5,12 +5,15 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { writeKernelTable } from './kernel-table.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const asc = join(root, 'node_modules', '.bin', 'asc');
 mkdirSync(join(root, 'build'), { recursive: true });
 for (const target of ['baseline', 'relaxed']) {
-  execFileSync(asc, ['assembly/index.ts', '--config', 'asconfig.json', '--target', target], { cwd: root, stdio: 'inherit' });
+  // The baseline build also writes build/simdnn.d.ts, the signatures the kernel table is made from.
+  const bindings = target === 'baseline' ? ['--bindings', 'raw'] : [];
+  execFileSync(asc, ['assembly/index.ts', '--config', 'asconfig.json', '--target', target, ...bindings], { cwd: root, stdio: 'inherit' });
 }
 const baseline = readFileSync(join(root, 'build', 'simdnn.wasm'));
 const relaxed = readFileSync(join(root, 'build', 'simdnn-relaxed.wasm'));
@@ -26,4 +29,6 @@ export const baselineWasmBase64 = ${JSON.stringify(baseline.toString('base64'))}
 export const relaxedWasmBase64 = ${JSON.stringify(relaxed.toString('base64'))};
 `;
 writeFileSync(join(root, 'src', 'runtime', 'wasm-binaries.generated.ts'), out);
+const table = writeKernelTable(root, baseline);
+console.log(`build-wasm: kernel table ${table.kernels} kernels, ${table.constants} constants`);
 console.log(`build-wasm: baseline ${baseline.length} B, relaxed ${relaxed.length} B`);

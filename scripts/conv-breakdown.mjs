@@ -18,10 +18,12 @@ await build({
   stdin: {
     contents: `export * from './src/index.ts';
       export { gemm } from './src/ops/gemm.ts';
-      export { parallel, backend } from './src/runtime/backend.ts';
-      export * as K from './src/ops/conv2d-kernels.ts';
-      export { bandTileRows } from './src/ops/conv2d-winograd.ts';
-      export { convGeometry } from './src/ops/conv2d.ts';`,
+      export { backend } from './src/runtime/backend.ts';
+      export * as K from './src/ops/conv2d/run.ts';
+      export { choosePath } from './src/ops/conv2d/choose-path.ts';
+      export { chooseOrientation } from './src/ops/conv2d/gemm-orientation.ts';
+      export { bandTileRows } from './src/ops/conv2d/winograd-f2x2-3x3.ts';
+      export { convGeometry } from './src/ops/conv2d/geometry.ts';`,
     resolveDir: root, loader: 'ts',
   },
   outfile: internal, bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', external: ['node:*'], logLevel: 'warning',
@@ -52,7 +54,7 @@ console.log('|---|---|---|---|---|---|---|');
 for (const [name, xs, ws, opts] of LAYERS) {
   const x = sn.randn(xs, { seed: 1 }), w = sn.randn(ws, { seed: 2 }), b = sn.randn([ws[0]], { seed: 3 });
   const g = sn.convGeometry('conv2d', x, w, b, opts);
-  const path = sn.K.choosePath(g);
+  const path = sn.choosePath(g);
   const y = sn.zeros([g.N, g.OC, g.OH, g.OW]), gy = sn.randn(y.shape, { seed: 4 });
   const gx = sn.zeros(xs), gw = sn.zeros(ws);
   const flop = 2 * g.N * g.OC * g.OH * g.OW * g.C * g.kH * g.kW;
@@ -66,7 +68,7 @@ for (const [name, xs, ws, opts] of LAYERS) {
   for (const [pass, fn] of passes) {
     const total = time(fn);
     const alone = time(gemms[pass]);
-    console.log(`| ${name} | ${path}${path === 'winograd' ? ' (effective GFLOP/s)' : ''} | ${pass} | ${total.toFixed(2)} | ${(flop / total / 1e6).toFixed(1)} | ${alone.toFixed(2)} | ${(100 * (1 - alone / total)).toFixed(0)}% |`);
+    console.log(`| ${name} | ${path}${path === 'winograd-f2x2-3x3' ? ' (effective GFLOP/s)' : ''} | ${pass} | ${total.toFixed(2)} | ${(flop / total / 1e6).toFixed(1)} | ${alone.toFixed(2)} | ${(100 * (1 - alone / total)).toFixed(0)}% |`);
   }
   for (const t of [x, w, b, y, gy, gx, gw]) t.dispose();
 }
@@ -75,8 +77,8 @@ sn.shutdown();
 /** Functions that run only the GEMMs a pass of this layer runs (same shapes, same count). */
 function gemmWork(g, path) {
   const scratch = (n) => sn.randn([n], { seed: 5 });
-  if (path === 'winograd') {
-    // the bands of tile rows conv2d-winograd.ts uses, each 16 GEMMs over its tiles
+  if (path === 'winograd-f2x2-3x3') {
+    // the bands of tile rows winograd-f2x2-3x3.ts uses, each 16 GEMMs over its tiles
     const tilesH = Math.ceil(g.OH / 2), tilesW = Math.ceil(g.OW / 2), R = g.N * tilesH;
     const rows = sn.bandTileRows(R, tilesW, g.C + g.OC);
     const bands = [];
@@ -94,7 +96,7 @@ function gemmWork(g, path) {
   }
   const K = g.C * g.kH * g.kW, P = g.N * g.OH * g.OW;
   const a = scratch(K * P), c = scratch(g.OC * P), wt = scratch(g.OC * K);
-  const colw = sn.K.chooseOrientation(g) === 'colw';
+  const colw = sn.chooseOrientation(g) === 'colw';
   return {
     forward: () => colw
       ? sn.gemm({ transA: true, transB: true, M: P, N: g.OC, K, a: a.ptr(), lda: P, b: wt.ptr(), ldb: K, c: c.ptr(), ldc: g.OC })

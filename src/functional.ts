@@ -11,9 +11,9 @@ export { dropout } from './ops/dropout.js';
 export { concat, flatten } from './ops/shape.js';
 // F.add is sn.add (PyTorch broadcasting); its old same-shape/leading-broadcast cases give the same bits.
 export { add } from './ops/elementwise.js';
-export { conv2d } from './ops/conv2d.js';
+export { conv2d } from './ops/conv2d/index.js';
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d } from './ops/pool.js';
-export type { Conv2dOptions } from './ops/conv2d.js';
+export type { Conv2dOptions } from './ops/conv2d/index.js';
 export type { MaxPool2dOptions, AvgPool2dOptions } from './ops/pool.js';
 export { crossEntropy } from './ops/cross-entropy.js';
 export type { CrossEntropyOptions } from './ops/cross-entropy.js';

@@ -1,6 +1,6 @@
 // Measurements of the thread pool, shared by Node and the Chromium page. `sn`
 // is the internal bundle (bench/threads.mjs builds it from src/): the public
-// API plus `parallel` and the internal `gemm`, which the public API hides.
+// API plus `kernels` (named kernel calls) and the internal `gemm`, which the public API hides.
 
 const now = () => performance.now();
 export const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
@@ -11,12 +11,12 @@ export const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return 
  * so every call includes a worker noticing it (else the caller may run all).
  */
 export function emptyCallMicros(sn, { batches = 31, calls = 2000, roundTrip = false } = {}) {
-  const args = [roundTrip ? sn.CLAIM_ADDRESS : 0];
-  for (let i = 0; i < 5000; i++) sn.parallel('debugEmpty', args);
+  const args = { claimAddr: roundTrip ? sn.CLAIM_ADDRESS : 0 };
+  for (let i = 0; i < 5000; i++) sn.kernels.debugEmpty(args);
   const per = [];
   for (let b = 0; b < batches; b++) {
     const t0 = now();
-    for (let i = 0; i < calls; i++) sn.parallel('debugEmpty', args);
+    for (let i = 0; i < calls; i++) sn.kernels.debugEmpty(args);
     per.push(((now() - t0) * 1000) / calls);
   }
   return median(per);
@@ -89,7 +89,7 @@ export function cutoffRows(sn, poolThreads) {
   for (const p of [12, 13, 14, 15, 16, 17, 18, 19]) {
     const n = 1 << p;
     const a = sn.randn([n], { seed: 5 }), b = sn.randn([n], { seed: 6 }), out = sn.zeros([n]);
-    const call = (threads) => () => sn.parallel('add', [a.ptr(), b.ptr(), out.ptr(), n], threads);
+    const call = (threads) => () => sn.kernels.add({ a: a.ptr(), b: b.ptr(), out: out.ptr(), n }, threads);
     eltRows.push({ size: `2^${p}`, work: n, ...pairedMicros(call(1), call(poolThreads)) });
     [a, b, out].forEach((t) => t.dispose());
   }

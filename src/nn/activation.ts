@@ -1,5 +1,6 @@
+import { kernels } from '../runtime/kernel-calls.js';
 import { check } from '../errors.js';
-import { launchElementwise } from '../ops/launch.js';
+import { elementwiseThreads } from '../ops/launch.js';
 import * as F from '../functional.js';
 import type { Rng } from '../random.js';
 import type { Tensor } from '../tensor.js';
@@ -14,7 +15,7 @@ export class ReLU extends Module {
   }
   /** @internal No-grad inference on an activation nobody else holds (nn/inference.ts): max(x, 0) in place, same bits. */
   _applyInPlace(x: Tensor): void {
-    launchElementwise('reluForward', [x.ptr('relu'), x.ptr('relu'), x.size], x.size);
+    kernels.reluForward({ x: x.ptr('relu'), out: x.ptr('relu'), n: x.size }, elementwiseThreads(x.size));
   }
 }
 

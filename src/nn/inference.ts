@@ -1,6 +1,7 @@
+import { kernels } from '../runtime/kernel-calls.js';
 import { isGradEnabled } from '../autograd.js';
 import { empty } from '../ops/basic.js';
-import { launchElementwise } from '../ops/launch.js';
+import { elementwiseThreads } from '../ops/launch.js';
 import { sameShape, type Tensor } from '../tensor.js';
 import type { Module } from './module.js';
 
@@ -80,10 +81,10 @@ function epilogue(
     shift = empty([C], 'conv2d');
     shift.view().set(affine.shift);
   }
-  launchElementwise('affinePlanesInPlace', [
-    y.ptr('conv2d'), N * C, C, H * W, scale ? scale.ptr() : 0, shift ? shift.ptr('conv2d') : 0,
-    residual ? residual.ptr('add') : 0, relu ? 1 : 0,
-  ], y.size);
+  kernels.affinePlanesInPlace({
+    y: y.ptr('conv2d'), planes: N * C, C, S: H * W, scale: scale ? scale.ptr() : 0, shift: shift ? shift.ptr('conv2d') : 0,
+    src: residual ? residual.ptr('add') : 0, relu: relu ? 1 : 0,
+  }, elementwiseThreads(y.size));
   if (scale) {
     scale.dispose();
     shift!.dispose();
@@ -190,7 +191,7 @@ export function residualRelu(
 ): Tensor {
   const free = freesActivations(relu) && !isGradEnabled();
   if (free && !relu._hasHooks(true) && a.owned && soleOwner(a.y) && sameShape(a.y.shape, b.y.shape) && a.y !== b.y) {
-    launchElementwise('addReluInPlace', [a.y.ptr('add'), b.y.ptr('add'), a.y.size], a.y.size);
+    kernels.addReluInPlace({ dst: a.y.ptr('add'), src: b.y.ptr('add'), n: a.y.size }, elementwiseThreads(a.y.size));
     if (b.owned) b.y.dispose();
     return a.y;
   }

@@ -1,10 +1,11 @@
+import { kernels } from '../runtime/kernel-calls.js';
 import { check, checkKnownKeys, fmtShape, SimdnnError } from '../errors.js';
 import { traceOp } from '../trace.js';
 import { record } from '../autograd.js';
 import { Rng, nextSeed } from '../random.js';
 import { checkShape, dtypeBytes, DTYPES, shapeSize, Tensor, type DType } from '../tensor.js';
 import { tensorHooks } from '../tensor-hooks.js';
-import { launchElementwise } from './launch.js';
+import { elementwiseThreads } from './launch.js';
 
 /** A new, uninitialised tensor (every kernel that fills one writes all of it). */
 export function empty(shape: number[], op = 'tensor', dtype: DType = 'float32'): Tensor {
@@ -82,7 +83,7 @@ export function full(shape: number[], value: number | boolean, opts: TensorOptio
   check(!opts.requiresGrad || dtype === 'float32', op, () => `only float32 tensors can require gradients, got dtype ${dtype}`);
   const t = empty(shape, op, dtype);
   const v = Number(value);
-  if (dtype === 'float32') launchElementwise('fill', [t.ptr(), v, t.size], t.size);
+  if (dtype === 'float32') kernels.fill({ dst: t.ptr(), v, n: t.size }, elementwiseThreads(t.size));
   else if (dtype === 'int32') t.viewInt32(op).fill(v);
   else t.viewBool(op).fill(v !== 0 ? 1 : 0);
   if (opts.requiresGrad) t.requiresGrad = true;
@@ -122,7 +123,7 @@ export function copyOf(t: Tensor, op = 'copy'): Tensor {
 /** dst += src, in place, outside autograd (gradient accumulation). */
 export function addInto(dst: Tensor, src: Tensor): void {
   check(dst.size === src.size, 'add_', () => `shapes differ: ${fmtShape(dst.shape)} vs ${fmtShape(src.shape)}`);
-  launchElementwise('addInPlace', [dst.ptr('add_'), src.ptr('add_'), dst.size], dst.size);
+  kernels.addInPlace({ dst: dst.ptr('add_'), src: src.ptr('add_'), n: dst.size }, elementwiseThreads(dst.size));
 }
 
 export function clone(t: Tensor): Tensor {

@@ -1,10 +1,11 @@
+import { kernels } from '../runtime/kernel-calls.js';
 import { freeSaved, record } from '../autograd.js';
 import { traceOp } from '../trace.js';
 import { check, fmtShape } from '../errors.js';
 import { shapeSize, Tensor } from '../tensor.js';
 import { boolOption, checkOptions, floatTensor, requireFloat, numberOption } from './args.js';
 import { empty } from './basic.js';
-import { launchElementwise, launchSerial } from './launch.js';
+import { elementwiseThreads } from './launch.js';
 import { describe } from './matmul.js';
 
 export interface BatchNormOptions {
@@ -60,13 +61,15 @@ export function batchNorm(
   const mean = saved.ptr();
   const invstd = mean + 4 * C;
   if (training) {
-    launchElementwise('bnStats', [x.ptr(op), N, C, S, eps, mean, invstd, rm ? rm.ptr(op) : 0, rv ? rv.ptr(op) : 0, momentum], x.size);
+    kernels.bnStats({
+      x: x.ptr(op), N, C, S, eps, mean, invstd, runMean: rm ? rm.ptr(op) : 0, runVar: rv ? rv.ptr(op) : 0, momentum,
+    }, elementwiseThreads(x.size));
   } else {
-    launchSerial('bnEvalStats', [rm!.ptr(op), rv!.ptr(op), C, eps, mean, invstd]);
+    kernels.bnEvalStats({ runMean: rm!.ptr(op), runVar: rv!.ptr(op), C, eps, mean, invstd }, 1);
   }
   const out = empty(x.shape, op);
   const wp = () => (w ? w.ptr(op) : 0);
-  launchElementwise('bnApply', [x.ptr(op), out.ptr(), N, C, S, mean, invstd, wp(), b ? b.ptr(op) : 0], x.size);
+  kernels.bnApply({ x: x.ptr(op), y: out.ptr(), N, C, S, mean, invstd, w: wp(), b: b ? b.ptr(op) : 0 }, elementwiseThreads(x.size));
 
   traceOp(op, [x, rm, rv, w, b], out, { training, momentum, eps });
   const inputs = [x, ...(w ? [w] : []), ...(b ? [b] : [])];
@@ -78,10 +81,15 @@ export function batchNorm(
     const m = saved.ptr(op);
     const is = m + 4 * C;
     if (gw || gb || (gx && training)) {
-      launchElementwise('bnBackwardReduce', [x.ptr(op), g.ptr(op), N, C, S, m, is, sums.ptr(), gw ? gw.ptr() : 0, gb ? gb.ptr() : 0], x.size);
+      kernels.bnBackwardReduce({
+        x: x.ptr(op), g: g.ptr(op), N, C, S, mean: m, invstd: is, sums: sums.ptr(), gw: gw ? gw.ptr() : 0, gb: gb ? gb.ptr() : 0,
+      }, elementwiseThreads(x.size));
     }
     if (gx) {
-      launchElementwise('bnBackwardInput', [x.ptr(op), g.ptr(op), gx.ptr(), N, C, S, m, is, wp(), sums.ptr(), training ? 1 : 0], x.size);
+      kernels.bnBackwardInput({
+        x: x.ptr(op), g: g.ptr(op), gx: gx.ptr(), N, C, S, mean: m, invstd: is, w: wp(), sums: sums.ptr(),
+        training: training ? 1 : 0,
+      }, elementwiseThreads(x.size));
     }
     sums.dispose();
     freeSaved(saved);

@@ -1,3 +1,4 @@
+import { kernels } from '../runtime/kernel-calls.js';
 import { freeSaved, record } from '../autograd.js';
 import { check, fmtShape, SimdnnError } from '../errors.js';
 import { backend } from '../runtime/backend.js';
@@ -6,8 +7,7 @@ import { classTargets, classWeight, weightedNll } from './nll.js';
 import { logSoftmax } from './softmax.js';
 import { requireFloat } from './args.js';
 import { empty } from './basic.js';
-import { launchSerial, ELEMENTWISE_PARALLEL_MIN } from './launch.js';
-import { parallel } from '../runtime/backend.js';
+import { ELEMENTWISE_PARALLEL_MIN } from './launch.js';
 import { lossOptions, type Reduction } from './reduction.js';
 
 /** Checks crossEntropy's options; returns them with defaults filled in. */
@@ -122,13 +122,13 @@ export function crossEntropy(
   const idxPtr = idxT ? idxT.ptr() : 0;
   const softPtr = soft ? soft.ptr(op) : 0;
   const threads = N * C < ELEMENTWISE_PARALLEL_MIN ? 1 : undefined;
-  parallel('crossEntropyForward', [logits.ptr(op), softPtr, idxPtr, logp.ptr(), rowLoss.ptr(), N, C, eps], threads);
+  kernels.crossEntropyForward({ x: logits.ptr(op), soft: softPtr, idx: idxPtr, logp: logp.ptr(), loss: rowLoss.ptr(), rows: N, C, eps }, threads);
 
   let out: Tensor;
   if (reduction === 'none') out = rowLoss;
   else {
     out = empty([], op);
-    launchSerial('sumScaled', [rowLoss.ptr(), out.ptr(), N, reduction === 'mean' ? N : 1]);
+    kernels.sumScaled({ src: rowLoss.ptr(), out: out.ptr(), n: N, divisor: reduction === 'mean' ? N : 1 });
     rowLoss.dispose();
   }
   const inputs = soft ? [logits, soft] : [logits];
@@ -136,8 +136,10 @@ export function crossEntropy(
     const gx = logits.requiresGrad ? empty([N, C], op) : null;
     const gt = soft && soft.requiresGrad ? empty([N, C], op) : null;
     const scale = reduction === 'mean' ? 1 / N : 1;
-    parallel('crossEntropyBackward', [logp.ptr(op), softPtr && soft!.ptr(op), idxPtr && idxT!.ptr(op), g.ptr(op),
-      reduction === 'none' ? 1 : 0, scale, gx ? gx.ptr() : 0, gt ? gt.ptr() : 0, N, C, eps], threads);
+    kernels.crossEntropyBackward({
+      logp: logp.ptr(op), soft: softPtr && soft!.ptr(op), idx: idxPtr && idxT!.ptr(op), g: g.ptr(op),
+      gstride: reduction === 'none' ? 1 : 0, scale, gx: gx ? gx.ptr() : 0, gt: gt ? gt.ptr() : 0, rows: N, C, eps,
+    }, threads);
     freeSaved(logp, idxT);
     return soft ? [gx, gt] : [gx];
   });

@@ -1,3 +1,4 @@
+import { kernels } from '../runtime/kernel-calls.js';
 import { record } from '../autograd.js';
 import { traceOp } from '../trace.js';
 import { check } from '../errors.js';
@@ -5,7 +6,7 @@ import { nextSeed } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { boolOption, checkOptions, floatTensor, numberOption } from './args.js';
 import { empty } from './basic.js';
-import { launchElementwise } from './launch.js';
+import { elementwiseThreads } from './launch.js';
 
 export interface DropoutOptions {
   p?: number;
@@ -37,11 +38,11 @@ export function dropout(x: Tensor, opts: DropoutOptions = {}): Tensor {
   const threshold = Math.round(p * 16777216); // keep when hash24 >= p·2^24
   const scale = p === 1 ? 0 : 1 / (1 - p);
   const out = empty(x.shape, op);
-  launchElementwise('dropout', [x.ptr(op), out.ptr(), x.size, seed, threshold, scale], x.size);
+  kernels.dropout({ x: x.ptr(op), out: out.ptr(), n: x.size, seed, threshold, scale }, elementwiseThreads(x.size));
   traceOp(op, [x], out, { p, training });
   return record(op, out, [x], (g) => {
     const gx = empty(x.shape, op);
-    launchElementwise('dropout', [g.ptr(op), gx.ptr(), x.size, seed, threshold, scale], x.size);
+    kernels.dropout({ x: g.ptr(op), out: gx.ptr(), n: x.size, seed, threshold, scale }, elementwiseThreads(x.size));
     return [gx];
   });
 }

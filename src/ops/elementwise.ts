@@ -1,17 +1,22 @@
+import {
+  BINARY_ADD, BINARY_DIV, BINARY_FIRST, BINARY_MAX, BINARY_MIN, BINARY_MUL, BINARY_POW, BINARY_SUB,
+} from '../runtime/kernel-table.generated.js';
+import { kernels } from '../runtime/kernel-calls.js';
 import { traceOp } from '../trace.js';
 import { noGrad, record } from '../autograd.js';
 import { check, SimdnnError } from '../errors.js';
 import { sameShape, Tensor, type DType } from '../tensor.js';
 import { empty, full } from './basic.js';
 import { broadcastShapes, broadcastStrides, collapseDims, forEachBroadcast, sumToShape } from './broadcast.js';
-import { launchElementwise } from './launch.js';
+import { elementwiseThreads } from './launch.js';
 import { asDtype, operand, rejectBoolArithmetic, resultType, type Operand } from './promotion.js';
 import { unaryFloat } from './unary.js';
 
-/** Binary op codes shared with assembly/binary.ts. */
-export const BINARY = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6 } as const;
+/** Binary op codes of assembly/binary.ts. */
+export const BINARY = {
+  add: BINARY_ADD, sub: BINARY_SUB, mul: BINARY_MUL, div: BINARY_DIV, maximum: BINARY_MAX, minimum: BINARY_MIN, pow: BINARY_POW,
+} as const;
 export type BinaryName = keyof typeof BINARY;
-const FIRST = 7; // assembly/binary.ts: a, broadcast to the shape of the broadcast with b
 
 /**
  * `g` broadcast to `shape` (a copy; g's shape must broadcast to it): the
@@ -28,7 +33,7 @@ export function expandTo(g: Tensor, like: Tensor, op: string): Tensor {
   const meta = empty([3 * rank], op, 'int32');
   meta.viewInt32(op).set([...c.shape, ...c.strides[0], ...c.strides[1]]);
   try {
-    launchElementwise('binaryStrided', [FIRST, g.ptr(op), like.ptr(op), out.ptr(), meta.ptr(), rank], out.size);
+    kernels.binaryStrided({ kind: BINARY_FIRST, a: g.ptr(op), b: like.ptr(op), out: out.ptr(), meta: meta.ptr(), rank }, elementwiseThreads(out.size));
   } finally {
     meta.dispose();
   }
@@ -65,12 +70,14 @@ export function floatBinary(name: BinaryName, a: Operand, b: Operand, op: string
     const t = (typeof a === 'number' ? b : a) as Tensor;
     const s = (typeof a === 'number' ? a : b) as number;
     const out = empty(t.shape, op);
-    if (t.size > 0) launchElementwise('binaryScalar', [kind, t.ptr(op), s, out.ptr(), t.size, typeof a === 'number' ? 1 : 0], t.size);
+    if (t.size > 0) kernels.binaryScalar({
+      kind, a: t.ptr(op), s, out: out.ptr(), n: t.size, scalarFirst: typeof a === 'number' ? 1 : 0,
+    }, elementwiseThreads(t.size));
     return out;
   }
   if (sameShape(a.shape, b.shape)) {
     const out = empty(a.shape, op);
-    if (a.size > 0) launchElementwise('binarySame', [kind, a.ptr(op), b.ptr(op), out.ptr(), a.size], a.size);
+    if (a.size > 0) kernels.binarySame({ kind, a: a.ptr(op), b: b.ptr(op), out: out.ptr(), n: a.size }, elementwiseThreads(a.size));
     return out;
   }
   const outShape = broadcastShapes(a.shape, b.shape, op);
@@ -81,7 +88,7 @@ export function floatBinary(name: BinaryName, a: Operand, b: Operand, op: string
   const meta = empty([3 * rank], op, 'int32');
   meta.viewInt32(op).set([...c.shape, ...c.strides[0], ...c.strides[1]]);
   try {
-    launchElementwise('binaryStrided', [kind, a.ptr(op), b.ptr(op), out.ptr(), meta.ptr(), rank], out.size);
+    kernels.binaryStrided({ kind, a: a.ptr(op), b: b.ptr(op), out: out.ptr(), meta: meta.ptr(), rank }, elementwiseThreads(out.size));
   } finally {
     meta.dispose();
   }

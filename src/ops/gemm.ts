@@ -1,10 +1,10 @@
-import { backend, parallel } from '../runtime/backend.js';
+import { kernels } from '../runtime/kernel-calls.js';
+import { backend } from '../runtime/backend.js';
 
-export const EPI_NONE = 0;
-/** bias[i] added to row i of C (conv: one per output channel) */
-export const EPI_BIAS_ROW = 1;
-/** bias[j] added to column j of C (linear: one per output feature) */
-export const EPI_BIAS_COL = 2;
+// Epilogues (assembly/gemm.ts): EPI_BIAS_ROW adds bias[i] to row i of C (conv:
+// one per output channel), EPI_BIAS_COL bias[j] to column j (linear: one per output feature).
+import { EPI_BIAS_COL, EPI_BIAS_ROW, EPI_NONE } from '../runtime/kernel-table.generated.js';
+export { EPI_BIAS_COL, EPI_BIAS_ROW, EPI_NONE };
 
 export interface GemmCall {
   /** A is stored [K, M] (read transposed) instead of [M, K]. */
@@ -46,9 +46,9 @@ export const GEMM_PARALLEL_MIN_MACS = 1 << 17;
 export function gemm(g: GemmCall): void {
   const be = backend('gemm');
   const threads = g.threads ?? (g.M * g.N * g.K < GEMM_PARALLEL_MIN_MACS ? 1 : undefined);
-  parallel('gemm', [
-    g.transA ? 1 : 0, g.transB ? 1 : 0, g.M, g.N, g.K,
-    g.a, g.lda, g.b, g.ldb, g.accumulate ? 1 : 0, g.c, g.ldc,
-    g.bias ?? 0, g.epilogue ?? EPI_NONE, g.relu ? 1 : 0, be.gemmScratch, g.path ?? 0,
-  ], threads);
+  kernels.gemm({
+    transA: g.transA ? 1 : 0, transB: g.transB ? 1 : 0, M: g.M, N: g.N, K: g.K, a: g.a, lda: g.lda, b: g.b, ldb: g.ldb,
+    accumulate: g.accumulate ? 1 : 0, c: g.c, ldc: g.ldc, bias: g.bias ?? 0, epi: g.epilogue ?? EPI_NONE, relu: g.relu ? 1 : 0,
+    scratch: be.gemmScratch, path: g.path ?? 0,
+  }, threads);
 }

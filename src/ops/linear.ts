@@ -1,3 +1,4 @@
+import { kernels } from '../runtime/kernel-calls.js';
 import { requireFloat } from './args.js';
 import { record } from '../autograd.js';
 import { traceOp } from '../trace.js';
@@ -6,7 +7,6 @@ import { Tensor } from '../tensor.js';
 import { empty, full } from './basic.js';
 import { EPI_BIAS_COL, EPI_NONE, gemm } from './gemm.js';
 import { describe } from './matmul.js';
-import { parallel } from '../runtime/backend.js';
 
 /** Below this many weights the GEMV runs on one thread (a dispatch costs more). */
 const GEMV_PARALLEL_MIN = 1 << 16;
@@ -34,7 +34,9 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
   const out = empty(outShape, op);
   if (rows === 1) {
     // One row (batch-1 inference): stream W once instead of packing it for a single use.
-    parallel('gemvRows', [w.ptr(op), x.ptr(op), b ? b.ptr(op) : 0, out.ptr(), outF, inF], outF * inF < GEMV_PARALLEL_MIN ? 1 : undefined);
+    kernels.gemvRows({
+      w: w.ptr(op), x: x.ptr(op), b: b ? b.ptr(op) : 0, y: out.ptr(), N: outF, K: inF,
+    }, outF * inF < GEMV_PARALLEL_MIN ? 1 : undefined);
   } else {
     gemm({
       transB: true, M: rows, N: outF, K: inF, a: x.ptr(op), lda: inF, b: w.ptr(op), ldb: inF, c: out.ptr(), ldc: outF,

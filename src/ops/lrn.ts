@@ -1,10 +1,11 @@
+import { kernels } from '../runtime/kernel-calls.js';
 import { record } from '../autograd.js';
 import { traceOp } from '../trace.js';
 import { check, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { checkOptions, floatTensor, numberOption } from './args.js';
 import { empty } from './basic.js';
-import { launchElementwise } from './launch.js';
+import { elementwiseThreads } from './launch.js';
 
 export interface LocalResponseNormOptions {
   size: number;
@@ -33,14 +34,16 @@ export function localResponseNorm(x: Tensor, opts: LocalResponseNormOptions): Te
   const [N, C, H, W] = x.shape;
   const S = H * W;
   const out = empty(x.shape, op);
-  launchElementwise('lrnForward', [x.ptr(op), out.ptr(), N, C, S, size, alpha, beta, k], x.size * size);
+  kernels.lrnForward({ x: x.ptr(op), out: out.ptr(), N, C, S, size, alpha, beta, k }, elementwiseThreads(x.size * size));
   traceOp(op, [x], out, { size, alpha, beta, k });
   return record(op, out, [x], (g) => {
     const gx = empty(x.shape, op);
     const scratch = empty(x.shape, op);
     // Two calls: pass 2 reads pass 1's results from neighbouring channels (other threads' rows).
-    launchElementwise('lrnBackward1', [x.ptr(op), g.ptr(op), gx.ptr(), scratch.ptr(), N, C, S, size, alpha, beta, k], x.size * size);
-    launchElementwise('lrnBackward2', [x.ptr(op), gx.ptr(), scratch.ptr(), N, C, S, size, alpha, beta], x.size * size);
+    kernels.lrnBackward1({
+      x: x.ptr(op), g: g.ptr(op), gx: gx.ptr(), scratch: scratch.ptr(), N, C, S, size, alpha, beta, k,
+    }, elementwiseThreads(x.size * size));
+    kernels.lrnBackward2({ x: x.ptr(op), gx: gx.ptr(), scratch: scratch.ptr(), N, C, S, size, alpha, beta }, elementwiseThreads(x.size * size));
     scratch.dispose();
     return [gx];
   });

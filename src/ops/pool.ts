@@ -1,3 +1,4 @@
+import { kernels } from '../runtime/kernel-calls.js';
 import { requireFloat } from './args.js';
 import { record } from '../autograd.js';
 import { traceOp } from '../trace.js';
@@ -5,7 +6,6 @@ import { check, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { empty } from './basic.js';
 import { describe } from './matmul.js';
-import { parallel } from '../runtime/backend.js';
 import { boolOption, checkOptionKeys, fmtPair, intPair } from './window-options.js';
 
 type Pair = number | [number, number];
@@ -64,20 +64,20 @@ export function maxPool2d(x: Tensor, opts: MaxPool2dOptions): Tensor {
   const o = checkOptionKeys(op, opts, ['kernelSize', 'stride', 'padding', 'dilation', 'ceilMode']);
   const { k, s, p, d, OH, OW } = windowGeometry(op, x, o, true);
   const [N, C, H, W] = x.shape;
-  const win = [OH, OW, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1]];
+  const win = { planes: N * C, H, W, OH, OW, kH: k[0], kW: k[1], sH: s[0], sW: s[1], pH: p[0], pW: p[1], dH: d[0], dW: d[1] };
   const xp = x.ptr(op);
   const out = empty([N, C, OH, OW], op);
   // the common 2x2/2 pool: dedicated kernels with the same bits (pool2x2.ts)
   const plain2x2 = isPlain2x2(k, s, p, d, H, W, OH, OW);
-  if (plain2x2) parallel('maxPool2x2Forward', [xp, N * C, H, W, OH, OW, out.ptr()], threadsFor(x.size));
-  else parallel('maxPool2dForward', [xp, N * C, H, W, ...win, out.ptr()], threadsFor(x.size));
+  if (plain2x2) kernels.maxPool2x2Forward({ x: xp, planes: N * C, H, W, OH, OW, y: out.ptr() }, threadsFor(x.size));
+  else kernels.maxPool2dForward({ x: xp, ...win, y: out.ptr() }, threadsFor(x.size));
   traceOp(op, [x], out, { kernelSize: k, stride: s, padding: p, dilation: d, ceilMode: boolOption(op, 'ceilMode', o.ceilMode, false) });
   return record(op, out, [x], (g) => {
     const gx = empty(x.shape, op);
     if (plain2x2) {
-      parallel('maxPool2x2Backward', [x.ptr(op), g.ptr(op), N * C, H, W, OH, OW, gx.ptr()], threadsFor(x.size));
+      kernels.maxPool2x2Backward({ x: x.ptr(op), dy: g.ptr(op), planes: N * C, H, W, OH, OW, dx: gx.ptr() }, threadsFor(x.size));
     } else {
-      parallel('maxPool2dBackward', [x.ptr(op), g.ptr(op), N * C, H, W, ...win, gx.ptr()], threadsFor(x.size));
+      kernels.maxPool2dBackward({ x: x.ptr(op), dy: g.ptr(op), ...win, dx: gx.ptr() }, threadsFor(x.size));
     }
     return [gx];
   });
@@ -91,14 +91,14 @@ export function avgPool2d(x: Tensor, opts: AvgPool2dOptions): Tensor {
   const { k, s, p, OH, OW } = windowGeometry(op, x, o, false);
   const includePad = boolOption(op, 'countIncludePad', o.countIncludePad, true) ? 1 : 0;
   const [N, C, H, W] = x.shape;
-  const win = [OH, OW, k[0], k[1], s[0], s[1], p[0], p[1], includePad];
+  const win = { planes: N * C, H, W, OH, OW, kH: k[0], kW: k[1], sH: s[0], sW: s[1], pH: p[0], pW: p[1], includePad };
   const xp = x.ptr(op);
   const out = empty([N, C, OH, OW], op);
-  parallel('avgPool2dForward', [xp, N * C, H, W, ...win, out.ptr()], threadsFor(x.size));
+  kernels.avgPool2dForward({ x: xp, ...win, y: out.ptr() }, threadsFor(x.size));
   traceOp(op, [x], out, { kernelSize: k, stride: s, padding: p, ceilMode: boolOption(op, 'ceilMode', o.ceilMode, false), countIncludePad: includePad === 1 });
   return record(op, out, [x], (g) => {
     const gx = empty(x.shape, op);
-    parallel('avgPool2dBackward', [g.ptr(op), N * C, H, W, ...win, gx.ptr()], threadsFor(x.size));
+    kernels.avgPool2dBackward({ dy: g.ptr(op), ...win, dx: gx.ptr() }, threadsFor(x.size));
     return [gx];
   });
 }
@@ -122,11 +122,11 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | [number | null
   const [N, C, H, W] = x.shape;
   const xp = x.ptr(op);
   const out = empty([N, C, OH, OW], op);
-  parallel('adaptiveAvgPool2dForward', [xp, N * C, H, W, OH, OW, out.ptr()], threadsFor(x.size));
+  kernels.adaptiveAvgPool2dForward({ x: xp, planes: N * C, H, W, OH, OW, y: out.ptr() }, threadsFor(x.size));
   traceOp(op, [x], out);
   return record(op, out, [x], (g) => {
     const gx = empty(x.shape, op);
-    parallel('adaptiveAvgPool2dBackward', [g.ptr(op), N * C, H, W, OH, OW, gx.ptr()], threadsFor(x.size));
+    kernels.adaptiveAvgPool2dBackward({ dy: g.ptr(op), planes: N * C, H, W, OH, OW, dx: gx.ptr() }, threadsFor(x.size));
     return [gx];
   });
 }
@@ -139,11 +139,11 @@ export function adaptiveMaxPool2d(x: Tensor, outputSize: number | [number | null
   const [N, C, H, W] = x.shape;
   const xp = x.ptr(op);
   const out = empty([N, C, OH, OW], op);
-  parallel('adaptiveMaxPool2dForward', [xp, N * C, H, W, OH, OW, out.ptr()], threadsFor(x.size));
+  kernels.adaptiveMaxPool2dForward({ x: xp, planes: N * C, H, W, OH, OW, y: out.ptr() }, threadsFor(x.size));
   traceOp(op, [x], out);
   return record(op, out, [x], (g) => {
     const gx = empty(x.shape, op);
-    parallel('adaptiveMaxPool2dBackward', [x.ptr(op), g.ptr(op), N * C, H, W, OH, OW, gx.ptr()], threadsFor(x.size));
+    kernels.adaptiveMaxPool2dBackward({ x: x.ptr(op), dy: g.ptr(op), planes: N * C, H, W, OH, OW, dx: gx.ptr() }, threadsFor(x.size));
     return [gx];
   });
 }

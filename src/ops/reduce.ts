@@ -1,3 +1,5 @@
+import { REDUCE_MAX, REDUCE_MIN, REDUCE_PROD, REDUCE_SUM } from '../runtime/kernel-table.generated.js';
+import { kernels } from '../runtime/kernel-calls.js';
 import { noGrad, record } from '../autograd.js';
 import { check, fmtShape } from '../errors.js';
 import { shapeSize, Tensor } from '../tensor.js';
@@ -5,12 +7,12 @@ import { checkOptions, liveTensor, requireFloat } from './args.js';
 import { empty, reshape } from './basic.js';
 import { broadcastStrides, forEachBroadcast } from './broadcast.js';
 import { add, div, expandTo, floatBinary, pow, sub } from './elementwise.js';
-import { launchElementwise } from './launch.js';
+import { elementwiseThreads } from './launch.js';
 import { axisSteps, reduceDims, reducedShape } from './reduce-dims.js';
 import { abs, exp, log, sqrt, square, unaryFloat } from './unary.js';
 
 /** Reduction op codes shared with assembly/reduce.ts. */
-const KIND = { sum: 0, amax: 1, amin: 2, prod: 3 } as const;
+const KIND = { sum: REDUCE_SUM, amax: REDUCE_MAX, amin: REDUCE_MIN, prod: REDUCE_PROD } as const;
 type KindName = keyof typeof KIND;
 
 /** A long all-dims sum is split into fixed blocks of this many floats (partials added in order): threads share it, bits do not change. */
@@ -27,7 +29,9 @@ function floatReduce(kind: KindName, x: Tensor, dims: number[], op: string, mean
     const scale = mean ? 1 / step.len : 1;
     const n = step.outer * step.len * step.inner;
     if (kind === 'sum' && step.outer === 1 && step.inner === 1 && step.len >= 2 * SUM_BLOCK) blockSum(cur, out, step.len, scale, op);
-    else if (out.size > 0) launchElementwise('reduceAxis', [KIND[kind], cur.ptr(op), out.ptr(), step.outer, step.len, step.inner, scale], n);
+    else if (out.size > 0) kernels.reduceAxis({
+      kind: KIND[kind], x: cur.ptr(op), out: out.ptr(), outer: step.outer, len: step.len, inner: step.inner, scale,
+    }, elementwiseThreads(n));
     if (cur !== x) cur.dispose();
     cur = out;
     shape = next;
@@ -44,7 +48,7 @@ function blockSum(x: Tensor, out: Tensor, len: number, scale: number, op: string
   const nb = Math.ceil(len / SUM_BLOCK);
   const partials = empty([2 * nb], op); // float64 partials in a float32 tensor's 8·nb bytes
   try {
-    launchElementwise('sumBlocks', [x.ptr(op), partials.ptr(), len, SUM_BLOCK], len);
+    kernels.sumBlocks({ x: x.ptr(op), partials: partials.ptr(), len, block: SUM_BLOCK }, elementwiseThreads(len));
     const buf = partials.storage.heapOf(op).memory.buffer;
     const p = new Float64Array(buf, partials.ptr(op), nb);
     let s = 0;

@@ -1,10 +1,11 @@
+import { kernels } from '../runtime/kernel-calls.js';
 import { record } from '../autograd.js';
 import { traceOp } from '../trace.js';
 import { check, fmtShape } from '../errors.js';
 import { shapeSize, Tensor } from '../tensor.js';
 import { liveTensor, normDim } from './args.js';
 import { empty, reshape } from './basic.js';
-import { launchElementwise } from './launch.js';
+import { elementwiseThreads } from './launch.js';
 import { describe } from './matmul.js';
 
 /** Joins tensors along `dim` (negative counts from the end); all other sizes must match. */
@@ -31,7 +32,9 @@ export function concat(tensors: Tensor[], dim: number): Tensor {
   for (const t of tensors) {
     offsets.push(off);
     const row = t.shape[d] * inner;
-    if (t.size > 0) launchElementwise('copyRows', [t.ptr(op), out.ptr() + 4 * off * inner, outer, row, row, rowOut], t.size);
+    if (t.size > 0) kernels.copyRows({
+      src: t.ptr(op), dst: out.ptr() + 4 * off * inner, rows: outer, rowFloats: row, srcStride: row, dstStride: rowOut,
+    }, elementwiseThreads(t.size));
     off += t.shape[d];
   }
   traceOp(op, tensors, out, { dim: d });
@@ -39,7 +42,9 @@ export function concat(tensors: Tensor[], dim: number): Tensor {
     if (!t.requiresGrad) return null;
     const gt = empty(t.shape, op);
     const row = t.shape[d] * inner;
-    if (t.size > 0) launchElementwise('copyRows', [g.ptr(op) + 4 * offsets[i] * inner, gt.ptr(), outer, row, rowOut, row], t.size);
+    if (t.size > 0) kernels.copyRows({
+      src: g.ptr(op) + 4 * offsets[i] * inner, dst: gt.ptr(), rows: outer, rowFloats: row, srcStride: rowOut, dstStride: row,
+    }, elementwiseThreads(t.size));
     return gt;
   }));
 }

@@ -1,9 +1,10 @@
+import { kernels } from '../runtime/kernel-calls.js';
 import { record } from '../autograd.js';
 import { traceOp } from '../trace.js';
 import { shapeSize, type Tensor } from '../tensor.js';
 import { floatTensor, normDim } from './args.js';
 import { empty } from './basic.js';
-import { launchElementwise } from './launch.js';
+import { elementwiseThreads } from './launch.js';
 
 /** [outer, D, inner] view of x around `dim`. */
 function around(x: Tensor, dim: number): [number, number, number] {
@@ -16,11 +17,11 @@ function softmaxOp(op: string, isLog: number, x: Tensor, dim: number): Tensor {
   const d = normDim(dim, x.shape.length, op, x.shape);
   const [outer, D, inner] = around(x, d);
   const out = empty(x.shape, op);
-  launchElementwise('softmaxForward', [x.ptr(op), out.ptr(), outer, D, inner, isLog], x.size);
+  kernels.softmaxForward({ x: x.ptr(op), out: out.ptr(), outer, D, inner, isLog }, elementwiseThreads(x.size));
   traceOp(op, [x], out, { dim: d });
   return record(op, out, [x], (g) => {
     const gx = empty(x.shape, op);
-    launchElementwise('softmaxBackward', [out.ptr(op), g.ptr(op), gx.ptr(), outer, D, inner, isLog], x.size);
+    kernels.softmaxBackward({ y: out.ptr(op), g: g.ptr(op), gx: gx.ptr(), outer, D, inner, isLog }, elementwiseThreads(x.size));
     return [gx];
   });
 }

@@ -1,5 +1,6 @@
+import { kernels } from '../runtime/kernel-calls.js';
 import { backend } from '../runtime/backend.js';
-import { launchElementwise } from './launch.js';
+import { elementwiseThreads } from './launch.js';
 import type { Words } from './raw-data.js';
 
 /** The byte address of element 0 of `w` when it is a 32-bit view of the wasm memory, else -1. */
@@ -128,7 +129,9 @@ export function stridedCopy(
       const dP = pk >= 0 ? ds[pk] : 0;
       const words = planes * nt * len;
       forEachOuter(n, outer.slice(0, -1), ss, ds, sOff, dOff, (s, d) => {
-        launchElementwise('transposePlanes', [sa + 4 * s, da + 4 * d, planes, len, nt, sL, dt, sP, dP], words);
+        kernels.transposePlanes({
+          src: sa + 4 * s, dst: da + 4 * d, planes, rows: len, cols: nt, sRow: sL, dRow: dt, sPlane: sP, dPlane: dP,
+        }, elementwiseThreads(words));
       });
       return;
     }

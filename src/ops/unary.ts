@@ -1,18 +1,25 @@
+import {
+  UNARY_ABS, UNARY_CLAMP, UNARY_EXP, UNARY_LOG, UNARY_NEG, UNARY_RSQRT, UNARY_SIGN, UNARY_SQRT, UNARY_SQUARE,
+} from '../runtime/kernel-table.generated.js';
+import { kernels } from '../runtime/kernel-calls.js';
 import { noGrad, record } from '../autograd.js';
 import { check } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { liveTensor } from './args.js';
 import { empty } from './basic.js';
-import { launchElementwise } from './launch.js';
+import { elementwiseThreads } from './launch.js';
 
-/** Unary op codes shared with assembly/binary.ts (`unary`). */
-const UNARY = { neg: 0, abs: 1, exp: 2, log: 3, sqrt: 4, rsqrt: 5, square: 6, sign: 7, clamp: 8 } as const;
+/** Unary op codes of assembly/binary.ts (`unary`). */
+const UNARY = {
+  neg: UNARY_NEG, abs: UNARY_ABS, exp: UNARY_EXP, log: UNARY_LOG, sqrt: UNARY_SQRT, rsqrt: UNARY_RSQRT,
+  square: UNARY_SQUARE, sign: UNARY_SIGN, clamp: UNARY_CLAMP,
+} as const;
 export type UnaryName = keyof typeof UNARY;
 
 /** f(x) on a float32 tensor in wasm, outside autograd. */
 export function unaryFloat(name: UnaryName, x: Tensor, op: string, lo = -Infinity, hi = Infinity): Tensor {
   const out = empty(x.shape, op);
-  if (x.size > 0) launchElementwise('unary', [UNARY[name], x.ptr(op), out.ptr(), x.size, lo, hi], x.size);
+  if (x.size > 0) kernels.unary({ kind: UNARY[name], x: x.ptr(op), out: out.ptr(), n: x.size, lo, hi }, elementwiseThreads(x.size));
   return out;
 }
 

@@ -1,5 +1,7 @@
+import { ADAM_AMSGRAD, ADAM_DECAY, ADAM_DECOUPLED } from '../runtime/kernel-table.generated.js';
+import { kernels } from '../runtime/kernel-calls.js';
 import { check, checkKnownKeys } from '../errors.js';
-import { launchElementwise } from '../ops/launch.js';
+import { elementwiseThreads } from '../ops/launch.js';
 import type { Tensor } from '../tensor.js';
 import { checkNumber, Optimizer, stateZeros, type OptimizerParams, type ParamGroup, type ParamState } from './optimizer.js';
 
@@ -12,7 +14,6 @@ export interface AdamOptions {
 }
 
 // Flags of the adamStep kernel (assembly/optim.ts).
-const DECAY = 1, DECOUPLED = 2, AMSGRAD = 4;
 const KEYS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'];
 
 /**
@@ -58,13 +59,14 @@ export class Adam extends Optimizer<AdamOptions> {
     // Scalars in float64 as PyTorch's Python code computes them; the kernel rounds them to float32.
     const stepSize = g.lr / (1 - b1 ** step);
     const bc2sqrt = Math.sqrt(1 - b2 ** step);
-    let flags = g.amsgrad ? AMSGRAD : 0;
-    if (g.weightDecay !== 0) flags |= this.decoupled ? DECOUPLED : DECAY;
+    let flags = g.amsgrad ? ADAM_AMSGRAD : 0;
+    if (g.weightDecay !== 0) flags |= this.decoupled ? ADAM_DECOUPLED : ADAM_DECAY;
     const vmax = g.amsgrad ? (state.maxExpAvgSq as Tensor).ptr(op) : 0;
-    launchElementwise('adamStep', [
-      p.ptr(op), grad.ptr(op), (state.expAvg as Tensor).ptr(op), (state.expAvgSq as Tensor).ptr(op), vmax, p.size,
-      -stepSize, b1, 1 - b1, b2, 1 - b2, g.eps, g.weightDecay, 1 - g.lr * g.weightDecay, bc2sqrt, flags,
-    ], p.size);
+    kernels.adamStep({
+      p: p.ptr(op), g: grad.ptr(op), m: (state.expAvg as Tensor).ptr(op), v: (state.expAvgSq as Tensor).ptr(op), vmax, n: p.size,
+      negStep: -stepSize, b1, b1c: 1 - b1, b2, b2c: 1 - b2, eps: g.eps, wd: g.weightDecay, shrink: 1 - g.lr * g.weightDecay,
+      bc2sqrt, flags,
+    }, elementwiseThreads(p.size));
   }
 }
 

@@ -1,6 +1,7 @@
+import { kernels } from '../runtime/kernel-calls.js';
 import { check, fmtShape, SimdnnError } from '../errors.js';
 import { copyOf } from '../ops/basic.js';
-import { launchElementwise } from '../ops/launch.js';
+import { elementwiseThreads } from '../ops/launch.js';
 import { keep } from '../scope.js';
 import { stepBoundary } from '../memory/steps.js';
 import { sameShape, Tensor } from '../tensor.js';
@@ -224,7 +225,7 @@ function stateCopy(src: Tensor, shape: number[]): Tensor {
 /** A zero-filled state tensor in the persistent heap (outside any `tidy` scope). */
 export function stateZeros(p: Tensor): Tensor {
   const t = keep(new Tensor(p.shape, undefined, 'optimizer'));
-  launchElementwise('fill', [t.ptr(), 0, t.size], t.size);
+  kernels.fill({ dst: t.ptr(), v: 0, n: t.size }, elementwiseThreads(t.size));
   return t;
 }
 

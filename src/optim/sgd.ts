@@ -1,5 +1,7 @@
+import { SGD_DECAY, SGD_FIRST, SGD_MOMENTUM, SGD_NESTEROV } from '../runtime/kernel-table.generated.js';
+import { kernels } from '../runtime/kernel-calls.js';
 import { check, checkKnownKeys } from '../errors.js';
-import { launchElementwise } from '../ops/launch.js';
+import { elementwiseThreads } from '../ops/launch.js';
 import type { Tensor } from '../tensor.js';
 import { checkNumber, Optimizer, stateEmpty, type OptimizerParams, type ParamGroup, type ParamState } from './optimizer.js';
 
@@ -12,7 +14,6 @@ export interface SGDOptions {
 }
 
 // Flags of the sgdStep kernel (assembly/optim.ts).
-const MOMENTUM = 1, FIRST = 2, NESTEROV = 4, DECAY = 8;
 const KEYS = ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'];
 
 /**
@@ -41,16 +42,19 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected update(p: Tensor, grad: Tensor, g: ParamGroup<SGDOptions>, state: ParamState): void {
-    let flags = g.weightDecay !== 0 ? DECAY : 0;
+    let flags = g.weightDecay !== 0 ? SGD_DECAY : 0;
     let buf = 0;
     if (g.momentum !== 0) {
-      flags |= MOMENTUM | (g.nesterov ? NESTEROV : 0);
+      flags |= SGD_MOMENTUM | (g.nesterov ? SGD_NESTEROV : 0);
       if (!(state.momentumBuffer)) {
         state.momentumBuffer = stateEmpty(p); // the first step writes d into it
-        flags |= FIRST;
+        flags |= SGD_FIRST;
       }
       buf = (state.momentumBuffer as Tensor).ptr('SGD');
     }
-    launchElementwise('sgdStep', [p.ptr('SGD'), grad.ptr('SGD'), buf, p.size, -g.lr, g.weightDecay, g.momentum, 1 - g.dampening, flags], p.size);
+    kernels.sgdStep({
+      p: p.ptr('SGD'), g: grad.ptr('SGD'), buf, n: p.size, negLr: -g.lr, wd: g.weightDecay, mom: g.momentum,
+      damp1: 1 - g.dampening, flags,
+    }, elementwiseThreads(p.size));
   }
 }

@@ -2,6 +2,8 @@ import { checkKnownKeys, SimdnnError } from '../errors.js';
 import { hasRelaxedSimd, hasSharedMemory, hasSimd } from './features.js';
 import { Heap } from './heap.js';
 import type { Kernels } from './kernels.js';
+import { checkKernelArity } from './kernel-arity.js';
+import { KERNEL_TABLE } from './kernel-table.generated.js';
 import { baselineWasmBase64, relaxedWasmBase64 } from './wasm-binaries.generated.js';
 import { ThreadPool, defaultThreadCount } from './pool.js';
 import { loadNodePlatform } from './platform.js';
@@ -112,6 +114,7 @@ async function start(opts: InitOptions): Promise<void> {
   const bytes = shared ? compiled : withUnsharedMemoryImport(compiled);
   const module = await WebAssembly.compile(bytes);
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  checkKernelArity(instance.exports, KERNEL_TABLE);
   const kernels = instance.exports as unknown as Kernels;
   const heap = new Heap(memory);
   const gemmScratch = heap.alloc(threads * kernels.gemmScratchFloats() * 4);
@@ -142,12 +145,3 @@ export function shutdown(): void {
   current = null;
 }
 
-/**
- * Runs kernel `name(...args, tid, nthreads)` on every thread of the pool (the
- * caller included) and returns when all are done. Kernels partition their work
- * by `tid` so that each output element is computed by exactly one thread.
- */
-export function parallel(name: string, args: number[], threads?: number): void {
-  const b = backend(name);
-  b.pool.run(name, args, threads);
-}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.js';
 import type { Module } from '../../src/nn/module.js';
 import { backend } from '../../src/runtime/backend.js';
-import { launchElementwise } from '../../src/ops/launch.js';
+import { kernels } from '../../src/runtime/kernel-calls.js';
 import type { Tensor } from '../../src/tensor.js';
 import { bitsEqual, maxRelErr, randomArray } from '../helpers.js';
 
@@ -44,7 +44,7 @@ describe('addReluInPlace kernel', () => {
         const a = sn.tensor(randomArray(n, 1), [n]);
         const b = sn.tensor(randomArray(n, 2), [n]);
         const ref = sn.F.relu(sn.F.add(a, b)).toFloat32Array();
-        launchElementwise('addReluInPlace', [a.ptr(), b.ptr(), n], n);
+        kernels.addReluInPlace({ dst: a.ptr(), src: b.ptr(), n }, 1);
         expect(bitsEqual(a.toFloat32Array(), ref)).toBe(true);
       });
     }

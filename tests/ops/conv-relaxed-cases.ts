@@ -1,4 +1,4 @@
-import type { Conv2dOptions } from '../../src/ops/conv2d.js';
+import type { Conv2dOptions } from '../../src/ops/conv2d/index.js';
 
 /** One layer per conv2d path: Winograd, im2col (both GEMM orientations), 1x1. */
 export const CONV_RELAXED_LAYERS: { xs: number[]; ws: number[]; opts: Conv2dOptions }[] = [

@@ -1,11 +1,11 @@
-// The depthwise conv path (assembly/depthwise.ts, src/ops/conv2d-depthwise.ts):
+// The depthwise conv path (assembly/conv2d/depthwise.ts, src/ops/conv2d/depthwise.ts):
 // chosen for groups == C only; forward and both gradients against the float64
 // reference for a table of shapes; finite-difference gradients; the same bits
 // for 1, 2 and 3 threads.
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import * as sn from '../../src/index.js';
-import { depthwiseApplies } from '../../src/ops/conv2d-depthwise.js';
-import { convGeometry } from '../../src/ops/conv2d.js';
+import { applies as depthwiseApplies } from '../../src/ops/conv2d/depthwise.js';
+import { convGeometry } from '../../src/ops/conv2d/geometry.js';
 import { gradcheck } from '../gradcheck.js';
 import { bitsEqual, maxRelErr, randomArray } from '../helpers.js';
 import { refConv, refGeometry } from './conv-reference.js';

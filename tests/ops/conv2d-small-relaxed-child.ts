@@ -3,9 +3,9 @@
 // small-conv path against the im2col path for forward and both gradients;
 // prints whether each pair has the same bits, as JSON on stdout.
 import * as sn from '../../src/index.js';
-import { convBackwardData, convBackwardFilter, convForward } from '../../src/ops/conv2d-kernels.js';
-import { smallBackwardData, smallBackwardFilter, smallForward } from '../../src/ops/conv2d-small.js';
-import { convGeometry } from '../../src/ops/conv2d.js';
+import { convBackwardData, convBackwardFilter, convForward } from '../../src/ops/conv2d/run.js';
+import { backwardData as smallBackwardData, backwardFilter as smallBackwardFilter, forward as smallForward } from '../../src/ops/conv2d/small.js';
+import { convGeometry } from '../../src/ops/conv2d/geometry.js';
 import { bitsEqual, randomArray } from '../helpers.js';
 
 const SHAPES: [number[], number[]][] = [[[3, 1, 32, 32], [6, 1, 5, 5]], [[5, 6, 14, 14], [16, 6, 5, 5]], [[2, 3, 9, 11], [5, 3, 5, 3]]];

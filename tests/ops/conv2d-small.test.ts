@@ -1,12 +1,12 @@
-// The direct small-layer conv path (assembly/conv-small.ts, src/ops/conv2d-small.ts):
+// The direct small-layer conv path (assembly/conv2d/small.ts, src/ops/conv2d/small.ts):
 // forward and both gradients bit-identical to the im2col GEMM path and close to
 // a float64 reference, finite-difference gradients, and the same bits for 1, 2
 // and 3 threads.
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import * as sn from '../../src/index.js';
-import { convBackwardData, convBackwardFilter, convForward } from '../../src/ops/conv2d-kernels.js';
-import { smallApplies } from '../../src/ops/conv2d-small.js';
-import { convGeometry } from '../../src/ops/conv2d.js';
+import { convBackwardData, convBackwardFilter, convForward } from '../../src/ops/conv2d/run.js';
+import { applies as smallApplies } from '../../src/ops/conv2d/small.js';
+import { convGeometry } from '../../src/ops/conv2d/geometry.js';
 import { gradcheck } from '../gradcheck.js';
 import { bitsEqual, maxRelErr, randomArray } from '../helpers.js';
 import { refConv, refGeometry } from './conv-reference.js';

@@ -3,11 +3,14 @@
 // sizes and column tails, for 1, 2 and 3 threads.
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import * as sn from '../../src/index.js';
-import { parallel } from '../../src/runtime/backend.js';
+import { kernels } from '../../src/runtime/kernel-calls.js';
 import { gradcheck } from '../gradcheck.js';
 import { bitsEqual, randomArray } from '../helpers.js';
 
 afterAll(() => sn.shutdown());
+
+/** The generic kernel's window for a 2x2, stride 2 pool. */
+const WINDOW_2X2 = { kH: 2, kW: 2, sH: 2, sW: 2, pH: 0, pW: 0, dH: 1, dW: 1 };
 
 /** Values from a small set (many ties) with NaN, ±inf and -0 sprinkled in. */
 function nasty(n: number, seed: number): Float32Array {
@@ -22,8 +25,8 @@ function backwardBoth(shape: number[], threads: number): [Float32Array, Float32A
   const x = sn.tensor(nasty(N * C * H * W, 1), shape);
   const gy = sn.tensor(randomArray(N * C * OH * OW, 2).map((v, i) => (i % 11 === 0 ? -0 : v)), [N, C, OH, OW]);
   const fast = sn.full(shape, 7), generic = sn.full(shape, 7);
-  parallel('maxPool2x2Backward', [x.ptr(), gy.ptr(), N * C, H, W, OH, OW, fast.ptr()], threads);
-  parallel('maxPool2dBackward', [x.ptr(), gy.ptr(), N * C, H, W, OH, OW, 2, 2, 2, 2, 0, 0, 1, 1, generic.ptr()], threads);
+  kernels.maxPool2x2Backward({ x: x.ptr(), dy: gy.ptr(), planes: N * C, H, W, OH, OW, dx: fast.ptr() }, threads);
+  kernels.maxPool2dBackward({ x: x.ptr(), dy: gy.ptr(), planes: N * C, H, W, OH, OW, ...WINDOW_2X2, dx: generic.ptr() }, threads);
   return [fast.toFloat32Array(), generic.toFloat32Array()];
 }
 
@@ -32,8 +35,8 @@ function forwardBoth(shape: number[], threads: number): [Float32Array, Float32Ar
   const OH = H >> 1, OW = W >> 1;
   const x = sn.tensor(nasty(N * C * H * W, 3), shape);
   const fast = sn.full([N, C, OH, OW], 7), generic = sn.full([N, C, OH, OW], 7);
-  parallel('maxPool2x2Forward', [x.ptr(), N * C, H, W, OH, OW, fast.ptr()], threads);
-  parallel('maxPool2dForward', [x.ptr(), N * C, H, W, OH, OW, 2, 2, 2, 2, 0, 0, 1, 1, generic.ptr()], threads);
+  kernels.maxPool2x2Forward({ x: x.ptr(), planes: N * C, H, W, OH, OW, y: fast.ptr() }, threads);
+  kernels.maxPool2dForward({ x: x.ptr(), planes: N * C, H, W, OH, OW, ...WINDOW_2X2, y: generic.ptr() }, threads);
   return [fast.toFloat32Array(), generic.toFloat32Array()];
 }
 

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import * as sn from '../../src/index.js';
-import { parallel } from '../../src/runtime/backend.js';
+import { backend } from '../../src/runtime/backend.js';
+import { kernels } from '../../src/runtime/kernel-calls.js';
 import { gemm } from '../../src/ops/gemm.js';
 import { CLAIM_ADDRESS } from '../../src/runtime/control-block.js';
 import { bitsEqual, randomArray } from '../helpers.js';
@@ -93,16 +94,16 @@ describe('thread pool', () => {
       for (const trapTid of [1, 2]) {
         let caught: unknown = null;
         try {
-          parallel('debugTrapOnThread', [trapTid, CLAIM_ADDRESS]);
+          kernels.debugTrapOnThread({ trapTid, claimAddr: CLAIM_ADDRESS });
         } catch (e) {
           caught = e;
         }
         expect(caught).toBeInstanceOf(sn.SimdnnError);
         expect(String((caught as Error).message)).toBe(`debugTrapOnThread: kernel failed in share ${trapTid} of 3 (on a worker): unreachable`);
       }
-      expect(() => parallel('debugTrapOnThread', [0, 0])).toThrow(/share 0 of 3 \(on the calling thread\): unreachable/);
-      expect(() => parallel('debugTrapOnThread', [0, 0], 1)).toThrow(/share 0 of 1 \(on the calling thread\): unreachable/);
-      parallel('debugTrapOnThread', [-1, 0]); // nobody traps
+      expect(() => kernels.debugTrapOnThread({ trapTid: 0, claimAddr: 0 })).toThrow(/share 0 of 3 \(on the calling thread\): unreachable/);
+      expect(() => kernels.debugTrapOnThread({ trapTid: 0, claimAddr: 0 }, 1)).toThrow(/share 0 of 1 \(on the calling thread\): unreachable/);
+      kernels.debugTrapOnThread({ trapTid: -1, claimAddr: 0 }); // nobody traps
       // The pool still computes: a split GEMM after the faults matches one thread.
       const [M, N, K] = [150, 130, 120];
       sn.tidy(() => {
@@ -119,16 +120,16 @@ describe('thread pool', () => {
 
   it('a per-call thread count leaves the other shares out', async () => {
     await withThreads(3, () => {
-      parallel('debugTrapOnThread', [2, 0], 2); // only shares 0 and 1 exist
-      expect(() => parallel('debugTrapOnThread', [1, CLAIM_ADDRESS], 2)).toThrow(/share 1 of 2 \(on a worker\)/);
+      kernels.debugTrapOnThread({ trapTid: 2, claimAddr: 0 }, 2); // only shares 0 and 1 exist
+      expect(() => kernels.debugTrapOnThread({ trapTid: 1, claimAddr: CLAIM_ADDRESS }, 2)).toThrow(/share 1 of 2 \(on a worker\)/);
     });
   });
 
   it('an unknown kernel name or a call after shutdown throws a SimdnnError', async () => {
     await withThreads(2, () => {
-      expect(() => parallel('noSuchKernel', [])).toThrow(/noSuchKernel: no such kernel in the wasm module/);
+      expect(() => backend().pool.run('noSuchKernel', [])).toThrow(/noSuchKernel: no such kernel in the wasm module/);
     });
-    expect(() => parallel('debugEmpty', [0])).toThrow(/not initialised/);
+    expect(() => kernels.debugEmpty({ claimAddr: 0 })).toThrow(/not initialised/);
   });
 
   it('init twice is harmless; other options need shutdown first; more threads than cores warns', async () => {

@@ -27,7 +27,7 @@
 // Threads: forward splits (n, oc) output planes, the data gradient (n, c) input
 // planes, the filter gradient output channels. Every value is computed by one
 // thread in a fixed order: the bits do not depend on the thread count.
-import { madd } from "./madd";
+import { madd } from "../madd";
 
 // @ts-ignore: decorator
 @inline function splitStart(n: i32, tid: i32, nthreads: i32): i32 {

@@ -1,14 +1,19 @@
-import { requireFloat } from './args.js';
-import { record } from '../autograd.js';
-import { traceOp } from '../trace.js';
-import { check, fmtShape } from '../errors.js';
-import { Tensor } from '../tensor.js';
-import { empty } from './basic.js';
-import { convBackwardData, convBackwardFilter, convBiasGrad, convForward, type ConvGeom } from './conv2d-kernels.js';
-import { depthwiseApplies, depthwiseBackwardData, depthwiseBackwardFilter, depthwiseForward } from './conv2d-depthwise.js';
-import { smallApplies, smallBackwardData, smallBackwardFilter, smallForward } from './conv2d-small.js';
-import { describe } from './matmul.js';
-import { checkOptionKeys, fmtPair, intPair } from './window-options.js';
+import { requireFloat } from '../args.js';
+import { check, fmtShape } from '../../errors.js';
+import { Tensor } from '../../tensor.js';
+import { describe } from '../matmul.js';
+import { checkOptionKeys, fmtPair, intPair } from '../window-options.js';
+
+/** Everything a conv kernel needs to know about one call (validated by convGeometry). */
+export interface ConvGeom {
+  N: number; C: number; H: number; W: number;
+  OC: number; G: number; Cg: number; OCg: number;
+  kH: number; kW: number; sH: number; sW: number;
+  /** top / left padding (bottom / right follow from OH, OW) */
+  pH: number; pW: number;
+  dH: number; dW: number;
+  OH: number; OW: number;
+}
 
 export interface Conv2dOptions {
   stride?: number | [number, number];
@@ -73,49 +78,4 @@ export function convGeometry(op: string, x: Tensor, w: Tensor, b: Tensor | null,
     N, C, H, W, OC, G: groups, Cg, OCg: OC / groups, kH, kW,
     sH: stride[0], sW: stride[1], pH: pad[0], pW: pad[1], dH: dilation[0], dW: dilation[1], OH, OW,
   };
-}
-
-/**
- * 2-D convolution (PyTorch's cross-correlation): x [N, C, H, W], w [OC, C/groups, kH, kW],
- * b [OC] | null -> [N, OC, OH, OW]. Forward and both backward passes are GEMMs
- * (see conv2d-kernels.ts for the paths), except LeNet-sized layers
- * (conv2d-small.ts) and depthwise layers, groups == C (conv2d-depthwise.ts).
- */
-export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, opts?: Conv2dOptions): Tensor {
-  const op = 'conv2d';
-  const g = convGeometry(op, x, w, b, opts);
-  const xp = x.ptr(op);
-  const wp = w.ptr(op);
-  const bp = b ? b.ptr(op) : 0;
-  const out = empty([g.N, g.OC, g.OH, g.OW], op);
-  const small = smallApplies(g); // LeNet-sized layers: direct kernels (conv2d-small.ts)
-  const depthwise = depthwiseApplies(g); // groups == C: per-plane kernels (conv2d-depthwise.ts)
-  if (small) smallForward(g, xp, wp, bp, out.ptr());
-  else if (depthwise) depthwiseForward(g, xp, wp, bp, out.ptr());
-  else convForward(g, xp, wp, bp, out.ptr());
-  const inputs = b ? [x, w, b] : [x, w];
-  traceOp(op, [x, w, b], out, { stride: [g.sH, g.sW], padding: [g.pH, g.pW], dilation: [g.dH, g.dW], groups: g.G });
-  return record(op, out, inputs, (gy) => {
-    const dy = gy.ptr(op);
-    let gx: Tensor | null = null;
-    let gw: Tensor | null = null;
-    let gb: Tensor | null = null;
-    if (x.requiresGrad) {
-      gx = empty(x.shape, op);
-      if (small) smallBackwardData(g, dy, w.ptr(op), gx.ptr());
-      else if (depthwise) depthwiseBackwardData(g, dy, w.ptr(op), gx.ptr());
-      else convBackwardData(g, dy, w.ptr(op), gx.ptr());
-    }
-    if (w.requiresGrad) {
-      gw = empty(w.shape, op);
-      if (small) smallBackwardFilter(g, x.ptr(op), dy, gw.ptr());
-      else if (depthwise) depthwiseBackwardFilter(g, x.ptr(op), dy, gw.ptr());
-      else convBackwardFilter(g, x.ptr(op), dy, gw.ptr());
-    }
-    if (b && b.requiresGrad) {
-      gb = empty([g.OC], op);
-      convBiasGrad(g, dy, gb.ptr());
-    }
-    return b ? [gx, gw, gb] : [gx, gw];
-  });
 }

@@ -1,8 +1,8 @@
-import { parallel } from '../runtime/backend.js';
-import type { ConvGeom } from './conv2d-kernels.js';
+import { kernels } from '../../runtime/kernel-calls.js';
+import type { ConvGeom } from './geometry.js';
 
 /**
- * The depthwise path (assembly/depthwise.ts): groups == C with one input
+ * The depthwise path (assembly/conv2d/depthwise.ts): groups == C with one input
  * channel per group (MobileNet's 3x3 layers, multiplier OC/C of any size). The
  * im2col path ran these as C GEMMs of kH·kW taps each, plus a column buffer:
  * mobilenet_v2 spent most of its time there. Each plane is computed directly,
@@ -11,7 +11,7 @@ import type { ConvGeom } from './conv2d-kernels.js';
  * gradient sums the batch image by image), so the bits do not depend on the
  * thread count. They differ from the im2col path's (other summation order).
  */
-export function depthwiseApplies(g: ConvGeom): boolean {
+export function applies(g: ConvGeom): boolean {
   return g.G > 1 && g.Cg === 1 && g.G === g.C;
 }
 
@@ -23,21 +23,21 @@ function threadsFor(g: ConvGeom): number | undefined {
 }
 
 /** x, y geometry arguments shared by the three kernels. */
-function dims(g: ConvGeom): number[] {
-  return [g.N, g.C, g.H, g.W, g.OCg, g.kH, g.kW, g.sH, g.sW, g.pH, g.pW, g.dH, g.dW];
+function dims(g: ConvGeom) {
+  return { N: g.N, C: g.C, H: g.H, W: g.W, M: g.OCg, kH: g.kH, kW: g.kW, sH: g.sH, sW: g.sW, pH: g.pH, pW: g.pW, dH: g.dH, dW: g.dW, OH: g.OH, OW: g.OW };
 }
 
 /** y = conv(x, w) + b on addresses (b may be 0). */
-export function depthwiseForward(g: ConvGeom, x: number, w: number, b: number, y: number): void {
-  parallel('depthwiseForward', [x, ...dims(g), w, b, y, g.OH, g.OW], threadsFor(g));
+export function forward(g: ConvGeom, x: number, w: number, b: number, y: number): void {
+  kernels.depthwiseForward({ x, ...dims(g), w, b, y }, threadsFor(g));
 }
 
 /** dx (overwritten) from dy and w. */
-export function depthwiseBackwardData(g: ConvGeom, dy: number, w: number, dx: number): void {
-  parallel('depthwiseDataGrad', [dy, ...dims(g), w, dx, g.OH, g.OW], threadsFor(g));
+export function backwardData(g: ConvGeom, dy: number, w: number, dx: number): void {
+  kernels.depthwiseDataGrad({ dy, ...dims(g), w, dx }, threadsFor(g));
 }
 
 /** dw (overwritten) = Σ over the batch, image by image. */
-export function depthwiseBackwardFilter(g: ConvGeom, x: number, dy: number, dw: number): void {
-  parallel('depthwiseFilterGrad', [x, ...dims(g), dy, dw, g.OH, g.OW], threadsFor(g));
+export function backwardFilter(g: ConvGeom, x: number, dy: number, dw: number): void {
+  kernels.depthwiseFilterGrad({ x, ...dims(g), dy, dw }, threadsFor(g));
 }

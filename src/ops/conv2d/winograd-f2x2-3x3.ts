@@ -1,17 +1,18 @@
-import { backend, parallel } from '../runtime/backend.js';
-import { empty } from './basic.js';
-import { balancedRows } from './conv-bands.js';
-import type { ConvGeom } from './conv2d-kernels.js';
-import { GEMM_PARALLEL_MIN_MACS } from './gemm.js';
+import { kernels } from '../../runtime/kernel-calls.js';
+import { backend } from '../../runtime/backend.js';
+import { balancedRows } from './bands.js';
+import type { ConvGeom } from './geometry.js';
+import { GEMM_PARALLEL_MIN_MACS } from '../gemm.js';
+import { withScratch } from './scratch.js';
 
 /**
  * Winograd F(2x2, 3x3) for 3x3, stride 1, dilation 1, one group: 16 GEMMs of
  * [out, in]·[in, tiles] replace the 9-tap im2col GEMM, 2.25x fewer multiplies
- * (assembly/winograd.ts holds the transforms). The data gradient of such a
+ * (assembly/conv2d/winograd-f2x2-3x3.ts holds the transforms). The data gradient of such a
  * layer is again one (a 3x3 stride-1 conv of dy with the flipped, transposed
  * filters and padding 2 - p), so it takes the same route.
  */
-export function winogradApplies(g: ConvGeom): boolean {
+export function applies(g: ConvGeom): boolean {
   const padBottom = g.OH + 2 - g.H - g.pH;
   const padRight = g.OW + 2 - g.W - g.pW;
   return g.kH === 3 && g.kW === 3 && g.sH === 1 && g.sW === 1 && g.dH === 1 && g.dW === 1 && g.G === 1 &&
@@ -66,21 +67,16 @@ function winogradConv(p: Plane, u: number, bias: number, x: number, y: number): 
   const vShared = byChannels && rows >= R;
   const vFloats = round16(16 * p.Cin * rows * tilesW);
   const mFloats = round16(16 * p.Cout * rows * tilesW + 4); // +4: the output transform reads whole 4-tile groups
-  const lineFloats = round16(4 * be.kernels.winogradLineFloats(tilesW));
-  const v = empty([(vShared ? 1 : threads) * vFloats], 'conv2d');
-  const m = empty([threads * mFloats], 'conv2d');
-  const line = empty([threads * lineFloats], 'conv2d');
-  try {
-    const buffers = [v.ptr(), m.ptr(), line.ptr(), vShared ? 0 : vFloats * 4, mFloats * 4, lineFloats * 4];
-    if (vShared) parallel('winogradInput', [x, p.Cin, p.H, p.W, p.pH, p.pW, tilesH, tilesW, 0, R, v.ptr(), line.ptr()], threads);
-    const geometry = [x, p.Cin, p.H, p.W, p.pH, p.pW, p.Cout, p.OH, p.OW, R, rows, u, bias, y];
-    if (byChannels) parallel('winogradConvChannels', [...geometry, ...buffers, vShared ? 1 : 0, be.gemmScratch], threads);
-    else parallel('winogradConvBands', [...geometry, ...buffers, be.gemmScratch], threads);
-  } finally {
-    v.dispose();
-    m.dispose();
-    line.dispose();
-  }
+  const lineFloats = round16(4 * kernels.winogradLineFloats({ tilesW }));
+  withScratch([(vShared ? 1 : threads) * vFloats, threads * mFloats, threads * lineFloats], (v, m, line) => {
+    const buffers = { v, m, line, vStride: vShared ? 0 : vFloats * 4, mStride: mFloats * 4, lineStride: lineFloats * 4 };
+    if (vShared) kernels.winogradInput({
+      x, C: p.Cin, H: p.H, W: p.W, pH: p.pH, pW: p.pW, tilesH, tilesW, R0: 0, R1: R, v, line,
+    }, threads);
+    const geometry = { x, I: p.Cin, H: p.H, W: p.W, pH: p.pH, pW: p.pW, O: p.Cout, OH: p.OH, OW: p.OW, R, rows, u, bias, y };
+    if (byChannels) kernels.winogradConvChannels({ ...geometry, ...buffers, vReady: vShared ? 1 : 0, scratch: be.gemmScratch }, threads);
+    else kernels.winogradConvBands({ ...geometry, ...buffers, scratch: be.gemmScratch }, threads);
+  });
 }
 
 /**
@@ -97,28 +93,22 @@ function channelsShareBetter(R: number, rows: number, Cout: number, threads: num
   return (Math.ceil(Cout / threads) + 6) / Cout < busiest;
 }
 
-function transformedWeights(w: number, O: number, I: number, flip: boolean) {
-  const u = empty([16 * O * I], 'conv2d');
-  parallel('winogradWeights', [w, O, I, flip ? 1 : 0, u.ptr()], threadsFor(16 * O * I));
-  return u;
+/** Runs `fn` with the transformed filters u ([16][O][I]; flipped and transposed for the data gradient). */
+function withTransformedWeights(w: number, O: number, I: number, flip: boolean, fn: (u: number) => void): void {
+  withScratch([16 * O * I], (u) => {
+    kernels.winogradWeights({ w, O, I, flip: flip ? 1 : 0, u }, threadsFor(16 * O * I));
+    fn(u);
+  });
 }
 
-export function winogradForward(g: ConvGeom, x: number, w: number, b: number, y: number): void {
-  const u = transformedWeights(w, g.OC, g.C, false);
-  try {
-    winogradConv({ N: g.N, Cin: g.C, H: g.H, W: g.W, pH: g.pH, pW: g.pW, Cout: g.OC, OH: g.OH, OW: g.OW }, u.ptr(), b, x, y);
-  } finally {
-    u.dispose();
-  }
+export function forward(g: ConvGeom, x: number, w: number, b: number, y: number): void {
+  withTransformedWeights(w, g.OC, g.C, false, (u) =>
+    winogradConv({ N: g.N, Cin: g.C, H: g.H, W: g.W, pH: g.pH, pW: g.pW, Cout: g.OC, OH: g.OH, OW: g.OW }, u, b, x, y));
 }
 
-export function winogradBackwardData(g: ConvGeom, dy: number, w: number, dx: number): void {
-  const u = transformedWeights(w, g.C, g.OC, true);
-  try {
-    winogradConv({ N: g.N, Cin: g.OC, H: g.OH, W: g.OW, pH: 2 - g.pH, pW: 2 - g.pW, Cout: g.C, OH: g.H, OW: g.W }, u.ptr(), 0, dy, dx);
-  } finally {
-    u.dispose();
-  }
+export function backwardData(g: ConvGeom, dy: number, w: number, dx: number): void {
+  withTransformedWeights(w, g.C, g.OC, true, (u) =>
+    winogradConv({ N: g.N, Cin: g.OC, H: g.OH, W: g.OW, pH: 2 - g.pH, pW: 2 - g.pW, Cout: g.C, OH: g.H, OW: g.W }, u, 0, dy, dx));
 }
 
 /**
@@ -138,23 +128,15 @@ function winogradFilterPartials(g: ConvGeom, x: number, dy: number, dw: number, 
   const round16 = (n: number) => Math.ceil(n / 16) * 16;
   const vFloats = round16(16 * g.C * rows * tilesW);
   const dFloats = round16(16 * g.OC * rows * tilesW);
-  const lineFloats = round16(4 * be.kernels.winogradLineFloats(tilesW));
-  const s = empty([partials * 16 * g.OC * g.C], 'conv2d');
-  const v = empty([threads * vFloats], 'conv2d');
-  const d = empty([threads * dFloats], 'conv2d');
-  const line = empty([threads * lineFloats], 'conv2d');
-  try {
-    parallel('winogradGradBands', [
-      x, g.C, g.H, g.W, g.pH, g.pW, dy, g.OC, g.OH, g.OW, g.N * Math.ceil(g.OH / 2), rows, partials,
-      s.ptr(), v.ptr(), d.ptr(), line.ptr(), vFloats * 4, dFloats * 4, lineFloats * 4, be.gemmScratch,
-    ], threads);
-    parallel('winogradGradReduce', [s.ptr(), partials, g.OC, g.C, dw], threadsFor(partials * 16 * g.OC * g.C));
-  } finally {
-    s.dispose();
-    v.dispose();
-    d.dispose();
-    line.dispose();
-  }
+  const lineFloats = round16(4 * kernels.winogradLineFloats({ tilesW }));
+  withScratch([partials * 16 * g.OC * g.C, threads * vFloats, threads * dFloats, threads * lineFloats], (s, v, d, line) => {
+    kernels.winogradGradBands({
+      x, I: g.C, H: g.H, W: g.W, pH: g.pH, pW: g.pW, dy, O: g.OC, OH: g.OH, OW: g.OW, R: g.N * Math.ceil(g.OH / 2), rows,
+      P: partials, s, v, d, line, vStride: vFloats * 4, dStride: dFloats * 4,
+      lineStride: lineFloats * 4, scratch: be.gemmScratch,
+    }, threads);
+    kernels.winogradGradReduce({ s, P: partials, O: g.OC, I: g.C, dw }, threadsFor(partials * 16 * g.OC * g.C));
+  });
 }
 
 /**
@@ -163,7 +145,7 @@ function winogradFilterPartials(g: ConvGeom, x: number, dy: number, dw: number, 
  * (bands in order, so the sum over the batch has a fixed order), and one output
  * transform turns S into the 3x3 filters.
  */
-export function winogradBackwardFilter(g: ConvGeom, x: number, dy: number, dw: number): void {
+export function backwardFilter(g: ConvGeom, x: number, dy: number, dw: number): void {
   const be = backend('conv2d');
   const tilesH = Math.ceil(g.OH / 2);
   const tilesW = Math.ceil(g.OW / 2);
@@ -171,26 +153,17 @@ export function winogradBackwardFilter(g: ConvGeom, x: number, dy: number, dw: n
   const bands = Math.ceil((g.N * tilesH) / rows);
   const partials = Math.min(WINOGRAD_GRAD_PARTIALS, bands, Math.max(1, Math.floor(WINOGRAD_PARTIALS_FLOATS / (16 * g.OC * g.C))));
   if (partials > 1) return winogradFilterPartials(g, x, dy, dw, rows, partials);
-  const lf = be.kernels.winogradLineFloats(tilesW);
-  const line = empty([be.pool.size * 4 * lf], 'conv2d');
-  const v = empty([16 * g.C * rows * tilesW], 'conv2d');
-  const d = empty([16 * g.OC * rows * tilesW], 'conv2d');
-  const s = empty([16 * g.OC * g.C], 'conv2d');
-  const [lp, vp, dp, sp] = [line.ptr(), v.ptr(), d.ptr(), s.ptr()];
-  try {
+  const lf = kernels.winogradLineFloats({ tilesW });
+  withScratch([be.pool.size * 4 * lf, 16 * g.C * rows * tilesW, 16 * g.OC * rows * tilesW, 16 * g.OC * g.C], (lp, vp, dp, sp) => {
     for (let R0 = 0; R0 < g.N * tilesH; R0 += rows) {
       const R1 = Math.min(g.N * tilesH, R0 + rows);
       const Tb = (R1 - R0) * tilesW;
-      parallel('winogradInput', [x, g.C, g.H, g.W, g.pH, g.pW, tilesH, tilesW, R0, R1, vp, lp], threadsFor(16 * g.C * Tb));
-      parallel('winogradGradTiles', [dy, g.OC, g.OH, g.OW, tilesH, tilesW, R0, R1, dp, lp], threadsFor(16 * g.OC * Tb));
-      parallel('winogradGradGemms', [dp, vp, sp, g.OC, g.C, Tb, R0 > 0 ? 1 : 0, be.gemmScratch],
-        16 * g.OC * g.C * Tb < GEMM_PARALLEL_MIN_MACS ? 1 : undefined);
+      kernels.winogradInput({ x, C: g.C, H: g.H, W: g.W, pH: g.pH, pW: g.pW, tilesH, tilesW, R0, R1, v: vp, line: lp }, threadsFor(16 * g.C * Tb));
+      kernels.winogradGradTiles({ dy, O: g.OC, OH: g.OH, OW: g.OW, tilesH, tilesW, R0, R1, d: dp, line: lp }, threadsFor(16 * g.OC * Tb));
+      kernels.winogradGradGemms({
+        d: dp, v: vp, s: sp, O: g.OC, I: g.C, Tb, accumulate: R0 > 0 ? 1 : 0, scratch: be.gemmScratch,
+      }, 16 * g.OC * g.C * Tb < GEMM_PARALLEL_MIN_MACS ? 1 : undefined);
     }
-    parallel('winogradGradOutput', [sp, g.OC, g.C, dw], threadsFor(16 * g.OC * g.C));
-  } finally {
-    line.dispose();
-    v.dispose();
-    d.dispose();
-    s.dispose();
-  }
+    kernels.winogradGradOutput({ s: sp, O: g.OC, I: g.C, dw }, threadsFor(16 * g.OC * g.C));
+  });
 }

@@ -2,7 +2,7 @@
 // 2015). A 2x2 output tile costs 16 multiplies instead of 36:
 //   U = G g Gᵀ (weights),  V = Bᵀ d Bᵀᵀ (4x4 input tiles),  Y = Aᵀ (U ⊙ V) A.
 // The products U ⊙ V summed over channels are 16 GEMMs, one per tile position ξ,
-// done by the GEMM kernel in TypeScript (src/ops/conv2d-winograd.ts):
+// done by the GEMM kernel in TypeScript (src/ops/conv2d/winograd-f2x2-3x3.ts):
 //   M[ξ][o][t] = Σ_i U[ξ][o][i] · V[ξ][i][t].
 // Tiles are numbered in a band of whole tile rows (which may span images):
 // tile row R = n*tilesH + th, band-local tile t = (R - R0)*tilesW + tw.
@@ -10,7 +10,7 @@
 // Threads split channels (input transform) or output channels (output
 // transform): each value is computed by one thread in a fixed order.
 
-import { gemm, gemmScratchFloats, MR } from "./gemm";
+import { gemm, gemmScratchFloats, MR } from "../gemm";
 
 // @ts-ignore: decorator
 @inline function splitStart(n: i32, tid: i32, nthreads: i32): i32 {

@@ -25,7 +25,7 @@
 // Threads: the forward kernel splits images, the filter gradient splits
 // (channel block, tap block) tiles; every output value is computed by one thread
 // in a fixed order, so the bits do not depend on the thread count.
-import { madd } from "./madd";
+import { madd } from "../madd";
 
 // @ts-ignore: decorator
 @inline function splitStart(n: i32, tid: i32, nthreads: i32): i32 {

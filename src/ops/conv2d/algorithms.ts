@@ -1,0 +1,29 @@
+import type { ConvGeom } from './geometry.js';
+import * as depthwise from './depthwise.js';
+import * as direct1x1 from './direct-1x1.js';
+import * as im2col from './im2col.js';
+import * as small from './small.js';
+import * as winogradF2x2 from './winograd-f2x2-3x3.js';
+
+/** One way to compute a convolution: all three passes on wasm addresses. */
+export interface ConvAlgorithm {
+  /** Whether this algorithm can compute layers of this geometry at all. */
+  applies(g: ConvGeom): boolean;
+  /** y = conv(x, w) + b (b may be 0). */
+  forward(g: ConvGeom, x: number, w: number, b: number, y: number): void;
+  /** dx (overwritten) from dy and w. */
+  backwardData(g: ConvGeom, dy: number, w: number, dx: number): void;
+  /** dw (overwritten) = Σ over the batch. */
+  backwardFilter(g: ConvGeom, x: number, dy: number, dw: number): void;
+}
+
+/** Every algorithm, by the name the path chooser (choose-path.ts) and the tests use. */
+export const CONV_ALGORITHMS = {
+  'small': small,
+  'depthwise': depthwise,
+  'direct-1x1': direct1x1,
+  'winograd-f2x2-3x3': winogradF2x2,
+  'im2col': im2col,
+} satisfies Record<string, ConvAlgorithm>;
+
+export type ConvPath = keyof typeof CONV_ALGORITHMS;

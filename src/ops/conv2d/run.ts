@@ -1,0 +1,31 @@
+import { kernels } from '../../runtime/kernel-calls.js';
+import { elementwiseThreads } from '../launch.js';
+import { CONV_ALGORITHMS, type ConvPath } from './algorithms.js';
+import { choosePath } from './choose-path.js';
+import type { ConvGeom } from './geometry.js';
+import { columnThreads } from './im2col.js';
+
+/** y = conv(x, w) + b on addresses (b may be 0), by `path` (default: the chooser's). */
+export function convForward(g: ConvGeom, x: number, w: number, b: number, y: number, path: ConvPath = choosePath(g)): void {
+  CONV_ALGORITHMS[path].forward(g, x, w, b, y);
+}
+
+/** dx (overwritten) = conv2d's input gradient for dy. */
+export function convBackwardData(g: ConvGeom, dy: number, w: number, dx: number, path: ConvPath = choosePath(g)): void {
+  CONV_ALGORITHMS[path].backwardData(g, dy, w, dx);
+}
+
+/** dw (overwritten) = conv2d's filter gradient, summed over the batch in a fixed order. */
+export function convBackwardFilter(g: ConvGeom, x: number, dy: number, dw: number, path: ConvPath = choosePath(g)): void {
+  if (g.N === 0) {
+    const n = g.OC * g.Cg * g.kH * g.kW;
+    kernels.fill({ dst: dw, v: 0, n }, elementwiseThreads(n));
+    return;
+  }
+  CONV_ALGORITHMS[path].backwardFilter(g, x, dy, dw);
+}
+
+/** db[c] = Σ over batch and plane of dy[:, c] (every path). */
+export function convBiasGrad(g: ConvGeom, dy: number, db: number): void {
+  kernels.convBiasGrad({ dy, N: g.N, C: g.OC, HW: g.OH * g.OW, db }, columnThreads(g.N * g.OC * g.OH * g.OW));
+}
