@@ -36,3 +36,4 @@ export { gemvRows } from "./gemv";
 export { binarySame, binaryScalar, binaryStrided, unary, copyFloats } from "./binary";
 export { reduceAxis, sumBlocks } from "./reduce";
 export { depthwiseForward, depthwiseDataGrad, depthwiseFilterGrad } from "./depthwise";
+export { hardtanhBackward } from "./hardtanh";
