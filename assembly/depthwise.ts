@@ -24,6 +24,10 @@
 // image by image, row by row. One thread owns each (oc, tap), so the order is
 // fixed.
 //
+// The forward here is for planes whose zero-padded copy would not fit the scratch
+// limit (src/ops/conv2d-depthwise.ts); smaller ones take depthwise-padded.ts, which
+// gives these bits with vectors for the edge columns too.
+//
 // Threads: forward splits (n, oc) output planes, the data gradient (n, c) input
 // planes, the filter gradient output channels. Every value is computed by one
 // thread in a fixed order: the bits do not depend on the thread count.

@@ -37,3 +37,4 @@ export { binarySame, binaryScalar, binaryStrided, unary, copyFloats } from "./bi
 export { reduceAxis, sumBlocks } from "./reduce";
 export { depthwiseForward, depthwiseDataGrad, depthwiseFilterGrad } from "./depthwise";
 export { hardtanhBackward } from "./hardtanh";
+export { depthwiseForwardPadded, depthwisePaddedRows, depthwisePaddedCols } from "./depthwise-padded";
