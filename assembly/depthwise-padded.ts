@@ -15,19 +15,8 @@
 //
 // Threads: the (n, oc) output planes are split as in depthwise.ts; each thread
 // uses its own scratch plane. Every value comes from one thread in a fixed order.
+import { loadStrided, vector3x3 } from "./depthwise";
 import { madd } from "./madd";
-
-// Four floats at p, p + s, p + 2s, p + 3s (s in floats), as depthwise.ts reads them.
-// @ts-ignore: decorator
-@inline function loadStrided(p: usize, s: i32): v128 {
-  if (s == 1) return v128.load(p);
-  if (s == 2) return i32x4.shuffle(v128.load(p), v128.load(p + 16), 0, 2, 4, 6);
-  const sb = <usize>s << 2;
-  let v = f32x4.splat(load<f32>(p));
-  v = f32x4.replace_lane(v, 1, load<f32>(p + sb));
-  v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * sb));
-  return f32x4.replace_lane(v, 3, load<f32>(p + 3 * sb));
-}
 
 /** Rows of the padded scratch plane. */
 export function depthwisePaddedRows(H: i32, kH: i32, sH: i32, pH: i32, dH: i32, OH: i32): i32 {
@@ -65,17 +54,7 @@ export function depthwisePaddedCols(W: i32, kW: i32, sW: i32, pW: i32, dW: i32, 
     const yr = yp + (<usize>(oh * OW) << 2);
     for (let ow = 0; ow < OW; ow += 4) {
       const o = <usize>(ow * sW) << 2;
-      let a = f32x4.splat(0);
-      a = madd(a, w0, loadStrided(x0 + o, sW));
-      a = madd(a, w1, loadStrided(x0 + o + d, sW));
-      a = madd(a, w2, loadStrided(x0 + o + 2 * d, sW));
-      a = madd(a, w3, loadStrided(x1 + o, sW));
-      a = madd(a, w4, loadStrided(x1 + o + d, sW));
-      a = madd(a, w5, loadStrided(x1 + o + 2 * d, sW));
-      a = madd(a, w6, loadStrided(x2 + o, sW));
-      a = madd(a, w7, loadStrided(x2 + o + d, sW));
-      a = madd(a, w8, loadStrided(x2 + o + 2 * d, sW));
-      a = f32x4.add(a, vb);
+      const a = f32x4.add(vector3x3(x0 + o, x1 + o, x2 + o, d, sW, w0, w1, w2, w3, w4, w5, w6, w7, w8), vb);
       if (ow < full) v128.store(yr + (<usize>ow << 2), a);
       else storeLanes(yr + (<usize>ow << 2), a, tail);
     }

@@ -10,8 +10,10 @@
 //    the imported resnet18 at batch 8;
 //  - the imported resnet18 beside the zoo's own with the same weights: the zoo
 //    model (seed 1) written by saveOnnx and loaded back, timed in the same process
-//    in alternating rounds, and the ratio imported / zoo (target ≤ 1.05).
-// Without /usr/bin/python3 + python3-torch the torchvision files cannot be made:
+//    in alternating rounds, and the ratio imported / zoo (target ≤ 1.05), for
+//    inference at batch 1 and a training step at batch 8 (batch norm in train mode).
+// Without /usr/bin/python3 + python3-torch the torchvision files cannot be made
+// (BENCH_PYTHON names another interpreter; a missing one shows that case):
 // the bench says so and runs what needs only simdnn (the zoo resnet18 through
 // saveOnnx: load, inference beside onnxruntime-web, fine-tuning, zoo ratio).
 // Medians; each configuration in its own Node process. BENCH_CLOCK=cpu times the
@@ -26,7 +28,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { clockName, median, medianMs } from './lib/timing.mjs';
+import { clockName, clockNow, median, medianMs } from './lib/timing.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const root = join(dirname(self), '..');
@@ -64,9 +66,9 @@ async function partOurs(threads, dir, names) {
     const bytes = new Uint8Array(readFileSync(join(dir, `${name}.onnx`)));
     const loads = [];
     for (let i = 0; i < 3; i++) {
-      const t0 = performance.now();
+      const t0 = clockNow();
       const m = loadOnnx(bytes);
-      loads.push(performance.now() - t0);
+      loads.push(clockNow() - t0);
       m.dispose();
     }
     const m = loadOnnx(bytes);
@@ -102,6 +104,32 @@ async function partZoo(threads, dir) {
   return { zoo: median(zs), imported: median(is), maxDiff };
 }
 
+/** One training step (batch 8) of the zoo's resnet18 and of its saveOnnx -> loadOnnx copy, alternating. */
+async function partZooTrain(threads, dir) {
+  const { sn, loadOnnx } = await simdnn(threads);
+  const zoo = sn.models.resnet18({ seed: 1 });
+  const imported = loadOnnx(new Uint8Array(readFileSync(join(dir, `${ZOO_FILE}.onnx`))));
+  const x = sn.randn([8, 3, 224, 224], { seed: 3 });
+  const y = new Int32Array([0, 1, 2, 3, 4, 5, 6, 7]);
+  const step = (m) => {
+    m.train();
+    const opt = new sn.optim.SGD(m.parameters(), { lr: 0.001, momentum: 0.9 });
+    return () => sn.tidy(() => {
+      opt.zeroGrad();
+      sn.F.crossEntropy(m.forward(x), y).backward();
+      opt.step();
+    });
+  };
+  const z = step(zoo), i = step(imported);
+  const zs = [], is = [];
+  for (let r = 0; r < 2; r++) {
+    zs.push(await timed(z));
+    is.push(await timed(i));
+  }
+  sn.shutdown();
+  return { zoo: Math.min(...zs), imported: Math.min(...is) };
+}
+
 async function partTrain(threads, dir, name) {
   const { sn, loadOnnx } = await simdnn(threads);
   const m = loadOnnx(new Uint8Array(readFileSync(join(dir, `${name}.onnx`))));
@@ -132,20 +160,8 @@ async function partOrt(threads, dir, names) {
 }
 
 async function partTfjs(names) {
-  const tf = await import('@tensorflow/tfjs-core');
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  wasm.setWasmPaths(join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist') + '/');
-  await tf.setBackend('wasm');
-  await tf.ready();
-  const { tfjsModels } = await import('./lib/tfjs-models.mjs');
-  const zoo = tfjsModels(tf);
-  const out = {};
-  for (const name of names.filter((n) => zoo[n])) {
-    const f = zoo[name]();
-    const x = tf.randomNormal([1, 224, 224, 3], 0, 1, 'float32', 3);
-    out[name] = await timed(async () => { const y = tf.tidy(() => f(x)); await y.data(); y.dispose(); });
-  }
-  return out;
+  const { timeTfjsWasm } = await import('./lib/tfjs-models.mjs');
+  return timeTfjsWasm(names, timed);
 }
 
 const part = opt('--part');
@@ -157,6 +173,7 @@ if (part) {
     exportZoo: () => partExportZoo(dir),
     ours: () => partOurs(threads, dir, names),
     zoo: () => partZoo(threads, dir),
+    zooTrain: () => partZooTrain(threads, dir),
     train: () => partTrain(threads, dir, names[0]),
     ort: () => partOrt(threads, dir, names),
     tfjs: () => partTfjs(names),
@@ -181,11 +198,11 @@ function child(args, label, threads = 1) {
 const dir = mkdtempSync(join(tmpdir(), 'simdnn-bench-onnx-'));
 try {
   // torchvision files, made the way `npm run check:onnx` makes them.
-  const py = spawnSync('/usr/bin/python3', [join(root, 'scripts', 'onnx_torchvision.py'), dir, ...MODELS], { encoding: 'utf8' });
+  const py = spawnSync(process.env.BENCH_PYTHON ?? '/usr/bin/python3', [join(root, 'scripts', 'onnx_torchvision.py'), dir, ...MODELS], { encoding: 'utf8' });
   const made = MODELS.filter((n) => { try { return statSync(join(dir, `${n}.onnx`)).size > 0; } catch { return false; } });
   if (py.error || py.status !== 0) {
     const why = py.error ? py.error.message : (py.stderr || '').trim().split('\n').filter((l) => !/warn/i.test(l)).slice(-1)[0];
-    console.log(`(no torchvision ONNX files: /usr/bin/python3 with python3-torch and python3-torchvision is needed to export them (${why}); running the parts that need only simdnn: the zoo's resnet18 written by saveOnnx)`);
+    console.log(`(no torchvision ONNX files: ${process.env.BENCH_PYTHON ?? '/usr/bin/python3'} with python3-torch and python3-torchvision is needed to export them (${why}); running the parts that need only simdnn: the zoo's resnet18 written by saveOnnx)`);
   }
   const zooOk = child(['--part', 'exportZoo', '--dir', dir], 'saveOnnx of the zoo resnet18') !== null;
   const files = [...made, ...(zooOk ? [ZOO_FILE] : [])];
@@ -200,7 +217,7 @@ try {
 
   const f = (v) => (v === undefined || v === null ? '—' : v.toFixed(1));
   const ratio = (ours, peer) => (ours && peer ? `x${(peer / ours).toFixed(2)}` : '—');
-  console.log(`\n# Imported ONNX models: load and inference, batch 1, 224x224, median ms (${clockName} for 1T, wall clock for 2T; Node ${process.version})\n`);
+  console.log(`\n# Imported ONNX models: load and inference, batch 1, 224x224, median ms (${clockName} for 1T and the load, wall clock for 2T; Node ${process.version})\n`);
   console.log('| model | file MB | load | ours 1T | ours 2T | ort-web 1T | ort-web 2T | tfjs-wasm 1T | ort/ours 1T | ort/ours 2T | tfjs/ours 1T |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const n of files) {
@@ -221,11 +238,14 @@ try {
 
   if (zooOk) {
     console.log('\n# The imported resnet18 beside the zoo\'s own, same weights (zoo model seed 1 -> saveOnnx -> loadOnnx), batch 1, median ms');
-    console.log('\n| threads | zoo | imported | imported / zoo (target ≤ 1.05) | max |logit diff| |\n|---|---|---|---|---|');
+    console.log('\n| threads | zoo | imported | imported / zoo (target ≤ 1.05) | max |logit diff| | train step b8: zoo | imported | imported / zoo |\n|---|---|---|---|---|---|---|---|');
     for (const t of [1, 2]) {
       const z = child(['--part', 'zoo', '--threads', String(t), '--dir', dir], `zoo vs imported ${t}T`, t);
-      if (z) console.log(`| ${t} | ${f(z.zoo)} | ${f(z.imported)} | ${(z.imported / z.zoo).toFixed(3)} | ${z.maxDiff.toExponential(1)} |`);
+      const tr = child(['--part', 'zooTrain', '--threads', String(t), '--dir', dir], `zoo vs imported training ${t}T`, t);
+      const r = (a, b) => (a && b ? (b / a).toFixed(3) : '—');
+      console.log(`| ${t} | ${f(z?.zoo)} | ${f(z?.imported)} | ${r(z?.zoo, z?.imported)} | ${z ? z.maxDiff.toExponential(1) : '—'} | ${f(tr?.zoo)} | ${f(tr?.imported)} | ${r(tr?.zoo, tr?.imported)} |`);
     }
+    console.log('(inference: median of 3 rounds, each a median; training: the better of 2 rounds, each a median)');
   }
 
   const trainFile = made.includes('resnet18') ? 'resnet18' : zooOk ? ZOO_FILE : null;

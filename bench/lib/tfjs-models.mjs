@@ -172,3 +172,23 @@ export function tfjsModels(tf) {
 
   return { resnet50, vgg16, googlenet, alexnet, resnet18, squeezenet1_1, mobilenet_v2: mobilenetV2 };
 }
+
+/**
+ * Batch-1 224x224 inference time of each named architecture (the ones tfjsModels has)
+ * on tfjs-backend-wasm, timed by `timed` (a function of a call, returning ms).
+ */
+export async function timeTfjsWasm(names, timed) {
+  const tf = await import('@tensorflow/tfjs-core');
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  wasm.setWasmPaths(new URL('../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url).pathname);
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const zoo = tfjsModels(tf);
+  const out = {};
+  for (const name of names.filter((n) => zoo[n])) {
+    const f = zoo[name]();
+    const x = tf.randomNormal([1, 224, 224, 3], 0, 1, 'float32', 3);
+    out[name] = await timed(async () => { const y = tf.tidy(() => f(x)); await y.data(); y.dispose(); });
+  }
+  return out;
+}
