@@ -14,10 +14,10 @@ class NewHead extends sn.nn.Module {
   static override readonly typeName: string = 'OnnxWithNewHead';
   readonly body: OnnxGraphModule;
   readonly head: sn.nn.Linear;
-  constructor(body: OnnxGraphModule, features: number, classes: number) {
+  constructor(body: OnnxGraphModule, features: number, classes: number, seed: number) {
     super();
     this.body = this.registerModule('body', body);
-    this.head = this.registerModule('head', new sn.nn.Linear(features, classes));
+    this.head = this.registerModule('head', new sn.nn.Linear(features, classes, { seed }));
   }
   forward(x: sn.Tensor): sn.Tensor {
     return this.head.forward((this.body.forward(x) as sn.Tensor).reshape([x.shape[0], -1]));
@@ -49,7 +49,7 @@ export function onnxModelEntry(path: string): ModelEntry {
   probe.dispose();
   return {
     input,
-    build(numClasses: number | undefined, _seed: number, newHead = false): Module {
+    build(numClasses: number | undefined, seed: number, newHead = false): Module {
       if (!newHead && (numClasses === undefined || numClasses === classes)) return load(path);
       if (!lastGemm) {
         throw new UsageError(newHead
@@ -59,7 +59,7 @@ export function onnxModelEntry(path: string): ModelEntry {
       numClasses ??= classes;
       const cut = lastGemm.inputs[0];
       const features = (shapes.get(cut) ?? []).slice(1).reduce((a, b) => a * b, 1);
-      return new NewHead(load(path, [cut]), features, numClasses);
+      return new NewHead(load(path, [cut]), features, numClasses, seed); // --seed seeds the new head
     },
   };
 }

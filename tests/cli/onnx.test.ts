@@ -111,6 +111,11 @@ describe('simdnn export / summary / predict with ONNX', () => {
     expect(x.err).toBe('');
     expect(loadOnnx(new Uint8Array(readFileSync(join(dir, 'new.onnx')))).stateDict()['head.weight'].shape).toEqual([3, 84]);
 
+    // --seed seeds the new head (and the data order): the same run again gives the same head.
+    await train('again', ['--replace-head', '3', '--freeze', 'body.']);
+    const headOf = (out: string) => Array.from((weights(out)['model.head.weight'] ?? weights(out)['head.weight']).toFloat32Array());
+    expect(headOf('again')).toEqual(headOf('new'));
+
     const wrong = await train('wrong', ['--replace-head', '4']);
     expect(wrong.code).not.toBe(0);
     expect(wrong.err).toMatch(/--replace-head 4 asks for 4 classes, but .* has 3/);
