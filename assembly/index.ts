@@ -36,3 +36,5 @@ export { gemvRows } from "./gemv";
 export { binarySame, binaryScalar, binaryStrided, unary, copyFloats } from "./binary";
 export { reduceAxis, sumBlocks } from "./reduce";
 export { depthwiseForward, depthwiseDataGrad, depthwiseFilterGrad } from "./conv2d/depthwise";
+export { hardtanhBackward } from "./hardtanh";
+export { depthwiseForwardPadded, depthwisePaddedRows, depthwisePaddedCols } from "./conv2d/depthwise-padded";

@@ -76,20 +76,8 @@ async function partTrain(threads, names) {
 }
 
 async function partTfjs(names) {
-  const tf = await import('@tensorflow/tfjs-core');
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  wasm.setWasmPaths(join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist') + '/');
-  await tf.setBackend('wasm');
-  await tf.ready();
-  const { tfjsModels } = await import('./lib/tfjs-models.mjs');
-  const zoo = tfjsModels(tf);
-  const out = {};
-  for (const name of names) {
-    const f = zoo[name]();
-    const x = tf.randomNormal([1, 224, 224, 3], 0, 1, 'float32', 3);
-    out[name] = await medianMs(async () => { const y = tf.tidy(() => f(x)); await y.data(); y.dispose(); });
-  }
-  return out;
+  const { timeTfjsWasm } = await import('./lib/tfjs-models.mjs');
+  return timeTfjsWasm(names, medianMs);
 }
 
 async function partOrt(threads, names) {

@@ -24,6 +24,10 @@
 // image by image, row by row. One thread owns each (oc, tap), so the order is
 // fixed.
 //
+// The forward here is for planes whose zero-padded copy would not fit the scratch
+// limit (src/ops/conv2d-depthwise.ts); smaller ones take depthwise-padded.ts, which
+// gives these bits with vectors for the edge columns too.
+//
 // Threads: forward splits (n, oc) output planes, the data gradient (n, c) input
 // planes, the filter gradient output channels. Every value is computed by one
 // thread in a fixed order: the bits do not depend on the thread count.
@@ -44,7 +48,7 @@ import { madd } from "../madd";
 
 // Four floats at p, p + s, p + 2s, p + 3s (s in floats).
 // @ts-ignore: decorator
-@inline function loadStrided(p: usize, s: i32): v128 {
+@inline export function loadStrided(p: usize, s: i32): v128 {
   if (s == 1) return v128.load(p);
   if (s == 2) return i32x4.shuffle(v128.load(p), v128.load(p + 16), 0, 2, 4, 6);
   const sb = <usize>s << 2;
@@ -175,19 +179,28 @@ export function depthwiseForward(
   }
   for (; ow <= vEnd; ow += 4) {
     const o = <usize>(ow * sW) << 2;
-    let a = f32x4.splat(0);
-    a = madd(a, w0, loadStrided(x0 + o, sW));
-    a = madd(a, w1, loadStrided(x0 + o + d, sW));
-    a = madd(a, w2, loadStrided(x0 + o + 2 * d, sW));
-    a = madd(a, w3, loadStrided(x1 + o, sW));
-    a = madd(a, w4, loadStrided(x1 + o + d, sW));
-    a = madd(a, w5, loadStrided(x1 + o + 2 * d, sW));
-    a = madd(a, w6, loadStrided(x2 + o, sW));
-    a = madd(a, w7, loadStrided(x2 + o + d, sW));
-    a = madd(a, w8, loadStrided(x2 + o + 2 * d, sW));
-    v128.store(yr + (<usize>ow << 2), f32x4.add(a, vb));
+    v128.store(yr + (<usize>ow << 2), f32x4.add(vector3x3(x0 + o, x1 + o, x2 + o, d, sW, w0, w1, w2, w3, w4, w5, w6, w7, w8), vb));
   }
   return ow;
+}
+
+// Four outputs of a 3x3 kernel from 0 in (kh, kw) order: x0, x1, x2 the first
+// column of each kernel row, d the dilation in bytes. Shared with depthwise-padded.ts.
+// @ts-ignore: decorator
+@inline export function vector3x3(
+  x0: usize, x1: usize, x2: usize, d: usize, sW: i32,
+  w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128,
+): v128 {
+  let a = f32x4.splat(0);
+  a = madd(a, w0, loadStrided(x0, sW));
+  a = madd(a, w1, loadStrided(x0 + d, sW));
+  a = madd(a, w2, loadStrided(x0 + 2 * d, sW));
+  a = madd(a, w3, loadStrided(x1, sW));
+  a = madd(a, w4, loadStrided(x1 + d, sW));
+  a = madd(a, w5, loadStrided(x1 + 2 * d, sW));
+  a = madd(a, w6, loadStrided(x2, sW));
+  a = madd(a, w7, loadStrided(x2 + d, sW));
+  return madd(a, w8, loadStrided(x2 + 2 * d, sW));
 }
 
 // One output: Σ over taps kh in [kh0, kh1) and kw with iw0 + kw·dW inside the row.

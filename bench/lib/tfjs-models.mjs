@@ -7,11 +7,17 @@ export function tfjsModels(tf) {
   let seed = 1;
   const w = (shape, fanIn) => tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed++);
   const pads = (p) => (p === 0 ? 'valid' : [[0, 0], [p, p], [p, p], [0, 0]]);
-  /** conv (+ folded BN bias) (+ ReLU) */
-  const conv = (cin, cout, k, { stride = 1, pad = 0, relu = true } = {}) => {
+  /** conv (+ folded BN bias) (+ ReLU, or `act`: e.g. 'relu6') */
+  const conv = (cin, cout, k, { stride = 1, pad = 0, relu = true, act } = {}) => {
     const filter = w([k, k, cin, cout], cin * k * k);
     const bias = tf.zeros([cout]);
-    return (x) => tf.fused.conv2d({ x, filter, bias, strides: stride, pad: typeof pad === 'string' ? pad : pads(pad), activation: relu ? 'relu' : 'linear' });
+    return (x) => tf.fused.conv2d({ x, filter, bias, strides: stride, pad: typeof pad === 'string' ? pad : pads(pad), activation: act ?? (relu ? 'relu' : 'linear') });
+  };
+  /** 3x3 depthwise conv (+ folded BN bias) + ReLU6, MobileNetV2's middle layer */
+  const dwconv = (c, stride) => {
+    const filter = w([3, 3, c, 1], 9);
+    const bias = tf.zeros([c]);
+    return (x) => tf.fused.depthwiseConv2d({ x, filter, bias, strides: stride, pad: pads(1), activation: 'relu6' });
   };
   const fc = (cin, cout, relu) => {
     const W = w([cin, cout], cin);
@@ -96,5 +102,93 @@ export function tfjsModels(tf) {
     };
   }
 
-  return { resnet50, vgg16, googlenet, alexnet };
+  function resnet18() {
+    const stem = conv(3, 64, 7, { stride: 2, pad: 3 });
+    const blocks = [];
+    let cin = 64;
+    for (const [planes, stride] of [[64, 1], [128, 2], [256, 2], [512, 2]]) {
+      for (let i = 0; i < 2; i++) {
+        const s = i === 0 ? stride : 1;
+        const c1 = conv(cin, planes, 3, { stride: s, pad: 1 });
+        const c2 = conv(planes, planes, 3, { pad: 1, relu: false });
+        const ds = s !== 1 || cin !== planes ? conv(cin, planes, 1, { stride: s, relu: false }) : null;
+        blocks.push((x) => tf.relu(tf.add(c2(c1(x)), ds ? ds(x) : x)));
+        cin = planes;
+      }
+    }
+    const head = fc(512, 1000, false);
+    return (x) => {
+      x = tf.maxPool(stem(x), 3, 2, 'same');
+      for (const b of blocks) x = b(x);
+      return head(flat(tf.mean(x, [1, 2], true)));
+    };
+  }
+
+  // torchvision's squeezenet1_1: its ceil-mode 3x3/2 pools give the same sizes as 'valid' here (111 -> 55 -> 27 -> 13).
+  function squeezenet1_1() {
+    const fire = (cin, sq, e1, e3) => {
+      const s = conv(cin, sq, 1), a = conv(sq, e1, 1), b = conv(sq, e3, 3, { pad: 1 });
+      return (x) => { const y = s(x); return tf.concat([a(y), b(y)], 3); };
+    };
+    const stem = conv(3, 64, 3, { stride: 2 });
+    const pool = (x) => tf.maxPool(x, 3, 2, 'valid');
+    const f = [fire(64, 16, 64, 64), fire(128, 16, 64, 64), fire(128, 32, 128, 128), fire(256, 32, 128, 128),
+      fire(256, 48, 192, 192), fire(384, 48, 192, 192), fire(384, 64, 256, 256), fire(512, 64, 256, 256)];
+    const head = conv(512, 1000, 1);
+    return (x) => {
+      x = pool(stem(x));
+      x = pool(f[1](f[0](x)));
+      x = pool(f[3](f[2](x)));
+      for (const b of f.slice(4)) x = b(x);
+      return flat(tf.mean(head(x), [1, 2], true));
+    };
+  }
+
+  // torchvision's mobilenet_v2 (width 1.0): inverted residuals (expand 1x1 + ReLU6, 3x3 depthwise + ReLU6, project 1x1).
+  function mobilenetV2() {
+    const stem = conv(3, 32, 3, { stride: 2, pad: 1, act: 'relu6' });
+    const blocks = [];
+    let cin = 32;
+    for (const [t, c, n, s] of [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1]]) {
+      for (let i = 0; i < n; i++) {
+        const stride = i === 0 ? s : 1;
+        const hidden = cin * t;
+        const expand = t !== 1 ? conv(cin, hidden, 1, { act: 'relu6' }) : null;
+        const dw = dwconv(hidden, stride);
+        const project = conv(hidden, c, 1, { relu: false });
+        const residual = stride === 1 && cin === c;
+        blocks.push((x) => { const y = project(dw(expand ? expand(x) : x)); return residual ? tf.add(x, y) : y; });
+        cin = c;
+      }
+    }
+    const last = conv(320, 1280, 1, { act: 'relu6' });
+    const head = fc(1280, 1000, false);
+    return (x) => {
+      x = stem(x);
+      for (const b of blocks) x = b(x);
+      return head(flat(tf.mean(last(x), [1, 2], true)));
+    };
+  }
+
+  return { resnet50, vgg16, googlenet, alexnet, resnet18, squeezenet1_1, mobilenet_v2: mobilenetV2 };
+}
+
+/**
+ * Batch-1 224x224 inference time of each named architecture (the ones tfjsModels has)
+ * on tfjs-backend-wasm, timed by `timed` (a function of a call, returning ms).
+ */
+export async function timeTfjsWasm(names, timed) {
+  const tf = await import('@tensorflow/tfjs-core');
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  wasm.setWasmPaths(new URL('../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url).pathname);
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const zoo = tfjsModels(tf);
+  const out = {};
+  for (const name of names.filter((n) => zoo[n])) {
+    const f = zoo[name]();
+    const x = tf.randomNormal([1, 224, 224, 3], 0, 1, 'float32', 3);
+    out[name] = await timed(async () => { const y = tf.tidy(() => f(x)); await y.data(); y.dispose(); });
+  }
+  return out;
 }

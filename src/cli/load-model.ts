@@ -30,7 +30,9 @@ export function loadModel(checkpoint: string, modelName?: string): LoadedModel {
     const lastBias = Object.entries(ck.weights).filter(([k]) => k.endsWith('.bias')).pop();
     const numClasses = state?.classes.length ?? lastBias?.[1].size;
     if (!numClasses) throw new UsageError(`corrupt checkpoint ${ck.path}: cannot tell the number of classes`);
-    const model = entry.build(numClasses, 0);
+    // An ONNX model trained with --replace-head has a new head even when the class count is the file's own.
+    const newHead = state ? state.config.replaceHead !== undefined : name.endsWith('.onnx') && 'head.weight' in ck.weights && Object.keys(ck.weights).some((k) => k.startsWith('body.'));
+    const model = entry.build(numClasses, 0, newHead);
     try {
       model.loadStateDict(ck.weights);
     } catch (e) {

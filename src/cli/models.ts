@@ -5,8 +5,11 @@ import { UsageError } from './usage-error.js';
 
 /** A zoo model the CLI can build: its constructor and the input one image must have. */
 export interface ModelEntry {
-  /** `numClasses` undefined: the zoo's default (10 for lenet5, 1000 for the ImageNet models). */
-  build(numClasses: number | undefined, seed: number): Module;
+  /**
+   * `numClasses` undefined: the zoo's default (10 for lenet5, 1000 for the ImageNet models).
+   * `newHead` (ONNX files only, `--replace-head`): a new classifier even when the file has `numClasses` outputs.
+   */
+  build(numClasses: number | undefined, seed: number, newHead?: boolean): Module;
   /** [channels, height, width] of one input image. */
   input: [number, number, number];
 }

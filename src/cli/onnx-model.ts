@@ -1,7 +1,8 @@
 // An ONNX file as a model the CLI can train, evaluate and export: `--model
 // file.onnx` (or `train --onnx file.onnx`). When the data has another number of
-// classes than the file's output, the head is replaced: the graph is cut at the
-// input of its last Gemm (the classifier) and a new Linear layer goes on top.
+// classes than the file's output, or `--replace-head N` asks for it, the head is
+// replaced: the graph is cut at the input of its last Gemm or MatMul (the
+// classifier; a MatMul's bias Add goes with it) and a new Linear layer goes on top.
 import { readFileSync } from 'node:fs';
 import * as sn from '../index.js';
 import type { Module } from '../nn/module.js';
@@ -13,10 +14,10 @@ class NewHead extends sn.nn.Module {
   static override readonly typeName: string = 'OnnxWithNewHead';
   readonly body: OnnxGraphModule;
   readonly head: sn.nn.Linear;
-  constructor(body: OnnxGraphModule, features: number, classes: number) {
+  constructor(body: OnnxGraphModule, features: number, classes: number, seed: number) {
     super();
     this.body = this.registerModule('body', body);
-    this.head = this.registerModule('head', new sn.nn.Linear(features, classes));
+    this.head = this.registerModule('head', new sn.nn.Linear(features, classes, { seed }));
   }
   forward(x: sn.Tensor): sn.Tensor {
     return this.head.forward((this.body.forward(x) as sn.Tensor).reshape([x.shape[0], -1]));
@@ -48,12 +49,17 @@ export function onnxModelEntry(path: string): ModelEntry {
   probe.dispose();
   return {
     input,
-    build(numClasses: number | undefined): Module {
-      if (numClasses === undefined || numClasses === classes) return load(path);
-      if (!lastGemm) throw new UsageError(`${path} has ${classes} outputs, the data ${numClasses} classes, and no Gemm/MatMul classifier whose input could take a new head`);
+    build(numClasses: number | undefined, seed: number, newHead = false): Module {
+      if (!newHead && (numClasses === undefined || numClasses === classes)) return load(path);
+      if (!lastGemm) {
+        throw new UsageError(newHead
+          ? `${path}: --replace-head needs a Gemm/MatMul classifier whose input could take a new head, and the graph has none`
+          : `${path} has ${classes} outputs, the data ${numClasses} classes, and no Gemm/MatMul classifier whose input could take a new head`);
+      }
+      numClasses ??= classes;
       const cut = lastGemm.inputs[0];
       const features = (shapes.get(cut) ?? []).slice(1).reduce((a, b) => a * b, 1);
-      return new NewHead(load(path, [cut]), features, numClasses);
+      return new NewHead(load(path, [cut]), features, numClasses, seed); // --seed seeds the new head
     },
   };
 }

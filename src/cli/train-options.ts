@@ -6,6 +6,7 @@ export const TRAIN_OPTIONS: OptionSpecs = {
   crop: { kind: 'int', help: "with --recipe: the input crop (default the model's 224); the recipe's other sizes scale with it (small data, small images)" },
   model: { kind: 'string', help: 'model to train (a zoo name or a FILE.onnx)', value: 'NAME', default: 'lenet5' },
   onnx: { kind: 'string', help: "fine-tune an ONNX model (same as --model FILE.onnx); when the data has another number of classes, its last Gemm's input gets a new Linear head", value: 'FILE' },
+  replaceHead: { kind: 'int', help: 'with an ONNX model: replace its classifier (the last Gemm, or MatMul + Add) by a new N-class Linear layer even when the file already has N outputs; the data must have N classes', value: 'N' },
   freeze: { kind: 'string', help: 'do not train parameters whose names start with one of these prefixes (comma-separated, e.g. features.,layer1.)', value: 'PREFIX' },
   data: { kind: 'string', help: "'mnist' (the embedded digits) or a folder: MNIST IDX files, CIFAR-10 batches, CIFAR-100 train.bin/test.bin, or images in class sub-folders", value: 'mnist|DIR', default: 'mnist' },
   epochs: { kind: 'int', help: 'passes over the training data', default: 10 },
@@ -56,6 +57,8 @@ export interface TrainConfig {
   testSize: number;
   /** Comma-separated parameter-name prefixes that are not trained (absent in older checkpoints). */
   freeze?: string;
+  /** --replace-head N: an ONNX model's classifier was replaced by a new N-class Linear layer (absent: only when the class counts differ). */
+  replaceHead?: number;
   /** '' or the --recipe name; crop: its input size (0 without a recipe). */
   recipe: string;
   crop: number;

@@ -51,6 +51,7 @@ function newConfig(p: Parsed): TrainConfig {
     trainSize: o.trainSize as number,
     testSize: o.testSize as number,
     ...(o.freeze !== undefined ? { freeze: o.freeze as string } : {}),
+    ...(o.replaceHead !== undefined ? { replaceHead: o.replaceHead as number } : {}),
     recipe: recipe ?? '',
     crop: recipe !== undefined ? ((o.crop as number | undefined) ?? modelEntry((o.onnx as string | undefined) ?? (o.model as string)).input[1]) : 0,
     lrStep: o.lrStep as number,
@@ -59,6 +60,8 @@ function newConfig(p: Parsed): TrainConfig {
   if (cfg.recipe && cfg.crop < 8) throw new UsageError(`train: --crop must be at least 8, got ${cfg.crop}`);
   if (cfg.lrStep < 0 || !(cfg.lrGamma > 0)) throw new UsageError(`train: --lr-step must be >= 0 and --lr-gamma positive, got ${cfg.lrStep} and ${cfg.lrGamma}`);
   if (cfg.epochs < 1) throw new UsageError(`train: --epochs must be at least 1, got ${cfg.epochs}`);
+  if (cfg.replaceHead !== undefined && !cfg.model.endsWith('.onnx')) throw new UsageError(`train: --replace-head is for ONNX models (--onnx FILE); the zoo's ${cfg.model} gets its classifier sized to the data already`);
+  if (cfg.replaceHead !== undefined && cfg.replaceHead < 1) throw new UsageError(`train: --replace-head must be at least 1, got ${cfg.replaceHead}`);
   if (cfg.batchSize < 1) throw new UsageError(`train: --batch-size must be at least 1, got ${cfg.batchSize}`);
   if (!(cfg.lr > 0)) throw new UsageError(`train: --lr must be positive, got ${cfg.lr}`);
   if (cfg.momentum !== 0 && cfg.optimizer !== 'sgd') throw new UsageError(`train: --momentum is for sgd; ${cfg.optimizer} has betas`);
@@ -68,13 +71,14 @@ function newConfig(p: Parsed): TrainConfig {
 /** The config stored in a checkpoint, checked field by field (a damaged one is a corrupt checkpoint, not a crash). */
 function savedConfig(saved: Record<string, unknown>, path: string, release: () => void): TrainConfig {
   const c = { ...CONFIG_ADDED, ...saved } as Record<string, unknown>;
-  const kinds: Record<Exclude<keyof TrainConfig, 'freeze'>, string> = {
+  const kinds: Record<Exclude<keyof TrainConfig, 'freeze' | 'replaceHead'>, string> = {
     model: 'string', data: 'string', epochs: 'number', batchSize: 'number', optimizer: 'string', lr: 'number', momentum: 'number',
     weightDecay: 'number', schedule: 'string', augment: 'boolean', seed: 'number', trainSize: 'number', testSize: 'number',
     recipe: 'string', crop: 'number', lrStep: 'number', lrGamma: 'number',
   };
   const bad = Object.entries(kinds).filter(([k, t]) => typeof c?.[k] !== t).map(([k]) => k);
   if (c?.freeze !== undefined && typeof c.freeze !== 'string') bad.push('freeze');
+  if (c?.replaceHead !== undefined && typeof c.replaceHead !== 'number') bad.push('replaceHead');
   if (bad.length || !(String(c.optimizer) in OPTIMIZER_DEFAULTS) || !['none', 'step', 'cosine', 'plateau'].includes(String(c.schedule))) {
     release();
     throw new UsageError(`corrupt checkpoint ${path}: its training config is damaged (${bad.length ? `missing or mistyped: ${bad.join(', ')}` : 'unknown optimizer or schedule'})`);
@@ -161,7 +165,8 @@ export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<numb
   const testSet = evenSubset(data.test, cfg.testSize);
   const prep: Preprocess = saved?.state?.preprocess ?? await newPreprocess(cfg, entry.input, data, trainSet, pipeline);
 
-  const model = entry.build(data.classes.length, cfg.seed);
+  if (cfg.replaceHead !== undefined && cfg.replaceHead !== data.classes.length) throw new UsageError(`train: --replace-head ${cfg.replaceHead} asks for ${cfg.replaceHead} classes, but ${cfg.data} has ${data.classes.length}`);
+  const model = entry.build(data.classes.length, cfg.seed, cfg.replaceHead !== undefined);
   if (cfg.freeze !== undefined) freeze(model, cfg.freeze);
   const opt = makeOptimizer(cfg, model);
   const sched = makeScheduler(cfg, opt);

@@ -74,6 +74,55 @@ describe('simdnn export / summary / predict with ONNX', () => {
     expect(bad.err).toMatch(/--freeze nope\. matches no parameter/);
   });
 
+  it('train --onnx --replace-head N: a new N-class head even when the file has N outputs; without it the file\'s classifier is trained', async () => {
+    const dir = tempDir();
+    const model = sn.models.lenet5({ seed: 4, numClasses: 3 });
+    const file = join(dir, 'lenet3.onnx');
+    writeFileSync(file, (await import('../../src/onnx/index.js')).saveOnnx(model, { inputShape: [1, 1, 32, 32] }));
+    const data = join(dir, 'data');
+    for (const [c, cls] of ['a', 'b', 'c'].entries()) {
+      mkdirSync(join(data, cls), { recursive: true });
+      for (let i = 0; i < 5; i++) png(join(data, cls, `${i}.png`), 32 + c, 32);
+    }
+    const train = (out: string, extra: string[]) => cli(['train', '--onnx', file, '--data', data, '--epochs', '1', '--batch-size', '4', '--threads', '1', '--out', join(dir, out), ...extra]);
+    const weights = (out: string) => sn.io.loadSafetensors(new Uint8Array(readFileSync(join(dir, out, 'checkpoint.safetensors'))));
+
+    // Same class count, no --replace-head: the file's own classifier (fc3) is fine-tuned, no new head.
+    const keep = await train('keep', []);
+    expect(keep.err).toBe('');
+    expect(Object.keys(weights('keep')).some((k) => k.includes('head.'))).toBe(false);
+    expect(Object.keys(weights('keep')).some((k) => k.endsWith('fc3.weight'))).toBe(true);
+
+    // --replace-head 3: the graph is cut at fc3's input and a fresh 3-class Linear is trained there.
+    const r = await train('new', ['--replace-head', '3', '--freeze', 'body.']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const ck = weights('new');
+    const head = ck['model.head.weight'] ?? ck['head.weight'];
+    expect(head.shape).toEqual([3, 84]);
+    expect(Object.keys(ck).some((k) => k.endsWith('fc3.weight'))).toBe(false);
+    const frozen = ck['model.body.fc2.weight'] ?? ck['body.fc2.weight'];
+    expect(Array.from(frozen.toFloat32Array())).toEqual(Array.from(model.stateDict()['fc2.weight'].toFloat32Array()));
+    // eval and export rebuild the same model from the run (its config records the replacement).
+    const e = await cli(['eval', '--checkpoint', join(dir, 'new'), '--threads', '1']);
+    expect(e.err).toBe('');
+    expect(e.out).toMatch(/lenet3\.onnx from .* accuracy/);
+    const x = await cli(['export', '--checkpoint', join(dir, 'new'), '--out', join(dir, 'new.onnx')]);
+    expect(x.err).toBe('');
+    expect(loadOnnx(new Uint8Array(readFileSync(join(dir, 'new.onnx')))).stateDict()['head.weight'].shape).toEqual([3, 84]);
+
+    // --seed seeds the new head (and the data order): the same run again gives the same head.
+    await train('again', ['--replace-head', '3', '--freeze', 'body.']);
+    const headOf = (out: string) => Array.from((weights(out)['model.head.weight'] ?? weights(out)['head.weight']).toFloat32Array());
+    expect(headOf('again')).toEqual(headOf('new'));
+
+    const wrong = await train('wrong', ['--replace-head', '4']);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.err).toMatch(/--replace-head 4 asks for 4 classes, but .* has 3/);
+    const zoo = await cli(['train', '--model', 'lenet5', '--replace-head', '3', '--data', data, '--threads', '1', '--out', join(dir, 'zoo')]);
+    expect(zoo.err).toMatch(/--replace-head is for ONNX models/);
+  });
+
   it('a malformed .onnx file is a usage error naming the file', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'bad.onnx'), new Uint8Array([0x3a, 0x80, 0x80, 0x80, 0x80, 0x08, 1]));

@@ -1,5 +1,7 @@
+import { backend } from '../../runtime/backend.js';
 import { kernels } from '../../runtime/kernel-calls.js';
 import type { ConvGeom } from './geometry.js';
+import { withScratch } from './scratch.js';
 
 /**
  * The depthwise path (assembly/conv2d/depthwise.ts): groups == C with one input
@@ -27,9 +29,35 @@ function dims(g: ConvGeom) {
   return { N: g.N, C: g.C, H: g.H, W: g.W, M: g.OCg, kH: g.kH, kW: g.kW, sH: g.sH, sW: g.sW, pH: g.pH, pW: g.pW, dH: g.dH, dW: g.dW, OH: g.OH, OW: g.OW };
 }
 
+/**
+ * The forward runs on the padded-scratch kernel (assembly/conv2d/depthwise-padded.ts) when one
+ * zero-bordered copy of an input plane per thread fits in this many floats (4 MB: a
+ * 1000x1000 plane): every output is then a vector, where depthwise.ts computes the
+ * columns whose taps reach into the padding one by one. Same bits (finite weights).
+ * Measured per layer of MobileNetV2 (3x3, one thread, under load): 1.4x (112x112,
+ * stride 2) to 4.9x (7x7) faster, 2.5x over the model's depthwise layers.
+ */
+export const PADDED_MAX_SCRATCH_FLOATS = 1 << 20;
+
+function paddedPlaneFloats(g: ConvGeom): number {
+  return kernels.depthwisePaddedRows({ H: g.H, kH: g.kH, sH: g.sH, pH: g.pH, dH: g.dH, OH: g.OH })
+    * kernels.depthwisePaddedCols({ W: g.W, kW: g.kW, sW: g.sW, pW: g.pW, dW: g.dW, OW: g.OW });
+}
+
+export function paddedApplies(g: ConvGeom): boolean {
+  return paddedPlaneFloats(g) <= PADDED_MAX_SCRATCH_FLOATS;
+}
+
 /** y = conv(x, w) + b on addresses (b may be 0). */
-export function forward(g: ConvGeom, x: number, w: number, b: number, y: number): void {
-  kernels.depthwiseForward({ x, ...dims(g), w, b, y }, threadsFor(g));
+export function forward(g: ConvGeom, x: number, w: number, b: number, y: number, padded = paddedApplies(g)): void {
+  if (!padded) {
+    kernels.depthwiseForward({ x, ...dims(g), w, b, y }, threadsFor(g));
+    return;
+  }
+  // One zero-bordered plane per thread of the pool (each share uses its tid's).
+  withScratch([paddedPlaneFloats(g) * backend('conv2d').pool.size], (scratch) => {
+    kernels.depthwiseForwardPadded({ x, ...dims(g), w, b, y, scratch }, threadsFor(g));
+  });
 }
 
 /** dx (overwritten) from dy and w. */
