@@ -4,6 +4,8 @@ import { gemm } from './gemm.js';
 import { launchElementwise } from './launch.js';
 import { balancedRows } from './conv-bands.js';
 import { winogradApplies, winogradBackwardData, winogradBackwardFilter, winogradForward } from './conv2d-winograd.js';
+import { winograd4BackwardData, winograd4BackwardFilter, winograd4Forward } from './conv2d-winograd-f4.js';
+import { dataTile, filterTile, forwardTile } from './conv2d-winograd-choice.js';
 
 /** Everything a conv kernel needs to know about one call (validated by conv2d.ts). */
 export interface ConvGeom {
@@ -22,8 +24,10 @@ export interface ConvGeom {
  *   the GEMM's [C, H·W] operand: no im2col.
  * - 'im2col': the columns of a band of output rows are built in a temporary
  *   buffer, then one GEMM per group.
- * - 'winograd': 3x3 stride 1 (conv2d-winograd.ts): F(2x2,3x3) for the forward
- *   pass and the data gradient, F(3x3,2x2) for the filter gradient.
+ * - 'winograd': 3x3 stride 1: F(2x2,3x3) (conv2d-winograd.ts) or F(4x4,3x3)
+ *   (conv2d-winograd-f4.ts) for the forward pass and the data gradient, the
+ *   matching F(3x3,2x2) or F(3x3,4x4) for the filter gradient, each pass's tile
+ *   chosen by the measured cost model of conv2d-winograd-choice.ts.
  */
 export type ConvPath = 'direct1x1' | 'im2col' | 'winograd';
 
@@ -78,7 +82,7 @@ export function convForward(
   g: ConvGeom, x: number, w: number, b: number, y: number,
   path = choosePath(g), orientation = chooseOrientation(g),
 ): void {
-  if (path === 'winograd') return winogradForward(g, x, w, b, y);
+  if (path === 'winograd') return forwardTile(g) === 4 ? winograd4Forward(g, x, w, b, y) : winogradForward(g, x, w, b, y);
   if (path === 'direct1x1') return direct1x1Forward(g, x, w, b, y, orientation);
   const OHW = g.OH * g.OW;
   const Kg = g.Cg * g.kH * g.kW;
@@ -150,7 +154,7 @@ function direct1x1Forward(g: ConvGeom, x: number, w: number, b: number, y: numbe
 
 /** dx = conv2d's input gradient for dy: per group dcol = W_gᵀ·dy_g, then col2im. */
 export function convBackwardData(g: ConvGeom, dy: number, w: number, dx: number, path = choosePath(g)): void {
-  if (path === 'winograd') return winogradBackwardData(g, dy, w, dx);
+  if (path === 'winograd') return dataTile(g) === 4 ? winograd4BackwardData(g, dy, w, dx) : winogradBackwardData(g, dy, w, dx);
   const HW = g.H * g.W;
   const OHW = g.OH * g.OW;
   const Kg = g.Cg * g.kH * g.kW;
@@ -200,7 +204,7 @@ export function convBackwardFilter(g: ConvGeom, x: number, dy: number, dw: numbe
     launchElementwise('fill', [dw, 0, g.OC * Kg], g.OC * Kg);
     return;
   }
-  if (path === 'winograd') return winogradBackwardFilter(g, x, dy, dw);
+  if (path === 'winograd') return filterTile(g) === 4 ? winograd4BackwardFilter(g, x, dy, dw) : winogradBackwardFilter(g, x, dy, dw);
   if (path === 'direct1x1') {
     for (let n = 0; n < g.N; n++) {
       for (let gi = 0; gi < g.G; gi++) {

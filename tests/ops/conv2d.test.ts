@@ -4,6 +4,7 @@ import * as sn from '../../src/index.js';
 import { backend } from '../../src/runtime/backend.js';
 import { convGeometry } from '../../src/ops/conv2d.js';
 import { bandRows, choosePath, convBackwardData, convBackwardFilter, convForward, type ConvPath, type ForwardOrientation } from '../../src/ops/conv2d-kernels.js';
+import { forceWinogradTile } from '../../src/ops/conv2d-winograd-choice.js';
 import { gradcheck } from '../gradcheck.js';
 import { bitsEqual, maxRelErr, randomArray } from '../helpers.js';
 import { refConv, refGeometry } from './conv-reference.js';
@@ -156,6 +157,7 @@ describe('conv2d paths agree', () => {
       [[4, 32, 14, 14], [48, 32, 3, 3], { padding: 1 }],
       [[1, 16, 160, 70], [24, 16, 3, 3], { padding: 1 }], // several bands
     ];
+    forceWinogradTile(2); // F(4x4,3x3) has its own tests (conv2d-winograd-f4.test.ts)
     for (const [xs, ws, opts] of layers) {
       const a = runPath(xs, ws, opts, 'winograd', 4);
       expect(choosePath(a.g)).toBe('winograd');
@@ -165,6 +167,7 @@ describe('conv2d paths agree', () => {
       // sums over up to 11,200 pixels: float32 rounding differs by ~1e-4 relative between the two
       expect(maxRelErr(a.gw, b.gw, 1e-3, 1e-3), `filter gradient ${xs} ${ws}`).toBeLessThanOrEqual(1);
     }
+    forceWinogradTile(null);
   });
 
   it('Winograd is not used where it does not apply', () => {

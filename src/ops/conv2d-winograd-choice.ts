@@ -1,0 +1,53 @@
+import type { ConvGeom } from './conv2d-kernels.js';
+import { WINOGRAD_COST, type WinogradCost } from './conv2d-winograd-calibration.js';
+
+/** Output-tile sides of the Winograd kernels: F(2x2,3x3) and F(4x4,3x3). */
+export type WinogradTile = 2 | 4;
+/** Which computation: the forward pass (and the data gradient, a forward conv of dy), or the filter gradient. */
+export type WinogradPass = 'forward' | 'filter';
+
+let forced: WinogradTile | null = null;
+
+/**
+ * Makes every Winograd layer use `tile` (null: back to the cost model). For the
+ * oracle tests and the error and calibration benches; not API.
+ */
+export function forceWinogradTile(tile: WinogradTile | null): void {
+  forced = tile;
+}
+
+/** The shapes of one Winograd conv: in/out channels, images, output size. */
+export interface WinogradShape { N: number; Cin: number; Cout: number; OH: number; OW: number }
+
+/**
+ * Predicted time (ns, one thread) of one pass with `tile`, from the measured
+ * constants of conv2d-winograd-calibration.ts: per tile and channel for the
+ * transforms (input and output/dy side), per multiply of the GEMMs, per filter
+ * for the filter transform. Partial tiles at the edges count whole, which is
+ * what makes F(4x4) lose on e.g. 14x14 planes with few channels.
+ */
+export function winogradCost(s: WinogradShape, tile: WinogradTile, pass: WinogradPass): number {
+  const c: WinogradCost = WINOGRAD_COST[pass][tile];
+  const tiles = s.N * Math.ceil(s.OH / tile) * Math.ceil(s.OW / tile);
+  const xi = (tile + 2) ** 2;
+  return tiles * (s.Cin * c.inNs + s.Cout * c.outNs) + xi * tiles * s.Cin * s.Cout * c.macNs + s.Cin * s.Cout * c.filterNs;
+}
+
+function cheaper(s: WinogradShape, pass: WinogradPass): WinogradTile {
+  return winogradCost(s, 4, pass) < winogradCost(s, 2, pass) ? 4 : 2;
+}
+
+/** The tile for the forward pass of layer g. */
+export function forwardTile(g: ConvGeom): WinogradTile {
+  return forced ?? cheaper({ N: g.N, Cin: g.C, Cout: g.OC, OH: g.OH, OW: g.OW }, 'forward');
+}
+
+/** The tile for the data gradient: a forward conv from dy (OC channels) to dx (C channels, H x W). */
+export function dataTile(g: ConvGeom): WinogradTile {
+  return forced ?? cheaper({ N: g.N, Cin: g.OC, Cout: g.C, OH: g.H, OW: g.W }, 'forward');
+}
+
+/** The tile (of dy) for the filter gradient. */
+export function filterTile(g: ConvGeom): WinogradTile {
+  return forced ?? cheaper({ N: g.N, Cin: g.C, Cout: g.OC, OH: g.OH, OW: g.OW }, 'filter');
+}

@@ -1,0 +1,147 @@
+import { backend, parallel } from '../runtime/backend.js';
+import { empty } from './basic.js';
+import { balancedRows } from './conv-bands.js';
+import type { ConvGeom } from './conv2d-kernels.js';
+import { channelsShareBetter } from './conv2d-winograd.js';
+import { GEMM_PARALLEL_MIN_MACS } from './gemm.js';
+
+/**
+ * Winograd F(4x4, 3x3) for the layers winogradApplies accepts (3x3, stride 1):
+ * 36 GEMMs of [out, in]·[in, tiles] per band, 4x fewer multiplies than direct
+ * (F(2x2,3x3): 2.25x), transforms in assembly/winograd-f4x4-3x3.ts. The data
+ * gradient is the forward pass of the flipped, transposed filters with padding
+ * 2 - p; the filter gradient is the matching F(3x3, 4x4). Which tile a layer
+ * gets is conv2d-winograd-choice.ts's call.
+ */
+
+/** Output-tile side. */
+const TILE = 4;
+/** Transformed positions per tile (6x6). */
+const XI = 36;
+/** Tiles per band (the N of the 36 GEMMs) ... */
+export const WINOGRAD4_BAND_TILES = 96;
+/** ... and at most this many floats of V + M per band. */
+export const WINOGRAD4_BUDGET_FLOATS = 1 << 21;
+/** The filter gradient's partial sums (see winogradBackwardFilter) and their float budget. */
+const GRAD_PARTIALS = 4;
+const PARTIALS_FLOATS = 1 << 22;
+const PARALLEL_MIN_FLOATS = 1 << 14;
+const threadsFor = (n: number) => (n < PARALLEL_MIN_FLOATS ? 1 : undefined);
+const round16 = (n: number) => Math.ceil(n / 16) * 16; // keeps each thread's buffers 64-byte aligned
+
+function bandRows(tileRows: number, tilesW: number, channels: number): number {
+  return Math.min(balancedRows(tileRows, tilesW, WINOGRAD4_BAND_TILES), balancedRows(tileRows, XI * channels * tilesW, WINOGRAD4_BUDGET_FLOATS));
+}
+
+/**
+ * What the output transform does to each value after the transform, in
+ * affinePlanesInPlace's arithmetic (same bits as that separate pass):
+ * v·scale[o] + shift[o] (v + shift[o] without scale), + residual, max(·, 0).
+ * Addresses; 0 = absent.
+ */
+export interface Winograd4Epilogue { scale: number; shift: number; residual: number; relu: boolean }
+
+interface Plane { N: number; Cin: number; H: number; W: number; pH: number; pW: number; Cout: number; OH: number; OW: number }
+
+/**
+ * y = epilogue(conv3x3(x)) with the transformed filters u ([36][Cout][Cin]) in one
+ * dispatch, as winogradConv (conv2d-winograd.ts) does for F(2x2,3x3): threads run
+ * whole bands on their own buffers, or split the output channels when the bands
+ * cannot be shared evenly. Every output value is computed within one band.
+ */
+function conv(p: Plane, u: number, epi: Winograd4Epilogue, x: number, y: number): void {
+  const be = backend('conv2d');
+  const tilesH = Math.ceil(p.OH / TILE);
+  const tilesW = Math.ceil(p.OW / TILE);
+  const R = p.N * tilesH;
+  if (R === 0) return;
+  const threads = XI * p.Cout * p.Cin * R * tilesW < GEMM_PARALLEL_MIN_MACS ? 1 : be.pool.size;
+  let rows = bandRows(R, tilesW, p.Cin + p.Cout);
+  const byChannels = threads > 1 && channelsShareBetter(R, rows, p.Cout, threads);
+  if (threads > 1 && !byChannels) {
+    const bands = Math.ceil(Math.ceil(R / rows) / threads) * threads;
+    rows = Math.ceil(R / bands);
+  }
+  const vShared = byChannels && rows >= R;
+  const vFloats = round16(XI * p.Cin * rows * tilesW);
+  const mFloats = round16(XI * p.Cout * rows * tilesW + 4); // +4: the output transform reads whole 4-tile groups
+  const lineFloats = round16(be.kernels.winograd4LineFloats(tilesW));
+  const v = empty([(vShared ? 1 : threads) * vFloats], 'conv2d');
+  const m = empty([threads * mFloats], 'conv2d');
+  const line = empty([threads * lineFloats], 'conv2d');
+  try {
+    const buffers = [v.ptr(), m.ptr(), line.ptr(), vShared ? 0 : vFloats * 4, mFloats * 4, lineFloats * 4];
+    if (vShared) parallel('winograd4Input', [x, p.Cin, p.H, p.W, p.pH, p.pW, tilesH, tilesW, 0, R, v.ptr(), line.ptr()], threads);
+    const geometry = [x, p.Cin, p.H, p.W, p.pH, p.pW, p.Cout, p.OH, p.OW, R, rows, u, epi.scale, epi.shift, epi.residual, epi.relu ? 1 : 0, y];
+    if (byChannels) parallel('winograd4ConvChannels', [...geometry, ...buffers, vShared ? 1 : 0, be.gemmScratch], threads);
+    else parallel('winograd4ConvBands', [...geometry, ...buffers, be.gemmScratch], threads);
+  } finally {
+    v.dispose();
+    m.dispose();
+    line.dispose();
+  }
+}
+
+function transformedWeights(w: number, O: number, I: number, flip: boolean) {
+  const u = empty([XI * O * I], 'conv2d');
+  parallel('winograd4Weights', [w, O, I, flip ? 1 : 0, u.ptr()], threadsFor(XI * O * I));
+  return u;
+}
+
+/** y = conv(x, w) + b (b: address or 0), or with a fused epilogue instead of the bias. */
+export function winograd4Forward(g: ConvGeom, x: number, w: number, b: number, y: number, epi?: Winograd4Epilogue): void {
+  const u = transformedWeights(w, g.OC, g.C, false);
+  try {
+    const e = epi ?? { scale: 0, shift: b, residual: 0, relu: false };
+    conv({ N: g.N, Cin: g.C, H: g.H, W: g.W, pH: g.pH, pW: g.pW, Cout: g.OC, OH: g.OH, OW: g.OW }, u.ptr(), e, x, y);
+  } finally {
+    u.dispose();
+  }
+}
+
+export function winograd4BackwardData(g: ConvGeom, dy: number, w: number, dx: number): void {
+  const u = transformedWeights(w, g.C, g.OC, true);
+  try {
+    const plain = { scale: 0, shift: 0, residual: 0, relu: false };
+    conv({ N: g.N, Cin: g.OC, H: g.OH, W: g.OW, pH: 2 - g.pH, pW: 2 - g.pW, Cout: g.C, OH: g.H, OW: g.W }, u.ptr(), plain, dy, dx);
+  } finally {
+    u.dispose();
+  }
+}
+
+/**
+ * dw by Winograd F(3x3, 4x4): per band of tile rows the input tiles (V, as in
+ * the forward pass) and the 4x4 dy tiles (D) are transformed and S[ξ] += D[ξ]·V[ξ]ᵀ.
+ * Bands go to P partial sums (band b to partial b % P, P from the shapes only),
+ * which run one per thread and are added in order at the end, so the bits do
+ * not depend on the thread count; then one transform turns S into the filters.
+ */
+export function winograd4BackwardFilter(g: ConvGeom, x: number, dy: number, dw: number): void {
+  const be = backend('conv2d');
+  const tilesW = Math.ceil(g.OW / TILE);
+  const R = g.N * Math.ceil(g.OH / TILE);
+  const rows = bandRows(R, tilesW, g.C + g.OC);
+  const bands = Math.ceil(R / rows);
+  const sFloats = XI * g.OC * g.C;
+  const partials = Math.max(1, Math.min(GRAD_PARTIALS, bands, Math.floor(PARTIALS_FLOATS / sFloats)));
+  const threads = Math.min(be.pool.size, partials);
+  const vFloats = round16(XI * g.C * rows * tilesW);
+  const dFloats = round16(XI * g.OC * rows * tilesW);
+  const lineFloats = round16(be.kernels.winograd4LineFloats(tilesW));
+  const s = empty([partials * sFloats], 'conv2d');
+  const v = empty([threads * vFloats], 'conv2d');
+  const d = empty([threads * dFloats], 'conv2d');
+  const line = empty([threads * lineFloats], 'conv2d');
+  try {
+    parallel('winograd4GradBands', [
+      x, g.C, g.H, g.W, g.pH, g.pW, dy, g.OC, g.OH, g.OW, R, rows, partials,
+      s.ptr(), v.ptr(), d.ptr(), line.ptr(), vFloats * 4, dFloats * 4, lineFloats * 4, be.gemmScratch,
+    ], threads);
+    parallel('winograd4GradReduce', [s.ptr(), partials, g.OC, g.C, dw], threadsFor(partials * sFloats));
+  } finally {
+    s.dispose();
+    v.dispose();
+    d.dispose();
+    line.dispose();
+  }
+}
