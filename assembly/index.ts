@@ -37,6 +37,6 @@ export { binarySame, binaryScalar, binaryStrided, unary, copyFloats } from "./bi
 export { reduceAxis, sumBlocks } from "./reduce";
 export { depthwiseForward, depthwiseDataGrad, depthwiseFilterGrad } from "./depthwise";
 export {
-  winograd4LineFloats, winograd4Weights, winograd4Input, winograd4Output, winograd4ConvBands, winograd4ConvChannels,
+  winograd4LineFloats, winograd4FilterPlane, winograd4Weights, winograd4Input, winograd4Output, winograd4ConvBands, winograd4ConvChannels,
   winograd4GradTiles, winograd4GradBands, winograd4GradReduce,
 } from "./winograd-f4x4-3x3";

@@ -68,56 +68,82 @@ export function winograd4LineFloats(tilesW: i32): i32 {
   }
 }
 
-// (G z)[k] for the 3 values (a, b, c).
+// (G z)[k] for the 3 values (a, b, c), one filter per lane.
 // @ts-ignore: decorator
-@inline function g0(a: f32, b: f32, c: f32): f32 { return a * <f32>0.25; }
+@inline function g0(a: v128, b: v128, c: v128): v128 { return f32x4.mul(a, f32x4.splat(0.25)); }
 // @ts-ignore: decorator
-@inline function g1(a: f32, b: f32, c: f32): f32 { return (a + b + c) * <f32>(-1.0 / 6.0); }
+@inline function g1(a: v128, b: v128, c: v128): v128 { return f32x4.mul(f32x4.add(f32x4.add(a, b), c), f32x4.splat(<f32>(-1.0 / 6.0))); }
 // @ts-ignore: decorator
-@inline function g2(a: f32, b: f32, c: f32): f32 { return (a - b + c) * <f32>(-1.0 / 6.0); }
+@inline function g2(a: v128, b: v128, c: v128): v128 { return f32x4.mul(f32x4.add(f32x4.sub(a, b), c), f32x4.splat(<f32>(-1.0 / 6.0))); }
 // @ts-ignore: decorator
-@inline function g3(a: f32, b: f32, c: f32): f32 { return a * <f32>(1.0 / 24.0) + b * <f32>(1.0 / 12.0) + c * <f32>(1.0 / 6.0); }
+@inline function g3(a: v128, b: v128, c: v128): v128 {
+  return f32x4.add(f32x4.add(f32x4.mul(a, f32x4.splat(<f32>(1.0 / 24.0))), f32x4.mul(b, f32x4.splat(<f32>(1.0 / 12.0)))), f32x4.mul(c, f32x4.splat(<f32>(1.0 / 6.0))));
+}
 // @ts-ignore: decorator
-@inline function g4(a: f32, b: f32, c: f32): f32 { return a * <f32>(1.0 / 24.0) - b * <f32>(1.0 / 12.0) + c * <f32>(1.0 / 6.0); }
-
-// One row of U = t Gᵀ from the row (a, b, c) of t = G g, stored at ξ = 6r + j.
-// @ts-ignore: decorator
-@inline function weightRow(u: usize, plane: usize, r: i32, a: f32, b: f32, c: f32): void {
-  const p = u + <usize>(6 * r) * plane;
-  store<f32>(p, g0(a, b, c));
-  store<f32>(p + plane, g1(a, b, c));
-  store<f32>(p + 2 * plane, g2(a, b, c));
-  store<f32>(p + 3 * plane, g3(a, b, c));
-  store<f32>(p + 4 * plane, g4(a, b, c));
-  store<f32>(p + 5 * plane, c);
+@inline function g4(a: v128, b: v128, c: v128): v128 {
+  return f32x4.add(f32x4.sub(f32x4.mul(a, f32x4.splat(<f32>(1.0 / 24.0))), f32x4.mul(b, f32x4.splat(<f32>(1.0 / 12.0)))), f32x4.mul(c, f32x4.splat(<f32>(1.0 / 6.0))));
 }
 
+// One row of U = t Gᵀ from the row (a, b, c) of t = G g, stored at ξ = 6r + j
+// for the first `lanes` filters (consecutive input channels).
 // @ts-ignore: decorator
-@inline function tap(g: usize, flip: i32, kh: i32, kw: i32): f32 {
-  return load<f32>(g + (<usize>(flip ? (2 - kh) * 3 + 2 - kw : kh * 3 + kw) << 2));
+@inline function weightRow(u: usize, plane: usize, r: i32, a: v128, b: v128, c: v128, lanes: i32): void {
+  const p = u + <usize>(6 * r) * plane;
+  store4(p, lanes, g0(a, b, c));
+  store4(p + plane, lanes, g1(a, b, c));
+  store4(p + 2 * plane, lanes, g2(a, b, c));
+  store4(p + 3 * plane, lanes, g3(a, b, c));
+  store4(p + 4 * plane, lanes, g4(a, b, c));
+  store4(p + 5 * plane, lanes, c);
+}
+
+// Tap (kh, kw) of the first `lanes` of four consecutive filters (stepI bytes apart), one per lane.
+// @ts-ignore: decorator
+@inline function taps(g: usize, stepI: usize, flip: i32, kh: i32, kw: i32, lanes: i32): v128 {
+  const p = g + (<usize>(flip ? (2 - kh) * 3 + 2 - kw : kh * 3 + kw) << 2);
+  let v = v128.load32_zero(p);
+  if (lanes > 1) v = f32x4.replace_lane(v, 1, load<f32>(p + stepI));
+  if (lanes > 2) v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * stepI));
+  if (lanes > 3) v = f32x4.replace_lane(v, 3, load<f32>(p + 3 * stepI));
+  return v;
 }
 
 /**
- * U[ξ][o][i] ([36][O][I]) for the 3x3 filters g = w[o, i] (w [O, I, 3, 3]); with
- * `flip` the data gradient's filters g = w[i, o] rotated by 180° (w [I, O, 3, 3]).
+ * Floats between the ξ planes of the transformed filters U and of the filter
+ * gradient's sums S: O·I plus one cache line, so that the 36 planes (written or
+ * read together per filter) do not all fall in the same L1 set when O·I is a
+ * power of two (measured: the weight transform of 512x512 filters took 80 ms
+ * with planes exactly 1 MiB apart, 8 ms with this).
+ */
+export function winograd4FilterPlane(O: i32, I: i32): i32 {
+  return O * I + 16;
+}
+
+/**
+ * U[ξ][o][i] (ξ planes winograd4FilterPlane apart) for the 3x3 filters g = w[o, i]
+ * (w [O, I, 3, 3]); with `flip` the data gradient's filters g = w[i, o] rotated
+ * by 180° (w [I, O, 3, 3]). Four input channels at a time, one per lane.
  */
 export function winograd4Weights(w: usize, O: i32, I: i32, flip: i32, u: usize, tid: i32, nthreads: i32): void {
   const o1 = splitStart(O, tid + 1, nthreads);
-  const plane = <usize>O * I << 2;
+  const plane = <usize>winograd4FilterPlane(O, I) << 2;
+  // the filter of (o, i) starts this many bytes after the one of (o, i - 1)
+  const stepI: usize = (flip ? <usize>O * 9 : <usize>9) << 2;
   for (let o = splitStart(O, tid, nthreads); o < o1; o++) {
-    for (let i = 0; i < I; i++) {
+    for (let i = 0; i < I; i += 4) {
+      const n = min(4, I - i);
       const g = w + (<usize>(flip ? i * O + o : o * I + i) * 9 << 2);
       const dst = u + (<usize>(o * I + i) << 2);
-      const a0 = tap(g, flip, 0, 0), a1 = tap(g, flip, 0, 1), a2 = tap(g, flip, 0, 2);
-      const b0 = tap(g, flip, 1, 0), b1 = tap(g, flip, 1, 1), b2 = tap(g, flip, 1, 2);
-      const c0 = tap(g, flip, 2, 0), c1 = tap(g, flip, 2, 1), c2 = tap(g, flip, 2, 2);
+      const a0 = taps(g, stepI, flip, 0, 0, n), a1 = taps(g, stepI, flip, 0, 1, n), a2 = taps(g, stepI, flip, 0, 2, n);
+      const b0 = taps(g, stepI, flip, 1, 0, n), b1 = taps(g, stepI, flip, 1, 1, n), b2 = taps(g, stepI, flip, 1, 2, n);
+      const c0 = taps(g, stepI, flip, 2, 0, n), c1 = taps(g, stepI, flip, 2, 1, n), c2 = taps(g, stepI, flip, 2, 2, n);
       // t = G g column by column (rows of t), then each row times Gᵀ
-      weightRow(dst, plane, 0, g0(a0, b0, c0), g0(a1, b1, c1), g0(a2, b2, c2));
-      weightRow(dst, plane, 1, g1(a0, b0, c0), g1(a1, b1, c1), g1(a2, b2, c2));
-      weightRow(dst, plane, 2, g2(a0, b0, c0), g2(a1, b1, c1), g2(a2, b2, c2));
-      weightRow(dst, plane, 3, g3(a0, b0, c0), g3(a1, b1, c1), g3(a2, b2, c2));
-      weightRow(dst, plane, 4, g4(a0, b0, c0), g4(a1, b1, c1), g4(a2, b2, c2));
-      weightRow(dst, plane, 5, c0, c1, c2);
+      weightRow(dst, plane, 0, g0(a0, b0, c0), g0(a1, b1, c1), g0(a2, b2, c2), n);
+      weightRow(dst, plane, 1, g1(a0, b0, c0), g1(a1, b1, c1), g1(a2, b2, c2), n);
+      weightRow(dst, plane, 2, g2(a0, b0, c0), g2(a1, b1, c1), g2(a2, b2, c2), n);
+      weightRow(dst, plane, 3, g3(a0, b0, c0), g3(a1, b1, c1), g3(a2, b2, c2), n);
+      weightRow(dst, plane, 4, g4(a0, b0, c0), g4(a1, b1, c1), g4(a2, b2, c2), n);
+      weightRow(dst, plane, 5, c0, c1, c2, n);
     }
   }
 }
@@ -297,7 +323,7 @@ function outputChannels(
 // @ts-ignore: decorator
 @inline function bandGemms(u: usize, v: usize, m: usize, O: i32, I: i32, Tb: i32, o0: i32, o1: i32, scratch: usize): void {
   for (let xi = 0; xi < 36; xi++) {
-    gemm(0, 0, o1 - o0, Tb, I, u + ((<usize>xi * O + o0) * I << 2), I, v + (<usize>xi * I * Tb << 2), Tb, 0,
+    gemm(0, 0, o1 - o0, Tb, I, u + ((<usize>xi * winograd4FilterPlane(O, I) + o0 * I) << 2), I, v + (<usize>xi * I * Tb << 2), Tb, 0,
       m + ((<usize>xi * O + o0) * Tb << 2), Tb, 0, 0, 0, scratch, 0, 0, 1);
   }
 }
@@ -433,7 +459,7 @@ export function winograd4GradBands(
   const myV = v + <usize>tid * vStride, myD = d + <usize>tid * dStride, myLine = line + <usize>tid * lineStride;
   const myScratch = scratch + (<usize>tid * gemmScratchFloats() << 2);
   const bands = (R + rows - 1) / rows;
-  const sFloats = <usize>36 * O * I;
+  const sFloats = <usize>36 * winograd4FilterPlane(O, I);
   for (let p = tid; p < P; p += nthreads) {
     const sp = s + (<usize>p * sFloats << 2);
     for (let b = p; b < bands; b += P) {
@@ -444,31 +470,42 @@ export function winograd4GradBands(
       winograd4GradTiles(dy, O, OH, OW, tilesH, tilesW, R0, R1, myD, myLine, 0, 1);
       for (let xi = 0; xi < 36; xi++) {
         gemm(0, 1, O, I, Tb, myD + (<usize>xi * O * Tb << 2), Tb, myV + (<usize>xi * I * Tb << 2), Tb, b == p ? 0 : 1,
-          sp + (<usize>xi * O * I << 2), I, 0, 0, 0, myScratch, 0, 0, 1);
+          sp + (<usize>xi * winograd4FilterPlane(O, I) << 2), I, 0, 0, 0, myScratch, 0, 0, 1);
       }
     }
   }
 }
 
-// (Gᵀ z) for z of 6 values: the 3 filter taps.
+// (Gᵀ z) for z of 6 values: the 3 filter taps, one filter per lane.
 // @ts-ignore: decorator
-@inline function gt0(z0: f32, z1: f32, z2: f32, z3: f32, z4: f32): f32 {
-  return z0 * <f32>0.25 - (z1 + z2) * <f32>(1.0 / 6.0) + (z3 + z4) * <f32>(1.0 / 24.0);
+@inline function gt0(z0: v128, z1: v128, z2: v128, z3: v128, z4: v128): v128 {
+  return f32x4.add(f32x4.sub(f32x4.mul(z0, f32x4.splat(0.25)), f32x4.mul(f32x4.add(z1, z2), f32x4.splat(<f32>(1.0 / 6.0)))),
+    f32x4.mul(f32x4.add(z3, z4), f32x4.splat(<f32>(1.0 / 24.0))));
 }
 // @ts-ignore: decorator
-@inline function gt1(z1: f32, z2: f32, z3: f32, z4: f32): f32 {
-  return (z2 - z1) * <f32>(1.0 / 6.0) + (z3 - z4) * <f32>(1.0 / 12.0);
+@inline function gt1(z1: v128, z2: v128, z3: v128, z4: v128): v128 {
+  return f32x4.add(f32x4.mul(f32x4.sub(z2, z1), f32x4.splat(<f32>(1.0 / 6.0))), f32x4.mul(f32x4.sub(z3, z4), f32x4.splat(<f32>(1.0 / 12.0))));
 }
 // @ts-ignore: decorator
-@inline function gt2(z1: f32, z2: f32, z3: f32, z4: f32, z5: f32): f32 {
-  return (z3 + z4 - z1 - z2) * <f32>(1.0 / 6.0) + z5;
+@inline function gt2(z1: v128, z2: v128, z3: v128, z4: v128, z5: v128): v128 {
+  return f32x4.add(f32x4.mul(f32x4.sub(f32x4.sub(f32x4.add(z3, z4), z1), z2), f32x4.splat(<f32>(1.0 / 6.0))), z5);
 }
 
-// (Gᵀ z)[k] for the column z of S starting at c (rows 6·plane apart).
-function gradColumn(c: usize, plane: usize, k: i32): f32 {
-  const z0 = load<f32>(c), z1 = load<f32>(c + 6 * plane), z2 = load<f32>(c + 12 * plane);
-  const z3 = load<f32>(c + 18 * plane), z4 = load<f32>(c + 24 * plane), z5 = load<f32>(c + 30 * plane);
+// (Gᵀ z)[k] for the columns z of S at c (4 consecutive filters, rows 6·plane apart).
+function gradColumn(c: usize, plane: usize, k: i32): v128 {
+  const z0 = v128.load(c), z1 = v128.load(c + 6 * plane), z2 = v128.load(c + 12 * plane);
+  const z3 = v128.load(c + 18 * plane), z4 = v128.load(c + 24 * plane), z5 = v128.load(c + 30 * plane);
   return k == 0 ? gt0(z0, z1, z2, z3, z4) : k == 1 ? gt1(z1, z2, z3, z4) : gt2(z1, z2, z3, z4, z5);
+}
+
+// Lane l of v to tap t of filter l (filters 9 floats apart), for the first n lanes.
+// @ts-ignore: decorator
+@inline function storeTap(out: usize, t: i32, n: i32, v: v128): void {
+  const p = out + (<usize>t << 2);
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (n > 1) store<f32>(p, f32x4.extract_lane(v, 1), 36);
+  if (n > 2) store<f32>(p, f32x4.extract_lane(v, 2), 72);
+  if (n > 3) store<f32>(p, f32x4.extract_lane(v, 3), 108);
 }
 
 /**
@@ -476,12 +513,12 @@ function gradColumn(c: usize, plane: usize, k: i32): f32 {
  * order into S_0 (this thread's rows o), then the 6x6 → 3x3 transform.
  */
 export function winograd4GradReduce(s: usize, P: i32, O: i32, I: i32, dw: usize, tid: i32, nthreads: i32): void {
-  const n = <usize>36 * O * I;
+  const n = <usize>36 * winograd4FilterPlane(O, I);
   const o0 = splitStart(O, tid, nthreads);
   const o1 = splitStart(O, tid + 1, nthreads);
   const len = (o1 - o0) * I;
   for (let xi = 0; xi < 36; xi++) {
-    const base = (<usize>xi * O * I + <usize>o0 * I) << 2;
+    const base = (<usize>xi * winograd4FilterPlane(O, I) + <usize>o0 * I) << 2;
     for (let p = 1; p < P; p++) {
       const src = s + (<usize>p * n << 2) + base;
       const dst = s + base;
@@ -496,18 +533,20 @@ export function winograd4GradReduce(s: usize, P: i32, O: i32, I: i32, dw: usize,
       }
     }
   }
-  const plane = <usize>O * I << 2;
+  const plane = <usize>winograd4FilterPlane(O, I) << 2;
   for (let o = o0; o < o1; o++) {
-    for (let i = 0; i < I; i++) {
+    // four input channels per lane group (S planes have a cache line of slack past their end)
+    for (let i = 0; i < I; i += 4) {
+      const n = min(4, I - i);
       const p = s + (<usize>(o * I + i) << 2);
       const out = dw + (<usize>(o * I + i) * 9 << 2);
       // rows k of Gᵀ S (6 columns each), then each row · G
       for (let k = 0; k < 3; k++) {
         const r0 = gradColumn(p, plane, k), r1 = gradColumn(p + plane, plane, k), r2 = gradColumn(p + 2 * plane, plane, k);
         const r3 = gradColumn(p + 3 * plane, plane, k), r4 = gradColumn(p + 4 * plane, plane, k), r5 = gradColumn(p + 5 * plane, plane, k);
-        store<f32>(out + (<usize>(3 * k) << 2), gt0(r0, r1, r2, r3, r4));
-        store<f32>(out + (<usize>(3 * k + 1) << 2), gt1(r1, r2, r3, r4));
-        store<f32>(out + (<usize>(3 * k + 2) << 2), gt2(r1, r2, r3, r4, r5));
+        storeTap(out, 3 * k, n, gt0(r0, r1, r2, r3, r4));
+        storeTap(out, 3 * k + 1, n, gt1(r1, r2, r3, r4));
+        storeTap(out, 3 * k + 2, n, gt2(r1, r2, r3, r4, r5));
       }
     }
   }

@@ -83,8 +83,9 @@ function conv(p: Plane, u: number, epi: Winograd4Epilogue, x: number, y: number)
 }
 
 function transformedWeights(w: number, O: number, I: number, flip: boolean) {
-  const u = empty([XI * O * I], 'conv2d');
-  parallel('winograd4Weights', [w, O, I, flip ? 1 : 0, u.ptr()], threadsFor(XI * O * I));
+  const n = XI * backend('conv2d').kernels.winograd4FilterPlane(O, I);
+  const u = empty([n], 'conv2d');
+  parallel('winograd4Weights', [w, O, I, flip ? 1 : 0, u.ptr()], threadsFor(n));
   return u;
 }
 
@@ -122,7 +123,7 @@ export function winograd4BackwardFilter(g: ConvGeom, x: number, dy: number, dw: 
   const R = g.N * Math.ceil(g.OH / TILE);
   const rows = bandRows(R, tilesW, g.C + g.OC);
   const bands = Math.ceil(R / rows);
-  const sFloats = XI * g.OC * g.C;
+  const sFloats = XI * be.kernels.winograd4FilterPlane(g.OC, g.C);
   const partials = Math.max(1, Math.min(GRAD_PARTIALS, bands, Math.floor(PARTIALS_FLOATS / sFloats)));
   const threads = Math.min(be.pool.size, partials);
   const vFloats = round16(XI * g.C * rows * tilesW);
