@@ -151,17 +151,26 @@ export function winograd4Weights(w: usize, O: i32, I: i32, flip: i32, u: usize, 
 // ---- input transform --------------------------------------------------------
 
 // Copies image row `ih` of the plane `src` into a line of lf floats with column
-// 0 at offset pW, zeros around it and for rows outside [0, H).
+// 0 at offset pW (0..2), zeros around it and for rows outside [0, H). Plain
+// vector loops: memory.copy / memory.fill calls on these short rows cost more
+// than the copy (the input transform ran 1.3x slower with them).
 // @ts-ignore: decorator
 @inline function fillLine(dst: usize, src: usize, ih: i32, H: i32, W: i32, pW: i32, lf: i32): void {
+  const zero = f32x4.splat(0);
+  let k = 0;
   if (ih >= 0 && ih < H) {
     const n = max(0, min(W, lf - pW));
-    memory.fill(dst, 0, <usize>pW << 2);
-    memory.copy(dst + (<usize>pW << 2), src + (<usize>(ih * W) << 2), <usize>n << 2);
-    memory.fill(dst + (<usize>(pW + n) << 2), 0, <usize>(lf - pW - n) << 2);
-  } else {
-    memory.fill(dst, 0, <usize>lf << 2);
+    const row = src + (<usize>(ih * W) << 2);
+    const to = dst + (<usize>pW << 2);
+    v128.store(dst, zero); // columns [0, pW)
+    let j = 0;
+    for (; j + 4 <= n; j += 4) v128.store(to + (<usize>j << 2), v128.load(row + (<usize>j << 2)));
+    for (; j < n; j++) store<f32>(to + (<usize>j << 2), load<f32>(row + (<usize>j << 2)));
+    k = pW + n;
   }
+  // zeros from column k to the end (the last store may run up to 3 floats past
+  // lf, into the next line, which is written after this one)
+  for (; k < lf; k += 4) v128.store(dst + (<usize>k << 2), zero);
 }
 
 /**

@@ -36,7 +36,7 @@ for (const L of LAYERS) {
     const gf = (ms) => (2 * macs(L) / ms / 1e6).toFixed(0);
     const shape = { N: L.N, Cin: L.C, Cout: L.OC, OH: L.H, OW: L.H };
     const kind = pass === 'filter' ? 'filter' : 'forward';
-    const pick = sn._internal.winogradCost(shape, 4, kind) < sn._internal.winogradCost(shape, 2, kind) ? 'F4' : 'F2';
+    const pick = `F${sn._internal.chooseWinogradTile(shape, kind)}`;
     console.log(`${L.name} | ${pass} | ${t2.toFixed(2)} (${gf(t2)}) | ${t4.toFixed(2)} (${gf(t4)}) | ${(t2 / t4).toFixed(2)}x | ${pick}`);
   }
 }

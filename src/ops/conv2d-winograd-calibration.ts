@@ -9,11 +9,11 @@ export interface WinogradCost { inNs: number; outNs: number; macNs: number; filt
 
 export const WINOGRAD_COST: Record<'forward' | 'filter', Record<2 | 4, WinogradCost>> = {
   forward: {
-    2: { inNs: 16.88, outNs: 6.153, macNs: 0.04053, filterNs: 18.59 },
-    4: { inNs: 0.000, outNs: 35.69, macNs: 0.04623, filterNs: 258.1 },
+    2: { inNs: 14.97, outNs: 4.101, macNs: 0.04181, filterNs: 16.24 },
+    4: { inNs: 47.49, outNs: 15.05, macNs: 0.04196, filterNs: 25.68 },
   },
   filter: {
-    2: { inNs: 10.25, outNs: 15.74, macNs: 0.03880, filterNs: 12.95 },
-    4: { inNs: 2.077, outNs: 64.64, macNs: 0.06090, filterNs: 194.7 },
+    2: { inNs: 14.09, outNs: 14.42, macNs: 0.04098, filterNs: 12.64 },
+    4: { inNs: 51.60, outNs: 22.71, macNs: 0.04042, filterNs: 40.96 },
   },
 };

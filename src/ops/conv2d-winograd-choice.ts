@@ -33,21 +33,36 @@ export function winogradCost(s: WinogradShape, tile: WinogradTile, pass: Winogra
   return tiles * (s.Cin * c.inNs + s.Cout * c.outNs) + xi * tiles * s.Cin * s.Cout * c.macNs + s.Cin * s.Cout * c.filterNs;
 }
 
-function cheaper(s: WinogradShape, pass: WinogradPass): WinogradTile {
+/**
+ * The tile for one pass of the shape s: the one with the lower predicted time,
+ * except where F(3x3,4x4)'s filter gradient would sum too many pixels (below).
+ */
+export function chooseWinogradTile(s: WinogradShape, pass: WinogradPass): WinogradTile {
+  if (pass === 'filter' && s.N * s.OH * s.OW > WINOGRAD4_FILTER_MAX_PIXELS) return 2;
   return winogradCost(s, 4, pass) < winogradCost(s, 2, pass) ? 4 : 2;
 }
 
 /** The tile for the forward pass of layer g. */
 export function forwardTile(g: ConvGeom): WinogradTile {
-  return forced ?? cheaper({ N: g.N, Cin: g.C, Cout: g.OC, OH: g.OH, OW: g.OW }, 'forward');
+  return forced ?? chooseWinogradTile({ N: g.N, Cin: g.C, Cout: g.OC, OH: g.OH, OW: g.OW }, 'forward');
 }
 
 /** The tile for the data gradient: a forward conv from dy (OC channels) to dx (C channels, H x W). */
 export function dataTile(g: ConvGeom): WinogradTile {
-  return forced ?? cheaper({ N: g.N, Cin: g.OC, Cout: g.C, OH: g.H, OW: g.W }, 'forward');
+  return forced ?? chooseWinogradTile({ N: g.N, Cin: g.OC, Cout: g.C, OH: g.H, OW: g.W }, 'forward');
 }
+
+/**
+ * The filter gradient by F(3x3,4x4) sums at most this many dy pixels (N·OH·OW):
+ * its error grows with the sum's length faster than F(3x3,2x2)'s (transformed
+ * values up to ~15x |dy| and ~100x |x| cancel in the 1/24-scaled output
+ * transform). Measured with `node bench/run.mjs winograd-error`, in units of
+ * the oracle tests' 1e-4/1e-4 tolerance: 0.27 at 2·112² = 25,088 pixels,
+ * 1.32 at 2·224² = 100,352 (F(3x3,2x2): 0.07 and 0.27).
+ */
+export const WINOGRAD4_FILTER_MAX_PIXELS = 50_000;
 
 /** The tile (of dy) for the filter gradient. */
 export function filterTile(g: ConvGeom): WinogradTile {
-  return forced ?? cheaper({ N: g.N, Cin: g.C, Cout: g.OC, OH: g.OH, OW: g.OW }, 'filter');
+  return forced ?? chooseWinogradTile({ N: g.N, Cin: g.C, Cout: g.OC, OH: g.OH, OW: g.OW }, 'filter');
 }
