@@ -9,11 +9,11 @@ export interface WinogradCost { inNs: number; outNs: number; macNs: number; filt
 
 export const WINOGRAD_COST: Record<'forward' | 'filter', Record<2 | 4, WinogradCost>> = {
   forward: {
-    2: { inNs: 14.97, outNs: 4.101, macNs: 0.04181, filterNs: 16.24 },
-    4: { inNs: 47.49, outNs: 15.05, macNs: 0.04196, filterNs: 25.68 },
+    2: { inNs: 17.54, outNs: 4.929, macNs: 0.04028, filterNs: 18.93 },
+    4: { inNs: 41.45, outNs: 13.76, macNs: 0.04381, filterNs: 22.59 },
   },
   filter: {
-    2: { inNs: 14.09, outNs: 14.42, macNs: 0.04098, filterNs: 12.64 },
-    4: { inNs: 51.60, outNs: 22.71, macNs: 0.04042, filterNs: 40.96 },
+    2: { inNs: 24.57, outNs: 9.369, macNs: 0.03855, filterNs: 13.91 },
+    4: { inNs: 35.27, outNs: 21.65, macNs: 0.05177, filterNs: 40.35 },
   },
 };

@@ -2,7 +2,8 @@ import { backend, parallel } from '../runtime/backend.js';
 import { empty } from './basic.js';
 import { balancedRows } from './conv-bands.js';
 import type { ConvGeom } from './conv2d-kernels.js';
-import { channelsShareBetter } from './conv2d-winograd.js';
+import { channelsShareBetter, winogradApplies } from './conv2d-winograd.js';
+import { forwardTile } from './conv2d-winograd-choice.js';
 import { GEMM_PARALLEL_MIN_MACS } from './gemm.js';
 
 /**
@@ -98,6 +99,18 @@ export function winograd4Forward(g: ConvGeom, x: number, w: number, b: number, y
   } finally {
     u.dispose();
   }
+}
+
+/**
+ * For the inference fusions (src/nn/inference.ts): when layer g takes the
+ * F(4x4,3x3) forward path, computes y = epilogue(conv(x, w)) in one pass and
+ * returns true; otherwise does nothing and returns false (the caller runs the
+ * conv and its affinePlanesInPlace pass as before: same bits either way).
+ */
+export function winograd4ForwardFused(g: ConvGeom, x: number, w: number, epi: Winograd4Epilogue, y: number): boolean {
+  if (!winogradApplies(g) || forwardTile(g) !== 4) return false;
+  winograd4Forward(g, x, w, 0, y, epi);
+  return true;
 }
 
 export function winograd4BackwardData(g: ConvGeom, dy: number, w: number, dx: number): void {

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.js';
 import { convGeometry } from '../../src/ops/conv2d.js';
 import { choosePath, convBackwardData, convBackwardFilter, convForward } from '../../src/ops/conv2d-kernels.js';
-import { winograd4Forward } from '../../src/ops/conv2d-winograd-f4.js';
+import { winograd4Forward, winograd4ForwardFused } from '../../src/ops/conv2d-winograd-f4.js';
 import { forceWinogradTile } from '../../src/ops/conv2d-winograd-choice.js';
 import { launchElementwise } from '../../src/ops/launch.js';
 import { bitsEqual, maxRelErr, randomArray } from '../helpers.js';
@@ -115,6 +115,24 @@ describe('F(4x4,3x3) fused epilogue', () => {
         expect(bitsEqual(fused.toFloat32Array(), plain.toFloat32Array()), `${xs} scale ${sc} residual ${rs} relu ${relu}`).toBe(true);
       }
     }
+  });
+
+  it('winograd4ForwardFused runs only where the layer takes F(4x4,3x3)', async () => {
+    await sn.init({ threads: 1 });
+    const [xs, ws, opts] = LAYERS[4];
+    const x = sn.tensor(randomArray(size(xs), 3), xs), w = sn.tensor(randomArray(size(ws), 4), ws);
+    const g = convGeometry('conv2d', x, w, null, opts);
+    const y = sn.zeros([g.N, g.OC, g.OH, g.OW]);
+    const epi = { scale: 0, shift: 0, residual: 0, relu: true };
+    forceWinogradTile(2);
+    expect(winograd4ForwardFused(g, x.ptr(), w.ptr(), epi, y.ptr())).toBe(false);
+    expect(y.toFloat32Array().every((v) => v === 0)).toBe(true);
+    forceWinogradTile(4);
+    expect(winograd4ForwardFused(g, x.ptr(), w.ptr(), epi, y.ptr())).toBe(true);
+    const plain = sn.F.relu(sn.F.conv2d(x, w, null, opts)).toFloat32Array();
+    expect(bitsEqual(y.toFloat32Array(), plain)).toBe(true);
+    const strided = convGeometry('conv2d', x, w, null, { padding: 1, stride: 2 });
+    expect(winograd4ForwardFused(strided, x.ptr(), w.ptr(), epi, y.ptr())).toBe(false);
   });
 });
 
