@@ -235,6 +235,6 @@ console.log(`| pass | ${threadCounts.map((t) => `ours ${t}T`).join(' | ')} | tfj
 console.log(`| forward | ${threadCounts.map((t) => fmt(ours[t].pool.fwd, 3)).join(' | ')} | ${fmt(tfjs?.pool.fwd, 3)} | ${fmt(ort?.pool, 3)} |`);
 console.log(`| backward | ${threadCounts.map((t) => fmt(ours[t].pool.bwd, 3)).join(' | ')} | ${fmt(tfjs?.pool.bwd, 3)} | inference only |`);
 console.log('\nGFLOP/s = 2·N·OC·OH·OW·C·kH·kW / time for all three passes, for every library: for the Winograd rows this is ' +
-  "'effective' GFLOP/s (the direct convolution's FLOPs; Winograd F(2x2,3x3) does 2.25x fewer multiplies). " +
+  "'effective' GFLOP/s (the direct convolution's FLOPs; Winograd F(2x2,3x3) does 2.25x fewer multiplies, F(4x4,3x3) 4x). " +
   'tfjs-backend-wasm has no Conv2DBackpropFilter kernel; onnxruntime-web runs inference only (one thread here: its thread count is fixed at its first session).');
 process.exit(0);
