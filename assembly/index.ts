@@ -38,5 +38,5 @@ export { reduceAxis, sumBlocks } from "./reduce";
 export { depthwiseForward, depthwiseDataGrad, depthwiseFilterGrad } from "./depthwise";
 export {
   winograd4LineFloats, winograd4FilterPlane, winograd4Weights, winograd4Input, winograd4Output, winograd4ConvBands, winograd4ConvChannels,
-  winograd4GradTiles, winograd4GradBands, winograd4GradReduce,
+  winograd4GradTiles, winograd4GradBands, winograd4GradGemms, winograd4GradReduce,
 } from "./winograd-f4x4-3x3";

@@ -485,6 +485,21 @@ export function winograd4GradBands(
   }
 }
 
+/**
+ * S[ξ] (+)= D[ξ]·V[ξ]ᵀ for the 36 ξ of one band, whole GEMMs per thread (ξ =
+ * tid, tid + nthreads, …): the same GEMM calls as winograd4GradBands with one
+ * partial, so the same bits; `accumulate` after the first band.
+ */
+export function winograd4GradGemms(
+  d: usize, v: usize, s: usize, O: i32, I: i32, Tb: i32, accumulate: i32, scratch: usize, tid: i32, nthreads: i32,
+): void {
+  const mine = scratch + (<usize>tid * gemmScratchFloats() << 2);
+  for (let xi = tid; xi < 36; xi += nthreads) {
+    gemm(0, 1, O, I, Tb, d + (<usize>xi * O * Tb << 2), Tb, v + (<usize>xi * I * Tb << 2), Tb, accumulate,
+      s + (<usize>xi * winograd4FilterPlane(O, I) << 2), I, 0, 0, 0, mine, 0, 0, 1);
+  }
+}
+
 // (Gᵀ z) for z of 6 values: the 3 filter taps, one filter per lane.
 // @ts-ignore: decorator
 @inline function gt0(z0: v128, z1: v128, z2: v128, z3: v128, z4: v128): v128 {

@@ -6,4 +6,4 @@ export { isGradEnabled } from './autograd.js';
 export { keep } from './scope.js';
 export { setTracer, type Tracer, type TraceAttrs } from './trace.js';
 export { pointwiseJs } from './ops/pointwise-js.js';
-export { chooseWinogradTile, forceWinogradTile } from './ops/conv2d-winograd-choice.js';
+export { chooseWinogradTile, costFeatures as winogradCostFeatures, forceWinogradTile } from './ops/conv2d-winograd-choice.js';

@@ -5,15 +5,15 @@
 // in ns: per tile and input channel (input transform), per tile and output channel
 // (output / dy transform), per GEMM multiply-add, per filter (filter transform).
 
-export interface WinogradCost { inNs: number; outNs: number; macNs: number; filterNs: number }
+export interface WinogradCost { inNs: number; outNs: number; macNs: number; filterNs: number; bandNs: number }
 
 export const WINOGRAD_COST: Record<'forward' | 'filter', Record<2 | 4, WinogradCost>> = {
   forward: {
-    2: { inNs: 17.54, outNs: 4.929, macNs: 0.04028, filterNs: 18.93 },
-    4: { inNs: 41.45, outNs: 13.76, macNs: 0.04381, filterNs: 22.59 },
+    2: { inNs: 17.54, outNs: 4.929, macNs: 0.04028, filterNs: 18.93, bandNs: 0 },
+    4: { inNs: 41.45, outNs: 13.76, macNs: 0.04381, filterNs: 22.59, bandNs: 0 },
   },
   filter: {
-    2: { inNs: 24.57, outNs: 9.369, macNs: 0.03855, filterNs: 13.91 },
-    4: { inNs: 35.27, outNs: 21.65, macNs: 0.05177, filterNs: 40.35 },
+    2: { inNs: 24.57, outNs: 9.369, macNs: 0.03855, filterNs: 13.91, bandNs: 0 },
+    4: { inNs: 35.27, outNs: 21.65, macNs: 0.05177, filterNs: 40.35, bandNs: 0 },
   },
 };

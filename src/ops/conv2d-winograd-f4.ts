@@ -2,8 +2,7 @@ import { backend, parallel } from '../runtime/backend.js';
 import { empty } from './basic.js';
 import { balancedRows } from './conv-bands.js';
 import type { ConvGeom } from './conv2d-kernels.js';
-import { channelsShareBetter, winogradApplies } from './conv2d-winograd.js';
-import { forwardTile } from './conv2d-winograd-choice.js';
+import { channelsShareBetter } from './conv2d-winograd.js';
 import { GEMM_PARALLEL_MIN_MACS } from './gemm.js';
 
 /**
@@ -30,7 +29,8 @@ const PARALLEL_MIN_FLOATS = 1 << 14;
 const threadsFor = (n: number) => (n < PARALLEL_MIN_FLOATS ? 1 : undefined);
 const round16 = (n: number) => Math.ceil(n / 16) * 16; // keeps each thread's buffers 64-byte aligned
 
-function bandRows(tileRows: number, tilesW: number, channels: number): number {
+/** Tile rows per band (before the thread-count adjustment of the forward pass). */
+export function winograd4BandRows(tileRows: number, tilesW: number, channels: number): number {
   return Math.min(balancedRows(tileRows, tilesW, WINOGRAD4_BAND_TILES), balancedRows(tileRows, XI * channels * tilesW, WINOGRAD4_BUDGET_FLOATS));
 }
 
@@ -57,7 +57,7 @@ function conv(p: Plane, u: number, epi: Winograd4Epilogue, x: number, y: number)
   const R = p.N * tilesH;
   if (R === 0) return;
   const threads = XI * p.Cout * p.Cin * R * tilesW < GEMM_PARALLEL_MIN_MACS ? 1 : be.pool.size;
-  let rows = bandRows(R, tilesW, p.Cin + p.Cout);
+  let rows = winograd4BandRows(R, tilesW, p.Cin + p.Cout);
   const byChannels = threads > 1 && channelsShareBetter(R, rows, p.Cout, threads);
   if (threads > 1 && !byChannels) {
     const bands = Math.ceil(Math.ceil(R / rows) / threads) * threads;
@@ -101,18 +101,6 @@ export function winograd4Forward(g: ConvGeom, x: number, w: number, b: number, y
   }
 }
 
-/**
- * For the inference fusions (src/nn/inference.ts): when layer g takes the
- * F(4x4,3x3) forward path, computes y = epilogue(conv(x, w)) in one pass and
- * returns true; otherwise does nothing and returns false (the caller runs the
- * conv and its affinePlanesInPlace pass as before: same bits either way).
- */
-export function winograd4ForwardFused(g: ConvGeom, x: number, w: number, epi: Winograd4Epilogue, y: number): boolean {
-  if (!winogradApplies(g) || forwardTile(g) !== 4) return false;
-  winograd4Forward(g, x, w, 0, y, epi);
-  return true;
-}
-
 export function winograd4BackwardData(g: ConvGeom, dy: number, w: number, dx: number): void {
   const u = transformedWeights(w, g.C, g.OC, true);
   try {
@@ -134,10 +122,11 @@ export function winograd4BackwardFilter(g: ConvGeom, x: number, dy: number, dw: 
   const be = backend('conv2d');
   const tilesW = Math.ceil(g.OW / TILE);
   const R = g.N * Math.ceil(g.OH / TILE);
-  const rows = bandRows(R, tilesW, g.C + g.OC);
+  const rows = winograd4BandRows(R, tilesW, g.C + g.OC);
   const bands = Math.ceil(R / rows);
   const sFloats = XI * be.kernels.winograd4FilterPlane(g.OC, g.C);
   const partials = Math.max(1, Math.min(GRAD_PARTIALS, bands, Math.floor(PARTIALS_FLOATS / sFloats)));
+  if (partials === 1 && be.pool.size > 1) return filterByBands(g, x, dy, dw, rows);
   const threads = Math.min(be.pool.size, partials);
   const vFloats = round16(XI * g.C * rows * tilesW);
   const dFloats = round16(XI * g.OC * rows * tilesW);
@@ -157,5 +146,39 @@ export function winograd4BackwardFilter(g: ConvGeom, x: number, dy: number, dw: 
     v.dispose();
     d.dispose();
     line.dispose();
+  }
+}
+
+/**
+ * The filter gradient with one partial sum on several threads (one band, or
+ * sums too large to keep several): band by band, the transforms split by
+ * channel and the 36 GEMMs dealt whole to the threads. The same values and GEMM
+ * calls as winograd4GradBands with P = 1 on one thread, so the same bits.
+ */
+function filterByBands(g: ConvGeom, x: number, dy: number, dw: number, rows: number): void {
+  const be = backend('conv2d');
+  const tilesH = Math.ceil(g.OH / TILE);
+  const tilesW = Math.ceil(g.OW / TILE);
+  const R = g.N * tilesH;
+  const line = empty([be.pool.size * be.kernels.winograd4LineFloats(tilesW)], 'conv2d');
+  const v = empty([XI * g.C * rows * tilesW], 'conv2d');
+  const d = empty([XI * g.OC * rows * tilesW], 'conv2d');
+  const s = empty([XI * be.kernels.winograd4FilterPlane(g.OC, g.C)], 'conv2d');
+  const [lp, vp, dp, sp] = [line.ptr(), v.ptr(), d.ptr(), s.ptr()];
+  try {
+    for (let R0 = 0; R0 < R; R0 += rows) {
+      const R1 = Math.min(R, R0 + rows);
+      const Tb = (R1 - R0) * tilesW;
+      parallel('winograd4Input', [x, g.C, g.H, g.W, g.pH, g.pW, tilesH, tilesW, R0, R1, vp, lp], threadsFor(XI * g.C * Tb));
+      parallel('winograd4GradTiles', [dy, g.OC, g.OH, g.OW, tilesH, tilesW, R0, R1, dp, lp], threadsFor(XI * g.OC * Tb));
+      parallel('winograd4GradGemms', [dp, vp, sp, g.OC, g.C, Tb, R0 > 0 ? 1 : 0, be.gemmScratch],
+        XI * g.OC * g.C * Tb < GEMM_PARALLEL_MIN_MACS ? 1 : undefined);
+    }
+    parallel('winograd4GradReduce', [sp, 1, g.OC, g.C, dw], threadsFor(XI * g.OC * g.C));
+  } finally {
+    line.dispose();
+    v.dispose();
+    d.dispose();
+    s.dispose();
   }
 }

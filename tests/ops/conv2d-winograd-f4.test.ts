@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.js';
 import { convGeometry } from '../../src/ops/conv2d.js';
 import { choosePath, convBackwardData, convBackwardFilter, convForward } from '../../src/ops/conv2d-kernels.js';
-import { winograd4Forward, winograd4ForwardFused } from '../../src/ops/conv2d-winograd-f4.js';
-import { forceWinogradTile } from '../../src/ops/conv2d-winograd-choice.js';
+import { winograd4Forward } from '../../src/ops/conv2d-winograd-f4.js';
+import { forceWinogradTile, winograd4ForwardFused } from '../../src/ops/conv2d-winograd-choice.js';
 import { launchElementwise } from '../../src/ops/launch.js';
 import { bitsEqual, maxRelErr, randomArray } from '../helpers.js';
 import { refConv, refGeometry } from './conv-reference.js';
@@ -142,6 +142,7 @@ describe('F(4x4,3x3): 2 threads give the bits of 1', () => {
     [[1, 64, 14, 14], [64, 64, 3, 3], { padding: 1 }], // one band: output channels split
     [[1, 24, 56, 30], [40, 24, 3, 3], { padding: 1 }],
     [[2, 17, 7, 9], [19, 17, 3, 3], { padding: 1 }],
+    [[3, 48, 7, 7], [40, 48, 3, 3], { padding: 1 }], // one band: the filter gradient's GEMMs dealt to threads
   ];
   for (const [xs, ws, opts] of layers) {
     it(`${xs} → ${ws[0]}`, async () => {
