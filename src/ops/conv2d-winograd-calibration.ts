@@ -3,17 +3,18 @@
 // on AMD EPYC, 1 thread, process CPU time, 2026-12-03.
 // The constants of the Winograd tile chooser's cost model (conv2d-winograd-choice.ts),
 // in ns: per tile and input channel (input transform), per tile and output channel
-// (output / dy transform), per GEMM multiply-add, per filter (filter transform).
+// (output / dy transform), per GEMM multiply-add, per transformed filter value
+// (filter transform), per transformed filter value and band (packing U / adding into S).
 
 export interface WinogradCost { inNs: number; outNs: number; macNs: number; filterNs: number; bandNs: number }
 
 export const WINOGRAD_COST: Record<'forward' | 'filter', Record<2 | 4, WinogradCost>> = {
   forward: {
-    2: { inNs: 17.54, outNs: 4.929, macNs: 0.04028, filterNs: 18.93, bandNs: 0 },
-    4: { inNs: 41.45, outNs: 13.76, macNs: 0.04381, filterNs: 22.59, bandNs: 0 },
+    2: { inNs: 16.67, outNs: 3.372, macNs: 0.04163, filterNs: 0.9091, bandNs: 0.2543 },
+    4: { inNs: 46.50, outNs: 18.45, macNs: 0.04448, filterNs: 0.8055, bandNs: 0.000 },
   },
   filter: {
-    2: { inNs: 24.57, outNs: 9.369, macNs: 0.03855, filterNs: 13.91, bandNs: 0 },
-    4: { inNs: 35.27, outNs: 21.65, macNs: 0.05177, filterNs: 40.35, bandNs: 0 },
+    2: { inNs: 13.43, outNs: 13.90, macNs: 0.04212, filterNs: 0.6027, bandNs: 0.1511 },
+    4: { inNs: 39.36, outNs: 27.52, macNs: 0.04245, filterNs: 1.070, bandNs: 0.09219 },
   },
 };
