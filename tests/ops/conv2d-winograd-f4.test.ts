@@ -143,6 +143,7 @@ describe('F(4x4,3x3): 2 threads give the bits of 1', () => {
     [[1, 24, 56, 30], [40, 24, 3, 3], { padding: 1 }],
     [[2, 17, 7, 9], [19, 17, 3, 3], { padding: 1 }],
     [[3, 48, 7, 7], [40, 48, 3, 3], { padding: 1 }], // one band: the filter gradient's GEMMs dealt to threads
+    [[1, 16, 12, 160], [64, 16, 3, 3], { padding: 1 }], // 2 uneven bands: output channels split, each thread transforms the input
   ];
   for (const [xs, ws, opts] of layers) {
     it(`${xs} → ${ws[0]}`, async () => {
