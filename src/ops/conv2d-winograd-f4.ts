@@ -18,7 +18,7 @@ import { GEMM_PARALLEL_MIN_MACS } from './gemm.js';
 const TILE = 4;
 /** Transformed positions per tile (6x6). */
 const XI = 36;
-/** Tiles per band (the N of the 36 GEMMs) ... */
+/** Tiles per band (the N of the 36 GEMMs; not tuned for F(4x4) yet: F(2x2) measured 64-256 best) ... */
 export const WINOGRAD4_BAND_TILES = 96;
 /** ... and at most this many floats of V + M per band. */
 export const WINOGRAD4_BUDGET_FLOATS = 1 << 21;
