@@ -38,3 +38,7 @@ export { reduceAxis, sumBlocks } from "./reduce";
 export { depthwiseForward, depthwiseDataGrad, depthwiseFilterGrad } from "./conv2d/depthwise";
 export { hardtanhBackward } from "./hardtanh";
 export { depthwiseForwardPadded, depthwisePaddedRows, depthwisePaddedCols } from "./conv2d/depthwise-padded";
+export {
+  winograd4LineFloats, winograd4FilterPlane, winograd4Weights, winograd4Input, winograd4Output, winograd4ConvBands, winograd4ConvChannels,
+  winograd4GradTiles, winograd4GradBands, winograd4GradGemms, winograd4GradReduce,
+} from "./conv2d/winograd-f4x4-3x3";

@@ -47,7 +47,15 @@ function pathOf(L) {
   if (isDepthwise(L)) return 'depthwise direct (conv2d/depthwise.ts)';
   const orient = L.OC <= 64 ? 'colᵀ·Wᵀ' : 'W·col';
   if (L.k === 1 && L.s === 1 && L.p === 0) return `1x1 direct GEMM, ${orient}`;
-  if (L.k === 3 && L.s === 1 && L.p <= 2 && L.C >= 16 && L.OC >= 16) return 'Winograd F(2x2,3x3); dW F(3x3,2x2)';
+  if (L.k === 3 && L.s === 1 && L.p <= 2 && L.C >= 16 && L.OC >= 16) {
+    // the tile per pass comes from the cost model (src/ops/conv2d/winograd-tile.ts)
+    const O = outSize(L);
+    const tile = (s, pass) => `F${sn._internal.chooseWinogradTile(s, pass)}`;
+    const fwd = tile({ N: L.N, Cin: L.C, Cout: L.OC, OH: O, OW: O }, 'forward');
+    const data = tile({ N: L.N, Cin: L.OC, Cout: L.C, OH: L.H, OW: L.W }, 'forward');
+    const dw = tile({ N: L.N, Cin: L.C, Cout: L.OC, OH: O, OW: O }, 'filter');
+    return `Winograd fwd ${fwd}, data ${data}, dW ${dw} (F2 = F(2x2,3x3), F4 = F(4x4,3x3))`;
+  }
   return `im2col + GEMM, ${orient}`;
 }
 
@@ -67,11 +75,12 @@ async function oursConv(L) {
   const xs = [L.N, L.C, L.H, L.W];
   const ws = [L.OC, inPerGroup(L), L.k, L.k];
   const opts = { stride: L.s, padding: L.p, groups: L.groups ?? 1 };
-  const x = sn.tensor(data(xs.reduce((a, b) => a * b), 1), xs);
-  const w = sn.tensor(data(ws.reduce((a, b) => a * b), 2).map((v) => v * 0.05), ws);
-  const b = sn.tensor(data(L.OC, 3), [L.OC]);
+  // kept: the noGrad forward timings are step boundaries, which free tensors made outside any scope
+  const x = sn.keep(sn.tensor(data(xs.reduce((a, b) => a * b), 1), xs));
+  const w = sn.keep(sn.tensor(data(ws.reduce((a, b) => a * b), 2).map((v) => v * 0.05), ws));
+  const b = sn.keep(sn.tensor(data(L.OC, 3), [L.OC]));
   const O = outSize(L);
-  const gy = sn.tensor(data(L.N * L.OC * O * O, 4), [L.N, L.OC, O, O]);
+  const gy = sn.keep(sn.tensor(data(L.N * L.OC * O * O, 4), [L.N, L.OC, O, O]));
   const fwd = await time(() => { sn.noGrad(() => sn.F.conv2d(x, w, b, opts)).dispose(); });
   const backward = async (leaf) => time(() => {
     leaf.requiresGrad = true;
@@ -226,6 +235,6 @@ console.log(`| pass | ${threadCounts.map((t) => `ours ${t}T`).join(' | ')} | tfj
 console.log(`| forward | ${threadCounts.map((t) => fmt(ours[t].pool.fwd, 3)).join(' | ')} | ${fmt(tfjs?.pool.fwd, 3)} | ${fmt(ort?.pool, 3)} |`);
 console.log(`| backward | ${threadCounts.map((t) => fmt(ours[t].pool.bwd, 3)).join(' | ')} | ${fmt(tfjs?.pool.bwd, 3)} | inference only |`);
 console.log('\nGFLOP/s = 2·N·OC·OH·OW·C·kH·kW / time for all three passes, for every library: for the Winograd rows this is ' +
-  "'effective' GFLOP/s (the direct convolution's FLOPs; Winograd F(2x2,3x3) does 2.25x fewer multiplies). " +
+  "'effective' GFLOP/s (the direct convolution's FLOPs; Winograd F(2x2,3x3) does 2.25x fewer multiplies, F(4x4,3x3) 4x). " +
   'tfjs-backend-wasm has no Conv2DBackpropFilter kernel; onnxruntime-web runs inference only (one thread here: its thread count is fixed at its first session).');
 process.exit(0);

@@ -7,3 +7,4 @@ export { keep } from './scope.js';
 export { setTracer, type Tracer, type TraceAttrs } from './trace.js';
 export { pointwiseJs } from './ops/pointwise-js.js';
 export { hardtanh } from './ops/hardtanh.js';
+export { chooseWinogradTile, costFeatures as winogradCostFeatures, forceWinogradTile } from './ops/conv2d/winograd-tile.js';

@@ -16,7 +16,20 @@ const CASES = {
   lrn: (F, x) => F.localResponseNorm(x, { size: 5, alpha: 5e-4, beta: 0.75, k: 2 }),
   lrnPow: (F, x) => F.localResponseNorm(x, { size: 4, alpha: 0.3, beta: 0.6, k: 1 }),
   batchNormTrain: (F, x) => F.batchNorm(x, sn.zeros([16]), sn.ones([16]), sn.full([16], 1.5), sn.full([16], 0.25), { training: true }),
+  // Winograd, each tile forced: output, data gradient and (as an extra leaf) filter gradient
+  winogradF2: (F, x) => winograd(F, x, 2),
+  winogradF4: (F, x) => winograd(F, x, 4),
 };
+
+function winograd(F, x, tile) {
+  const w = sn.tensor(randomArray(24 * 16 * 9, 3).map((v) => v * 0.2), [24, 16, 3, 3], { requiresGrad: true });
+  sn._internal.forceWinogradTile(tile);
+  try {
+    return { y: F.conv2d(x, w, null, { padding: 1 }), leaves: [w], tile };
+  } finally {
+    sn._internal.forceWinogradTile(null);
+  }
+}
 
 export async function runOpsChecks(threadCounts = [1, 2]) {
   const runs = [];
@@ -26,9 +39,13 @@ export async function runOpsChecks(threadCounts = [1, 2]) {
     for (const [name, f] of Object.entries(CASES)) {
       hashes[name] = sn.tidy(() => {
         const x = sn.tensor(randomArray(SHAPE.reduce((a, b) => a * b), 1).map((v) => v * 4), SHAPE, { requiresGrad: true });
-        const y = f(sn.F, x);
+        const out = f(sn.F, x);
+        const y = out.y ?? out;
+        sn._internal.forceWinogradTile(out.tile ?? null); // the backward passes take the same tile
         y.backward(sn.tensor(randomArray(y.size, 2), y.shape));
-        const h = `${fnv1a(y.toFloat32Array())}/${fnv1a(x.grad.toFloat32Array())}`;
+        sn._internal.forceWinogradTile(null);
+        const leaves = (out.leaves ?? []).map((l) => `/${fnv1a(l.grad.toFloat32Array())}`).join('');
+        const h = `${fnv1a(y.toFloat32Array())}/${fnv1a(x.grad.toFloat32Array())}${leaves}`;
         x.grad.dispose();
         return h;
       });

@@ -2,12 +2,14 @@
 // (see gemm-relaxed-child.ts for why): conv2d forward and gradients on each
 // path, and the pools, with the baseline and the relaxed build; JSON on stdout.
 import * as sn from '../../src/index.js';
+import { forceWinogradTile } from '../../src/ops/conv2d/winograd-tile.js';
 import { randomArray } from '../helpers.js';
 import { CONV_RELAXED_LAYERS } from './conv-relaxed-cases.js';
 import { printBothBuilds, toBase64 } from './relaxed-builds.js';
 
 await printBothBuilds(() =>
-  CONV_RELAXED_LAYERS.map(({ xs, ws, opts }) => {
+  CONV_RELAXED_LAYERS.map(({ xs, ws, opts, tile }) => {
+    forceWinogradTile(tile ?? null);
     const x = sn.tensor(randomArray(xs.reduce((a, b) => a * b), 1), xs, { requiresGrad: true });
     const w = sn.tensor(randomArray(ws.reduce((a, b) => a * b), 2), ws, { requiresGrad: true });
     const b = sn.tensor(randomArray(ws[0], 3), [ws[0]], { requiresGrad: true });

@@ -4,6 +4,7 @@ import * as direct1x1 from './direct-1x1.js';
 import * as im2col from './im2col.js';
 import * as small from './small.js';
 import * as winogradF2x2 from './winograd-f2x2-3x3.js';
+import * as winogradF4x4 from './winograd-f4x4-3x3.js';
 
 /** One way to compute a convolution: all three passes on wasm addresses. */
 export interface ConvAlgorithm {
@@ -23,6 +24,7 @@ export const CONV_ALGORITHMS = {
   'depthwise': depthwise,
   'direct-1x1': direct1x1,
   'winograd-f2x2-3x3': winogradF2x2,
+  'winograd-f4x4-3x3': winogradF4x4,
   'im2col': im2col,
 } satisfies Record<string, ConvAlgorithm>;
 

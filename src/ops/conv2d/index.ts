@@ -10,8 +10,9 @@ export { convGeometry, type Conv2dOptions, type ConvGeom } from './geometry.js';
 
 /**
  * 2-D convolution (PyTorch's cross-correlation): x [N, C, H, W], w [OC, C/groups, kH, kW],
- * b [OC] | null -> [N, OC, OH, OW]. Each layer runs the algorithm choose-path.ts
- * picks for its geometry, the same one for all three passes.
+ * b [OC] | null -> [N, OC, OH, OW]. Each pass runs the algorithm choose-path.ts
+ * picks for the layer's geometry (the same family for all three; a Winograd
+ * layer may take a different tile per pass).
  */
 export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, opts?: Conv2dOptions): Tensor {
   const op = 'conv2d';
@@ -20,8 +21,7 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, opts?: Con
   const wp = w.ptr(op);
   const bp = b ? b.ptr(op) : 0;
   const out = empty([g.N, g.OC, g.OH, g.OW], op);
-  const path = choosePath(g);
-  convForward(g, xp, wp, bp, out.ptr(), path);
+  convForward(g, xp, wp, bp, out.ptr(), choosePath(g, 'forward'));
   const inputs = b ? [x, w, b] : [x, w];
   traceOp(op, [x, w, b], out, { stride: [g.sH, g.sW], padding: [g.pH, g.pW], dilation: [g.dH, g.dW], groups: g.G });
   return record(op, out, inputs, (gy) => {
@@ -31,11 +31,11 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, opts?: Con
     let gb: Tensor | null = null;
     if (x.requiresGrad) {
       gx = empty(x.shape, op);
-      convBackwardData(g, dy, w.ptr(op), gx.ptr(), path);
+      convBackwardData(g, dy, w.ptr(op), gx.ptr(), choosePath(g, 'data'));
     }
     if (w.requiresGrad) {
       gw = empty(w.shape, op);
-      convBackwardFilter(g, x.ptr(op), dy, gw.ptr(), path);
+      convBackwardFilter(g, x.ptr(op), dy, gw.ptr(), choosePath(g, 'filter'));
     }
     if (b && b.requiresGrad) {
       gb = empty([g.OC], op);

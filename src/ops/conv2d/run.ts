@@ -11,12 +11,12 @@ export function convForward(g: ConvGeom, x: number, w: number, b: number, y: num
 }
 
 /** dx (overwritten) = conv2d's input gradient for dy. */
-export function convBackwardData(g: ConvGeom, dy: number, w: number, dx: number, path: ConvPath = choosePath(g)): void {
+export function convBackwardData(g: ConvGeom, dy: number, w: number, dx: number, path: ConvPath = choosePath(g, 'data')): void {
   CONV_ALGORITHMS[path].backwardData(g, dy, w, dx);
 }
 
 /** dw (overwritten) = conv2d's filter gradient, summed over the batch in a fixed order. */
-export function convBackwardFilter(g: ConvGeom, x: number, dy: number, dw: number, path: ConvPath = choosePath(g)): void {
+export function convBackwardFilter(g: ConvGeom, x: number, dy: number, dw: number, path: ConvPath = choosePath(g, 'filter')): void {
   if (g.N === 0) {
     const n = g.OC * g.Cg * g.kH * g.kW;
     kernels.fill({ dst: dw, v: 0, n }, elementwiseThreads(n));

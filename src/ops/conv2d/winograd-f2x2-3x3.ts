@@ -85,7 +85,7 @@ function winogradConv(p: Plane, u: number, bias: number, x: number, y: number): 
  * The channel split is in GEMM row panels (at most 6 rows, counted as a whole
  * extra panel here), and every thread then also transforms all the input.
  */
-function channelsShareBetter(R: number, rows: number, Cout: number, threads: number): boolean {
+export function channelsShareBetter(R: number, rows: number, Cout: number, threads: number): boolean {
   const bands = Math.ceil(Math.ceil(R / rows) / threads) * threads;
   const bandRows = Math.ceil(R / bands);
   const n = Math.ceil(R / bandRows); // bands actually made; thread 0 takes the most
