@@ -1,5 +1,4 @@
 import { check } from '../errors.js';
-import { launchElementwise } from '../ops/launch.js';
 import * as F from '../functional.js';
 import type { Rng } from '../random.js';
 import type { Tensor } from '../tensor.js';
@@ -11,10 +10,6 @@ export class ReLU extends Module {
   static override readonly _keepsNoActivations: boolean = true;
   forward(x: Tensor): Tensor {
     return F.relu(x);
-  }
-  /** @internal No-grad inference on an activation nobody else holds (nn/inference.ts): max(x, 0) in place, same bits. */
-  _applyInPlace(x: Tensor): void {
-    launchElementwise('reluForward', [x.ptr('relu'), x.ptr('relu'), x.size], x.size);
   }
 }
 
