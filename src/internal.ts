@@ -6,3 +6,4 @@ export { isGradEnabled } from './autograd.js';
 export { keep } from './scope.js';
 export { setTracer, type Tracer, type TraceAttrs } from './trace.js';
 export { pointwiseJs } from './ops/pointwise-js.js';
+export { traceGraph } from './graph/trace-graph.js';
