@@ -13,8 +13,11 @@
 // at the trace, and any change re-traces. Parameter and buffer *values* may change
 // freely (an optimizer step, loadStateDict): the plan reads them at each run.
 import { isGradEnabled } from '../autograd.js';
+import { openForward } from '../memory/forward-scope.js';
 import type { Module } from '../nn/module.js';
-import { Tensor } from '../tensor.js';
+import { collect } from '../scope.js';
+import type { Storage } from '../storage.js';
+import { isTensor, Tensor } from '../tensor.js';
 import { currentTracer } from '../trace.js';
 import { executePlan } from './execute.js';
 import { planGraph, type Plan } from './plan.js';
@@ -54,6 +57,34 @@ function treeState(root: Module): unknown[] | null {
   return out;
 }
 
+/** >0 while this file traces a forward (the trace's own call runs eagerly). */
+let tracing = 0;
+
+/**
+ * A library module's forward inside a trace: run as usual, then free what it
+ * made and did not return. A library module keeps nothing it makes, so nothing
+ * can read those activations later; freeing them here, instead of when the
+ * traced forward returns, keeps the tracing call's peak near the plan's (every
+ * block's internals would otherwise live until the whole model has run).
+ */
+function runFreeingInternals(module: Module, impl: (...args: unknown[]) => unknown, args: unknown[]): unknown {
+  const scope = openForward();
+  if (scope === null || !isLibraryModule(module) || module._hasHooks(true)) return impl.apply(module, args);
+  const from = scope.made.length;
+  const out = impl.apply(module, args);
+  const results = new Set<Tensor>();
+  collect(out, results, isTensor);
+  const kept = new Set<Storage>([...results].map((t) => t.storage));
+  const made = scope.made.splice(from);
+  for (const s of made) {
+    if (s.forward === scope && !s.persistent && !kept.has(s) && !scope.escaped.has(s)) {
+      s.releaseWith(`freed when ${module.typeName}.forward returned under noGrad (an activation the module did not return)`);
+      s.forward = null;
+    } else scope.made.push(s);
+  }
+  return out;
+}
+
 const sameState = (a: unknown[], b: unknown[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /**
@@ -61,7 +92,8 @@ const sameState = (a: unknown[], b: unknown[]) => a.length === b.length && a.eve
  * (see the file comment); null when it does not, for the caller to run `impl`.
  */
 export function graphForward(module: Module, impl: (...args: unknown[]) => unknown, args: unknown[]): { out: unknown } | null {
-  if (isGradEnabled() || currentTracer() !== null || args.length === 0) return null;
+  if (isGradEnabled() || args.length === 0) return null;
+  if (currentTracer() !== null) return tracing > 0 ? { out: runFreeingInternals(module, impl, args) } : null;
   for (const a of args) if (!(a instanceof Tensor) || a.dtype !== 'float32' || a.isDisposed) return null;
   const state = treeState(module);
   if (state === null) return null;
@@ -75,7 +107,13 @@ export function graphForward(module: Module, impl: (...args: unknown[]) => unkno
     const outs = executePlan(e.plan, xs);
     return { out: e.plan.graph.returnsArray ? outs : outs[0] };
   }
-  const t = traceGraph(() => impl.apply(module, args), xs, { unknown: 'persistent-only', subgraphs: false });
+  tracing++;
+  let t;
+  try {
+    t = traceGraph(() => impl.apply(module, args), xs, { unknown: 'persistent-only', subgraphs: false });
+  } finally {
+    tracing--;
+  }
   const planned = t.graph ? planGraph(t.graph) : t.reason!;
   byShape.delete(key);
   if (byShape.size >= MAX_SHAPES) byShape.delete(byShape.keys().next().value!);

@@ -3,6 +3,7 @@ import * as sn from '../../src/index.js';
 import { graphFallbackReason, graphPlanOf } from '../../src/graph/module-graph.js';
 import type { Module } from '../../src/nn/module.js';
 import type { Tensor } from '../../src/tensor.js';
+import { backend } from '../../src/runtime/backend.js';
 import { bitsEqual } from '../helpers.js';
 
 beforeAll(async () => {
@@ -119,5 +120,27 @@ describe('the no-grad graph executor', () => {
     sn.tidy(() => { sn.noGrad(() => m.forward(x)); });
     h.remove();
     expect(calls).toBe(1);
+  });
+});
+
+describe('memory of the tracing call', () => {
+  it('the first no-grad call of a shape (the one that traces) peaks near the planned calls, far below keeping every activation', () => {
+    const heap = () => backend().heap;
+    const peakOf = (fn: () => void): number => {
+      const before = heap().stats().liveBytes;
+      heap().resetPeak();
+      fn();
+      return heap().stats().peakBytes - before;
+    };
+    const m = sn.models.resnet18({ seed: 1 });
+    m.eval();
+    const x = sn.keep(sn.randn([1, 3, 64, 64], { seed: 2 }));
+    const keepAll = peakOf(() => sn.tidy(() => { m.forward(x); }));
+    const tracing = peakOf(() => sn.tidy(() => { sn.noGrad(() => m.forward(x)); }));
+    const planned = peakOf(() => sn.tidy(() => { sn.noGrad(() => m.forward(x)); }));
+    const activations = 4 * sn.summary(m, [1, 3, 64, 64]).totals.activations;
+    expect(keepAll - tracing).toBeGreaterThan(0.6 * activations);
+    expect(planned).toBeLessThanOrEqual(tracing);
+    m.dispose();
   });
 });
