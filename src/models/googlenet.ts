@@ -77,6 +77,7 @@ export class Inception extends Module {
  */
 export class InceptionAux extends Module {
   static override readonly typeName: string = 'InceptionAux';
+  static override readonly _keepsNoActivations: boolean = true;
   pool: Module;
   conv: BasicConv2d;
   flatten: Flatten;

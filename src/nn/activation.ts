@@ -54,6 +54,7 @@ export class Flatten extends Module {
 /** Returns its input unchanged (PyTorch's nn.Identity: swaps out a layer, e.g. a model's head: `model.fc = new nn.Identity()`). */
 export class Identity extends Module {
   static override readonly typeName: string = 'Identity';
+  static override readonly _keepsNoActivations: boolean = true;
   forward(x: Tensor): Tensor {
     return x;
   }
@@ -82,6 +83,7 @@ export class GELU extends Module {
 
 export class Tanh extends Module {
   static override readonly typeName: string = 'Tanh';
+  static override readonly _keepsNoActivations: boolean = true;
   forward(x: Tensor): Tensor {
     return F.tanh(x);
   }
@@ -89,6 +91,7 @@ export class Tanh extends Module {
 
 export class Sigmoid extends Module {
   static override readonly typeName: string = 'Sigmoid';
+  static override readonly _keepsNoActivations: boolean = true;
   forward(x: Tensor): Tensor {
     return F.sigmoid(x);
   }
@@ -102,6 +105,7 @@ function dimArg(op: string, dim: number): number {
 /** softmax along `dim` (required: PyTorch's implicit-dim choice is deprecated). */
 export class Softmax extends Module {
   static override readonly typeName: string = 'Softmax';
+  static override readonly _keepsNoActivations: boolean = true;
   readonly dim: number;
   constructor(dim: number) {
     super();
@@ -114,6 +118,7 @@ export class Softmax extends Module {
 
 export class LogSoftmax extends Module {
   static override readonly typeName: string = 'LogSoftmax';
+  static override readonly _keepsNoActivations: boolean = true;
   readonly dim: number;
   constructor(dim: number) {
     super();

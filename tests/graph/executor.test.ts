@@ -144,3 +144,26 @@ describe('memory of the tracing call', () => {
     m.dispose();
   });
 });
+
+describe('graph coverage of the library layers', () => {
+  it('a head swapped for nn.Identity, Tanh/Sigmoid/Softmax and BatchNorm1d still run as one graph, same bits', () => {
+    const m = new sn.nn.Sequential(
+      new sn.nn.Linear(5, 8, { seed: 1 }), new sn.nn.BatchNorm1d(8), new sn.nn.Tanh(), new sn.nn.Linear(8, 8, { seed: 2 }),
+      new sn.nn.Sigmoid(), new sn.nn.Identity(), new sn.nn.Linear(8, 3, { seed: 3 }), new sn.nn.Softmax(1),
+    );
+    m.eval();
+    const x = sn.keep(sn.randn([4, 5], { seed: 4 }));
+    const { graph, eager } = graphAndEager(m, x);
+    expect(graphPlanOf(m, [[4, 5]])).not.toBeNull();
+    expect(bitsEqual(graph, eager)).toBe(true);
+    const again = sn.tidy(() => sn.noGrad(() => m.forward(x)).toFloat32Array()); // the plan, not the trace
+    expect(bitsEqual(again, eager)).toBe(true);
+  });
+
+  it('nn.Identity alone returns its input', () => {
+    const id = new sn.nn.Identity();
+    const x = sn.keep(sn.randn([2, 3], { seed: 5 }));
+    sn.noGrad(() => id.forward(x));
+    expect(sn.noGrad(() => id.forward(x))).toBe(x);
+  });
+});
