@@ -9,7 +9,6 @@
 //  - relu over an activation nobody else holds: in place.
 // A chain fuses only where each value feeds nothing but the next node; the
 // fused step runs where the chain's last node was (its inputs are all made by then).
-import type { TraceAttrs } from '../trace.js';
 import { readersOf, type Graph, type GraphNode, type ValueId } from './ir.js';
 import { unreplayable } from './replay.js';
 
@@ -29,7 +28,8 @@ export interface Plan {
 
 const reads = (...nodes: GraphNode[]): ValueId[] => [...new Set(nodes.flatMap((n) => n.inputs.filter((v): v is ValueId => v !== null)))];
 const sameShape = (a: number[], b: number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
-const isEvalBatchNorm = (a: TraceAttrs) => a.training === false;
+/** An eval-mode batch norm with running statistics (what folds into a scale and shift). */
+const isEvalBatchNorm = (n: GraphNode) => n.attrs.training === false && n.inputs[1] !== null && n.inputs[2] !== null;
 
 /** The executable plan of `g`, or a string saying why it cannot run as a graph. */
 export function planGraph(g: Graph): Plan | string {
@@ -59,7 +59,7 @@ export function planGraph(g: Graph): Plan | string {
     let tail = conv.output;
     let bn: GraphNode | null = null;
     const j = soleReader(tail);
-    if (j !== null && g.nodes[j].op === 'batchNorm' && g.nodes[j].inputs[0] === tail && isEvalBatchNorm(g.nodes[j].attrs) && !hasBias) {
+    if (j !== null && g.nodes[j].op === 'batchNorm' && g.nodes[j].inputs[0] === tail && isEvalBatchNorm(g.nodes[j]) && !hasBias) {
       bn = g.nodes[j];
       nodes.push(j);
       tail = bn.output;
@@ -103,9 +103,10 @@ export function planGraph(g: Graph): Plan | string {
         return;
       }
     }
-    taken.add(i);
     const x = n.inputs[0];
-    if (n.op === 'relu' && x !== null && made.has(x) && soleReader(x) === i) {
+    const inPlace = n.op === 'relu' && x !== null && made.has(x) && soleReader(x) === i;
+    taken.add(i);
+    if (inPlace) {
       placed.push({ at: i, step: { kind: 'reluInPlace', node: n, reads: reads(n), output: n.output } });
       return;
     }

@@ -42,6 +42,17 @@ describe('the no-grad graph executor', () => {
     expect(bitsEqual(graph, eager)).toBe(true);
   });
 
+  it('runs a ReLU in place over an activation nothing else reads (after a Linear), not over the input', () => {
+    const m = new sn.nn.Sequential(new sn.nn.ReLU(), new sn.nn.Linear(4, 4, { seed: 2 }), new sn.nn.ReLU(), new sn.nn.Linear(4, 2, { seed: 3 }));
+    const x = sn.keep(sn.randn([3, 4], { seed: 4 }));
+    const x0 = x.toFloat32Array();
+    sn.tidy(() => { sn.noGrad(() => m.forward(x)); });
+    expect(graphPlanOf(m, [[3, 4]])!.steps.map((s) => s.kind)).toEqual(['op', 'op', 'reluInPlace', 'op']);
+    const { graph, eager } = graphAndEager(m, x);
+    expect(bitsEqual(graph, eager)).toBe(true);
+    expect(bitsEqual(x.toFloat32Array(), x0)).toBe(true);
+  });
+
   it('sees an optimizer step between two evaluations (weights and batch-norm statistics): no stale plan', () => {
     const m = sn.models.resnet18({ numClasses: 4, seed: 3 });
     randomizeBatchNorms(m, 10);
