@@ -95,6 +95,7 @@ export function graphForward(module: Module, impl: (...args: unknown[]) => unkno
   if (isGradEnabled() || args.length === 0) return null;
   if (currentTracer() !== null) return tracing > 0 ? { out: runFreeingInternals(module, impl, args) } : null;
   for (const a of args) if (!(a instanceof Tensor) || a.dtype !== 'float32' || a.isDisposed) return null;
+  if (!isLibraryModule(module)) return null; // a user module: no walk over its tree (its library children get their own call)
   const state = treeState(module);
   if (state === null) return null;
   const xs = args as Tensor[];
