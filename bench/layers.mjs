@@ -27,9 +27,10 @@ for (const name of names) {
   const add = (k, t) => acc.set(k, (acc.get(k) ?? 0) + t);
   for (const mod of m.modules()) {
     const leaf = mod.children().length === 0;
-    // No-grad inference calls a conv's bias-free forward when it fuses the bias / batch norm and ReLU
-    // into one pass after it (src/nn/inference.ts): time that call as the conv; the pass counts as glue.
-    for (const fn of ['forward', '_forwardNoBias']) if (typeof mod[fn] === 'function') wrap(mod, fn, leaf);
+    // A hooked module tree runs its forwards eagerly (no graph plan: docs/graph.md), so every layer is
+    // timed on its own; the graph executor's fused conv epilogues are not profiled here (bench/models.mjs times them).
+    mod.registerForwardHook(() => {});
+    wrap(mod, 'forward', leaf);
   }
   function wrap(mod, fn, leaf) {
     const inner = mod[fn].bind(mod);

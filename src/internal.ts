@@ -8,3 +8,4 @@ export { setTracer, type Tracer, type TraceAttrs } from './trace.js';
 export { pointwiseJs } from './ops/pointwise-js.js';
 export { hardtanh } from './ops/hardtanh.js';
 export { chooseWinogradTile, costFeatures as winogradCostFeatures, forceWinogradTile } from './ops/conv2d/winograd-tile.js';
+export { traceGraph } from './graph/trace-graph.js';

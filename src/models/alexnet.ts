@@ -6,7 +6,6 @@ import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/pooling.js';
 import { Dropout, Flatten, ReLU } from '../nn/activation.js';
 import { LocalResponseNorm } from '../nn/norm.js';
 import { Module, Sequential } from '../nn/module.js';
-import { runLayers } from '../nn/inference.js';
 import type { Tensor } from '../tensor.js';
 import { zooOptions } from './options.js';
 
@@ -82,9 +81,9 @@ export class AlexNet extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    // runLayers frees each activation once consumed under noGrad (nn/inference.ts).
-    const layers = this.avgpool ? [this.features, this.avgpool] : [this.features];
-    return runLayers(x, [...layers, this.flatten, this.classifier]).y;
+    x = this.features.forward(x);
+    if (this.avgpool) x = this.avgpool.forward(x);
+    return this.classifier.forward(this.flatten.forward(x));
   }
 }
 

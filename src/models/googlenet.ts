@@ -7,7 +7,6 @@ import { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d } from '../nn/pooling.js';
 import { Dropout, Flatten, ReLU } from '../nn/activation.js';
 import { BatchNorm2d, LocalResponseNorm } from '../nn/norm.js';
 import { Module, Sequential } from '../nn/module.js';
-import { runLayers } from '../nn/inference.js';
 import type { Tensor } from '../tensor.js';
 import { keep } from '../scope.js';
 import { tensor } from '../ops/basic.js';
@@ -36,8 +35,8 @@ export class BasicConv2d extends Module {
     this.relu = this.registerModule('relu', new ReLU());
   }
   forward(x: Tensor): Tensor {
-    // Under noGrad: conv + batch norm / bias + ReLU in one pass after the conv (nn/inference.ts).
-    return runLayers(x, this.bn ? [this.conv, this.bn, this.relu] : [this.conv, this.relu]).y;
+    const y = this.conv.forward(x);
+    return this.relu.forward(this.bn ? this.bn.forward(y) : y);
   }
 }
 
@@ -64,10 +63,7 @@ export class Inception extends Module {
       new MaxPool2d(3, { stride: 1, padding: 1, ceilMode: true }), new BasicConv2d(inC, poolProj, 1, { batchNorm })));
   }
   forward(x: Tensor): Tensor {
-    const branches = [this.branch1, this.branch2, this.branch3, this.branch4].map((b) => runLayers(x, [b]));
-    const y = F.concat(branches.map((b) => b.y), 1);
-    for (const b of branches) if (b.owned) b.y.dispose(); // no-grad: the branch outputs live on only in y
-    return y;
+    return F.concat([this.branch1.forward(x), this.branch2.forward(x), this.branch3.forward(x), this.branch4.forward(x)], 1);
   }
 }
 
@@ -81,6 +77,7 @@ export class Inception extends Module {
  */
 export class InceptionAux extends Module {
   static override readonly typeName: string = 'InceptionAux';
+  static override readonly _keepsNoActivations: boolean = true;
   pool: Module;
   conv: BasicConv2d;
   flatten: Flatten;
@@ -186,9 +183,9 @@ export class GoogLeNet extends Module {
    */
   forward(x: Tensor): Tensor | GoogLeNetOutputs {
     if (this.aux1 && this.aux2 && this.training) return this.forwardWithAux(x);
-    if (!this.transform) return runLayers(x, this.stages).y;
-    // The transformed input is made here, so no-grad inference may free it once conv1 has read it.
-    return runLayers(F.conv2d(x, this.transform.w, this.transform.b), this.stages, true).y;
+    let y = this.transform ? F.conv2d(x, this.transform.w, this.transform.b) : x;
+    for (const m of this.stages) y = m.forward(y) as Tensor;
+    return y;
   }
 
   /** Stage by stage (no activation freeing: the heads read two intermediate maps). */

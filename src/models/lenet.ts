@@ -14,6 +14,7 @@ import type { Tensor } from '../tensor.js';
  */
 export class LeNet5 extends Module {
   static override readonly typeName: string = 'LeNet5';
+  static override readonly _keepsNoActivations: boolean = true;
   conv1: Conv2d; relu1 = new ReLU(); pool1 = new MaxPool2d(2);
   conv2: Conv2d; relu2 = new ReLU(); pool2 = new MaxPool2d(2);
   flatten = new Flatten(1);

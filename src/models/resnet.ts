@@ -6,7 +6,6 @@ import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/pooling.js';
 import { Flatten, ReLU } from '../nn/activation.js';
 import { BatchNorm2d } from '../nn/norm.js';
 import { Module, Sequential } from '../nn/module.js';
-import { residualTail, runLayers } from '../nn/inference.js';
 import type { Tensor } from '../tensor.js';
 import { zooOptions } from './options.js';
 
@@ -37,16 +36,11 @@ export class BasicBlock extends Module {
     this.downsample = ds && this.registerModule('downsample', ds);
   }
 
-  /** The shortcut: the input, or its projection (an activation made here, `owned` under noGrad). */
-  private shortcut(x: Tensor): { y: Tensor; owned: boolean } {
-    return this.downsample ? runLayers(x, [this.downsample]) : { y: x, owned: false };
-  }
-
   forward(x: Tensor): Tensor {
-    // Under noGrad: activations freed once read, ReLUs in place, and conv2's
-    // bias / batch norm, the add and the ReLU in one pass (nn/inference.ts).
-    const mid = runLayers(x, [this.conv1, this.bn1, this.relu]);
-    return residualTail(mid, [this.conv2, this.bn2], () => this.shortcut(x), this.relu, F.add);
+    let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
+    out = this.bn2.forward(this.conv2.forward(out));
+    const identity = this.downsample ? this.downsample.forward(x) : x;
+    return this.relu.forward(F.add(out, identity));
   }
 }
 
@@ -72,16 +66,12 @@ export class Bottleneck extends Module {
     this.downsample = ds && this.registerModule('downsample', ds);
   }
 
-  /** The shortcut: the input, or its projection (an activation made here, `owned` under noGrad). */
-  private shortcut(x: Tensor): { y: Tensor; owned: boolean } {
-    return this.downsample ? runLayers(x, [this.downsample]) : { y: x, owned: false };
-  }
-
   forward(x: Tensor): Tensor {
-    // Under noGrad: activations freed once read, ReLUs in place, and conv3's
-    // bias / batch norm, the add and the ReLU in one pass (nn/inference.ts).
-    const mid = runLayers(x, [this.conv1, this.bn1, this.relu, this.conv2, this.bn2, this.relu]);
-    return residualTail(mid, [this.conv3, this.bn3], () => this.shortcut(x), this.relu, F.add);
+    let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
+    out = this.relu.forward(this.bn2.forward(this.conv2.forward(out)));
+    out = this.bn3.forward(this.conv3.forward(out));
+    const identity = this.downsample ? this.downsample.forward(x) : x;
+    return this.relu.forward(F.add(out, identity));
   }
 }
 
@@ -130,11 +120,9 @@ export class ResNet extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    // runLayers frees each activation once consumed under noGrad (nn/inference.ts).
-    return runLayers(x, [
-      this.conv1, this.bn1, this.relu, this.maxpool, this.layer1, this.layer2, this.layer3, this.layer4,
-      this.avgpool, this.flatten, this.fc,
-    ]).y;
+    x = this.maxpool.forward(this.relu.forward(this.bn1.forward(this.conv1.forward(x))));
+    x = this.layer4.forward(this.layer3.forward(this.layer2.forward(this.layer1.forward(x))));
+    return this.fc.forward(this.flatten.forward(this.avgpool.forward(x)));
   }
 }
 

@@ -6,7 +6,6 @@ import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/pooling.js';
 import { Dropout, Flatten, ReLU } from '../nn/activation.js';
 import { BatchNorm2d } from '../nn/norm.js';
 import { Module, Sequential } from '../nn/module.js';
-import { runLayers } from '../nn/inference.js';
 import type { Tensor } from '../tensor.js';
 
 type Cfg = (number | 'M')[];
@@ -51,8 +50,7 @@ export class VGG extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    // runLayers frees each activation once consumed under noGrad (nn/inference.ts).
-    return runLayers(x, [this.features, this.avgpool, this.flatten, this.classifier]).y;
+    return this.classifier.forward(this.flatten.forward(this.avgpool.forward(this.features.forward(x))));
   }
 }
 

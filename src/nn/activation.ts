@@ -1,6 +1,4 @@
-import { kernels } from '../runtime/kernel-calls.js';
 import { check } from '../errors.js';
-import { elementwiseThreads } from '../ops/launch.js';
 import * as F from '../functional.js';
 import type { Rng } from '../random.js';
 import type { Tensor } from '../tensor.js';
@@ -12,10 +10,6 @@ export class ReLU extends Module {
   static override readonly _keepsNoActivations: boolean = true;
   forward(x: Tensor): Tensor {
     return F.relu(x);
-  }
-  /** @internal No-grad inference on an activation nobody else holds (nn/inference.ts): max(x, 0) in place, same bits. */
-  _applyInPlace(x: Tensor): void {
-    kernels.reluForward({ x: x.ptr('relu'), out: x.ptr('relu'), n: x.size }, elementwiseThreads(x.size));
   }
 }
 
@@ -60,6 +54,7 @@ export class Flatten extends Module {
 /** Returns its input unchanged (PyTorch's nn.Identity: swaps out a layer, e.g. a model's head: `model.fc = new nn.Identity()`). */
 export class Identity extends Module {
   static override readonly typeName: string = 'Identity';
+  static override readonly _keepsNoActivations: boolean = true;
   forward(x: Tensor): Tensor {
     return x;
   }
@@ -88,6 +83,7 @@ export class GELU extends Module {
 
 export class Tanh extends Module {
   static override readonly typeName: string = 'Tanh';
+  static override readonly _keepsNoActivations: boolean = true;
   forward(x: Tensor): Tensor {
     return F.tanh(x);
   }
@@ -95,6 +91,7 @@ export class Tanh extends Module {
 
 export class Sigmoid extends Module {
   static override readonly typeName: string = 'Sigmoid';
+  static override readonly _keepsNoActivations: boolean = true;
   forward(x: Tensor): Tensor {
     return F.sigmoid(x);
   }
@@ -108,6 +105,7 @@ function dimArg(op: string, dim: number): number {
 /** softmax along `dim` (required: PyTorch's implicit-dim choice is deprecated). */
 export class Softmax extends Module {
   static override readonly typeName: string = 'Softmax';
+  static override readonly _keepsNoActivations: boolean = true;
   readonly dim: number;
   constructor(dim: number) {
     super();
@@ -120,6 +118,7 @@ export class Softmax extends Module {
 
 export class LogSoftmax extends Module {
   static override readonly typeName: string = 'LogSoftmax';
+  static override readonly _keepsNoActivations: boolean = true;
   readonly dim: number;
   constructor(dim: number) {
     super();

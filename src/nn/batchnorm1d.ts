@@ -5,11 +5,12 @@ import { BatchNormBase, type BatchNormOptions } from './batchnorm-base.js';
 /**
  * Batch normalisation of [N, C] or [N, C, L] inputs (PyTorch's BatchNorm1d),
  * with BatchNorm2d's parameters, buffers and state_dict keys. A class of its
- * own rather than a BatchNorm2d subclass, so that conv folding and the fused
- * inference path (which match BatchNorm2d after a Conv2d) never take it.
+ * own rather than a BatchNorm2d subclass, so that conv folding (which matches
+ * BatchNorm2d after a Conv2d) never takes it.
  */
 export class BatchNorm1d extends BatchNormBase {
   static override readonly typeName: string = 'BatchNorm1d';
+  static override readonly _keepsNoActivations: boolean = true;
 
   constructor(numFeatures: number, opts: BatchNormOptions = {}) {
     super('BatchNorm1d', numFeatures, opts);

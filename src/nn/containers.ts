@@ -8,6 +8,7 @@ import { Module } from './module.js';
  */
 export class ModuleList extends Module {
   static override readonly typeName: string = 'ModuleList';
+  static override readonly _keepsNoActivations: boolean = true;
   private readonly items: Module[] = [];
 
   constructor(modules: Iterable<Module> = []) {
@@ -46,6 +47,7 @@ export class ModuleList extends Module {
 /** Sub-modules by name, in insertion order (PyTorch's nn.ModuleDict). It has no forward. */
 export class ModuleDict extends Module {
   static override readonly typeName: string = 'ModuleDict';
+  static override readonly _keepsNoActivations: boolean = true;
   private readonly items = new Map<string, Module>();
 
   constructor(modules: Record<string, Module> | Iterable<[string, Module]> = {}) {

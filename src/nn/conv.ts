@@ -69,9 +69,4 @@ export class Conv2d extends Module {
   forward(x: Tensor): Tensor {
     return F.conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
   }
-
-  /** @internal The convolution without its bias: no-grad inference adds it in one pass with what follows (nn/inference.ts). */
-  _forwardNoBias(x: Tensor): Tensor {
-    return F.conv2d(x, this.weight, null, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
-  }
 }

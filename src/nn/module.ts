@@ -4,7 +4,7 @@ import { isTensor, sameShape, Tensor } from '../tensor.js';
 import { escape, runForward } from '../memory/forward-scope.js';
 import { stepBoundary } from '../memory/steps.js';
 import { copyOf } from '../ops/basic.js';
-import { runLayers } from './inference.js';
+import { graphForward } from '../graph/module-graph.js';
 
 /** Called after a module's forward with its inputs and output (PyTorch's forward hook). */
 export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) => void;
@@ -59,9 +59,10 @@ export abstract class Module {
   static readonly typeName: string = 'Module';
   /**
    * @internal Set (as the class's own static, never inherited) by library layers
-   * whose forward keeps no reference to its input or output: a no-grad pass may
-   * then free an activation as soon as the next such layer has consumed it
-   * (nn/inference.ts). User subclasses are never assumed to qualify.
+   * whose forward keeps no reference to its input or output and depends only on
+   * its inputs and its own state: under noGrad a tree of such modules runs as a
+   * traced graph that frees each activation after its last reader and fuses
+   * layers (src/graph/, docs/graph.md). User subclasses are never assumed to qualify.
    */
   static readonly _keepsNoActivations: boolean = false;
   training = true;
@@ -82,7 +83,9 @@ export abstract class Module {
       enumerable: false,
       value: function hookedForward(...args: unknown[]) {
         return runForward(self.typeName, () => {
-          const out = impl.apply(self, args);
+          // Under noGrad a library module runs as a traced, fused graph (src/graph/module-graph.ts).
+          const graph = graphForward(self, impl, args);
+          const out = graph !== null ? graph.out : impl.apply(self, args);
           if (self._hooks.size > 0) {
             // A hook may keep what it sees: those tensors are the caller's now, not internal.
             if (self._hasHooks()) escape([args, out], isTensor);
@@ -377,6 +380,8 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return runLayers(x, this.layers).y;
+    let y = x;
+    for (const m of this.layers) y = m.forward(y);
+    return y;
   }
 }

@@ -22,31 +22,6 @@ export class BatchNorm2d extends BatchNormBase {
   /** Set by `foldBatchNorm`: the preceding conv applies this normalisation, so forward is the identity. */
   folded = false;
 
-  /**
-   * @internal Eval mode's per-channel y = x·scale + shift, rounded as bnApply
-   * rounds it (float32 products and sums, the inverse deviation from float64),
-   * for no-grad inference to apply in one pass with the conv before it and a
-   * ReLU (nn/inference.ts); 'identity' once folded; null in training mode.
-   */
-  _evalAffine(): { scale: Float32Array; shift: Float32Array } | 'identity' | null {
-    if (this.training) return null;
-    if (this.folded) return 'identity';
-    const op = 'BatchNorm2d';
-    const f = Math.fround;
-    const mean = this.runningMean.view(op);
-    const variance = this.runningVar.view(op);
-    const w = this.weight ? this.weight.view(op) : null;
-    const b = this.bias ? this.bias.view(op) : null;
-    const scale = new Float32Array(this.numFeatures);
-    const shift = new Float32Array(this.numFeatures);
-    for (let c = 0; c < this.numFeatures; c++) {
-      const invstd = f(1 / Math.sqrt(variance[c] + this.eps));
-      scale[c] = f((w ? w[c] : 1) * invstd);
-      shift[c] = f((b ? b[c] : 0) - f(mean[c] * scale[c]));
-    }
-    return { scale, shift };
-  }
-
   forward(x: Tensor): Tensor {
     if (this.folded) {
       check(!this.training, 'BatchNorm2d', 'this batch norm was folded into its convolution for inference (foldBatchNorm); build a new model to train');

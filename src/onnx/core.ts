@@ -4,5 +4,6 @@
 export * as sn from '../index.js';
 export { Tensor, SimdnnError, F, nn } from '../index.js';
 import { _internal } from '../index.js';
-export const { isGradEnabled, keep, setTracer, pointwiseJs, hardtanh } = _internal;
+export const { isGradEnabled, keep, setTracer, pointwiseJs, hardtanh, traceGraph } = _internal;
 export type { Tracer, TraceAttrs } from '../trace.js';
+export type { Graph as TracedGraph, GraphNode as TracedNode, ValueId } from '../graph/ir.js';

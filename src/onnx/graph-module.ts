@@ -14,6 +14,7 @@ import { toTensor } from './values.js';
 /** A level of the dotted parameter names (`features` in `features.0.weight`); holds tensors, runs nothing. */
 class ParameterGroup extends nn.Module {
   static override readonly typeName: string = 'ParameterGroup';
+  static override readonly _keepsNoActivations: boolean = true;
   forward(): never {
     throw new SimdnnError('ParameterGroup', 'holds part of an ONNX graph\'s parameters and has no forward of its own; call the graph module');
   }
@@ -26,6 +27,8 @@ interface Step {
 
 export class OnnxGraphModule extends nn.Module {
   static override readonly typeName: string = 'OnnxGraph';
+  /** A library module: under noGrad the core traces its forward and runs it with the graph executor's passes (docs/graph.md). */
+  static override readonly _keepsNoActivations: boolean = true;
   /** The graph's runtime inputs and the outputs forward returns (after any `outputs` cut). */
   readonly inputNames: string[];
   /** The declared dims of each input (null where a dim is symbolic, e.g. the batch). */
@@ -122,8 +125,14 @@ export class OnnxGraphModule extends nn.Module {
     const op = 'OnnxGraph';
     check(xs.length === this.inputNames.length, op, () => `expects ${this.inputNames.length} input${this.inputNames.length === 1 ? '' : 's'} (${this.inputNames.join(', ')}), got ${xs.length}`);
     xs.forEach((x, i) => check(x instanceof Tensor, op, () => `input ${i} ('${this.inputNames[i]}') must be a Tensor`));
-    // A tracer (saveOnnx) gets this graph's own nodes, not the private ops they run on.
+    // saveOnnx's tracer gets this graph's own nodes, not the core ops they run on;
+    // the no-grad executor's tracer gets the core ops (they are what it replays).
     const tracer = setTracer(null);
+    if (tracer !== null && !tracer.wantsSubgraphs) {
+      setTracer(tracer);
+      const ys = this.run(xs);
+      return ys.length === 1 ? ys[0] : ys;
+    }
     let outs: Tensor[];
     try {
       outs = this.run(xs);

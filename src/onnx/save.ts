@@ -1,9 +1,9 @@
-// saveOnnx: traces one forward of a module (the core's trace hook reports every
-// op a library layer runs, with its attributes) into ONNX nodes. Initializers are
+// saveOnnx: writes the core's graph form (src/graph/ir.ts: one forward traced
+// through the hook every public op reports to) as ONNX nodes. Initializers are
 // the module's parameters and buffers under their stateDict keys. A graph module
 // (loadOnnx) reports its own nodes as they are, so import -> export is exact.
 import { checkKnownKeys, fmtShape, SimdnnError } from '../errors.js';
-import { nn, setTracer, sn, Tensor, type TraceAttrs } from './core.js';
+import { nn, sn, traceGraph, type TracedGraph as Graph, type TracedNode, type Tensor, type ValueId } from './core.js';
 import type { Const } from './constant.js';
 import type { GraphNode } from './graph.js';
 import { encodeModel, onnx, type IAttributeProto, type INodeProto, type ITensorProto } from './proto.js';
@@ -43,37 +43,38 @@ function constInit(name: string, c: Const): ITensorProto {
 
 const ARITHMETIC: Record<string, string> = { add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div' };
 
-class Tracer {
+/** Writes a traced Graph (src/graph/ir.ts) as ONNX nodes and initializers. */
+class OnnxWriter {
   readonly nodes: INodeProto[] = [];
   readonly initializers: ITensorProto[] = [];
-  private readonly names = new Map<Tensor, string>();
+  private readonly names = new Map<ValueId, string>();
   private readonly stateNames: Map<Tensor, string>;
-  private readonly used = new Set<string>();
+  private readonly written = new Map<Tensor, string>();
   private count = 0;
 
-  constructor(model: nn.Module, private readonly opset: number) {
+  constructor(model: nn.Module, private readonly g: Graph, private readonly opset: number) {
     this.stateNames = new Map(model.namedStates().map(([k, t]) => [t, k]));
+    g.inputs.forEach((v, i) => this.names.set(v, g.inputs.length === 1 ? 'input' : `input${i}`));
+    for (const [v, t] of g.constants) this.names.set(v, this.initializer(t));
+    for (const n of g.nodes) this.op(n);
   }
 
-  setName(t: Tensor, name: string): void {
-    this.names.set(t, name);
-  }
-
-  /** The value name of an op's input: a traced value, a parameter/buffer (an initializer), or a constant made in forward. */
-  nameOf(t: Tensor): string {
-    const n = this.names.get(t);
-    if (n !== undefined) return n;
-    const state = this.stateNames.get(t);
-    const name = state ?? `constant_${this.count++}`;
-    if (!this.used.has(name)) {
-      this.used.add(name);
+  /** Parameters and buffers under their stateDict keys; other tensors the forward read (made in it) as constants. */
+  private initializer(t: Tensor): string {
+    let name = this.written.get(t);
+    if (name === undefined) {
+      name = this.stateNames.get(t) ?? `constant_${this.count++}`;
+      this.written.set(t, name);
       this.initializers.push(floatInit(name, t.shape, t.toFloat32Array()));
     }
-    this.names.set(t, name);
     return name;
   }
 
-  private node(opType: string, inputs: string[], out: Tensor, attrs: IAttributeProto[] = []): void {
+  nameOf(v: ValueId): string {
+    return this.names.get(v)!;
+  }
+
+  private node(opType: string, inputs: string[], out: ValueId, attrs: IAttributeProto[] = []): void {
     const name = `/${opType}_${this.count++}`;
     const output = `${name}_output`;
     this.nodes.push({ name, opType, input: inputs, output: [output], attribute: attrs });
@@ -84,28 +85,36 @@ class Tracer {
     throw new SimdnnError('saveOnnx', `${op}: ${msg}`);
   }
 
-  /** One traced op -> ONNX node(s). */
-  op(op: string, inputs: readonly (Tensor | null)[], out: Tensor, a: TraceAttrs): void {
+  private constant(name: string, dims: number[], data: Float32Array): string {
+    const n = `${name}_${this.count++}`;
+    this.initializers.push(floatInit(n, dims, data));
+    return n;
+  }
+
+  /** One traced node -> ONNX node(s). */
+  private op(nd: TracedNode): void {
+    const { op, inputs, output: out, attrs: a } = nd;
     if (op === 'onnxGraph') return this.subgraph(inputs, out, a.subgraph as TracedSubgraph);
-    const ins = inputs.filter((t): t is Tensor => t !== null && t !== undefined);
-    const n = ins.map((t) => this.nameOf(t));
+    const ins = inputs.filter((v): v is ValueId => v !== null && v !== undefined);
+    const n = ins.map((v) => this.nameOf(v));
+    const shape = (v: ValueId) => this.g.shapes[v];
     const pair = (v: unknown) => v as [number, number];
     switch (op) {
       case 'conv2d': {
-        const [w] = [inputs[1]!];
+        const w = shape(inputs[1]!);
         const p = pair(a.padding);
-        return this.node('Conv', n, out, [ints('kernel_shape', [w.shape[2], w.shape[3]]), ints('strides', pair(a.stride)), ints('pads', [p[0], p[1], p[0], p[1]]), ints('dilations', pair(a.dilation)), int('group', a.groups as number)]);
+        return this.node('Conv', n, out, [ints('kernel_shape', [w[2], w[3]]), ints('strides', pair(a.stride)), ints('pads', [p[0], p[1], p[0], p[1]]), ints('dilations', pair(a.dilation)), int('group', a.groups as number)]);
       }
       case 'linear':
-        if (ins[0].shape.length !== 2) this.fail(op, `input ${fmtShape(ins[0].shape)} is not 2-D [N, features]`);
+        if (shape(ins[0]).length !== 2) this.fail(op, `input ${fmtShape(shape(ins[0]))} is not 2-D [N, features]`);
         return this.node('Gemm', n, out, [int('transB', 1)]);
       case 'matmul': return this.node('MatMul', n, out);
       case 'batchNorm': {
         if (a.training) this.fail(op, 'traced in training mode');
         const [x, rm, rv, w, b] = inputs;
-        const C = x!.shape[1];
-        const scale = w ? this.nameOf(w) : this.nameOf(sn.ones([C]));
-        const shift = b ? this.nameOf(b) : this.nameOf(sn.zeros([C]));
+        const C = shape(x!)[1];
+        const scale = w !== null ? this.nameOf(w) : this.constant('ones', [C], new Float32Array(C).fill(1));
+        const shift = b !== null ? this.nameOf(b) : this.constant('zeros', [C], new Float32Array(C));
         return this.node('BatchNormalization', [this.nameOf(x!), scale, shift, this.nameOf(rm!), this.nameOf(rv!)], out, [float('epsilon', a.eps as number), float('momentum', 1 - (a.momentum as number))]);
       }
       case 'relu': return this.node('Relu', n, out);
@@ -114,7 +123,7 @@ class Tracer {
       case 'softmax':
       case 'logSoftmax': {
         const dim = a.dim as number;
-        if (this.opset < 13 && dim !== ins[0].shape.length - 1) this.fail(op, `over dim ${dim} (not the last) needs opset 13 or later`);
+        if (this.opset < 13 && dim !== shape(ins[0]).length - 1) this.fail(op, `over dim ${dim} (not the last) needs opset 13 or later`);
         return this.node(op === 'softmax' ? 'Softmax' : 'LogSoftmax', n, out, [int('axis', dim)]);
       }
       case 'localResponseNorm':
@@ -136,18 +145,20 @@ class Tracer {
       }
       case 'adaptiveAvgPool2d':
       case 'adaptiveMaxPool2d': {
-        const [, , H, W] = ins[0].shape;
-        const [, , OH, OW] = out.shape;
+        const [, , H, W] = shape(ins[0]);
+        const [, , OH, OW] = shape(out);
         const kind = op === 'adaptiveAvgPool2d' ? 'Average' : 'Max';
         if (OH === 1 && OW === 1) return this.node(`Global${kind}Pool`, n, out);
         if (H % OH !== 0 || W % OW !== 0) this.fail(op, `output ${OH}x${OW} does not divide input ${H}x${W} (ONNX has no adaptive pooling)`);
         return this.node(`${kind}Pool`, n, out, [ints('kernel_shape', [H / OH, W / OW]), ints('strides', [H / OH, W / OW])]);
       }
       case 'reshape': {
-        const shapeName = `${out.shape.join('x')}_shape_${this.count++}`;
+        const outShape = shape(out);
+        const inShape = shape(ins[0]);
+        const shapeName = `${outShape.join('x')}_shape_${this.count++}`;
         // 0 copies the input's dim: a reshape that keeps the batch (a flatten) works for any batch size.
-        const target = out.shape.map((d, i) => (i === 0 && ins[0].shape.length > 0 && d === ins[0].shape[0] ? 0 : d));
-        this.initializers.push(constInit(shapeName, { kind: 'const', dims: [out.shape.length], type: 'int', data: Float64Array.from(target) }));
+        const target = outShape.map((d, i) => (i === 0 && inShape.length > 0 && d === inShape[0] ? 0 : d));
+        this.initializers.push(constInit(shapeName, { kind: 'const', dims: [outShape.length], type: 'int', data: Float64Array.from(target) }));
         return this.node('Reshape', [n[0], shapeName], out);
       }
       case 'add':
@@ -169,12 +180,12 @@ class Tracer {
   }
 
   /** A graph module's own nodes, renamed into this graph; its parameters keep their (outer) stateDict names. */
-  private subgraph(inputs: readonly (Tensor | null)[], out: Tensor, g: TracedSubgraph): void {
+  private subgraph(inputs: readonly (ValueId | null)[], out: ValueId, g: TracedSubgraph): void {
     if (g.opset !== this.opset) this.fail('loadOnnx graph', `was loaded at opset ${g.opset}; export it at the same opset (saveOnnx(model, { opset: ${g.opset}, … }))`);
     const prefix = `/g${this.count++}`;
     const rename = new Map<string, string>();
     g.inputNames.forEach((name, i) => rename.set(name, this.nameOf(inputs[i]!)));
-    for (const [name, t] of g.tensors) rename.set(name, this.nameOf(t));
+    for (const [name, t] of g.tensors) rename.set(name, this.initializer(t));
     const read = new Set([...g.nodes.flatMap((nd) => nd.inputs), g.outputName]);
     for (const [name, c] of g.known) {
       if (!read.has(name)) continue;
@@ -201,35 +212,35 @@ export function saveOnnx(model: nn.Module, opts: SaveOnnxOptions): Uint8Array {
   const opset = opts.opset ?? (model as { opset?: number }).opset ?? 13; // a graph module: its own opset
   if (!Array.isArray(inputShape) || inputShape.length === 0 || !inputShape.every((d) => Number.isInteger(d) && d >= 1)) throw new SimdnnError(op, `inputShape must be an array of positive sizes, e.g. [1, 3, 224, 224], got ${String(inputShape)}`);
   if (!Number.isInteger(opset) || opset < 11 || opset > 17) throw new SimdnnError(op, `opset must be an integer from 11 to 17, got ${String(opset)}`);
-  const tracer = new Tracer(model, opset);
   const wasTraining = model.training;
   model.eval();
+  let writer: OnnxWriter | null = null;
   let graphOutputs: string[] = [];
   let outShapes: number[][] = [];
   sn.tidy(() => {
     const x = sn.zeros(inputShape);
-    tracer.setName(x, 'input');
-    // Traced with gradients on: the no-grad inference paths fuse layers outside the F ops.
-    const prev = setTracer((o, i, y, a) => tracer.op(o, i, y, a));
+    // Traced with gradients on: the model's own forward runs, not the no-grad executor's plan.
+    let traced;
     try {
-      const y = model.forward(x);
-      const ys: Tensor[] = Array.isArray(y) ? y : [y];
-      if (!ys.every((t) => t instanceof Tensor)) throw new SimdnnError(op, 'the model\'s forward must return a Tensor or an array of Tensors');
-      graphOutputs = ys.map((t) => tracer.nameOf(t));
-      outShapes = ys.map((t) => t.shape.slice());
+      traced = traceGraph(() => model.forward(x), [x], { unknown: 'constant', subgraphs: true });
     } finally {
-      setTracer(prev);
       model.train(wasTraining);
     }
+    if (traced.graph === null) throw new SimdnnError(op, 'the model\'s forward must return a Tensor or an array of Tensors');
+    const g = traced.graph;
+    writer = new OnnxWriter(model, g, opset);
+    graphOutputs = g.outputs.map((v) => writer!.nameOf(v));
+    outShapes = g.outputs.map((v) => g.shapes[v].slice());
   });
+  const w = writer as unknown as OnnxWriter;
   // Graph outputs get stable names: 'output' (or 'output0', 'output1', … for several).
   const finalNames = graphOutputs.map((_, i) => (graphOutputs.length === 1 ? 'output' : `output${i}`));
   graphOutputs.forEach((name, i) => {
-    const producer = tracer.nodes.find((nd) => nd.output!.includes(name));
+    const producer = w.nodes.find((nd) => nd.output!.includes(name));
     if (producer) {
       producer.output = producer.output!.map((o) => (o === name ? finalNames[i] : o));
-      for (const nd of tracer.nodes) nd.input = nd.input!.map((v) => (v === name ? finalNames[i] : v));
-    } else tracer.nodes.push({ name: `/Identity_${i}`, opType: 'Identity', input: [name], output: [finalNames[i]] });
+      for (const nd of w.nodes) nd.input = nd.input!.map((v) => (v === name ? finalNames[i] : v));
+    } else w.nodes.push({ name: `/Identity_${i}`, opType: 'Identity', input: [name], output: [finalNames[i]] });
   });
   // The batch dim is symbolic ('batch'): the graph runs at any batch size (see the Reshape targets above).
   const vi = (name: string, dims: number[]) => ({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d, i) => (i === 0 ? { dimParam: 'batch' } : { dimValue: d })) } } } });
@@ -239,8 +250,8 @@ export function saveOnnx(model: nn.Module, opts: SaveOnnxOptions): Uint8Array {
     opsetImport: [{ domain: '', version: opset }],
     graph: {
       name: model.typeName,
-      node: tracer.nodes,
-      initializer: tracer.initializers,
+      node: w.nodes,
+      initializer: w.initializers,
       input: [vi('input', inputShape)],
       output: finalNames.map((n, i) => vi(n, outShapes[i])),
     },

@@ -81,7 +81,7 @@ export function filterTile(g: ConvGeom): WinogradTile {
 }
 
 /**
- * For the inference fusions (src/nn/inference.ts): when layer g takes the
+ * For the no-grad executor's fusions (src/graph/execute.ts): when layer g takes the
  * F(4x4,3x3) forward path, computes y = epilogue(conv(x, w)) in one pass and
  * returns true; otherwise does nothing and returns false (the caller runs the
  * conv and its affinePlanesInPlace pass as before: same bits either way).
