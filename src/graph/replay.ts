@@ -4,6 +4,7 @@ import * as F from '../functional.js';
 import { reshape } from '../ops/basic.js';
 import { binary, type BinaryName } from '../ops/elementwise.js';
 import { matmul } from '../ops/matmul.js';
+import { hardtanh } from '../ops/hardtanh.js';
 import { permute } from '../ops/permute.js';
 import type { Tensor } from '../tensor.js';
 import type { TraceAttrs } from '../trace.js';
@@ -22,6 +23,7 @@ const REPLAY: Record<string, Replay> = {
   matmul: ([x, y]) => matmul(x!, y!),
   batchNorm: ([x, rm, rv, w, b], a) => F.batchNorm(x!, rm, rv, w, b, { training: a.training as boolean, momentum: a.momentum as number, eps: a.eps as number }),
   relu: ([x]) => F.relu(x!),
+  hardtanh: ([x], a) => hardtanh(x!, a.min as number, a.max as number),
   tanh: ([x]) => F.tanh(x!),
   sigmoid: ([x]) => F.sigmoid(x!),
   softmax: ([x], a) => F.softmax(x!, a.dim as number),

@@ -118,6 +118,12 @@ class OnnxWriter {
         return this.node('BatchNormalization', [this.nameOf(x!), scale, shift, this.nameOf(rm!), this.nameOf(rv!)], out, [float('epsilon', a.eps as number), float('momentum', 1 - (a.momentum as number))]);
       }
       case 'relu': return this.node('Relu', n, out);
+      case 'hardtanh': // ONNX Clip with scalar min/max inputs (opset 11 on); an infinite bound is left out
+        return this.node('Clip', [
+          n[0],
+          Number.isFinite(a.min) ? this.constant('min', [], new Float32Array([a.min as number])) : '',
+          Number.isFinite(a.max) ? this.constant('max', [], new Float32Array([a.max as number])) : '',
+        ], out);
       case 'tanh': return this.node('Tanh', n, out);
       case 'sigmoid': return this.node('Sigmoid', n, out);
       case 'softmax':

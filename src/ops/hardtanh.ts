@@ -5,6 +5,7 @@ import { empty } from './basic.js';
 import { kernels } from '../runtime/kernel-calls.js';
 import { elementwiseThreads } from './launch.js';
 import { unaryFloat } from './unary.js';
+import { traceOp } from '../trace.js';
 
 /**
  * min(max(x, lo), hi) with PyTorch's hardtanh gradient: g strictly inside (lo, hi),
@@ -18,6 +19,7 @@ export function hardtanh(x: Tensor, lo: number, hi: number): Tensor {
   const op = 'hardtanh';
   floatTensor(x, op, 'input');
   const out = unaryFloat('clamp', x, op, lo, hi);
+  traceOp(op, [x], out, { min: lo, max: hi });
   return record(op, out, [x], (g) => {
     const gx = empty(x.shape, op);
     if (x.size > 0) kernels.hardtanhBackward({ x: x.ptr(op), g: g.ptr(op), gx: gx.ptr(), n: x.size, lo, hi }, elementwiseThreads(x.size));
