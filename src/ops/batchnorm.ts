@@ -55,8 +55,9 @@ export function batchNorm(
     check(rm !== null, op, 'runningMean and runningVar are required in evaluation (training: false)');
   }
 
-  // saved = [mean (C), invstd (C)]: what the forward used, kept for backward.
-  const saved = empty([2 * C], op);
+  // saved = [mean (C), invstd (C), a (C), sh (C)]: what the forward used, kept for
+  // backward; a and sh (y = x·a + sh, as bnApply rounds them) let a ReLU's mask be rebuilt.
+  const saved = empty([4 * C], op);
   const mean = saved.ptr();
   const invstd = mean + 4 * C;
   if (training) {
@@ -70,23 +71,50 @@ export function batchNorm(
 
   traceOp(op, [x, rm, rv, w, b], out, { training, momentum, eps });
   const inputs = [x, ...(w ? [w] : []), ...(b ? [b] : [])];
-  record(op, out, inputs, (g) => {
+  record(op, out, inputs, (g) => backward(g, false));
+  if (out.gradFn !== null) {
+    affineCoefficients(saved, C, w, b);
+    out.gradFn.backwardReluMasked = (g) => backward(g, true);
+  } else saved.dispose();
+  return out;
+
+  /** The gradients from dL/dout (`relu`: dL/d relu(out), masked here, see GradNode.backwardReluMasked). */
+  function backward(g: Tensor, relu: boolean): (Tensor | null)[] {
     const gw = w && w.requiresGrad ? empty([C], op) : null;
     const gb = b && b.requiresGrad ? empty([C], op) : null;
     const gx = x.requiresGrad ? empty(x.shape, op) : null;
     const sums = empty([2 * C], op);
     const m = saved.ptr(op);
     const is = m + 4 * C;
+    const aff = m + 8 * C;
     if (gw || gb || (gx && training)) {
-      launchElementwise('bnBackwardReduce', [x.ptr(op), g.ptr(op), N, C, S, m, is, sums.ptr(), gw ? gw.ptr() : 0, gb ? gb.ptr() : 0], x.size);
+      if (relu) launchElementwise('bnReluBackwardReduce', [x.ptr(op), g.ptr(op), N, C, S, m, is, aff, sums.ptr(), gw ? gw.ptr() : 0, gb ? gb.ptr() : 0], x.size);
+      else launchElementwise('bnBackwardReduce', [x.ptr(op), g.ptr(op), N, C, S, m, is, sums.ptr(), gw ? gw.ptr() : 0, gb ? gb.ptr() : 0], x.size);
     }
     if (gx) {
-      launchElementwise('bnBackwardInput', [x.ptr(op), g.ptr(op), gx.ptr(), N, C, S, m, is, wp(), sums.ptr(), training ? 1 : 0], x.size);
+      if (relu) launchElementwise('bnReluBackwardInput', [x.ptr(op), g.ptr(op), gx.ptr(), N, C, S, m, is, wp(), sums.ptr(), aff, training ? 1 : 0], x.size);
+      else launchElementwise('bnBackwardInput', [x.ptr(op), g.ptr(op), gx.ptr(), N, C, S, m, is, wp(), sums.ptr(), training ? 1 : 0], x.size);
     }
     sums.dispose();
     freeSaved(saved);
     return [gx, ...(w ? [gw] : []), ...(b ? [gb] : [])];
-  });
-  if (out.gradFn === null) saved.dispose();
-  return out;
+  }
+}
+
+/**
+ * Writes a = w·invstd and sh = bias − mean·a per channel after mean and invstd
+ * in `saved`, rounded as bnApply rounds them (float32 products and
+ * differences: Math.fround of the exact double result is the float32 one), so
+ * that x·a + sh in a backward kernel rebuilds the forward's output bit for bit.
+ */
+function affineCoefficients(saved: Tensor, C: number, w: Tensor | null, b: Tensor | null): void {
+  const f = Math.fround;
+  const v = saved.view('batchNorm');
+  const wv = w ? w.view('batchNorm') : null;
+  const bv = b ? b.view('batchNorm') : null;
+  for (let c = 0; c < C; c++) {
+    const a = f((wv ? wv[c] : 1) * v[C + c]);
+    v[2 * C + c] = a;
+    v[3 * C + c] = f((bv ? bv[c] : 0) - f(v[c] * a));
+  }
 }
