@@ -114,8 +114,11 @@ export async function trainProfile(sn, name, { threads, batch, runs }) {
       const t2 = now();
       for (const node of graphNodes(loss)) {
         const key = nodeKey.get(node) ?? `(outside layers) ${node.name}`;
-        const inner = node.backward;
-        node.backward = (g) => { const s = now(); const r = inner(g); add(bwd, key, now() - s); return r; };
+        // backwardReluMasked: a batch norm's backward that also applies the ReLU after it (src/backward.ts).
+        for (const fn of ['backward', 'backwardReluMasked']) {
+          const inner = node[fn];
+          if (inner) node[fn] = (g) => { const s = now(); const r = inner(g); add(bwd, key, now() - s); return r; };
+        }
       }
       const t3 = now();
       loss.backward();
@@ -148,6 +151,7 @@ export async function trainProfile(sn, name, { threads, batch, runs }) {
     console.log(`    ${t.padEnd(26)} ${f.toFixed(1).padStart(7)} ${b.toFixed(1).padStart(10)} ${(100 * (f + b) / whole('total')).toFixed(1).padStart(10)}`);
   }
   console.log('  per layer (in the step: forward, backward; conv alone at its shapes: forward / data gradient / filter gradient, path)');
+  console.log('  (each row is its own median over the steps: rows need not add up to the totals)');
   for (const { k, f, b } of rows) {
     const p = phases.get(k);
     const conv = convs.get(k);
