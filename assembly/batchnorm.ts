@@ -161,94 +161,29 @@ export function bnApply(x: usize, y: usize, N: i32, C: i32, S: i32, mean: usize,
   }
 }
 
-/**
- * Per channel: sums[c] = Σ g, sums[C + c] = Σ g·(x − mean); and, where the
- * pointers are not 0, gb[c] = Σ g, gw[c] = Σ g·(x − mean)·invstd.
- */
-export function bnBackwardReduce(x: usize, g: usize, N: i32, C: i32, S: i32, mean: usize, invstd: usize,
-  sums: usize, gw: usize, gb: usize, tid: i32, nthreads: i32): void {
-  const c1 = unitStart(C, tid + 1, nthreads);
-  for (let c = unitStart(C, tid, nthreads); c < c1; c++) {
-    const o = <usize>c << 2;
-    const dot = channelSum(2, x, g, c, N, C, S, load<f32>(mean + o), sums + o, 0.0, 0.0);
-    store<f32>(sums + (<usize>(C + c) << 2), <f32>dot);
-    if (gb != 0) store<f32>(gb + o, load<f32>(sums + o));
-    if (gw != 0) store<f32>(gw + o, <f32>(dot * <f64>load<f32>(invstd + o)));
-  }
-}
-
-/**
- * gx. training != 0 (batch statistics, PyTorch's formula):
- *   gx = (g − Σg/M − (x − mean)·Σg(x − mean)·invstd²/M)·invstd·w
- * training == 0 (running statistics are constants): gx = g·invstd·w.
- */
-export function bnBackwardInput(x: usize, g: usize, gx: usize, N: i32, C: i32, S: i32, mean: usize, invstd: usize, w: usize,
-  sums: usize, training: i32, tid: i32, nthreads: i32): void {
-  const units = N * C;
-  const M = <f32>(<f64>N * <f64>S);
-  const u1 = unitStart(units, tid + 1, nthreads);
-  for (let u = unitStart(units, tid, nthreads); u < u1; u++) {
-    const c = u % C;
-    const o = <usize>c << 2;
-    const is = load<f32>(invstd + o);
-    const scale = (w != 0 ? load<f32>(w + o) : <f32>1.0) * is;
-    const row = <usize>u * S << 2;
-    let s = 0;
-    if (training != 0) {
-      const m = load<f32>(mean + o);
-      const gm = load<f32>(sums + o) / M;
-      const k = load<f32>(sums + (<usize>(C + c) << 2)) * is * is / M;
-      const mv = f32x4.splat(m);
-      const gmv = f32x4.splat(gm);
-      const kv = f32x4.splat(k);
-      const sv = f32x4.splat(scale);
-      for (; s + 4 <= S; s += 4) {
-        const p = row + (<usize>s << 2);
-        const d = f32x4.mul(f32x4.sub(v128.load(x + p), mv), kv);
-        v128.store(gx + p, f32x4.mul(f32x4.sub(f32x4.sub(v128.load(g + p), gmv), d), sv));
-      }
-      for (; s < S; s++) {
-        const p = row + (<usize>s << 2);
-        const d = (load<f32>(x + p) - m) * k;
-        store<f32>(gx + p, ((load<f32>(g + p) - gm) - d) * scale);
-      }
-    } else {
-      const sv = f32x4.splat(scale);
-      for (; s + 4 <= S; s += 4) {
-        const p = row + (<usize>s << 2);
-        v128.store(gx + p, f32x4.mul(v128.load(g + p), sv));
-      }
-      for (; s < S; s++) {
-        const p = row + (<usize>s << 2);
-        store<f32>(gx + p, load<f32>(g + p) * scale);
-      }
-    }
-  }
-}
-
-// The backward of relu(batchNorm(x)) in the passes of batchNorm's own backward:
-// g is the gradient of the ReLU's output and is masked on the fly where the
-// batch norm's output x·a + sh (aff[c] = a, aff[C + c] = sh, as bnApply
+// The backward passes. relu = true: the backward of relu(batchNorm(x)) in the
+// same passes: g is the gradient of the ReLU's output, masked on the fly where
+// the batch norm's output x·a + sh (aff[c] = a, aff[C + c] = sh, as bnApply
 // rounded them) is > 0, so neither the masked gradient nor the batch norm's
-// output is ever stored. Same bits as reluBackward then the kernels above.
+// output is ever stored; same bits as reluBackward, then relu = false.
 
-/** bnBackwardReduce of the ReLU-masked g. */
-export function bnReluBackwardReduce(x: usize, g: usize, N: i32, C: i32, S: i32, mean: usize, invstd: usize, aff: usize,
+// @ts-ignore: decorator
+@inline function backwardReduce(relu: bool, x: usize, g: usize, N: i32, C: i32, S: i32, mean: usize, invstd: usize, aff: usize,
   sums: usize, gw: usize, gb: usize, tid: i32, nthreads: i32): void {
   const c1 = unitStart(C, tid + 1, nthreads);
   for (let c = unitStart(C, tid, nthreads); c < c1; c++) {
     const o = <usize>c << 2;
-    const a = load<f32>(aff + o);
-    const sh = load<f32>(aff + (<usize>(C + c) << 2));
-    const dot = channelSum(3, x, g, c, N, C, S, load<f32>(mean + o), sums + o, a, sh);
+    const a = relu ? load<f32>(aff + o) : <f32>0.0;
+    const sh = relu ? load<f32>(aff + (<usize>(C + c) << 2)) : <f32>0.0;
+    const dot = channelSum(relu ? 3 : 2, x, g, c, N, C, S, load<f32>(mean + o), sums + o, a, sh);
     store<f32>(sums + (<usize>(C + c) << 2), <f32>dot);
     if (gb != 0) store<f32>(gb + o, load<f32>(sums + o));
     if (gw != 0) store<f32>(gw + o, <f32>(dot * <f64>load<f32>(invstd + o)));
   }
 }
 
-/** bnBackwardInput of the ReLU-masked g. */
-export function bnReluBackwardInput(x: usize, g: usize, gx: usize, N: i32, C: i32, S: i32, mean: usize, invstd: usize, w: usize,
+// @ts-ignore: decorator
+@inline function backwardInput(relu: bool, x: usize, g: usize, gx: usize, N: i32, C: i32, S: i32, mean: usize, invstd: usize, w: usize,
   sums: usize, aff: usize, training: i32, tid: i32, nthreads: i32): void {
   const units = N * C;
   const M = <f32>(<f64>N * <f64>S);
@@ -258,8 +193,8 @@ export function bnReluBackwardInput(x: usize, g: usize, gx: usize, N: i32, C: i3
     const o = <usize>c << 2;
     const is = load<f32>(invstd + o);
     const scale = (w != 0 ? load<f32>(w + o) : <f32>1.0) * is;
-    const a = load<f32>(aff + o);
-    const sh = load<f32>(aff + (<usize>(C + c) << 2));
+    const a = relu ? load<f32>(aff + o) : <f32>0.0;
+    const sh = relu ? load<f32>(aff + (<usize>(C + c) << 2)) : <f32>0.0;
     const av = f32x4.splat(a);
     const shv = f32x4.splat(sh);
     const sv = f32x4.splat(scale);
@@ -276,24 +211,58 @@ export function bnReluBackwardInput(x: usize, g: usize, gx: usize, N: i32, C: i3
         const p = row + (<usize>s << 2);
         const xv = v128.load(x + p);
         const d = f32x4.mul(f32x4.sub(xv, mv), kv);
-        const gv = reluMasked(xv, v128.load(g + p), av, shv);
+        const gv = relu ? reluMasked(xv, v128.load(g + p), av, shv) : v128.load(g + p);
         v128.store(gx + p, f32x4.mul(f32x4.sub(f32x4.sub(gv, gmv), d), sv));
       }
       for (; s < S; s++) {
         const p = row + (<usize>s << 2);
         const xs = load<f32>(x + p);
         const d = (xs - m) * k;
-        store<f32>(gx + p, ((reluMasked1(xs, load<f32>(g + p), a, sh) - gm) - d) * scale);
+        const gs = relu ? reluMasked1(xs, load<f32>(g + p), a, sh) : load<f32>(g + p);
+        store<f32>(gx + p, ((gs - gm) - d) * scale);
       }
     } else {
       for (; s + 4 <= S; s += 4) {
         const p = row + (<usize>s << 2);
-        v128.store(gx + p, f32x4.mul(reluMasked(v128.load(x + p), v128.load(g + p), av, shv), sv));
+        const gv = relu ? reluMasked(v128.load(x + p), v128.load(g + p), av, shv) : v128.load(g + p);
+        v128.store(gx + p, f32x4.mul(gv, sv));
       }
       for (; s < S; s++) {
         const p = row + (<usize>s << 2);
-        store<f32>(gx + p, reluMasked1(load<f32>(x + p), load<f32>(g + p), a, sh) * scale);
+        const gs = relu ? reluMasked1(load<f32>(x + p), load<f32>(g + p), a, sh) : load<f32>(g + p);
+        store<f32>(gx + p, gs * scale);
       }
     }
   }
+}
+
+/**
+ * Per channel: sums[c] = Σ g, sums[C + c] = Σ g·(x − mean); and, where the
+ * pointers are not 0, gb[c] = Σ g, gw[c] = Σ g·(x − mean)·invstd.
+ */
+export function bnBackwardReduce(x: usize, g: usize, N: i32, C: i32, S: i32, mean: usize, invstd: usize,
+  sums: usize, gw: usize, gb: usize, tid: i32, nthreads: i32): void {
+  backwardReduce(false, x, g, N, C, S, mean, invstd, 0, sums, gw, gb, tid, nthreads);
+}
+
+/**
+ * gx. training != 0 (batch statistics, PyTorch's formula):
+ *   gx = (g − Σg/M − (x − mean)·Σg(x − mean)·invstd²/M)·invstd·w
+ * training == 0 (running statistics are constants): gx = g·invstd·w.
+ */
+export function bnBackwardInput(x: usize, g: usize, gx: usize, N: i32, C: i32, S: i32, mean: usize, invstd: usize, w: usize,
+  sums: usize, training: i32, tid: i32, nthreads: i32): void {
+  backwardInput(false, x, g, gx, N, C, S, mean, invstd, w, sums, 0, training, tid, nthreads);
+}
+
+/** bnBackwardReduce of the ReLU-masked g (relu(batchNorm(x)), see above). */
+export function bnReluBackwardReduce(x: usize, g: usize, N: i32, C: i32, S: i32, mean: usize, invstd: usize, aff: usize,
+  sums: usize, gw: usize, gb: usize, tid: i32, nthreads: i32): void {
+  backwardReduce(true, x, g, N, C, S, mean, invstd, aff, sums, gw, gb, tid, nthreads);
+}
+
+/** bnBackwardInput of the ReLU-masked g (relu(batchNorm(x)), see above). */
+export function bnReluBackwardInput(x: usize, g: usize, gx: usize, N: i32, C: i32, S: i32, mean: usize, invstd: usize, w: usize,
+  sums: usize, aff: usize, training: i32, tid: i32, nthreads: i32): void {
+  backwardInput(true, x, g, gx, N, C, S, mean, invstd, w, sums, aff, training, tid, nthreads);
 }

@@ -76,7 +76,8 @@ async function convPhases(sn, convs, runs, now) {
 
 export async function trainProfile(sn, name, { threads, batch, runs }) {
   const now = clockFor(threads);
-  const m = sn.models[name]({ seed: 1 });
+  // 'vgg11_bn' etc.: torchvision's name for a VGG with batch norm.
+  const m = name.endsWith('_bn') ? sn.models[name.slice(0, -3)]({ seed: 1, batchNorm: true }) : sn.models[name]({ seed: 1 });
   m.train();
   const opt = new sn.optim.SGD(m.parameters(), { lr: 0.01, momentum: 0.9 });
   const x = sn.keep(sn.randn([batch, 3, 224, 224], { seed: 2 }));
