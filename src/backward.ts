@@ -185,6 +185,7 @@ function reluOverBatchNorm(order: readonly Tensor[], root: Tensor): Map<Tensor, 
   const fusable = new Map<Tensor, Tensor>();
   for (const t of order) {
     const node = t.gradFn;
+    // 'relu' is ops/activation.ts's relu, whose backward is g·[input > 0].
     if (node === null || node.name !== 'relu' || node.inputs.length !== 1) continue;
     const y = node.inputs[0];
     if (y !== root && uses.get(y) === 1 && y.gradFn !== null && y.gradFn.backwardReluMasked && sameShape(y.shape, t.shape)) fusable.set(t, y);
