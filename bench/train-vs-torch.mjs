@@ -12,11 +12,14 @@
 // --quick: ResNet-18 only, 3 timed steps. Every configuration runs in its own
 // process (a fresh wasm memory per thread count, no shared heap); random
 // weights and inputs (only time is measured); each number is the median of the
-// timed steps after 2 warm-up steps, wall clock.
+// timed steps after 2 warm-up steps, wall clock; BENCH_CLOCK=cpu: process CPU
+// time on both sides (ours and PyTorch), which on a shared machine leaves out
+// the waits for a core: a one-thread step's own time (at 2 threads it is the
+// work of both threads, not the latency).
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, wholeCallSamples } from './lib/timing.mjs';
+import { clockName, median, wholeCallSamples } from './lib/timing.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const root = join(dirname(self), '..');
@@ -41,11 +44,17 @@ async function partOurs(threads, names) {
     const opt = new sn.optim.SGD(m.parameters(), { lr: 0.01, momentum: 0.9 });
     const x = sn.keep(sn.randn([BATCH, 3, 224, 224], { seed: 2 }));
     const y = Int32Array.from({ length: BATCH }, (_, i) => (i * 131) % 1000);
-    const step = () => sn.tidy(() => {
-      opt.zeroGrad();
-      sn.F.crossEntropy(m.forward(x), y).backward();
-      opt.step();
-    });
+    const cpu = process.env.BENCH_CLOCK === 'cpu';
+    const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+    const step = () => {
+      const t0 = cpu ? cpuMs() : 0;
+      sn.tidy(() => {
+        opt.zeroGrad();
+        sn.F.crossEntropy(m.forward(x), y).backward();
+        opt.step();
+      });
+      return cpu ? cpuMs() - t0 : undefined; // undefined: timed whole, wall clock
+    };
     out[name] = median(await wholeCallSamples(step, { warmup: 2, minRuns: RUNS, maxRuns: RUNS }));
     x.dispose();
     m.dispose();
@@ -90,7 +99,7 @@ for (const t of THREADS) {
 
 const f = (v) => (v === undefined || v === null ? '—' : v.toFixed(0));
 const ratio = (ours, ref) => (ours && ref ? (ours / ref).toFixed(2) : '—');
-console.log(`\n# Training step (forward + cross-entropy + backward + SGD momentum), batch ${BATCH}, 224x224, median ms of ${RUNS} steps after 2 warm-up (Node ${process.version}; PyTorch 1.13 native eager, torchvision models)\n`);
+console.log(`\n# Training step (forward + cross-entropy + backward + SGD momentum), batch ${BATCH}, 224x224, median ms (${clockName}) of ${RUNS} steps after 2 warm-up (Node ${process.version}; PyTorch 1.13 native eager, torchvision models)\n`);
 const cols = THREADS.flatMap((t) => [`ours ${t}T`, `PyTorch ${t}T`, `ours/PyTorch ${t}T`]);
 console.log(`| model | ${cols.join(' | ')} | target |\n|---|${cols.map(() => '---').join('|')}|---|`);
 for (const n of MODELS) {
