@@ -13,7 +13,7 @@ export { mathTest } from "./math";
 export { reluForward, reluBackward, tanhForward, tanhBackward, sigmoidForward, sigmoidBackward, dropout } from "./activation";
 export { softmaxForward, softmaxBackward } from "./softmax";
 export { lrnForward, lrnBackward1, lrnBackward2 } from "./lrn";
-export { bnStats, bnEvalStats, bnApply, bnBackwardReduce, bnBackwardInput } from "./batchnorm";
+export { bnStats, bnEvalStats, bnApply, bnBackwardReduce, bnBackwardInput, bnReluBackwardReduce, bnReluBackwardInput } from "./batchnorm";
 export { copyRows, addRepeat, sumRepeat } from "./layout";
 export { transposePlanes } from "./transpose";
 export { im2col, col2imAdd, convBiasGrad, transposeRows, addBiasPlanes } from "./conv2d/im2col";

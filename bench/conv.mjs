@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { onnxConvModel, onnxMaxPoolModel } from './lib/onnx-conv.mjs';
 import { median, wholeCallSamples } from './lib/timing.mjs';
+import { isDepthwise, pathOf } from './lib/conv-path.mjs';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -41,25 +42,6 @@ const LAYERS = [
 ].filter((L) => !argv.includes('--only-depthwise') || isDepthwise(L));
 const POOL = { name: 'max pool 3x3/2 on 55²×96', N: 1, C: 96, H: 55, W: 55, k: 3, s: 2 };
 
-// The path src/ops/conv2d/choose-path.ts (and gemm-orientation.ts) takes for
-// these layers; kept in step with it by hand, printed per row.
-function pathOf(L) {
-  if (isDepthwise(L)) return 'depthwise direct (conv2d/depthwise.ts)';
-  const orient = L.OC <= 64 ? 'colᵀ·Wᵀ' : 'W·col';
-  if (L.k === 1 && L.s === 1 && L.p === 0) return `1x1 direct GEMM, ${orient}`;
-  if (L.k === 3 && L.s === 1 && L.p <= 2 && L.C >= 16 && L.OC >= 16) {
-    // the tile per pass comes from the cost model (src/ops/conv2d/winograd-tile.ts)
-    const O = outSize(L);
-    const tile = (s, pass) => `F${sn._internal.chooseWinogradTile(s, pass)}`;
-    const fwd = tile({ N: L.N, Cin: L.C, Cout: L.OC, OH: O, OW: O }, 'forward');
-    const data = tile({ N: L.N, Cin: L.OC, Cout: L.C, OH: L.H, OW: L.W }, 'forward');
-    const dw = tile({ N: L.N, Cin: L.C, Cout: L.OC, OH: O, OW: O }, 'filter');
-    return `Winograd fwd ${fwd}, data ${data}, dW ${dw} (F2 = F(2x2,3x3), F4 = F(4x4,3x3))`;
-  }
-  return `im2col + GEMM, ${orient}`;
-}
-
-function isDepthwise(L) { return (L.groups ?? 1) === L.C && L.C > 1; }
 const inPerGroup = (L) => L.C / (L.groups ?? 1);
 const outSize = (L) => Math.floor((L.H + 2 * L.p - L.k) / L.s) + 1;
 const macs = (L) => L.N * L.OC * outSize(L) ** 2 * inPerGroup(L) * L.k * L.k;

@@ -7,18 +7,31 @@
 //   npm run build && node bench/layers.mjs [--models resnet50,vgg16] [--threads 1] [--runs 5] [--no-fold]
 //
 // Batch norm is folded first (as bench/models.mjs does) unless --no-fold.
+//
+// --train: per-layer profile of a training step instead (bench/lib/train-profile.mjs):
+// forward and backward per layer, conv layers also by phase (forward / data
+// gradient / filter gradient) and path.
+//   node bench/layers.mjs --train [--models resnet18,vgg16] [--batch 8] [--threads 1] [--runs 3] [--quick]
 import * as sn from '../dist/index.js';
+import { trainProfile } from './lib/train-profile.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : dflt; };
-const names = opt('--models', 'resnet50,vgg16').split(',');
+const train = argv.includes('--train');
+const quick = argv.includes('--quick');
+const names = opt('--models', train ? (quick ? 'resnet18' : 'resnet18,vgg16') : 'resnet50,vgg16').split(',');
 const threads = Number(opt('--threads', '1'));
-const runs = Number(opt('--runs', '5'));
+const runs = Number(opt('--runs', train ? (quick ? '1' : '3') : '5'));
 const fold = !argv.includes('--no-fold');
 
 const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 
 await sn.init({ threads });
+if (train) {
+  for (const name of names) await trainProfile(sn, name, { threads, batch: Number(opt('--batch', '8')), runs });
+  sn.shutdown();
+  process.exit(0);
+}
 for (const name of names) {
   const m = sn.models[name]({ seed: 1 });
   m.eval();

@@ -1,6 +1,8 @@
 // Runs the benchmark suites: every bench/*.mjs except this file, one after the
 // other, each in its own Node process (no shared state, no shared heap), or
 // only the suites named on the command line:  node bench/run.mjs gemm
+// Everything from the first --option on goes to every suite run:
+//   node bench/run.mjs train-vs-torch --quick --threads 1
 // Helpers the suites import live in bench/lib/ and are not suites.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -10,7 +12,10 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const self = basename(fileURLToPath(import.meta.url));
 const available = readdirSync(here).filter((f) => f.endsWith('.mjs') && f !== self).map((f) => f.slice(0, -4)).sort();
-const asked = process.argv.slice(2);
+const args = process.argv.slice(2);
+const firstFlag = args.findIndex((a) => a.startsWith('--'));
+const asked = firstFlag < 0 ? args : args.slice(0, firstFlag);
+const flags = firstFlag < 0 ? [] : args.slice(firstFlag);
 for (const name of asked) {
   if (!available.includes(name)) {
     console.error(`bench: no suite '${name}' (available: ${available.join(', ')})`);
@@ -21,7 +26,7 @@ const suites = asked.length > 0 ? asked : available;
 let failed = 0;
 for (const name of suites) {
   console.log(`\n== ${name} ==`);
-  const r = spawnSync(process.execPath, [join(here, `${name}.mjs`)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [join(here, `${name}.mjs`), ...flags], { stdio: 'inherit' });
   if (r.status !== 0) {
     console.error(`bench: suite '${name}' failed (exit ${r.status ?? r.signal})`);
     failed++;

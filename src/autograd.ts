@@ -9,6 +9,14 @@ export interface GradNode {
   readonly name: string;
   readonly inputs: readonly Tensor[];
   backward: ((gradOut: Tensor) => (Tensor | null)[]) | null;
+  /**
+   * @internal Optional, set by batchNorm: the same backward for a gradient that
+   * a ReLU of this node's output has yet to mask (g·[out > 0]), done inside
+   * its own passes. The backward engine calls it instead of the ReLU's
+   * backward and this node's `backward` when that ReLU is the output's only
+   * reader (src/backward.ts).
+   */
+  backwardReluMasked?: ((gradOut: Tensor) => (Tensor | null)[]) | null;
 }
 
 let gradEnabled = true;

@@ -116,6 +116,12 @@ describe('kernels split over threads', () => {
     for (const training of [0, 1]) {
       expectThreadIndependent('bnBackwardInput', [shape], ([o]) => [x.ptr(), g.ptr(), o, 3, 5, 21, m, is, w.ptr(), sums.ptr(), training]);
     }
+    // The ReLU-masked variants (backward of relu(batchNorm)): a, sh per channel after each other.
+    const aff = sn.tensor(randomArray(10, 9), [10]);
+    expectThreadIndependent('bnReluBackwardReduce', [[10], [5], [5]], ([s, gw, gb]) => [x.ptr(), g.ptr(), 3, 5, 21, m, is, aff.ptr(), s, gw, gb]);
+    for (const training of [0, 1]) {
+      expectThreadIndependent('bnReluBackwardInput', [shape], ([o]) => [x.ptr(), g.ptr(), o, 3, 5, 21, m, is, w.ptr(), sums.ptr(), aff.ptr(), training]);
+    }
   });
   it('add with broadcast, its reduction, and row copies', () => {
     const b7 = sn.tensor(randomArray(21, 6), [21]);
