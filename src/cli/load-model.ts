@@ -30,7 +30,9 @@ export function loadModel(checkpoint: string, modelName?: string): LoadedModel {
     const lastBias = Object.entries(ck.weights).filter(([k]) => k.endsWith('.bias')).pop();
     const numClasses = state?.classes.length ?? lastBias?.[1].size;
     if (!numClasses) throw new UsageError(`corrupt checkpoint ${ck.path}: cannot tell the number of classes`);
-    const model = entry.build(numClasses, 0);
+    // A GoogLeNet trained with its recipe keeps its auxiliary heads' weights (resume needs them); in eval mode they do not run.
+    const aux = entry.auxHeads === true && Object.keys(ck.weights).some((k) => k.startsWith('aux1.'));
+    const model = entry.build(numClasses, 0, aux);
     try {
       model.loadStateDict(ck.weights);
     } catch (e) {
