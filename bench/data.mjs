@@ -1,8 +1,12 @@
 // Data pipeline throughput: decoding the embedded digits, and images/s of the
 // DataLoader at batch 64 over the 8,000 embedded training digits, with and
 // without augmentation, against the ~8,000–14,000 images/s a LeNet training
-// step processes (target: augmentation costs ≤ 10% of throughput).
-// Run: npm run build && node bench/data.mjs
+// step processes (target: augmentation costs ≤ 10% of throughput); then photo
+// folders: the AlexNet pipeline on 2,000 generated 500x375 JPEGs against
+// torchvision (PIL) and jpeg-js, and AlexNet training from the folder against
+// pre-decoded tensors (section 4, bench/lib/photo-folder-bench.mjs).
+// Run: npm run build && node bench/run.mjs data [--quick]
+// --quick (or BENCH_QUICK=1): 256 photos, one round, fewer epochs and steps (minutes instead of ~15 on 2 cores).
 // The DataLoader and transforms measured are dist/index.js's (sn.data); the
 // Node-only digit reader is bundled from src/data/node on the fly into .bench/.
 import { build } from 'esbuild';
@@ -71,7 +75,8 @@ const pipelines = [
 ];
 // Round-robin over the pipelines (one epoch each per round) so load from other
 // processes hits them alike; wall time and this process's CPU time, medians.
-const ROUNDS = Number(process.env.ROUNDS ?? 7);
+const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+const ROUNDS = Number(process.env.ROUNDS ?? (QUICK ? 2 : 7));
 const cases = pipelines.flatMap(([name, transform]) => [false, true].map((withTensor) => ({
   name: name + (withTensor ? ' + tensor' : ''), withTensor,
   loader: new data.DataLoader(ds, { batchSize: 64, shuffle: true, seed: 1, dropLast: true, transform }),
@@ -162,5 +167,6 @@ sn.shutdown();
 // vs jpeg-js, in 1 and 2 data workers, and torchvision's ImageFolder + DataLoader (PIL) with
 // num_workers 1 and 2 where /usr/bin/python3 has torchvision. Each configuration runs in its own
 // process with UV_THREADPOOL_SIZE = workers and VIPS_CONCURRENCY = 1, so "N workers" is N decoding
-// threads on both sides. images/s by wall time and per CPU-second of the whole process.
+// threads on both sides. images/s by wall time and per CPU-second of all the threads and processes;
+// then end-to-end AlexNet training from the folder vs from pre-decoded tensors.
 await import('./lib/photo-folder-bench.mjs');

@@ -21,7 +21,11 @@ export interface PendingBytes {
   readonly luts: readonly Float32Array[];
 }
 
-const pending = new WeakMap<Image, PendingBytes>();
+// A property under a registered symbol, not a module-local WeakMap: dist/node.js (ImageFolderDataset)
+// and dist/index.js (the transforms) each bundle this file, and both must see the same bytes.
+// Not enumerable, so `{ ...img }` copies the floats only.
+const PENDING = Symbol.for('simdnn.pendingBytes');
+type WithPending = Image & { [PENDING]?: PendingBytes };
 
 /**
  * An Image over 8-bit interleaved pixels whose `data` (CHW floats, byte / 255
@@ -33,7 +37,8 @@ const pending = new WeakMap<Image, PendingBytes>();
 export function byteImage(bytes: Uint8Array, stride: number, channels: number, height: number, width: number, luts?: readonly Float32Array[]): Image {
   const src: PendingBytes = { bytes, stride, luts: luts ?? Array.from({ length: channels }, () => BYTE_TO_UNIT) };
   let data: Float32Array | null = null;
-  const img = { channels, height, width } as Image;
+  const img = { channels, height, width } as WithPending;
+  Object.defineProperty(img, PENDING, { value: src, writable: true, enumerable: false, configurable: true });
   Object.defineProperty(img, 'data', {
     enumerable: true,
     configurable: true,
@@ -41,22 +46,21 @@ export function byteImage(bytes: Uint8Array, stride: number, channels: number, h
       if (data === null) {
         data = allocPixels(channels * height * width);
         writeFloats(src, channels, height * width, data, 0);
-        pending.delete(img);
+        img[PENDING] = undefined;
       }
       return data;
     },
     set(v: Float32Array) {
       data = v;
-      pending.delete(img);
+      img[PENDING] = undefined;
     },
   });
-  pending.set(img, src);
   return img;
 }
 
 /** The bytes behind `img` while its floats have not been made (else undefined: use `img.data`). */
 export function pendingBytes(img: Image): PendingBytes | undefined {
-  return pending.get(img);
+  return (img as WithPending)[PENDING];
 }
 
 /**
@@ -75,7 +79,7 @@ export function mapPendingChannels(img: Image, src: PendingBytes, f: (v: number,
 
 /** `img`'s CHW floats written into `out` from `offset` (a batch row): from its bytes in one pass if they are pending. */
 export function writePixels(img: Image, out: Float32Array, offset: number): void {
-  const src = pending.get(img);
+  const src = (img as WithPending)[PENDING];
   if (src === undefined) out.set(img.data, offset);
   else writeFloats(src, img.channels, img.height * img.width, out, offset);
 }
