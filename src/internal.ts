@@ -6,3 +6,5 @@ export { isGradEnabled } from './autograd.js';
 export { keep } from './scope.js';
 export { setTracer, type Tracer, type TraceAttrs } from './trace.js';
 export { pointwiseJs } from './ops/pointwise-js.js';
+// simdnn/node's WorkerDataLoader marks a step boundary per batch (src/data/node/core.ts).
+export { stepBoundary } from './memory/steps.js';

@@ -43,8 +43,11 @@ describe('a user project where sharp cannot load', () => {
     expect(notices).toEqual([
       'simdnn: sharp cannot load (Could not load the "sharp" module using the linux-x64 runtime; Possible solutions:; - Ensure optional dependencies can be installed); decoding images with the pure-JS jpeg-js/pngjs instead, about 10-20x slower',
     ]);
-    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { files: string[]; batches: { shape: number[]; data: number[] }[] };
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { files: string[]; batches: { shape: number[]; data: number[] }[]; fromWorkers: { data: number[]; mean: number }[] };
     expect(out.batches).toHaveLength(4); // 2 epochs of 2 batches, each prepared through the (absent) sharp path
+    // The workers decode with jpeg-js too, say nothing more, and their batches make tensors here.
+    expect(out.fromWorkers.map((b) => b.data)).toEqual(out.batches.slice(0, 2).map((b) => b.data));
+    for (const b of out.fromWorkers) expect(b.mean).toBeCloseTo(b.data.reduce((s, v) => s + v, 0) / b.data.length, 5);
     // The pixels are jpeg-js's and pngjs's (files in order: no shuffle).
     const want = out.files.map((f) => Array.from(centerCrop(resize(decodeImageFile(f), 12), 12).data));
     for (const [k, b] of out.batches.entries()) {
