@@ -85,6 +85,16 @@ export function writePixels(img: Image, out: Float32Array, offset: number): void
 }
 
 function writeFloats({ bytes, stride, luts }: PendingBytes, channels: number, plane: number, out: Float32Array, offset: number): void {
+  if (channels === 3 && stride >= 3) {
+    // RGB(A): one pass over the pixels, writing the three planes side by side.
+    const [l0, l1, l2] = luts, o1 = offset + plane, o2 = offset + 2 * plane;
+    for (let i = 0, s = 0; i < plane; i++, s += stride) {
+      out[offset + i] = l0[bytes[s]];
+      out[o1 + i] = l1[bytes[s + 1]];
+      out[o2 + i] = l2[bytes[s + 2]];
+    }
+    return;
+  }
   for (let c = 0; c < channels; c++) {
     const lut = luts[c];
     const o = offset + c * plane;
