@@ -1,8 +1,12 @@
 // Data pipeline throughput: decoding the embedded digits, and images/s of the
 // DataLoader at batch 64 over the 8,000 embedded training digits, with and
 // without augmentation, against the ~8,000–14,000 images/s a LeNet training
-// step processes (target: augmentation costs ≤ 10% of throughput).
-// Run: npm run build && node bench/data.mjs
+// step processes (target: augmentation costs ≤ 10% of throughput); then photo
+// folders: the AlexNet pipeline on 2,000 generated 500x375 JPEGs against
+// torchvision (PIL) and jpeg-js, and AlexNet training from the folder against
+// pre-decoded tensors (section 4, bench/lib/photo-folder-bench.mjs).
+// Run: npm run build && node bench/run.mjs data [--quick]
+// --quick (or BENCH_QUICK=1): 256 photos, one round, fewer epochs and steps (minutes instead of ~15 on 2 cores).
 // The DataLoader and transforms measured are dist/index.js's (sn.data); the
 // Node-only digit reader is bundled from src/data/node on the fly into .bench/.
 import { build } from 'esbuild';
@@ -71,7 +75,8 @@ const pipelines = [
 ];
 // Round-robin over the pipelines (one epoch each per round) so load from other
 // processes hits them alike; wall time and this process's CPU time, medians.
-const ROUNDS = Number(process.env.ROUNDS ?? 7);
+const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+const ROUNDS = Number(process.env.ROUNDS ?? (QUICK ? 2 : 7));
 const cases = pipelines.flatMap(([name, transform]) => [false, true].map((withTensor) => ({
   name: name + (withTensor ? ' + tensor' : ''), withTensor,
   loader: new data.DataLoader(ds, { batchSize: 64, shuffle: true, seed: 1, dropLast: true, transform }),
@@ -110,8 +115,9 @@ console.table(rows);
 // 3. An AlexNet-style JPEG folder: synchronous DataLoader vs WorkerDataLoader, alone and
 // beside a simulated training step (a busy loop on the main thread, as the real step
 // keeps it busy), to show how much of the preparation the workers hide.
-const root = '.bench/jpeg-folder';
-const N_JPEG = 96;
+const N_JPEG = QUICK ? 32 : 96;
+const root = `.bench/jpeg-folder-${N_JPEG}`;
+const REPS = QUICK ? [0] : [0, 1, 2];
 if (!existsSync(`${root}/b/${N_JPEG - 1}.jpg`)) {
   for (const cls of ['a', 'b']) mkdirSync(`${root}/${cls}`, { recursive: true });
   for (let i = 0; i < N_JPEG; i++) {
@@ -131,29 +137,30 @@ const runEpoch = (loader, stepMs) => {
 };
 const sync = makeLoader(args);
 runEpoch(sync, 0);
-const syncAlone = median([0, 1, 2].map(() => runEpoch(sync, 0).ms));
+const syncAlone = median(REPS.map(() => runEpoch(sync, 0).ms));
 const perBatch = syncAlone / sync.length; // simulate a step as long as the preparation: the worst case for sync
 const rowsJ = [];
 const jpegRow = (name, ms, n, waited) => ({ loader: name, 'images/s': +((n / ms) * 1000).toFixed(1), 'epoch ms': Math.round(ms), 'waited for data, ms/epoch': waited === undefined ? '' : Math.round(waited) });
 const nImg = sync.length * args.batchSize;
 rowsJ.push(jpegRow('DataLoader (synchronous), no step', syncAlone, nImg));
-const syncStep = median([0, 1, 2].map(() => runEpoch(sync, perBatch).ms));
+const syncStep = median(REPS.map(() => runEpoch(sync, perBatch).ms));
 rowsJ.push(jpegRow(`DataLoader (synchronous) + ${perBatch.toFixed(0)} ms step/batch`, syncStep, nImg));
 for (const workers of [1, 2]) {
   const wl = new nodeData.WorkerDataLoader(new URL('./lib/alexnet-folder-pipeline.mjs', import.meta.url), { args, workers });
   runEpoch(wl, 0);
   for (const stepMs of [0, perBatch]) {
-    const runs = [0, 1, 2].map(() => {
+    const runs = REPS.map(() => {
       const w0 = wl.waitedMs;
       const { ms } = runEpoch(wl, stepMs);
       return { ms, waited: wl.waitedMs - w0 };
     }).sort((a, b) => a.ms - b.ms);
     const label = stepMs ? ` + ${perBatch.toFixed(0)} ms step/batch` : ', no step';
-    rowsJ.push(jpegRow(`WorkerDataLoader ${workers} worker(s)${label}`, runs[1].ms, nImg, runs[1].waited));
+    const mid = runs[runs.length >> 1];
+    rowsJ.push(jpegRow(`WorkerDataLoader ${workers} worker(s)${label}`, mid.ms, nImg, mid.waited));
   }
   wl.close();
 }
-console.log(`\nAlexNet-style pipeline over ${nImg} synthetic 500x375 JPEGs (decode, resize 256, crop 224, flip, PCA, normalize), batch ${args.batchSize}, median of 3 epochs`);
+console.log(`\nAlexNet-style pipeline over ${nImg} synthetic 500x375 JPEGs (decode, resize 256, crop 224, flip, PCA, normalize), batch ${args.batchSize}, median of ${REPS.length} epoch(s)`);
 console.log(`A step that takes as long as the synchronous preparation (${perBatch.toFixed(0)} ms/batch): ideal overlap halves the synchronous epoch time.`);
 console.table(rowsJ);
 sn.shutdown();
@@ -162,5 +169,6 @@ sn.shutdown();
 // vs jpeg-js, in 1 and 2 data workers, and torchvision's ImageFolder + DataLoader (PIL) with
 // num_workers 1 and 2 where /usr/bin/python3 has torchvision. Each configuration runs in its own
 // process with UV_THREADPOOL_SIZE = workers and VIPS_CONCURRENCY = 1, so "N workers" is N decoding
-// threads on both sides. images/s by wall time and per CPU-second of the whole process.
+// threads on both sides. images/s by wall time and per CPU-second of all the threads and processes;
+// then end-to-end AlexNet training from the folder vs from pre-decoded tensors.
 await import('./lib/photo-folder-bench.mjs');

@@ -26,6 +26,8 @@ await build({
 
 // `simdnn/node`: the Node-only dataset readers (files, PNG/JPEG), a separate entry
 // so that the main one stays platform-neutral.
+// Its door into the core (src/data/node/core.ts imports '../../index.js') stays an import of the
+// sibling dist/index.js, as for simdnn/onnx below: one runtime for batch.x and the step boundaries.
 await build({
   ...common,
   entryPoints: ['src/node.ts'],
@@ -33,6 +35,13 @@ await build({
   platform: 'node',
   packages: 'external',
   external: ['node:*'],
+  plugins: [{
+    name: 'simdnn-core-external-node',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.\/\.\.\/index\.js$/ }, (args) =>
+        args.importer.replaceAll('\\', '/').includes('/src/data/node/') ? { path: './index.js', external: true } : undefined);
+    },
+  }],
 });
 
 await build({

@@ -9,3 +9,5 @@ export { pointwiseJs } from './ops/pointwise-js.js';
 export { hardtanh } from './ops/hardtanh.js';
 export { chooseWinogradTile, costFeatures as winogradCostFeatures, forceWinogradTile } from './ops/conv2d/winograd-tile.js';
 export { traceGraph } from './graph/trace-graph.js';
+// simdnn/node's WorkerDataLoader marks a step boundary per batch (src/data/node/core.ts).
+export { stepBoundary } from './memory/steps.js';

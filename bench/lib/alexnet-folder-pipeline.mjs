@@ -2,7 +2,7 @@
 // the main thread and in WorkerDataLoader workers alike): decode JPEG, resize the
 // shorter side to 256, random 224x224 crop, flip, PCA colour shift, normalize.
 import * as sn from '../../dist/index.js';
-import { ImageFolderDataset } from '../../.bench/data-node.mjs';
+import { ImageFolderDataset } from '../../dist/node.js';
 
 const { data } = sn;
 // decoder 'auto': sharp (in the WorkerDataLoader's workers, via batchAsync); 'js': jpeg-js.

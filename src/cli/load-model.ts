@@ -32,7 +32,9 @@ export function loadModel(checkpoint: string, modelName?: string): LoadedModel {
     if (!numClasses) throw new UsageError(`corrupt checkpoint ${ck.path}: cannot tell the number of classes`);
     // An ONNX model trained with --replace-head has a new head even when the class count is the file's own.
     const newHead = state ? state.config.replaceHead !== undefined : name.endsWith('.onnx') && 'head.weight' in ck.weights && Object.keys(ck.weights).some((k) => k.startsWith('body.'));
-    const model = entry.build(numClasses, 0, newHead);
+    // A GoogLeNet trained with its recipe keeps its auxiliary heads' weights (resume needs them); in eval mode they do not run.
+    const auxLogits = entry.auxHeads === true && Object.keys(ck.weights).some((k) => k.startsWith('aux1.'));
+    const model = entry.build(numClasses, 0, { newHead, auxLogits });
     try {
       model.loadStateDict(ck.weights);
     } catch (e) {

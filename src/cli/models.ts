@@ -3,13 +3,22 @@ import type { Module } from '../nn/module.js';
 import { onnxModelEntry } from './onnx-model.js';
 import { UsageError } from './usage-error.js';
 
+/** How ModelEntry.build shapes the model beyond its class count. */
+export interface BuildOptions {
+  newHead?: boolean;
+  auxLogits?: boolean;
+}
+
 /** A zoo model the CLI can build: its constructor and the input one image must have. */
 export interface ModelEntry {
   /**
    * `numClasses` undefined: the zoo's default (10 for lenet5, 1000 for the ImageNet models).
-   * `newHead` (ONNX files only, `--replace-head`): a new classifier even when the file has `numClasses` outputs.
+   * `opts.newHead` (ONNX files only, `--replace-head`): a new classifier even when the file has `numClasses` outputs.
+   * `opts.auxLogits`: with the auxiliary classifiers, for the models that have them (`auxHeads`).
    */
-  build(numClasses: number | undefined, seed: number, newHead?: boolean): Module;
+  build(numClasses: number | undefined, seed: number, opts?: BuildOptions): Module;
+  /** GoogLeNet: built with `auxLogits` it returns { logits, aux1, aux2 } in training mode. */
+  auxHeads?: true;
   /** [channels, height, width] of one input image. */
   input: [number, number, number];
 }
@@ -26,8 +35,8 @@ export const MODELS: Record<string, ModelEntry> = {
     [name, { build: (numClasses: number | undefined, seed: number) => m()[name]({ numClasses, seed }), input: rgb224 }],
     [`${name}-bn`, { build: (numClasses: number | undefined, seed: number) => m()[name]({ numClasses, seed, batchNorm: true }), input: rgb224 }],
   ])),
-  googlenet: { build: (numClasses, seed) => m().googlenet({ numClasses, seed }), input: rgb224 },
-  'googlenet-original': { build: (numClasses, seed) => m().googlenet({ numClasses, seed, variant: 'original' }), input: rgb224 },
+  googlenet: { build: (numClasses, seed, opts) => m().googlenet({ numClasses, seed, auxLogits: !!opts?.auxLogits }), input: rgb224, auxHeads: true },
+  'googlenet-original': { build: (numClasses, seed, opts) => m().googlenet({ numClasses, seed, variant: 'original', auxLogits: !!opts?.auxLogits }), input: rgb224, auxHeads: true },
   ...Object.fromEntries((['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'] as const).map((name) => [
     name, { build: (numClasses: number | undefined, seed: number) => m()[name]({ numClasses, seed }), input: rgb224 },
   ])),

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as sn from '../index.js';
 import type { Module } from '../nn/module.js';
 import { loadOnnx, type OnnxGraphModule } from '../onnx/index.js';
-import type { ModelEntry } from './models.js';
+import type { BuildOptions, ModelEntry } from './models.js';
 import { UsageError, explain } from './usage-error.js';
 
 class NewHead extends sn.nn.Module {
@@ -49,7 +49,8 @@ export function onnxModelEntry(path: string): ModelEntry {
   probe.dispose();
   return {
     input,
-    build(numClasses: number | undefined, seed: number, newHead = false): Module {
+    build(numClasses: number | undefined, seed: number, opts?: BuildOptions): Module {
+      const newHead = opts?.newHead ?? false;
       if (!newHead && (numClasses === undefined || numClasses === classes)) return load(path);
       if (!lastGemm) {
         throw new UsageError(newHead

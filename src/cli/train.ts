@@ -14,6 +14,7 @@ import type { Dataset } from '../data/dataset.js';
 import { folderBehind, folderTrainLoader, type TrainBatches } from './folder-loader.js';
 import { evaluate } from './evaluate.js';
 import { countCorrect } from '../metrics/accuracy.js';
+import { trainingLoss, type TrainingOutput } from './training-loss.js';
 import { modelEntry } from './models.js';
 import { fitPreprocess, trainTransform, type Preprocess } from './preprocess.js';
 import { EpochProgress, type Io } from './progress.js';
@@ -166,7 +167,9 @@ export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<numb
   const prep: Preprocess = saved?.state?.preprocess ?? await newPreprocess(cfg, entry.input, data, trainSet, pipeline);
 
   if (cfg.replaceHead !== undefined && cfg.replaceHead !== data.classes.length) throw new UsageError(`train: --replace-head ${cfg.replaceHead} asks for ${cfg.replaceHead} classes, but ${cfg.data} has ${data.classes.length}`);
-  const model = entry.build(data.classes.length, cfg.seed, cfg.replaceHead !== undefined);
+  // GoogLeNet's recipe trains its two auxiliary classifiers too (their losses weighted 0.3).
+  const auxWeight = cfg.recipe && entry.auxHeads ? (RECIPES[cfg.recipe as RecipeName].auxWeight ?? 0) : 0;
+  const model = entry.build(data.classes.length, cfg.seed, { newHead: cfg.replaceHead !== undefined, auxLogits: auxWeight > 0 });
   if (cfg.freeze !== undefined) freeze(model, cfg.freeze);
   const opt = makeOptimizer(cfg, model);
   const sched = makeScheduler(cfg, opt);
@@ -200,7 +203,7 @@ export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<numb
   }
   const loader = trainLoader(trainSet, cfg, prep, p.opts.dataWorkers as number, p.opts.skipBadImages === true);
   const params = model.parameters().reduce((s, t) => s + t.size, 0);
-  io.out.write(`${resumeDir !== undefined ? `resuming ${resumeDir} at epoch ${progress.epoch + 1}, batch ${progress.batch}: ` : ''}${cfg.model} (${params.toLocaleString('en-US')} parameters) on ${cfg.data} (${data.kind}: ${trainSet.length} train, ${testSet.length} test, ${data.classes.length} classes), ${cfg.recipe ? `${cfg.recipe} recipe (${cfg.crop}px crops), ` : ''}${cfg.optimizer} lr ${cfg.lr} momentum ${cfg.momentum} weight decay ${cfg.weightDecay}, ${cfg.schedule} schedule, batch ${cfg.batchSize}${cfg.augment ? ', augmented' : ''}, ${sn.backendInfo().threads} thread(s), data prepared in ${loader.where}\n`);
+  io.out.write(`${resumeDir !== undefined ? `resuming ${resumeDir} at epoch ${progress.epoch + 1}, batch ${progress.batch}: ` : ''}${cfg.model} (${params.toLocaleString('en-US')} parameters) on ${cfg.data} (${data.kind}: ${trainSet.length} train, ${testSet.length} test, ${data.classes.length} classes), ${cfg.recipe ? `${cfg.recipe} recipe (${cfg.crop}px crops)${auxWeight > 0 ? ` with the auxiliary classifiers' losses weighted ${auxWeight}` : ''}, ` : ''}${cfg.optimizer} lr ${cfg.lr} momentum ${cfg.momentum} weight decay ${cfg.weightDecay}, ${cfg.schedule} schedule, batch ${cfg.batchSize}${cfg.augment ? ', augmented' : ''}, ${sn.backendInfo().threads} thread(s), data prepared in ${loader.where}\n`);
 
   const state = (): Omit<RunState, 'optimizer'> => ({
     model: cfg.model, classes: [...data.classes], preprocess: prep, config: { ...cfg }, progress, history,
@@ -228,12 +231,11 @@ export async function train(p: Parsed, io: Io, signal: StopSignal): Promise<numb
         const b = next++;
         reseedModules(model, cfg.seed, progress.step);
         const { loss, hits } = sn.tidy(() => {
-          const logits = model.forward(batch.x) as sn.Tensor;
-          const l = sn.F.crossEntropy(logits, batch.y);
+          const { loss: l, main, logits } = trainingLoss(model.forward(batch.x) as TrainingOutput, batch.y, auxWeight);
           opt.zeroGrad();
           l.backward();
           opt.step();
-          return { loss: l.item(), hits: countCorrect(logits.toFloat32Array(), logits.shape[1], batch.y, [1])[0] };
+          return { loss: main.item(), hits: countCorrect(logits.toFloat32Array(), logits.shape[1], batch.y, [1])[0] };
         });
         batch.dispose();
         progress.step++;

@@ -5,6 +5,7 @@ import type { Tensor } from '../tensor.js';
 import { checkImage, checkKeys, type Image } from './image.js';
 import type { Dataset } from './dataset.js';
 import { newScratch, withScratch } from './scratch.js';
+import { writePixels } from './byte-image.js';
 import { stepBoundary } from '../memory/steps.js';
 
 /**
@@ -224,13 +225,15 @@ export class DataLoader implements Iterable<Batch> {
       for (let k = 0; k < n; k++) {
         reset(); // the previous sample is in `data` now
         const { image, label } = this.sample(indices[k], epoch, lo + k);
+        const size = image.channels * image.height * image.width;
         if (data === null) {
           shape = [n, image.channels, image.height, image.width];
-          data = new Float32Array(n * image.data.length);
+          data = new Float32Array(n * size);
         } else if (image.channels !== shape[1] || image.height !== shape[2] || image.width !== shape[3]) {
           throw new SimdnnError('DataLoader', `sample ${indices[k]} is ${fmtShape([image.channels, image.height, image.width])} but the batch's first sample is ${fmtShape(shape.slice(1))}; resize or crop to one size`);
         }
-        data.set(image.data, k * image.data.length);
+        // Pixels still as bytes (a decoded photo, cropped and flipped) become floats here, in the batch.
+        writePixels(image, data, k * size);
         y[k] = label;
       }
     });

@@ -1,6 +1,7 @@
 import { check, fmtShape } from '../errors.js';
 import type { Image } from './image.js';
 import { allocPixels } from './scratch.js';
+import { BYTE_TO_UNIT } from './byte-image.js';
 
 /** One labelled example. */
 export interface Sample {
@@ -37,8 +38,6 @@ export interface ImageArrayOptions {
   classes?: readonly string[];
 }
 
-/** b / 255 for every byte b (the same float32 values as dividing, without the division). */
-const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, b) => b / 255);
 
 /**
  * Images held in one array (MNIST, CIFAR-10, the embedded digits). Bytes stay

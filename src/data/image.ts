@@ -1,5 +1,6 @@
 import { check, SimdnnError } from '../errors.js';
 import { Rng, nextSeed } from '../random.js';
+import { pendingBytes } from './byte-image.js';
 
 /**
  * One image as the data pipeline passes it around: CHW float32, row-major
@@ -25,9 +26,14 @@ export function image(channels: number, height: number, width: number, data?: Fl
 /** Throws unless `img` is a well-formed Image. */
 export function checkImage(img: unknown, op: string): asserts img is Image {
   const i = img as Image;
-  if (i === null || typeof i !== 'object' || !(i.data instanceof Float32Array)) throw new SimdnnError(op, 'img must be an Image { data: Float32Array, channels, height, width }');
+  if (i === null || typeof i !== 'object') throw new SimdnnError(op, 'img must be an Image { data: Float32Array, channels, height, width }');
+  // An image whose pixels are still bytes (byte-image.ts) is checked without making its floats.
+  const pixels = pendingBytes(i);
+  if (pixels === undefined && !(i.data instanceof Float32Array)) throw new SimdnnError(op, 'img must be an Image { data: Float32Array, channels, height, width }');
   const ok = [i.channels, i.height, i.width].every((v) => Number.isInteger(v) && v > 0);
-  check(ok && i.data.length === i.channels * i.height * i.width, op, () => `img is ${i.channels}x${i.height}x${i.width} but holds ${i.data.length} values`);
+  const n = i.channels * i.height * i.width;
+  if (pixels !== undefined) check(ok && pixels.bytes.length >= i.height * i.width * pixels.stride, op, () => `img is ${i.channels}x${i.height}x${i.width} but holds ${pixels.bytes.length} bytes of ${pixels.stride} per pixel`);
+  else check(ok && i.data.length === n, op, () => `img is ${i.channels}x${i.height}x${i.width} but holds ${i.data.length} values`);
 }
 
 /** `size` as [height, width] from a number or a pair. */

@@ -1,5 +1,6 @@
 import { check } from '../errors.js';
 import { allocPixels } from './scratch.js';
+import { mapPendingChannels, pendingBytes } from './byte-image.js';
 import { checkImage, type Image } from './image.js';
 
 type Stats = number | readonly number[];
@@ -34,6 +35,9 @@ function normalizeImage(img: Image, mean: Stats, std: Stats): Image {
   check(Array.isArray(s) && s.length === C, op, () => `std must have one value per channel (${C}), got ${JSON.stringify(std)}`);
   check(m.every(Number.isFinite), op, () => `mean must be finite, got ${JSON.stringify(mean)}`);
   check(s.every((v) => Number.isFinite(v) && v !== 0), op, () => `std must be finite and non-zero, got ${JSON.stringify(std)}`);
+  // Pixels still as bytes: normalize each channel's byte → float table instead (the same float32 results).
+  const pixels = pendingBytes(img);
+  if (pixels !== undefined) return mapPendingChannels(img, pixels, (v, c) => (v - m[c]) / s[c]);
   const plane = img.height * img.width;
   const out = allocPixels(img.data.length);
   for (let c = 0; c < C; c++) {

@@ -1,6 +1,7 @@
 import { check, SimdnnError } from '../errors.js';
 import { symmetricEigen3 } from './eigen3.js';
 import { allocPixels } from './scratch.js';
+import { mapPendingChannels, pendingBytes } from './byte-image.js';
 import { checkImage, checkKeys, rngOf, type Image, type RandomOptions } from './image.js';
 import type { Dataset } from './dataset.js';
 
@@ -90,6 +91,9 @@ export class PcaColorAugment {
     checkImage(img, 'PcaColorAugment.apply');
     check(img.channels === 3, 'PcaColorAugment.apply', () => `img has ${img.channels} channels; needs RGB (3)`);
     const shift = this.sampleShift(opts);
+    // Pixels still as bytes: the shift goes into each channel's byte → float table (the same float32 sums).
+    const pixels = pendingBytes(img);
+    if (pixels !== undefined) return mapPendingChannels(img, pixels, (v, c) => v + shift[c]);
     const plane = img.height * img.width;
     const out = allocPixels(img.data.length);
     for (let c = 0; c < 3; c++) {

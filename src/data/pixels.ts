@@ -2,34 +2,25 @@
 // decoder shares: Node's (sharp, jpeg-js/pngjs in ./node/) and the browser's
 // (createImageBitmap + OffscreenCanvas, blob-images.ts). No Node built-ins here.
 import { SimdnnError } from '../errors.js';
+import { byteImage } from './byte-image.js';
 import type { Image } from './image.js';
 
-/** b / 255 for every byte b. */
-const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, b) => b / 255);
-
 /**
- * Interleaved 8-bit pixels (`stride` bytes each, RGB first) to a CHW float
- * image in [0, 1]: RGB, or gray (ITU-R 601 luma rounded to a byte, exactly as
- * PIL's convert('L')) when `channels` is 1. Every decoder (sharp, jpeg-js, the browser's canvas) ends here.
+ * Interleaved 8-bit pixels (`stride` bytes each, RGB first) as a CHW image in
+ * [0, 1] (byte / 255) whose floats are made when first read (byte-image.ts:
+ * crops, flips, PCA colour and normalize work on the bytes until then): RGB,
+ * or gray (ITU-R 601 luma rounded to a byte, exactly as PIL's convert('L'))
+ * when `channels` is 1. Every decoder (sharp, jpeg-js, the browser's canvas) ends here.
  */
 export function pixelsToImage(px: Uint8Array, stride: number, width: number, height: number, channels: 1 | 3, gray = false): Image {
+  // One gray byte per pixel: R = G = B, and PIL's luma of (v, v, v) is v.
+  if (gray) return byteImage(px, stride, channels, height, width);
+  if (channels === 3) return byteImage(px, stride, 3, height, width);
+  // PIL's fixed-point ITU-R 601 luma (Convert.c: L24 = 19595 R + 38470 G + 7471 B, rounded): the same bytes as convert('L').
   const plane = width * height;
-  const data = new Float32Array(channels * plane);
-  if (gray) {
-    // One gray byte per pixel: R = G = B, and PIL's luma of (v, v, v) is v.
-    for (let i = 0, s = 0; i < plane; i++, s += stride) data[i] = BYTE_TO_UNIT[px[s]];
-    for (let c = 1; c < channels; c++) data.copyWithin(c * plane, 0, plane);
-  } else if (channels === 3) {
-    for (let i = 0, s = 0; i < plane; i++, s += stride) {
-      data[i] = BYTE_TO_UNIT[px[s]];
-      data[plane + i] = BYTE_TO_UNIT[px[s + 1]];
-      data[2 * plane + i] = BYTE_TO_UNIT[px[s + 2]];
-    }
-  } else {
-    // PIL's fixed-point ITU-R 601 luma (Convert.c: L24 = 19595 R + 38470 G + 7471 B, rounded): the same bytes as convert('L').
-    for (let i = 0, s = 0; i < plane; i++, s += stride) data[i] = BYTE_TO_UNIT[(px[s] * 19595 + px[s + 1] * 38470 + px[s + 2] * 7471 + 0x8000) >>> 16];
-  }
-  return { data, channels, height, width };
+  const luma = new Uint8Array(plane);
+  for (let i = 0, s = 0; i < plane; i++, s += stride) luma[i] = (px[s] * 19595 + px[s + 1] * 38470 + px[s + 2] * 7471 + 0x8000) >>> 16;
+  return byteImage(luma, 1, 1, height, width);
 }
 
 /** The file's format from its first bytes ('png', 'jpeg'), or throws naming the file. */

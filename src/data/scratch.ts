@@ -9,6 +9,8 @@
 class Scratch {
   buf = new Float32Array(1 << 16);
   off = 0;
+  bytes = new Uint8Array(1 << 16);
+  byteOff = 0;
   take(n: number): Float32Array {
     if (this.off + n > this.buf.length) {
       // Views handed out earlier keep the old buffer alive; nothing is overwritten.
@@ -19,6 +21,15 @@ class Scratch {
     this.off += n;
     return view;
   }
+  takeBytes(n: number): Uint8Array {
+    if (this.byteOff + n > this.bytes.length) {
+      this.bytes = new Uint8Array(Math.max(2 * this.bytes.length, 4 * n));
+      this.byteOff = 0;
+    }
+    const view = this.bytes.subarray(this.byteOff, this.byteOff + n);
+    this.byteOff += n;
+    return view;
+  }
 }
 
 let active: Scratch | null = null;
@@ -26,6 +37,11 @@ let active: Scratch | null = null;
 /** `n` floats for an image the caller fills completely (contents are unspecified). */
 export function allocPixels(n: number): Float32Array {
   return active === null ? new Float32Array(n) : active.take(n);
+}
+
+/** `n` bytes for 8-bit pixels the caller fills completely (byte-image.ts), recycled like `allocPixels`. */
+export function allocBytes(n: number): Uint8Array {
+  return active === null ? new Uint8Array(n) : active.takeBytes(n);
 }
 
 /** Runs `fn` with scratch allocation on (nested calls keep the outer arena). */
@@ -42,5 +58,11 @@ export function withScratch<T>(arena: Scratch, fn: () => T): T {
 /** A fresh arena (one per DataLoader); `reset` recycles everything handed out. */
 export function newScratch(): { arena: Scratch; reset: () => void } {
   const arena = new Scratch();
-  return { arena, reset: () => (arena.off = 0) };
+  return {
+    arena,
+    reset: () => {
+      arena.off = 0;
+      arena.byteOff = 0;
+    },
+  };
 }

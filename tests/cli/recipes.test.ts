@@ -96,6 +96,17 @@ describe('simdnn train --recipe', () => {
     for (const k of Object.keys(a)) expect(bitsEqual(a[k], b[k]), k).toBe(true);
     const again = JSON.parse(readFileSync(join(part, 'metrics.json'), 'utf8'));
     expect(again.epochs.map((e: Record<string, number>) => e.testLoss)).toEqual(metrics.epochs.map((e: Record<string, number>) => e.testLoss));
+    // GoogLeNet trains its two auxiliary classifiers (loss weight 0.3); the checkpoint keeps them and eval runs without them.
+    const auxKeys = Object.keys(a).filter((k) => k.startsWith('aux1.') || k.startsWith('aux2.'));
+    expect(auxKeys.length > 0).toBe(recipe === 'googlenet');
+    expect(r.out.includes("with the auxiliary classifiers' losses weighted 0.3")).toBe(recipe === 'googlenet');
+    if (recipe === 'googlenet') {
+      const init = sn.models.googlenet({ numClasses: 2, seed: 1, auxLogits: true }).stateDict();
+      for (const k of ['aux1.fc2.weight', 'aux2.fc2.weight']) expect(bitsEqual(init[k].toFloat32Array(), a[k]), k).toBe(false);
+      const ev = await cli(['eval', '--checkpoint', whole, '--threads', '1']);
+      expect([ev.code, ev.err]).toEqual([0, '']);
+      expect(ev.out).toContain(`loss ${metrics.epochs[1].testLoss.toFixed(4)}`);
+    }
   }, 120_000);
 
   it('eval --ten-crop and --multi-scale average the softmax over the views; one view is the plain evaluation', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { build } from 'esbuild';
 import { writeFileSync } from 'node:fs';
 import { WorkerDataLoader } from '../../src/node.js';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeImageFile } from '../../src/data/node/decode-image.js';
@@ -181,17 +181,22 @@ describe('WorkerDataLoader over an image folder', () => {
     writeFileSync(join(dir, 'entry.ts'), `export { ImageFolderDataset } from '${process.cwd()}/src/data/node/image-folder.js';\nexport * from '${process.cwd()}/src/data/index.js';\n`);
     await build({ entryPoints: [join(dir, 'entry.ts')], outfile: join(dir, 'lib.mjs'), bundle: true, format: 'esm', platform: 'node', external: ['sharp'], logLevel: 'silent',
       banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
+    // The bundle resolves sharp (and jpeg-js, pngjs) from its folder: give it this checkout's node_modules.
+    symlinkSync(join(process.cwd(), 'node_modules'), join(dir, 'node_modules'));
     const pipeline = join(dir, 'pipeline.mjs');
     writeFileSync(pipeline, `
 import * as d from './lib.mjs';
-export function makeLoader({ root }) {
-  const ds = new d.ImageFolderDataset(root, { resize: 10 });
+export function makeLoader({ root, decoder = 'auto' }) {
+  const ds = new d.ImageFolderDataset(root, { resize: 10, decoder });
   return new d.DataLoader(ds, { batchSize: 4, shuffle: true, seed: 5, transform: (img, rng) => d.horizontalFlip(d.randomCrop(img, 8, { rng }), { rng }) });
 }`);
     const { makeLoader } = await import(pipeline);
     const local = makeLoader({ root: join(dir, 'img') });
     const want: number[][] = [];
     for (let b = 0; b < local.length; b++) want.push(Array.from((await local.batchAsync(1, b)).data));
+    // sharp decoded them (jpeg-js gives other JPEG pixels), so equal batches from the workers mean sharp decoded there too.
+    const js = makeLoader({ root: join(dir, 'img'), decoder: 'js' });
+    expect(Array.from({ length: js.length }, (_, b) => Array.from(js.batch(1, b).data))).not.toEqual(want);
     for (const workers of [1, 2]) {
       const wl = new WorkerDataLoader(pipeline, { args: { root: join(dir, 'img') }, workers });
       try {

@@ -15,6 +15,12 @@ interface SharpPipeline {
 export type SharpModule = (input: Uint8Array, opts?: { failOn?: string; limitInputPixels?: number | false }) => SharpPipeline;
 
 let cached: SharpModule | null | undefined;
+/**
+ * Set once the notice is shown, per thread (a registered symbol: every bundled copy of this file
+ * sees it). WorkerDataLoader sets it in its workers when the process already showed the notice or
+ * another worker will, so a run says it once, not once per thread.
+ */
+export const NOTICE_SHOWN = Symbol.for('simdnn.sharpNoticeShown');
 
 /**
  * sharp if it loads, else null after one notice on stderr. sharp's prebuilt
@@ -29,14 +35,18 @@ export function getSharp(load: () => unknown = () => createRequire(import.meta.u
     if (typeof cached !== 'function') throw new Error('the module is not sharp');
   } catch (e) {
     cached = null;
+    const g = globalThis as { [NOTICE_SHOWN]?: boolean };
+    if (g[NOTICE_SHOWN]) return cached;
+    g[NOTICE_SHOWN] = true;
     console.warn(`simdnn: sharp cannot load (${firstLine((e as Error).message ?? String(e)).slice(0, 160)}); decoding images with the pure-JS jpeg-js/pngjs instead, about 10-20x slower`);
   }
   return cached;
 }
 
-/** Forgets the loaded sharp (tests of the fallback). */
+/** Forgets the loaded sharp and the notice (tests of the fallback). */
 export function resetSharpForTests(): void {
   cached = undefined;
+  delete (globalThis as { [NOTICE_SHOWN]?: boolean })[NOTICE_SHOWN];
 }
 
 /** Width and height from a PNG's IHDR or a JPEG's SOF marker, or null (then sharp's metadata() reads them). */

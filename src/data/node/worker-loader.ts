@@ -1,9 +1,10 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { check, SimdnnError } from '../../errors.js';
-import { Batch, type DataLoader } from '../dataloader.js';
+import type { DataLoader } from '../dataloader.js';
 import { checkKeys } from '../image.js';
-import { stepBoundary } from '../../memory/steps.js';
+import { Batch, stepBoundary } from './core.js';
+import { NOTICE_SHOWN } from './sharp-decode.js';
 
 export interface WorkerDataLoaderOptions {
   /** Passed to the module's factory in each worker (structured-cloneable). */
@@ -23,7 +24,8 @@ export interface WorkerDataLoaderOptions {
 // consumer's for..of stays synchronous (the training step is).
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { port, flag, moduleUrl, exportName, args } = workerData;
+const { port, flag, moduleUrl, exportName, args, quietSharp } = workerData;
+if (quietSharp) globalThis[Symbol.for('simdnn.sharpNoticeShown')] = true; // see sharp-decode.ts: one notice per run
 const post = (msg, transfer) => { port.postMessage(msg, transfer); Atomics.add(flag, 0, 1); Atomics.notify(flag, 0); };
 const fail = (e, gen) => post({ gen, error: { op: e && e.op, message: String(e && e.message || e), simdnn: !!(e && e.name === 'SimdnnError') } });
 process.on('exit', () => { Atomics.store(flag, 1, 1); Atomics.add(flag, 0, 1); Atomics.notify(flag, 0); });
@@ -92,12 +94,14 @@ export class WorkerDataLoader implements Iterable<Batch> {
     this.prefetch = opts.prefetch ?? 2 * workers;
     check(Number.isInteger(this.prefetch) && this.prefetch >= 1, op, `prefetch must be a positive integer, got ${String(this.prefetch)}`);
     const moduleUrl = module instanceof URL ? module.href : /^[a-z]+:/i.test(module) ? module : pathToFileURL(module).href;
-    this.lanes = Array.from({ length: workers }, () => {
+    // Only the first worker may say that sharp cannot load, and only if this thread has not said it.
+    const shown = (globalThis as { [NOTICE_SHOWN]?: boolean })[NOTICE_SHOWN] === true;
+    this.lanes = Array.from({ length: workers }, (_, k) => {
       const { port1, port2 } = new MessageChannel();
       const flag = new Int32Array(new SharedArrayBuffer(8));
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { port: port2, flag, moduleUrl, exportName: opts.exportName, args: opts.args },
+        workerData: { port: port2, flag, moduleUrl, exportName: opts.exportName, args: opts.args, quietSharp: shown || k > 0 },
         transferList: [port2],
       });
       return { worker, port: port1, flag };
