@@ -257,10 +257,13 @@ try {
 
   // simdnn/onnx's cost in a bundle: dist/onnx.js (it imports the core from dist/index.js, not a copy).
   try {
-    const gz = gzipSync(readFileSync(join(root, 'dist', 'onnx.js')), { level: 9 }).length;
+    const js = readFileSync(join(root, 'dist', 'onnx.js'));
+    // tests/cli/spawn.test.ts rebuilds dist unminified (SIMDNN_MINIFY=0): that is not what ships.
+    if (js.toString('utf8').split('\n').length > 1000) throw new Error('unminified');
+    const gz = gzipSync(js, { level: 9 }).length;
     console.log(`\nsimdnn/onnx (dist/onnx.js, minified, with the protobuf code) adds ${(gz / 1024).toFixed(1)} KB gzip to a bundle (target ≤ 40 KB): ${gz <= 40 * 1024 ? 'met' : 'not met'}.`);
   } catch {
-    console.log('\n(dist/onnx.js is missing: run npm run build)');
+    console.log('\n(dist/onnx.js is missing or not minified, e.g. after npm test: run npm run build for its size)');
   }
   console.log('\nThe torchvision files are eval-mode exports (batch norm folded into the convs by the exporter); the zoo file keeps its BatchNormalization nodes. onnxruntime-web and tfjs run inference only; tfjs-backend-wasm runs one thread in Node.');
 } finally {
