@@ -12,7 +12,7 @@ interface SharpPipeline {
   raw(opts?: { depth: string }): SharpPipeline;
   toBuffer(opts: { resolveWithObject: true }): Promise<{ data: Buffer; info: { width: number; height: number; channels: number } }>;
 }
-export type SharpModule = (input: Uint8Array, opts?: { failOn?: string; limitInputPixels?: number | false }) => SharpPipeline;
+export type SharpModule = ((input: Uint8Array, opts?: { failOn?: string; limitInputPixels?: number | false }) => SharpPipeline) & { cache?(on: boolean): unknown };
 
 let cached: SharpModule | null | undefined;
 /**
@@ -33,6 +33,9 @@ export function getSharp(load: () => unknown = () => createRequire(import.meta.u
   try {
     cached = load() as SharpModule;
     if (typeof cached !== 'function') throw new Error('the module is not sharp');
+    // libvips' operation cache keeps recent results for reuse; a data set decodes each file once
+    // per epoch, so it only costs memory and hashing.
+    cached.cache?.(false);
   } catch (e) {
     cached = null;
     const g = globalThis as { [NOTICE_SHOWN]?: boolean };
