@@ -18,18 +18,25 @@
   return <i32>((<i64>units * tid) / nthreads);
 }
 
-/** dst[i] += src[i] */
-export function addInPlace(dst: usize, src: usize, n: i32, tid: i32, nthreads: i32): void {
-  let i = rangeStart(n, tid, nthreads);
-  const e = rangeEnd(n, tid, nthreads);
-  for (; i + 4 <= e; i += 4) {
-    const o = <usize>i << 2;
+/** dst[j] += src[j] for j < n, on the calling thread (also the Winograd filter gradients' partial sums). */
+// @ts-ignore: decorator
+@inline export function addFloats(dst: usize, src: usize, n: i32): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const o = <usize>j << 2;
     v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
   }
-  for (; i < e; i++) {
-    const o = <usize>i << 2;
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
     store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
   }
+}
+
+/** dst[i] += src[i] */
+export function addInPlace(dst: usize, src: usize, n: i32, tid: i32, nthreads: i32): void {
+  const i = rangeStart(n, tid, nthreads);
+  const o = <usize>i << 2;
+  addFloats(dst + o, src + o, rangeEnd(n, tid, nthreads) - i);
 }
 
 /** out[i] = a[i] + b[i] */

@@ -9,10 +9,7 @@
 // order, `v > m || isnan(v)` replaces, so the result is bit-identical to it.
 // Threads split the planes.
 
-// @ts-ignore: decorator
-@inline function splitStart(n: i32, tid: i32, nthreads: i32): i32 {
-  return <i32>(<i64>n * tid / nthreads);
-}
+import { unitStart } from "./elementwise";
 
 // @ts-ignore: decorator
 @inline function replaces(v: v128, m: v128): v128 {
@@ -23,8 +20,8 @@
 export function maxPool2x2Backward(
   x: usize, dy: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, dx: usize, tid: i32, nthreads: i32,
 ): void {
-  const p0 = splitStart(planes, tid, nthreads);
-  const p1 = splitStart(planes, tid + 1, nthreads);
+  const p0 = unitStart(planes, tid, nthreads);
+  const p1 = unitStart(planes, tid + 1, nthreads);
   const zero = f32x4.splat(0);
   const rowB = <usize>W << 2;
   for (let p = p0; p < p1; p++) {
@@ -91,8 +88,8 @@ export function maxPool2x2Backward(
 
 /** y = max pooling 2x2 / stride 2 over `planes` planes [H, W] (the generic kernel's rule and bits). */
 export function maxPool2x2Forward(x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, y: usize, tid: i32, nthreads: i32): void {
-  const p0 = splitStart(planes, tid, nthreads);
-  const p1 = splitStart(planes, tid + 1, nthreads);
+  const p0 = unitStart(planes, tid, nthreads);
+  const p1 = unitStart(planes, tid + 1, nthreads);
   const rowB = <usize>W << 2;
   for (let p = p0; p < p1; p++) {
     const plane = x + (<usize>p * H * W << 2);

@@ -33,10 +33,7 @@
 // thread in a fixed order: the bits do not depend on the thread count.
 import { madd } from "../madd";
 
-// @ts-ignore: decorator
-@inline function splitStart(n: i32, tid: i32, nthreads: i32): i32 {
-  return <i32>(<i64>n * tid / nthreads);
-}
+import { unitStart } from "../elementwise";
 
 // Scalar acc + a·b rounded like madd's lanes: fused in the relaxed build (whose
 // relaxed_madd is an FMA on x86 and ARM), separate otherwise.
@@ -87,7 +84,7 @@ export function depthwiseForward(
 ): void {
   const OC = C * M;
   const planes = N * OC;
-  const p0 = splitStart(planes, tid, nthreads), p1 = splitStart(planes, tid + 1, nthreads);
+  const p0 = unitStart(planes, tid, nthreads), p1 = unitStart(planes, tid + 1, nthreads);
   const lo = firstInner(sW, pW);
   const vEnd = lastVectorStart(W, kW, sW, pW, dW, OW);
   const taps = kH * kW;
@@ -226,7 +223,7 @@ export function depthwiseDataGrad(
   w: usize, dx: usize, OH: i32, OW: i32, tid: i32, nthreads: i32,
 ): void {
   const planes = N * C;
-  const p0 = splitStart(planes, tid, nthreads), p1 = splitStart(planes, tid + 1, nthreads);
+  const p0 = unitStart(planes, tid, nthreads), p1 = unitStart(planes, tid + 1, nthreads);
   const HW = H * W;
   for (let pl = p0; pl < p1; pl++) {
     const xp = dx + (<usize>(pl * HW) << 2);
@@ -274,7 +271,7 @@ export function depthwiseFilterGrad(
   dy: usize, dw: usize, OH: i32, OW: i32, tid: i32, nthreads: i32,
 ): void {
   const OC = C * M;
-  const c0 = splitStart(OC, tid, nthreads), c1 = splitStart(OC, tid + 1, nthreads);
+  const c0 = unitStart(OC, tid, nthreads), c1 = unitStart(OC, tid + 1, nthreads);
   const lo = firstInner(sW, pW);
   const vEnd = lastVectorStart(W, kW, sW, pW, dW, OW);
   const vStart = vEnd >= lo ? lo : OW;

@@ -10,10 +10,7 @@
 // writes and the bias gradient splits channels; each output value is produced
 // by one thread in a fixed order, so results do not depend on the thread count.
 
-// @ts-ignore: decorator
-@inline function splitStart(n: i32, tid: i32, nthreads: i32): i32 {
-  return <i32>(<i64>n * tid / nthreads);
-}
+import { unitStart } from "../elementwise";
 
 // floor(a / b) for b > 0 and any sign of a.
 // @ts-ignore: decorator
@@ -49,8 +46,8 @@ export function im2col(
 ): void {
   const R = C * kH * kW;
   const cols = (r1g - r0g) * OW;
-  const r0 = splitStart(R, tid, nthreads);
-  const r1 = splitStart(R, tid + 1, nthreads);
+  const r0 = unitStart(R, tid, nthreads);
+  const r1 = unitStart(R, tid + 1, nthreads);
   for (let r = r0; r < r1; r++) {
     const kw = r % kW;
     const kh = (r / kW) % kH;
@@ -101,8 +98,8 @@ export function col2imAdd(
   const nRows = ihHi - ihLo;
   if (nRows <= 0) return;
   const items = C * nRows;
-  const i0 = splitStart(items, tid, nthreads);
-  const i1 = splitStart(items, tid + 1, nthreads);
+  const i0 = unitStart(items, tid, nthreads);
+  const i1 = unitStart(items, tid + 1, nthreads);
   for (let it = i0; it < i1; it++) {
     const c = it / nRows;
     const ih = ihLo + it % nRows;
@@ -145,8 +142,8 @@ export function col2imAdd(
  * combined in a fixed order at the end of each plane).
  */
 export function convBiasGrad(dy: usize, N: i32, C: i32, HW: i32, db: usize, tid: i32, nthreads: i32): void {
-  const c0 = splitStart(C, tid, nthreads);
-  const c1 = splitStart(C, tid + 1, nthreads);
+  const c0 = unitStart(C, tid, nthreads);
+  const c1 = unitStart(C, tid + 1, nthreads);
   for (let c = c0; c < c1; c++) {
     let total: f32 = 0;
     for (let n = 0; n < N; n++) {
@@ -174,8 +171,8 @@ export function transposeRows(
   src: usize, p0: i32, p1: i32, C: i32, bias: usize, y: usize, Ctot: i32, c0: i32, OHW: i32, tid: i32, nthreads: i32,
 ): void {
   const blocks = (C + 3) >> 2;
-  const b0 = splitStart(blocks, tid, nthreads);
-  const b1 = splitStart(blocks, tid + 1, nthreads);
+  const b0 = unitStart(blocks, tid, nthreads);
+  const b1 = unitStart(blocks, tid + 1, nthreads);
   let p = p0;
   while (p < p1) {
     const n = p / OHW;
@@ -229,8 +226,8 @@ function transposeBlock(src: usize, rows: i32, C: i32, bias: usize, dst: usize, 
 
 /** y[c * ld + j] += bias[c] for c < C, j < cols (the bias of a W·col band, in SIMD). */
 export function addBiasPlanes(y: usize, C: i32, cols: i32, ld: i32, bias: usize, tid: i32, nthreads: i32): void {
-  const c0 = splitStart(C, tid, nthreads);
-  const c1 = splitStart(C, tid + 1, nthreads);
+  const c0 = unitStart(C, tid, nthreads);
+  const c1 = unitStart(C, tid + 1, nthreads);
   for (let c = c0; c < c1; c++) {
     const b = load<f32>(bias + (<usize>c << 2));
     const bv = f32x4.splat(b);

@@ -27,10 +27,7 @@
 // in a fixed order, so the bits do not depend on the thread count.
 import { madd } from "../madd";
 
-// @ts-ignore: decorator
-@inline function splitStart(n: i32, tid: i32, nthreads: i32): i32 {
-  return <i32>(<i64>n * tid / nthreads);
-}
+import { unitStart } from "../elementwise";
 
 
 /**
@@ -151,8 +148,8 @@ export function convSmallForward(
   x: usize, N: i32, C: i32, H: i32, W: i32, kH: i32, kW: i32, wp: usize, OC: i32, OCp: i32,
   bias: usize, y: usize, OH: i32, OW: i32, tid: i32, nthreads: i32,
 ): void {
-  const n0 = splitStart(N, tid, nthreads);
-  const n1 = splitStart(N, tid + 1, nthreads);
+  const n0 = unitStart(N, tid, nthreads);
+  const n1 = unitStart(N, tid + 1, nthreads);
   const HWb = <usize>H * W << 2, Wb = <usize>W << 2, OCpB = <usize>OCp << 2;
   const planeB = <usize>OH * OW << 2;
   const perRow = (OW + 3) >> 2; // pixel vectors per output row
@@ -200,8 +197,8 @@ export function convSmallForward(
  * pixel-major rows of Cp (a multiple of 4) channels. Threads split the images.
  */
 export function planesToPixels(src: usize, N: i32, C: i32, P: i32, dst: usize, Cp: i32, tid: i32, nthreads: i32): void {
-  const n0 = splitStart(N, tid, nthreads);
-  const n1 = splitStart(N, tid + 1, nthreads);
+  const n0 = unitStart(N, tid, nthreads);
+  const n1 = unitStart(N, tid + 1, nthreads);
   const PB = <usize>P << 2, CpB = <usize>Cp << 2;
   const zero = f32x4.splat(0);
   for (let n = n0; n < n1; n++) {
@@ -308,8 +305,8 @@ export function convSmallFilterGrad(
   const K = C * kH * kW;
   const tapBlocks = (K + 3) >> 2;
   const tiles = (Cp >> 3) * tapBlocks;
-  const i0 = splitStart(tiles, tid, nthreads);
-  const i1 = splitStart(tiles, tid + 1, nthreads);
+  const i0 = unitStart(tiles, tid, nthreads);
+  const i1 = unitStart(tiles, tid + 1, nthreads);
   const CHWb = <usize>C * H * W << 2, Wb = <usize>W << 2, CpB = <usize>Cp << 2;
   for (let i = i0; i < i1; i++) {
     const ocb = (i / tapBlocks) << 3;
@@ -478,8 +475,8 @@ export function convSmallDataGrad(
   dy: usize, N: i32, OC: i32, OH: i32, OW: i32, kH: i32, kW: i32, wp: usize, C: i32, Cp: i32,
   dx: usize, H: i32, W: i32, scratch: usize, tid: i32, nthreads: i32,
 ): void {
-  const n0 = splitStart(N, tid, nthreads);
-  const n1 = splitStart(N, tid + 1, nthreads);
+  const n0 = unitStart(N, tid, nthreads);
+  const n1 = unitStart(N, tid + 1, nthreads);
   const OWp = (OW + 3) & ~3, Wp = OWp + kW - 1;
   const gs = scratch + (<usize>tid * convSmallDataGradScratch(OC, OH, OW, C, H, kW) << 2);
   const ds = gs + (<usize>(OC * OH * OWp + 16) << 2);

@@ -12,10 +12,7 @@
 
 import { gemm, gemmScratchFloats, MR } from "../gemm";
 
-// @ts-ignore: decorator
-@inline function splitStart(n: i32, tid: i32, nthreads: i32): i32 {
-  return <i32>(<i64>n * tid / nthreads);
-}
+import { addFloats, unitStart } from "../elementwise";
 
 // @ts-ignore: decorator
 @inline function tap(g: usize, flip: i32, kh: i32, kw: i32): f32 {
@@ -38,8 +35,8 @@ import { gemm, gemmScratchFloats, MR } from "../gemm";
  * since dx = conv(dy padded by 2 - p, those filters).
  */
 export function winogradWeights(w: usize, O: i32, I: i32, flip: i32, u: usize, tid: i32, nthreads: i32): void {
-  const o0 = splitStart(O, tid, nthreads);
-  const o1 = splitStart(O, tid + 1, nthreads);
+  const o0 = unitStart(O, tid, nthreads);
+  const o1 = unitStart(O, tid + 1, nthreads);
   const plane = <usize>O * I << 2; // bytes between ξ planes of U
   // the filter of (o, i) starts this many bytes after the one of (o, i - 1)
   const stepI: usize = (flip ? <usize>O * 9 : <usize>9) << 2;
@@ -105,8 +102,8 @@ export function winogradInput(
   x: usize, C: i32, H: i32, W: i32, pH: i32, pW: i32, tilesH: i32, tilesW: i32, R0: i32, R1: i32,
   v: usize, line: usize, tid: i32, nthreads: i32,
 ): void {
-  const c0 = splitStart(C, tid, nthreads);
-  const c1 = splitStart(C, tid + 1, nthreads);
+  const c0 = unitStart(C, tid, nthreads);
+  const c1 = unitStart(C, tid + 1, nthreads);
   const Tb = (R1 - R0) * tilesW;
   const lf = winogradLineFloats(tilesW);
   const buf = line + (<usize>tid * 4 * lf << 2);
@@ -194,7 +191,7 @@ export function winogradOutput(
   m: usize, O: i32, OH: i32, OW: i32, tilesH: i32, tilesW: i32, R0: i32, R1: i32,
   bias: usize, y: usize, tid: i32, nthreads: i32,
 ): void {
-  outputChannels(m, O, OH, OW, tilesH, tilesW, R0, R1, bias, y, splitStart(O, tid, nthreads), splitStart(O, tid + 1, nthreads));
+  outputChannels(m, O, OH, OW, tilesH, tilesW, R0, R1, bias, y, unitStart(O, tid, nthreads), unitStart(O, tid + 1, nthreads));
 }
 
 // winogradOutput for the output channels [o0, o1) only.
@@ -295,8 +292,8 @@ export function winogradGradTiles(
   dy: usize, O: i32, OH: i32, OW: i32, tilesH: i32, tilesW: i32, R0: i32, R1: i32,
   d: usize, line: usize, tid: i32, nthreads: i32,
 ): void {
-  const o0 = splitStart(O, tid, nthreads);
-  const o1 = splitStart(O, tid + 1, nthreads);
+  const o0 = unitStart(O, tid, nthreads);
+  const o1 = unitStart(O, tid + 1, nthreads);
   const Tb = (R1 - R0) * tilesW;
   const lf = winogradLineFloats(tilesW);
   const buf = line + (<usize>tid * 4 * lf << 2);
@@ -350,8 +347,8 @@ export function winogradGradGemms(
 
 /** dw[o, i, kh, kw] = (Aᵀ S[·][o][i] A)[kh][kw]. */
 export function winogradGradOutput(s: usize, O: i32, I: i32, dw: usize, tid: i32, nthreads: i32): void {
-  const o0 = splitStart(O, tid, nthreads);
-  const o1 = splitStart(O, tid + 1, nthreads);
+  const o0 = unitStart(O, tid, nthreads);
+  const o1 = unitStart(O, tid + 1, nthreads);
   const plane = <usize>O * I << 2;
   for (let o = o0; o < o1; o++) {
     for (let i = 0; i < I; i++) {
@@ -425,8 +422,8 @@ export function winogradConvChannels(
   const tilesH = (OH + 1) >> 1;
   const tilesW = (OW + 1) >> 1;
   const oTiles = (O + MR - 1) / MR;
-  const o0 = min(O, splitStart(oTiles, tid, nthreads) * MR);
-  const o1 = min(O, splitStart(oTiles, tid + 1, nthreads) * MR);
+  const o0 = min(O, unitStart(oTiles, tid, nthreads) * MR);
+  const o1 = min(O, unitStart(oTiles, tid + 1, nthreads) * MR);
   if (o0 >= o1) return;
   const myV = v + <usize>tid * vStride, myM = m + <usize>tid * mStride, myLine = line + <usize>tid * lineStride;
   const myScratch = scratch + (<usize>tid * gemmScratchFloats() << 2);
@@ -479,8 +476,8 @@ export function winogradGradBands(
 /** dw = Aᵀ (S_0 + S_1 + … + S_{P-1}) A, the partial sums added in order. */
 export function winogradGradReduce(s: usize, P: i32, O: i32, I: i32, dw: usize, tid: i32, nthreads: i32): void {
   const n = 16 * O * I;
-  const o0 = splitStart(O, tid, nthreads);
-  const o1 = splitStart(O, tid + 1, nthreads);
+  const o0 = unitStart(O, tid, nthreads);
+  const o1 = unitStart(O, tid + 1, nthreads);
   // sum into S_0 for this thread's rows (o0..o1) of every ξ plane, then transform them
   for (let xi = 0; xi < 16; xi++) {
     const base = (<usize>xi * O * I + <usize>o0 * I) << 2;
@@ -488,15 +485,7 @@ export function winogradGradReduce(s: usize, P: i32, O: i32, I: i32, dw: usize, 
     for (let p = 1; p < P; p++) {
       const src = s + (<usize>p * n << 2) + base;
       const dst = s + base;
-      let j = 0;
-      for (; j + 4 <= len; j += 4) {
-        const q = <usize>j << 2;
-        v128.store(dst + q, f32x4.add(v128.load(dst + q), v128.load(src + q)));
-      }
-      for (; j < len; j++) {
-        const q = <usize>j << 2;
-        store<f32>(dst + q, load<f32>(dst + q) + load<f32>(src + q));
-      }
+      addFloats(dst, src, len);
     }
   }
   winogradGradOutput(s, O, I, dw, tid, nthreads);

@@ -19,10 +19,7 @@
 
 import { gemm, gemmScratchFloats, MR } from "../gemm";
 
-// @ts-ignore: decorator
-@inline function splitStart(n: i32, tid: i32, nthreads: i32): i32 {
-  return <i32>(<i64>n * tid / nthreads);
-}
+import { addFloats, unitStart } from "../elementwise";
 
 /** Floats of one zero-padded line: a 4-tile group reads 20 columns from 16g. */
 // @ts-ignore: decorator
@@ -125,11 +122,11 @@ export function winograd4FilterPlane(O: i32, I: i32): i32 {
  * by 180° (w [I, O, 3, 3]). Four input channels at a time, one per lane.
  */
 export function winograd4Weights(w: usize, O: i32, I: i32, flip: i32, u: usize, tid: i32, nthreads: i32): void {
-  const o1 = splitStart(O, tid + 1, nthreads);
+  const o1 = unitStart(O, tid + 1, nthreads);
   const plane = <usize>winograd4FilterPlane(O, I) << 2;
   // the filter of (o, i) starts this many bytes after the one of (o, i - 1)
   const stepI: usize = (flip ? <usize>O * 9 : <usize>9) << 2;
-  for (let o = splitStart(O, tid, nthreads); o < o1; o++) {
+  for (let o = unitStart(O, tid, nthreads); o < o1; o++) {
     for (let i = 0; i < I; i += 4) {
       const n = min(4, I - i);
       const g = w + (<usize>(flip ? i * O + o : o * I + i) * 9 << 2);
@@ -182,11 +179,11 @@ export function winograd4Input(
   x: usize, C: i32, H: i32, W: i32, pH: i32, pW: i32, tilesH: i32, tilesW: i32, R0: i32, R1: i32,
   v: usize, line: usize, tid: i32, nthreads: i32,
 ): void {
-  const c1 = splitStart(C, tid + 1, nthreads);
+  const c1 = unitStart(C, tid + 1, nthreads);
   const lf = lineFloats(tilesW);
   const buf = line + (<usize>tid * winograd4LineFloats(tilesW) << 2);
   const Tb = (R1 - R0) * tilesW;
-  for (let c = splitStart(C, tid, nthreads); c < c1; c++) {
+  for (let c = unitStart(C, tid, nthreads); c < c1; c++) {
     for (let R = R0; R < R1; R++) {
       const n = R / tilesH;
       const th = R % tilesH;
@@ -242,7 +239,7 @@ export function winograd4Output(
 ): void {
   const buf = line + (<usize>tid * winograd4LineFloats(tilesW) << 2);
   outputChannels(m, O, OH, OW, tilesH, tilesW, R0, R1, scale, shift, res, relu, y, buf,
-    splitStart(O, tid, nthreads), splitStart(O, tid + 1, nthreads));
+    unitStart(O, tid, nthreads), unitStart(O, tid + 1, nthreads));
 }
 
 // winograd4Output for the output channels [o0, o1); tmp: 24 vectors of scratch.
@@ -379,8 +376,8 @@ export function winograd4ConvChannels(
   const tilesH = (OH + 3) >> 2;
   const tilesW = (OW + 3) >> 2;
   const oTiles = (O + MR - 1) / MR;
-  const o0 = min(O, splitStart(oTiles, tid, nthreads) * MR);
-  const o1 = min(O, splitStart(oTiles, tid + 1, nthreads) * MR);
+  const o0 = min(O, unitStart(oTiles, tid, nthreads) * MR);
+  const o1 = min(O, unitStart(oTiles, tid + 1, nthreads) * MR);
   if (o0 >= o1) return;
   const myV = v + <usize>tid * vStride, myM = m + <usize>tid * mStride, myLine = line + <usize>tid * lineStride;
   const myScratch = scratch + (<usize>tid * gemmScratchFloats() << 2);
@@ -418,14 +415,14 @@ export function winograd4GradTiles(
   dy: usize, O: i32, OH: i32, OW: i32, tilesH: i32, tilesW: i32, R0: i32, R1: i32,
   d: usize, line: usize, tid: i32, nthreads: i32,
 ): void {
-  const o1 = splitStart(O, tid + 1, nthreads);
+  const o1 = unitStart(O, tid + 1, nthreads);
   const lf = lineFloats(tilesW);
   const lb = <usize>lf << 2;
   const buf = line + (<usize>tid * winograd4LineFloats(tilesW) << 2);
   const s = buf + 4 * lb;
   const Tb = (R1 - R0) * tilesW;
   const plane = <usize>O * Tb << 2;
-  for (let o = splitStart(O, tid, nthreads); o < o1; o++) {
+  for (let o = unitStart(O, tid, nthreads); o < o1; o++) {
     for (let R = R0; R < R1; R++) {
       const n = R / tilesH;
       const th = R % tilesH;
@@ -538,23 +535,15 @@ function gradColumn(c: usize, plane: usize, k: i32): v128 {
  */
 export function winograd4GradReduce(s: usize, P: i32, O: i32, I: i32, dw: usize, tid: i32, nthreads: i32): void {
   const n = <usize>36 * winograd4FilterPlane(O, I);
-  const o0 = splitStart(O, tid, nthreads);
-  const o1 = splitStart(O, tid + 1, nthreads);
+  const o0 = unitStart(O, tid, nthreads);
+  const o1 = unitStart(O, tid + 1, nthreads);
   const len = (o1 - o0) * I;
   for (let xi = 0; xi < 36; xi++) {
     const base = (<usize>xi * winograd4FilterPlane(O, I) + <usize>o0 * I) << 2;
     for (let p = 1; p < P; p++) {
       const src = s + (<usize>p * n << 2) + base;
       const dst = s + base;
-      let j = 0;
-      for (; j + 4 <= len; j += 4) {
-        const q = <usize>j << 2;
-        v128.store(dst + q, f32x4.add(v128.load(dst + q), v128.load(src + q)));
-      }
-      for (; j < len; j++) {
-        const q = <usize>j << 2;
-        store<f32>(dst + q, load<f32>(dst + q) + load<f32>(src + q));
-      }
+      addFloats(dst, src, len);
     }
   }
   const plane = <usize>winograd4FilterPlane(O, I) << 2;
