@@ -19,6 +19,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, wholeCallSamples } from './lib/timing.mjs';
+import { trainingStepMs } from './lib/train-step.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const root = join(dirname(self), '..');
@@ -57,20 +58,7 @@ async function partOurs(threads, names) {
 async function partTrain(threads, names) {
   const sn = await import('../dist/index.js');
   await sn.init({ threads });
-  const out = {};
-  for (const name of names) {
-    const m = sn.models[name]({ seed: 1 });
-    m.train();
-    const opt = new sn.optim.SGD(m.parameters(), { lr: 0.01, momentum: 0.9 });
-    const x = sn.randn([8, 3, 224, 224], { seed: 2 });
-    const y = Int32Array.from({ length: 8 }, (_, i) => (i * 131) % 1000);
-    out[name] = await medianMs(() => sn.tidy(() => {
-      opt.zeroGrad();
-      sn.F.crossEntropy(m.forward(x), y).backward();
-      opt.step();
-    }));
-    m.dispose();
-  }
+  const out = await trainingStepMs(sn, names, { batch: 8, runs: RUNS });
   sn.shutdown();
   return out;
 }

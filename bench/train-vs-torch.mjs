@@ -19,7 +19,8 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { clockName, median, wholeCallSamples } from './lib/timing.mjs';
+import { clockName } from './lib/timing.mjs';
+import { trainingStepMs } from './lib/train-step.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const root = join(dirname(self), '..');
@@ -37,28 +38,7 @@ const PY = '/usr/bin/python3';
 async function partOurs(threads, names) {
   const sn = await import('../dist/index.js');
   await sn.init({ threads });
-  const out = {};
-  for (const name of names) {
-    const m = sn.models[name]({ seed: 1 });
-    m.train();
-    const opt = new sn.optim.SGD(m.parameters(), { lr: 0.01, momentum: 0.9 });
-    const x = sn.keep(sn.randn([BATCH, 3, 224, 224], { seed: 2 }));
-    const y = Int32Array.from({ length: BATCH }, (_, i) => (i * 131) % 1000);
-    const cpu = process.env.BENCH_CLOCK === 'cpu';
-    const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
-    const step = () => {
-      const t0 = cpu ? cpuMs() : 0;
-      sn.tidy(() => {
-        opt.zeroGrad();
-        sn.F.crossEntropy(m.forward(x), y).backward();
-        opt.step();
-      });
-      return cpu ? cpuMs() - t0 : undefined; // undefined: timed whole, wall clock
-    };
-    out[name] = median(await wholeCallSamples(step, { warmup: 2, minRuns: RUNS, maxRuns: RUNS }));
-    x.dispose();
-    m.dispose();
-  }
+  const out = await trainingStepMs(sn, names, { batch: BATCH, runs: RUNS });
   sn.shutdown();
   return out;
 }

@@ -78,6 +78,13 @@ export async function wholeCallSamples(fn, { warmup = 2, minRuns = 5, maxRuns = 
   return ts;
 }
 
+/**
+ * `fn` as wholeCallSamples takes it: under BENCH_CLOCK=cpu it returns its own
+ * process-CPU milliseconds (so the samples are CPU time), else undefined (timed
+ * whole, wall clock).
+ */
+export const cpuTimed = (fn) => (cpuClock ? () => { const t0 = cpuNow(); fn(); return cpuNow() - t0; } : fn);
+
 /** Seeded uniform values in [-1, 1) so every implementation sees the same inputs. */
 export function seededArray(n, seed) {
   let s = seed >>> 0 || 1;
