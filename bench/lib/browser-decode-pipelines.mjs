@@ -23,7 +23,7 @@ export async function loadBlobs(urls) {
   return Promise.all(urls.map(async (u) => {
     const r = await fetch(u);
     if (!r.ok) throw new Error(`${u}: HTTP ${r.status}`);
-    return new Blob([await r.arrayBuffer()], { type: 'image/jpeg' });
+    return new Blob([await r.arrayBuffer()], { type: u.endsWith('.png') ? 'image/png' : 'image/jpeg' });
   }));
 }
 
