@@ -74,12 +74,12 @@ const ips = (c) => median(c.results.map((r) => r.ips));
 const tfWasm = configs.find((c) => c.kind === 'tfjs' && c.opts.backend === 'wasm');
 console.log(`\nAlexNet pipeline in ${version} (headless, --disable-gpu, cross-origin isolated): decode, resize 256, random 224 crop, flip, PCA colour, normalize,`);
 console.log(`batch ${BATCH}; ${N} of the ${FOLDER} generated 500x375 JPEGs in ${relative(repo, root)} (every ${(FOLDER / N).toFixed(1)}-th file, in memory as Blobs),`);
-console.log(`images/s over the ${N / BATCH - WARM} batches after ${WARM} warm-up batches, median of ${ROUNDS} round(s); ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load average ${loadavg()[0].toFixed(1)} at the end`);
+console.log(`images/s over the ${Math.floor(N / BATCH) - WARM} batches after ${WARM} warm-up batches, median of ${ROUNDS} round(s); ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load average ${loadavg()[0].toFixed(1)} at the end`);
 console.table(configs.map((c) => ({
   pipeline: c.name, 'runs on': c.where, 'batch shape': c.shape.join('x'),
   'images/s': +ips(c).toFixed(1), 'ms/image': +(1000 / ips(c)).toFixed(1), 'vs tfjs (wasm)': +(ips(c) / ips(tfWasm)).toFixed(2),
 })));
 console.log('Differences the two sides keep: simdnn resizes with createImageBitmap\'s resizeQuality \'high\' (antialiased) and gives NCHW floats;');
-console.log('tfjs.image.resizeBilinear does not antialias and gives NHWC. tfjs decodes with createImageBitmap on the page (Chromium decodes');
+console.log('tf.image.resizeBilinear does not antialias and gives NHWC. tfjs decodes with createImageBitmap on the page (Chromium decodes');
 console.log('those off the page\'s thread too); the tfjs and plain runs start the next batch\'s decodes before building this one, as for await does.');
 console.log('Measured on a shared machine: compare the ratios inside one run, not numbers across runs.');
