@@ -2,7 +2,8 @@
 // images given as Files, Blobs or URLs, decoded by the browser
 // (createImageBitmap + OffscreenCanvas) in dedicated workers.
 import { check, SimdnnError } from '../errors.js';
-import type { Dataset, Sample } from './dataset.js';
+import type { Sample } from './dataset.js';
+import { PreparedImageDataset } from './prepared-dataset.js';
 import { checkKeys, type Image } from './image.js';
 import { canDecodeInBrowser, decodeRequest, sourceName, toImage, type DecodeImageOptions, type DecodeRequest, type ImageSource, type ResizeQuality } from './blob-decode.js';
 import { BlobDecoderPool } from './blob-decoder-pool.js';
@@ -43,20 +44,16 @@ export interface ImageBlobDatasetOptions {
  * (both call `prepare` for the batch); a `get` of an image not prepared is an
  * error saying so. Call `close()` when done (it stops the workers).
  */
-export class ImageBlobDataset implements Dataset {
+export class ImageBlobDataset extends PreparedImageDataset {
   readonly items: readonly ImageBlobItem[];
   readonly labels: Int32Array;
   readonly classes?: readonly string[];
   private readonly channels: 1 | 3;
   private readonly request: (i: number) => DecodeRequest;
   private readonly pool: BlobDecoderPool;
-  private readonly skipBadImages: boolean;
-  /** Images (or their errors) decoded by `prepare`, taken by the next `get` of that index. */
-  private readonly prepared = new Map<number, Sample | Error>();
-  private readonly pending = new Map<number, Promise<void>>();
-  private readonly reported = new Set<number>();
 
   constructor(items: ArrayLike<ImageBlobItem>, opts: ImageBlobDatasetOptions = {}) {
+    super(!!opts?.skipBadImages, 'skipBadImages');
     const op = 'ImageBlobDataset';
     checkKeys(opts, ['channels', 'resize', 'resizeQuality', 'classes', 'workers', 'skipBadImages'], op);
     check(items !== null && typeof items === 'object' && Number.isInteger(items.length) && items.length > 0, op, 'items must be a non-empty array of { source, label }');
@@ -72,7 +69,6 @@ export class ImageBlobDataset implements Dataset {
     this.labels = Int32Array.from(this.items, (it) => it.label);
     this.classes = opts.classes;
     this.channels = opts.channels ?? 3;
-    this.skipBadImages = !!opts.skipBadImages;
     const workers = opts.workers ?? 1;
     check(Number.isInteger(workers) && workers >= 0, op, `workers must be a non-negative integer, got ${String(opts.workers)}`);
     check(canDecodeInBrowser(), op, 'needs createImageBitmap and OffscreenCanvas (a browser or a browser worker); in Node use ImageFolderDataset from simdnn/node');
@@ -124,58 +120,22 @@ export class ImageBlobDataset implements Dataset {
     return toImage(await this.pool.decode(this.request(i)), this.name(i), this.channels);
   }
 
-  /** Decodes the images at `indices` (all at once, spread over the workers) for the `get` calls that follow. */
-  async prepare(indices: ArrayLike<number>): Promise<void> {
-    const waits: Promise<void>[] = [];
-    for (const index of Array.from(indices)) {
-      if (!(Number.isInteger(index) && index >= 0 && index < this.length) || this.prepared.has(index)) continue;
-      // A decode already under way (a prefetch of the same batch) is awaited, not repeated.
-      let job = this.pending.get(index);
-      if (job === undefined) {
-        job = this.decodeInto(index).finally(() => this.pending.delete(index));
-        this.pending.set(index, job);
-      }
-      waits.push(job);
-    }
-    await Promise.all(waits);
+  /** `prepare` decodes in the workers (all of a batch at once, spread over them). */
+  protected asyncDecoder(): (i: number) => Promise<Image> {
+    return (i) => this.decode(i);
   }
 
-  /** Decodes `index` into the hand-over table; with skipBadImages a bad file's place goes to the next readable one. */
-  private async decodeInto(index: number): Promise<void> {
-    for (let k = 0; k < this.length; k++) {
-      const i = (index + k) % this.length;
-      try {
-        this.prepared.set(index, { image: await this.decode(i), label: this.labels[i] });
-        return;
-      } catch (e) {
-        if (!this.skipBadImages || !(e instanceof SimdnnError)) {
-          this.prepared.set(index, e as Error);
-          return;
-        }
-        if (!this.reported.has(i)) {
-          this.reported.add(i);
-          console.warn(`simdnn: skipping ${(e as Error).message} (skipBadImages: using the next image instead)`);
-        }
-      }
-    }
-    this.prepared.set(index, new SimdnnError('ImageBlobDataset', `none of the ${this.length} images can be decoded`));
+  /** Only a file's own decoding error is skipped (a closed dataset's is not). */
+  protected skippable(e: unknown): boolean {
+    return e instanceof SimdnnError;
   }
 
-  /** `get` after `prepare`. */
-  async getAsync(index: number): Promise<Sample> {
-    await this.prepare([index]);
-    return this.get(index);
+  protected noneReadable(): SimdnnError {
+    return new SimdnnError('ImageBlobDataset', `none of the ${this.length} images can be decoded`);
   }
 
-  get(index: number): Sample {
-    check(Number.isInteger(index) && index >= 0 && index < this.length, 'Dataset.get', () => `index ${index} is out of range for ${this.length} samples`);
-    const ready = this.prepared.get(index);
-    if (ready === undefined) {
-      throw new SimdnnError('ImageBlobDataset', `image ${index} (${this.name(index)}) is not decoded yet: browsers decode asynchronously, so iterate with for await (const batch of loader) or await loader.batchAsync(epoch, b), which call prepare(indices) first, or use await dataset.getAsync(${index})`);
-    }
-    this.prepared.delete(index);
-    if (ready instanceof Error) throw ready;
-    return ready;
+  protected getUnprepared(index: number): Sample {
+    throw new SimdnnError('ImageBlobDataset', `image ${index} (${this.name(index)}) is not decoded yet: browsers decode asynchronously, so iterate with for await (const batch of loader) or await loader.batchAsync(epoch, b), which call prepare(indices) first, or use await dataset.getAsync(${index})`);
   }
 
   /** Stops the decoding workers. */

@@ -1,7 +1,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, SimdnnError } from '../../errors.js';
-import type { Dataset, Sample } from '../dataset.js';
+import type { Sample } from '../dataset.js';
+import { PreparedImageDataset } from '../prepared-dataset.js';
 import { checkKeys, type Image } from '../image.js';
 import { resize } from '../resize.js';
 import { decodeImageFile, isImageFile } from './decode-image.js';
@@ -40,19 +41,16 @@ export interface ImageFolderOptions {
  * `prepare` decodes with the pure-JS decoders (same pixels for PNG; JPEG within
  * the decoders' IDCT and chroma-upsampling differences).
  */
-export class ImageFolderDataset implements Dataset {
+export class ImageFolderDataset extends PreparedImageDataset {
   readonly root: string;
   readonly classes: readonly string[];
   readonly files: readonly string[];
   readonly labels: Int32Array;
   private readonly opts: ImageFolderOptions;
   private readonly cache: Image[] | null = null;
-  /** Images (or their errors) decoded by `prepare`, taken by the next `get` of that index. */
-  private readonly prepared = new Map<number, Sample | Error>();
-  private readonly pending = new Map<number, Promise<void>>();
-  private readonly reported = new Set<number>();
 
   constructor(root: string, opts: ImageFolderOptions = {}) {
+    super(!!opts?.skipBadImages, '--skip-bad-images');
     const op = 'ImageFolder';
     checkKeys(opts, ['resize', 'channels', 'preload', 'decoder', 'skipBadImages'], op);
     check(opts.decoder === undefined || opts.decoder === 'auto' || opts.decoder === 'js', op, `decoder must be 'auto' or 'js', got ${String(opts.decoder)}`);
@@ -93,60 +91,23 @@ export class ImageFolderDataset implements Dataset {
   }
 
   /**
-   * Decodes the files at `indices` with sharp (all at once: libvips decodes on
-   * its own threads) for the `get` calls that follow. Without sharp, or with
-   * decoder 'js', or when preloaded, it does nothing.
+   * `prepare` decodes with sharp (all of a batch at once: libvips decodes on
+   * its own threads). Without sharp, or with decoder 'js', or when preloaded,
+   * there is none and `prepare` does nothing.
    */
-  async prepare(indices: ArrayLike<number>): Promise<void> {
+  protected asyncDecoder(): ((i: number) => Promise<Image>) | null {
     const sharp = this.cache === null && this.opts.decoder !== 'js' ? getSharp() : null;
-    if (sharp === null) return;
-    const decode = (i: number) => decodeImageFileSharp(sharp, this.files[i], this.opts.channels ?? 3, this.opts.resize);
-    const waits: Promise<void>[] = [];
-    for (const index of Array.from(indices)) {
-      if (!(Number.isInteger(index) && index >= 0 && index < this.length) || this.prepared.has(index)) continue;
-      // A decode already under way (a prefetch of the same batch) is awaited, not repeated.
-      let job = this.pending.get(index);
-      if (job === undefined) {
-        job = this.decodeInto(index, decode).finally(() => this.pending.delete(index));
-        this.pending.set(index, job);
-      }
-      waits.push(job);
-    }
-    await Promise.all(waits);
+    if (sharp === null) return null;
+    return (i) => decodeImageFileSharp(sharp, this.files[i], this.opts.channels ?? 3, this.opts.resize);
   }
 
-  /** Decodes `index` into the hand-over table; with skipBadImages a bad file's place goes to the next readable one (decoded by sharp too), as in `get`. */
-  private async decodeInto(index: number, decode: (i: number) => Promise<Image>): Promise<void> {
-    for (let k = 0; k < this.length; k++) {
-      const i = (index + k) % this.length;
-      try {
-        this.prepared.set(index, { image: await decode(i), label: this.labels[i] });
-        return;
-      } catch (e) {
-        if (!this.opts.skipBadImages) {
-          this.prepared.set(index, e as Error);
-          return;
-        }
-        this.report(i, e as Error);
-      }
-    }
-    this.prepared.set(index, this.noneReadable());
+  /** A bad file's place goes to the next readable one (decoded by sharp too), whatever sharp's error. */
+  protected skippable(): boolean {
+    return true;
   }
 
-  /** `get` after `prepare`: sample `index` decoded by sharp where it loads. */
-  async getAsync(index: number): Promise<Sample> {
-    await this.prepare([index]);
-    return this.get(index);
-  }
-
-  get(index: number): Sample {
-    check(Number.isInteger(index) && index >= 0 && index < this.length, 'Dataset.get', () => `index ${index} is out of range for ${this.length} samples`);
-    const ready = this.prepared.get(index);
-    if (ready !== undefined) {
-      this.prepared.delete(index);
-      if (ready instanceof Error) throw ready;
-      return ready;
-    }
+  /** Not prepared: decoded here with the pure-JS decoders, skipping bad files as `prepare` does. */
+  protected getUnprepared(index: number): Sample {
     for (let k = 0; k < this.length; k++) {
       const i = (index + k) % this.length;
       try {
@@ -159,13 +120,7 @@ export class ImageFolderDataset implements Dataset {
     throw this.noneReadable();
   }
 
-  private report(i: number, e: Error): void {
-    if (this.reported.has(i)) return;
-    this.reported.add(i);
-    console.warn(`simdnn: skipping ${e.message} (--skip-bad-images: using the next image instead)`);
-  }
-
-  private noneReadable(): SimdnnError {
+  protected noneReadable(): SimdnnError {
     return new SimdnnError('ImageFolder', `${this.root}: none of the ${this.length} images can be decoded`);
   }
 
