@@ -2,7 +2,8 @@
 // `node --experimental-wasm-relaxed-simd`: Node 20 has relaxed SIMD only behind
 // that flag, and vitest 3 cannot give one test file its own V8 flags. The
 // script is bundled with esbuild into a temporary folder; its JSON stdout is
-// returned. The child side is relaxed-builds.ts.
+// returned. The child side is relaxed-builds.ts, or (kernels/tester.ts) a
+// few lines of source naming the family to run.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,12 +11,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-export async function runRelaxedChild<T>(child: URL): Promise<T> {
+/** `child`: the script, or `{ source }`, an entry's text (its imports absolute paths). */
+export async function runRelaxedChild<T>(child: URL | { source: string }): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'simdnn-relaxed-'));
   try {
     const outfile = join(dir, 'child.mjs');
     await build({
-      entryPoints: [fileURLToPath(child)],
+      ...(child instanceof URL ? { entryPoints: [fileURLToPath(child)] } : { stdin: { contents: child.source, loader: 'ts' as const, resolveDir: dir } }),
       outfile, bundle: true, format: 'esm', platform: 'node', target: 'es2022', logLevel: 'silent',
     });
     const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', outfile], { encoding: 'utf8', maxBuffer: 1 << 26 });
