@@ -33,6 +33,11 @@ export interface KernelFamily {
    */
   module: string;
   exportName: string;
+  /**
+   * The relaxed build must give other bits than the baseline in some output
+   * (FMA rounds once where mul + add rounds twice): proof its FMA kernels ran.
+   */
+  relaxedChangesBits?: boolean;
 }
 
 /** A tensor of `shape` filled with NaN, so an element a kernel fails to write is caught. */
