@@ -101,28 +101,6 @@ describe('kernels split over threads', () => {
       for (const n of [2, 3, 5]) expect(bitsEqual(runSplit(n), one), `lrnBackward2 with ${n} threads`).toBe(true);
     }
   });
-  it('batch norm', () => {
-    const w = sn.tensor(randomArray(5, 4), [5]);
-    const b = sn.tensor(randomArray(5, 5), [5]);
-    expectThreadIndependent('bnStats', [[5], [5]], ([m, s]) => [x.ptr(), 3, 5, 21, 1e-5, m, s, 0, 0, 0.1]);
-    const stats = sn.zeros([10]);
-    backend().kernels.bnStats(x.ptr(), 3, 5, 21, 1e-5, stats.ptr(), stats.ptr() + 20, 0, 0, 0.1, 0, 1);
-    const m = stats.ptr();
-    const is = m + 20;
-    expectThreadIndependent('bnApply', [shape], ([o]) => [x.ptr(), o, 3, 5, 21, m, is, w.ptr(), b.ptr()]);
-    expectThreadIndependent('bnBackwardReduce', [[10], [5], [5]], ([s, gw, gb]) => [x.ptr(), g.ptr(), 3, 5, 21, m, is, s, gw, gb]);
-    const sums = sn.zeros([10]);
-    backend().kernels.bnBackwardReduce(x.ptr(), g.ptr(), 3, 5, 21, m, is, sums.ptr(), 0, 0, 0, 1);
-    for (const training of [0, 1]) {
-      expectThreadIndependent('bnBackwardInput', [shape], ([o]) => [x.ptr(), g.ptr(), o, 3, 5, 21, m, is, w.ptr(), sums.ptr(), training]);
-    }
-    // The ReLU-masked variants (backward of relu(batchNorm)): a, sh per channel after each other.
-    const aff = sn.tensor(randomArray(10, 9), [10]);
-    expectThreadIndependent('bnReluBackwardReduce', [[10], [5], [5]], ([s, gw, gb]) => [x.ptr(), g.ptr(), 3, 5, 21, m, is, aff.ptr(), s, gw, gb]);
-    for (const training of [0, 1]) {
-      expectThreadIndependent('bnReluBackwardInput', [shape], ([o]) => [x.ptr(), g.ptr(), o, 3, 5, 21, m, is, w.ptr(), sums.ptr(), aff.ptr(), training]);
-    }
-  });
   it('add with broadcast, its reduction, and row copies', () => {
     const b7 = sn.tensor(randomArray(21, 6), [21]);
     expectThreadIndependent('addRepeat', [shape], ([o]) => [x.ptr(), b7.ptr(), o, n, 21]);
