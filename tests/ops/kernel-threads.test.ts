@@ -41,12 +41,6 @@ describe('kernels split over threads', () => {
     pos = sn.tensor(randomArray(n, 3).map((v) => v * 0.4 + 0.5), shape); // in (0, 1), like an output
   });
 
-  for (const k of ['relu', 'tanh', 'sigmoid']) {
-    it(k, () => {
-      expectThreadIndependent(`${k}Forward`, [shape], ([o]) => [x.ptr(), o, n]);
-      expectThreadIndependent(`${k}Backward`, [shape], ([o]) => [pos.ptr(), g.ptr(), o, n]);
-    });
-  }
   it('gemvRows (batch-1 linear) and addReluInPlace', () => {
     for (const [N, K] of [[13, 37], [8, 16], [3, 9]]) {
       const w = sn.tensor(randomArray(N * K, 4), [N, K]);
