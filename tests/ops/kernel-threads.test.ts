@@ -67,14 +67,6 @@ describe('kernels split over threads', () => {
     }
   });
   it('dropout', () => expectThreadIndependent('dropout', [shape], ([o]) => [x.ptr(), o, n, 1234, 8388608, 2]));
-  for (const [outer, D, inner] of [[3, 5, 21], [105, 3, 1], [1, 315, 1], [1, 3, 105]]) {
-    it(`softmax [${outer},${D},${inner}]`, () => {
-      for (const isLog of [0, 1]) {
-        expectThreadIndependent('softmaxForward', [shape], ([o]) => [x.ptr(), o, outer, D, inner, isLog]);
-        expectThreadIndependent('softmaxBackward', [shape], ([o]) => [pos.ptr(), g.ptr(), o, outer, D, inner, isLog]);
-      }
-    });
-  }
   it('lrn', () => {
     expectThreadIndependent('lrnForward', [shape], ([o]) => [x.ptr(), o, 3, 5, 21, 3, 0.5, 0.75, 1]);
     for (const beta of [0.75, 0.6]) {
