@@ -67,26 +67,6 @@ describe('kernels split over threads', () => {
     }
   });
   it('dropout', () => expectThreadIndependent('dropout', [shape], ([o]) => [x.ptr(), o, n, 1234, 8388608, 2]));
-  it('lrn', () => {
-    expectThreadIndependent('lrnForward', [shape], ([o]) => [x.ptr(), o, 3, 5, 21, 3, 0.5, 0.75, 1]);
-    for (const beta of [0.75, 0.6]) {
-      expectThreadIndependent('lrnForward', [shape], ([o]) => [x.ptr(), o, 3, 5, 21, 4, 0.5, beta, 1]);
-      expectThreadIndependent('lrnBackward1', [shape, shape], ([o, s]) => [x.ptr(), g.ptr(), o, s, 3, 5, 21, 3, 0.5, beta, 1]);
-      const gx = sn.zeros(shape);
-      const t = sn.zeros(shape);
-      backend().kernels.lrnBackward1(x.ptr(), g.ptr(), gx.ptr(), t.ptr(), 3, 5, 21, 3, 0.5, beta, 1, 0, 1);
-      const gx0 = gx.toFloat32Array();
-      // pass 2 updates gx in place: restore it before each split.
-      const fn = backend().kernels.lrnBackward2;
-      const runSplit = (n: number) => {
-        gx.view().set(gx0);
-        for (let tid = 0; tid < n; tid++) fn(x.ptr(), gx.ptr(), t.ptr(), 3, 5, 21, 3, 0.5, beta, tid, n);
-        return gx.toFloat32Array();
-      };
-      const one = runSplit(1);
-      for (const n of [2, 3, 5]) expect(bitsEqual(runSplit(n), one), `lrnBackward2 with ${n} threads`).toBe(true);
-    }
-  });
   it('add with broadcast, its reduction, and row copies', () => {
     const b7 = sn.tensor(randomArray(21, 6), [21]);
     expectThreadIndependent('addRepeat', [shape], ([o]) => [x.ptr(), b7.ptr(), o, n, 21]);
