@@ -7,6 +7,7 @@
 // must match bit for bit; exp, log, tanh, sigmoid and pow come from
 // assembly/math.ts (2–3 float32 ulp).
 import * as sn from '../../src/index.js';
+import { backend } from '../../src/runtime/backend.js';
 import { kernels } from '../../src/runtime/kernel-calls.js';
 import {
   BINARY_ADD, BINARY_DIV, BINARY_MAX, BINARY_MIN, BINARY_MUL, BINARY_POW, BINARY_SUB,
@@ -27,7 +28,7 @@ export interface PointwiseRow {
   inputs: Gen[];
   /** Runs the kernel on `n` values: input pointers, output pointers. */
   kernel(ins: number[], outs: number[], n: number): void;
-  /** Every output's value at one element, from the inputs' values. */
+  /** Every output's value at one element, from the inputs' values (then the element's index). */
   ref(...v: number[]): number[];
   tol: Tolerance;
 }
@@ -93,6 +94,33 @@ export const POINTWISE_ROWS: PointwiseRow[] = [
     (d) => Math.max(-f(1.3), Math.min(f(1.3), d))),
 ];
 
+/** murmur3's 32-bit finaliser (assembly/activation.ts fmix32v). */
+function fmix32(h: number): number {
+  h = (h ^ (h >>> 16)) >>> 0;
+  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h = (h ^ (h >>> 13)) >>> 0;
+  h = Math.imul(h, 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+/** Dropout of element i: kept when the top 24 bits of hash(seed, i) are ≥ threshold = p·2^24, then scaled. */
+const dropout = (p: number, seed: number): PointwiseRow => {
+  const threshold = Math.round(p * 2 ** 24), scale = 1 / (1 - p), key = fmix32((seed ^ 0x5bd1e995) >>> 0);
+  return {
+    name: `dropout p ${p} seed ${seed}`, inputs: [sym(4)], tol: EXACT,
+    ref: (x, i) => [fmix32((Math.imul(i, 0x9e3779b9) + key) >>> 0) >>> 8 >= threshold ? x * f(scale) : 0],
+    kernel: ([x], [out], n) => kernels.dropout({ x, out, n, seed, threshold, scale }),
+  };
+};
+/** Starts `out` as a copy of `from`: the in-place kernels' starting values. */
+const copyInto = (from: number, out: number, n: number) => backend().heap.f32.copyWithin(out >>> 2, from >>> 2, (from >>> 2) + n);
+
+POINTWISE_ROWS.push(
+  dropout(0.5, 1234), dropout(0.1, 7), dropout(0.9, 99),
+  { name: 'addReluInPlace', inputs: [sym(4), sym(4)], tol: EXACT, ref: (a, b) => [Math.max(f(a + b), 0)],
+    kernel: ([a, b], [dst], n) => { copyInto(a, dst, n); kernels.addReluInPlace({ dst, src: b, n }); } },
+  { name: 'copyFloats', inputs: [sym(4)], tol: EXACT, ref: (x) => [x], kernel: ([src], [dst], n) => kernels.copyFloats({ src, dst, n }) },
+);
+
 /** Sizes: one value, a vector and a tail, and enough for uneven splits of every thread count. */
 const SIZES = [1, 7, 1003];
 
@@ -111,15 +139,70 @@ function pointwiseCase(r: PointwiseRow, n: number, seed: number): KernelCase {
     reference: () => {
       const ins = inputs();
       const outs = Array.from({ length: outputs }, () => new Float64Array(n));
-      for (let i = 0; i < n; i++) r.ref(...ins.map((d) => d[i])).forEach((v, o) => { outs[o][i] = v; });
+      for (let i = 0; i < n; i++) r.ref(...ins.map((d) => d[i]), i).forEach((v, o) => { outs[o][i] = v; });
       return outs;
     },
   };
 }
 
+/** A case over [rows, m] with its own run and float64 reference (the broadcast, per-plane and row-copy kernels). */
+function planesCase(name: string, shape: [number, number, number], inputs: number, tol: Tolerance,
+  kernel: (ins: number[], out: number) => void, ref: (ins: Float32Array[], out: Float64Array) => void, outSize?: number): KernelCase {
+  const n = shape[0] * shape[1] * shape[2];
+  const data = () => Array.from({ length: inputs }, (_, k) => sym(4)(n, 500 + 7 * k + n));
+  return {
+    name: `${name} [${shape}]`,
+    tol,
+    run: () => {
+      const ins = data().map((d) => sn.tensor(d, [n]));
+      const out = nanTensor([outSize ?? n]);
+      kernel(ins.map((t) => t.ptr()), out.ptr());
+      return [out.toFloat32Array()];
+    },
+    reference: () => {
+      const out = new Float64Array(outSize ?? n);
+      ref(data(), out);
+      return [out];
+    },
+  };
+}
+
+/** affinePlanesInPlace over [planes, C, S]: y·scale[c] + shift[c] (y + shift[c] without scale), + src, ReLU; f32 mul then add. */
+function affineCase(scale: boolean, shift: boolean, src: boolean, relu: boolean): KernelCase {
+  const [P, C, S] = [3, 5, 21];
+  return planesCase(`affinePlanesInPlace${scale ? ' scale' : ''}${shift ? ' shift' : ''}${src ? ' residual' : ''}${relu ? ' relu' : ''}`, [P, C, S], 4, EXACT,
+    ([y0, sc, sh, res], y) => {
+      copyInto(y0, y, P * C * S);
+      kernels.affinePlanesInPlace({ y, planes: P * C, C, S, scale: scale ? sc : 0, shift: shift ? sh : 0, src: src ? res : 0, relu: relu ? 1 : 0 });
+    },
+    ([y0, sc, sh, res], out) => {
+      for (let i = 0; i < out.length; i++) {
+        const c = Math.floor(i / S) % C;
+        let v = y0[i];
+        if (scale) v = f(f(v * sc[c]) + (shift ? sh[c] : 0));
+        else if (shift) v = f(v + sh[c]);
+        if (src) v = f(v + res[i]);
+        out[i] = relu ? Math.max(v, 0) : v;
+      }
+    });
+}
+
+const LAYOUT_CASES = (): KernelCase[] => [
+  ...[21, 1, 4].map((m) => planesCase(`addRepeat m ${m}`, [3, 5, 21], 2, EXACT,
+    ([a, b], out) => kernels.addRepeat({ a, b, out, n: 315, m }), ([a, b], out) => out.forEach((_, i) => { out[i] = f(a[i] + b[i % m]); }))),
+  ...[21, 7].map((m) => planesCase(`sumRepeat m ${m}`, [3, 5, 21], 1, { atol: 2e-5, rtol: 1e-6 }, // float32 sums of up to 45 values in ±4
+    ([g], out) => kernels.sumRepeat({ g, out, rows: 315 / m, m }),
+    ([g], out) => { for (let i = 0; i < 315; i++) out[i % m] += g[i]; }, m)),
+  // 15 rows of 13 floats from a stride of 21 to a stride of 17 (the other floats of the output stay NaN: not compared).
+  planesCase('copyRows 13 of 21 -> 17', [3, 5, 21], 1, EXACT,
+    ([src], dst) => kernels.copyRows({ src, dst, rows: 15, rowFloats: 13, srcStride: 21, dstStride: 17 }),
+    ([src], out) => { out.fill(NaN); for (let r = 0; r < 15; r++) for (let j = 0; j < 13; j++) out[r * 17 + j] = src[r * 21 + j]; }, 15 * 17),
+  affineCase(true, true, true, true), affineCase(false, true, false, true), affineCase(false, false, true, true), affineCase(true, true, false, false),
+];
+
 export const ELEMENTWISE_FAMILY: KernelFamily = {
   name: 'element-wise',
   module: import.meta.url,
   exportName: 'ELEMENTWISE_FAMILY',
-  cases: () => POINTWISE_ROWS.flatMap((r, i) => SIZES.map((n) => pointwiseCase(r, n, 40 + 3 * i))),
+  cases: () => [...POINTWISE_ROWS.flatMap((r, i) => SIZES.map((n) => pointwiseCase(r, n, 40 + 3 * i))), ...LAYOUT_CASES()],
 };

@@ -3,11 +3,13 @@
 // against a float64 loop. Rows cover every register tile (5x8 baseline, 6x8
 // relaxed, the 4-row edge tile, partial tiles: M and N at every remainder), the
 // cache blocks (MC 120, KC 384, NC 1024), the small unpacked path, all
-// transposes, accumulate, strided operands, K = 0, and batched sn.matmul.
+// transposes, accumulate, strided operands, K = 0, batched sn.matmul, and
+// gemvRows (the batch-1 linear kernel).
 import * as sn from '../../src/index.js';
 import { EPI_BIAS_COL, EPI_BIAS_ROW, EPI_NONE, gemm } from '../../src/ops/gemm.js';
+import { kernels } from '../../src/runtime/kernel-calls.js';
 import { naiveGemm, randomArray } from '../helpers.js';
-import type { KernelCase, KernelFamily } from './family.js';
+import { nanTensor, type KernelCase, type KernelFamily } from './family.js';
 
 export interface GemmRow {
   M: number; N: number; K: number;
@@ -120,6 +122,25 @@ function batchedCase({ as, bs }: { as: number[]; bs: number[] }, seed: number): 
   };
 }
 
+/** gemvRows (batch-1 linear): y = W·x + b for W [N, K], rows in quads plus a tail, K in blocks of 8 plus a tail. */
+function gemvCase(N: number, K: number, seed: number): KernelCase {
+  const [w, x, b] = [randomArray(N * K, seed), randomArray(K, seed + 1), randomArray(N, seed + 2)];
+  return {
+    name: `gemvRows ${N}x${K}`,
+    run: () => {
+      const [wt, xt, bt] = [w, x, b].map((d) => sn.tensor(d, [d.length]));
+      const y = nanTensor([N]);
+      kernels.gemvRows({ w: wt.ptr(), x: xt.ptr(), b: bt.ptr(), y: y.ptr(), N, K });
+      return [y.toFloat32Array()];
+    },
+    reference: () => {
+      const y = naiveGemm(false, true, 1, N, K, x, K, w, K, new Float64Array(0), N, false);
+      return [y.map((v, i) => v + b[i])];
+    },
+    tol: { atol: 1e-6 * K, rtol: 1e-5 },
+  };
+}
+
 export const GEMM_FAMILY: KernelFamily = {
   name: 'gemm',
   module: import.meta.url,
@@ -134,5 +155,6 @@ export const GEMM_FAMILY: KernelFamily = {
       tol: { atol: 1e-6 * Math.max(1, r.K), rtol: 1e-5 },
     })),
     ...BATCHED.map((b, i) => batchedCase(b, 1000 + 2 * i)),
+    ...[[13, 37], [8, 16], [3, 9], [1, 1], [1001, 75]].map(([N, K], i) => gemvCase(N, K, 1100 + 3 * i)),
   ],
 };

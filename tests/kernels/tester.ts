@@ -1,8 +1,8 @@
 // One tester for every kernel family: each case of the family's table (a
 // *-cases.ts file next to this one) against its reference, with the same bits
-// on 1, 2 and 3 threads, and in the relaxed (FMA) build against the same
-// reference with the same bits on 1 and 2 threads there. A new kernel is
-// tested by adding rows to its family's table.
+// on 1, 2, 3 and 5 threads (uneven splits everywhere), and in the relaxed (FMA)
+// build against the same reference with the same bits on 1 and 2 threads
+// there. A new kernel is tested by adding rows to its family's table.
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import * as sn from '../../src/index.js';
@@ -62,9 +62,9 @@ export function testKernelFamily(family: KernelFamily): void {
       table!.forEach((c, k) => expectNearReference(c, runs[k], reference(c), c.tol, ''));
     });
 
-    it('gives the same bits on 1, 2 and 3 threads', async () => {
+    it('gives the same bits on 1, 2, 3 and 5 threads', async () => {
       const one = await runOnOneThread();
-      for (const threads of [2, 3]) {
+      for (const threads of [2, 3, 5]) {
         await initThreads(threads, 'baseline');
         expect(sn.backendInfo().threads).toBe(threads);
         runFamily(table!).forEach((outs, k) => outs.forEach((o, i) => {

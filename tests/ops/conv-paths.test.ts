@@ -1,6 +1,6 @@
 // The conv2d tester: every case of conv-paths-cases.ts on every algorithm that
 // applies to it (forced), run by the kernel-family tester (tests/kernels/tester.ts):
-// against the float64 reference, the same bits on 1, 2 and 3 threads, and the
+// against the float64 reference, the same bits on 1, 2, 3 and 5 threads, and the
 // relaxed build. A new algorithm in src/ops/conv2d/algorithms.ts is picked up here by itself.
 import { describe, expect, it } from 'vitest';
 import { CONV_ALGORITHMS, type ConvPath } from '../../src/ops/conv2d/algorithms.js';
