@@ -13,7 +13,7 @@ const f = Math.fround;
 const TOL = { atol: 1e-6, rtol: 1e-5 };
 
 /** softmax (or log-softmax) of x along D of [outer, D, inner], in float64. */
-function softmax(x: ArrayLike<number>, outer: number, D: number, inner: number, log: boolean): Float64Array {
+export function softmaxReference(x: ArrayLike<number>, outer: number, D: number, inner: number, log: boolean): Float64Array {
   const out = new Float64Array(x.length);
   for (let o = 0; o < outer; o++) for (let j = 0; j < inner; j++) {
     const at = (d: number) => (o * D + d) * inner + j;
@@ -31,7 +31,7 @@ const SHAPES: [number, number, number][] = [[3, 5, 21], [105, 3, 1], [1, 315, 1]
 function softmaxCase([outer, D, inner]: [number, number, number], isLog: number, seed: number): KernelCase {
   const n = outer * D * inner;
   const x = randomArray(n, seed).map((v) => v * 8);
-  const y = Float32Array.from(softmax(x, outer, D, inner, !!isLog)); // the backward's input: a float32 forward output
+  const y = Float32Array.from(softmaxReference(x, outer, D, inner, !!isLog)); // the backward's input: a float32 forward output
   const g = randomArray(n, seed + 1);
   return {
     name: `${isLog ? 'log-softmax' : 'softmax'} [${outer}, ${D}, ${inner}]`,
@@ -52,7 +52,7 @@ function softmaxCase([outer, D, inner]: [number, number, number], isLog: number,
         // softmax: y·(g − Σ g·y); log-softmax: g − e^y·Σ g
         for (let d = 0; d < D; d++) gx[at(d)] = isLog ? g[at(d)] - Math.exp(y[at(d)]) * s : y[at(d)] * (g[at(d)] - s);
       }
-      return [softmax(x, outer, D, inner, !!isLog), gx];
+      return [softmaxReference(x, outer, D, inner, !!isLog), gx];
     },
   };
 }
@@ -64,7 +64,7 @@ function softmaxCase([outer, D, inner]: [number, number, number], isLog: number,
 function crossEntropyCase(rows: number, C: number, soft: boolean, eps: number, seed: number, scale = 10, labels?: number[]): KernelCase {
   const x = randomArray(rows * C, seed).map((v) => v * scale);
   const target = soft ? randomArray(rows * C, seed + 1).map(Math.abs) : Int32Array.from({ length: rows }, (_, r) => labels?.[r] ?? (r * 7 + seed) % C);
-  const logp = Float32Array.from(softmax(x, rows, C, 1, true));
+  const logp = Float32Array.from(softmaxReference(x, rows, C, 1, true));
   const g = randomArray(rows, seed + 2);
   const t = (r: number, c: number) => (1 - f(eps)) * (soft ? target[r * C + c] : +(target[r] === c)) + f(eps) / C;
   return {
@@ -82,7 +82,7 @@ function crossEntropyCase(rows: number, C: number, soft: boolean, eps: number, s
       return [lp, loss, gx, ...(soft ? [gtg] : [])].map((o) => o.toFloat32Array());
     },
     reference: () => {
-      const ref = softmax(x, rows, C, 1, true);
+      const ref = softmaxReference(x, rows, C, 1, true);
       const loss = new Float64Array(rows), gx = new Float64Array(rows * C), gtg = new Float64Array(rows * C);
       for (let r = 0; r < rows; r++) {
         let tsum = 0;
