@@ -17,10 +17,8 @@ export interface KernelCase {
   run(): Float32Array[];
   /** The same outputs computed independently (float64 loops, or a path known to be exact). */
   reference(): ArrayLike<number>[];
-  /** One tolerance for every output, or one per output. */
+  /** One tolerance for every output, or one per output; the relaxed (FMA) build is held to it too. */
   tol: Tolerance | Tolerance[];
-  /** The relaxed (FMA) build's tolerance against the reference, when looser than `tol`. */
-  relaxedTol?: Tolerance | Tolerance[];
 }
 
 export interface KernelFamily {

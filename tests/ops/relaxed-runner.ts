@@ -4,7 +4,8 @@
 // script is bundled with esbuild into a temporary folder; its JSON stdout is
 // returned. The child side is relaxed-builds.ts, or (kernels/tester.ts) a
 // few lines of source naming the family to run.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +21,9 @@ export async function runRelaxedChild<T>(child: URL | { source: string }): Promi
       ...(child instanceof URL ? { entryPoints: [fileURLToPath(child)] } : { stdin: { contents: child.source, loader: 'ts' as const, resolveDir: dir } }),
       outfile, bundle: true, format: 'esm', platform: 'node', target: 'es2022', logLevel: 'silent',
     });
-    const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', outfile], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    if (r.status !== 0) throw new Error(`relaxed child failed (exit ${r.status}): ${r.stderr}`);
+    // Asynchronous, so the vitest worker stays responsive while the child runs.
+    const r = await promisify(execFile)(process.execPath, ['--experimental-wasm-relaxed-simd', outfile], { encoding: 'utf8', maxBuffer: 1 << 26 })
+      .catch((e: { code?: number; stderr?: string }) => { throw new Error(`relaxed child failed (exit ${e.code}): ${e.stderr}`); });
     return JSON.parse(r.stdout) as T;
   } finally {
     rmSync(dir, { recursive: true, force: true });
