@@ -83,7 +83,7 @@ function data(r: PoolRow, seed: number) {
   return { g, x: isMax ? nasty(n, seed) : randomArray(n, seed), dy: randomArray(g.planes * g.OH * g.OW, seed + 1).map((v, i) => (i % 11 === 0 ? -0 : v)) };
 }
 
-/** Input rows/columns of output o along one axis: [start, end) taps (adaptive windows, or strided ones with padding). */
+/** The input rows (or columns) that output o reads along one axis: a strided, padded, dilated window, or an adaptive one. */
 type Taps = (o: number) => number[];
 const windowTaps = (size: number, k: number, s: number, p: number, d: number): Taps => (o) =>
   Array.from({ length: k }, (_, i) => o * s - p + i * d).filter((v) => v >= 0 && v < size);
