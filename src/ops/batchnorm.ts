@@ -120,7 +120,7 @@ export function batchNorm(
  * differences: Math.fround of the exact double result is the float32 one), so
  * that x·a + sh in a backward kernel rebuilds the forward's output bit for bit.
  */
-function affineCoefficients(saved: Tensor, C: number, w: Tensor | null, b: Tensor | null): void {
+export function affineCoefficients(saved: Tensor, C: number, w: Tensor | null, b: Tensor | null): void {
   const f = Math.fround;
   const v = saved.view('batchNorm');
   const wv = w ? w.view('batchNorm') : null;

@@ -1,13 +1,15 @@
-// The conv2d tester's cases (conv-paths.test.ts, conv-paths-relaxed-child.ts).
-// Every case runs on EVERY algorithm of src/ops/conv2d/algorithms.ts that
-// applies to it, forced, so a new algorithm is tested by adding it to that
-// table (and, if no case below fits it, one case here); `chosen` is what the
-// chooser must pick for the case.
+// The conv2d tester's table (conv-paths.test.ts runs it with
+// tests/kernels/tester.ts). Every case runs on EVERY algorithm of
+// src/ops/conv2d/algorithms.ts that applies to it, forced, so a new algorithm
+// is tested by adding it to that table (and, if no case below fits it, one
+// case here); `chosen` is what the chooser must pick for the case.
 import * as sn from '../../src/index.js';
-import type { ConvPath } from '../../src/ops/conv2d/algorithms.js';
+import { CONV_ALGORITHMS, type ConvPath } from '../../src/ops/conv2d/algorithms.js';
 import { convGeometry, type Conv2dOptions, type ConvGeom } from '../../src/ops/conv2d/geometry.js';
 import { convBackwardData, convBackwardFilter, convBiasGrad, convForward } from '../../src/ops/conv2d/run.js';
 import { randomArray } from '../helpers.js';
+import type { KernelFamily } from '../kernels/family.js';
+import { refConv } from './conv-reference.js';
 
 export interface ConvCase { name: string; xs: number[]; ws: number[]; opts: Conv2dOptions; chosen: ConvPath }
 
@@ -66,3 +68,30 @@ export function runCase(c: ConvCase, path: ConvPath): Float32Array[] {
     return [y, dx, dw, db].map((t) => t.toFloat32Array());
   });
 }
+
+const PATHS = Object.keys(CONV_ALGORITHMS) as ConvPath[];
+
+/** (case, path) for every algorithm that applies to the case. */
+export function convRuns(): [ConvCase, ConvPath][] {
+  return CONV_CASES.flatMap((c) => PATHS.filter((p) => CONV_ALGORITHMS[p].applies(caseGeometry(c))).map((p) => [c, p] as [ConvCase, ConvPath]));
+}
+
+/** Every (case, algorithm) run: [y, dx, dw, db] against the float64 convolution. */
+export const CONV_FAMILY: KernelFamily = {
+  name: 'conv2d',
+  module: import.meta.url,
+  exportName: 'CONV_FAMILY',
+  cases: () => convRuns().map(([c, path]) => ({
+    name: `${c.name} on ${path}`,
+    run: () => runCase(c, path),
+    reference: () => {
+      const { g, x, w, b, gy } = caseData(c);
+      const ref = refConv({ ...g, groups: g.G }, x, w, b, gy);
+      return [ref.y, ref.gx, ref.gw, ref.gb];
+    },
+    // dw and db sum over the batch and the plane: looser in absolute terms. F(4x4,3x3)
+    // transforms amplify rounding (values up to ~100x the input's cancel in the output
+    // transform): held to the PyTorch oracle tests' 1e-4 (docs/conv.md gives its error).
+    tol: [0, 1, 2, 3].map((i) => ({ atol: i >= 2 || path === 'winograd-f4x4-3x3' ? 1e-4 : 1e-5, rtol: 1e-4 })),
+  })),
+};

@@ -1,5 +1,5 @@
 // Run by conv-relaxed.test.ts in a child `node --experimental-wasm-relaxed-simd`
-// (see gemm-relaxed-child.ts for why): conv2d forward and gradients on each
+// (see relaxed-runner.ts for why): conv2d forward and gradients on each
 // path, and the pools, with the baseline and the relaxed build; JSON on stdout.
 import * as sn from '../../src/index.js';
 import { forceWinogradTile } from '../../src/ops/conv2d/winograd-tile.js';

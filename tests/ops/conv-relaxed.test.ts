@@ -1,5 +1,5 @@
 // conv2d and pools with the relaxed build (FMA GEMM) against the baseline build,
-// in a child process with --experimental-wasm-relaxed-simd (gemm-relaxed.test.ts
+// in a child process with --experimental-wasm-relaxed-simd (relaxed-runner.ts
 // explains why). FMA changes the last bits, nothing more.
 import { describe, expect, it } from 'vitest';
 import { maxRelErr } from '../helpers.js';

@@ -1,5 +1,5 @@
 // Run by conv2d-depthwise-relaxed.test.ts in a child `node --experimental-wasm-relaxed-simd`
-// (see gemm-relaxed-child.ts for why): the depthwise cases with the baseline and
+// (see relaxed-runner.ts for why): the depthwise cases with the baseline and
 // the relaxed build at 1 thread, and the thread cases with the relaxed build at
 // 1, 2 and 3 threads; [y, dx, dw, db] as base64, JSON on stdout.
 import * as sn from '../../src/index.js';

@@ -1,5 +1,5 @@
 // Run by conv2d-small-relaxed.test.ts in a child `node --experimental-wasm-relaxed-simd`
-// (see gemm-relaxed-child.ts for why): with the relaxed build, the direct
+// (see relaxed-runner.ts for why): with the relaxed build, the direct
 // small-conv path against the im2col path for forward and both gradients;
 // prints whether each pair has the same bits, as JSON on stdout.
 import * as sn from '../../src/index.js';

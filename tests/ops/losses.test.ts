@@ -75,19 +75,6 @@ describe('loss properties', () => {
     expect(maxRelErr(h, s.map((v) => v * 1.7), 1e-6, 1e-6)).toBeLessThanOrEqual(1);
   });
 
-  it('crossEntropy over many classes matches a float64 reference (SIMD exp/log path)', () => {
-    const N = 5, C = 1003;
-    const x = randomArray(N * C, 11).map((v) => v * 20);
-    const y = [0, 1002, 500, 7, 999];
-    const out = sn.F.crossEntropy(sn.tensor(x, [N, C]), y, { reduction: 'none' }).toFloat32Array();
-    for (let r = 0; r < N; r++) {
-      const row = Array.from(x.subarray(r * C, (r + 1) * C));
-      const m = Math.max(...row);
-      const lse = m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0));
-      expect(Math.abs(out[r] - (lse - row[y[r]]))).toBeLessThan(2e-5 * Math.max(1, lse - row[y[r]]));
-    }
-  });
-
   it('a one-hot probability target equals the class-index loss', () => {
     const x = sn.tensor(randomArray(12, 4), [3, 4]);
     const oneHot = sn.tensor([0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0], [3, 4]);

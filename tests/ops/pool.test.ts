@@ -1,9 +1,12 @@
+// Pooling ops: PyTorch fixtures, gradchecks, window rules and bad input. The
+// kernels themselves (every window case, the 2x2/2 kernels, threads, the
+// relaxed build) are tested by tests/kernels/pool.test.ts.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.js';
 import { backend } from '../../src/runtime/backend.js';
 import { gradcheck } from '../gradcheck.js';
-import { bitsEqual, maxRelErr } from '../helpers.js';
+import { maxRelErr } from '../helpers.js';
 
 beforeAll(async () => {
   await sn.init({ threads: 1 });
@@ -62,6 +65,9 @@ describe('pool gradcheck (finite differences)', () => {
     ['avg excludePad ceilMode', [1, 2, 6, 7], (x) => sn.F.avgPool2d(x, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: false })],
     ['adaptive avg 7x5 -> 3x2', [1, 2, 7, 5], (x) => sn.F.adaptiveAvgPool2d(x, [3, 2])],
     ['adaptive max 7x5 -> 3x4', [1, 2, 7, 5], (x) => sn.F.adaptiveMaxPool2d(x, [3, 4])],
+    // kernelSize 2 on an even size takes the 2x2/2 kernels; ceil mode on an odd size falls back to the general one.
+    ['max 2x2 (the 2x2/2 kernels), odd size', [1, 2, 9, 11], (x) => sn.F.maxPool2d(x, { kernelSize: 2 })],
+    ['max 2x2 ceilMode, odd size', [1, 2, 9, 11], (x) => sn.F.maxPool2d(x, { kernelSize: 2, ceilMode: true })],
   ];
   for (const [name, shape, f] of cases) {
     it(name, () => {
@@ -79,72 +85,6 @@ describe('PyTorch window rules', () => {
   it('NaN propagates through max pooling, as in PyTorch', () => {
     const y = sn.F.maxPool2d(sn.tensor([1, NaN, 3, 2], [1, 1, 2, 2]), { kernelSize: 2 });
     expect(Number.isNaN(y.item())).toBe(true);
-  });
-});
-
-/** PyTorch's max pooling loop, in JS: `v > max || isnan(v)` decides, so the first of equal values (+0 / -0) stays. */
-function refMaxPool(x: Float32Array, [N, C, H, W]: number[], k: number, s: number, p: number, OH: number, OW: number, gy: Float32Array) {
-  const y = new Float32Array(N * C * OH * OW);
-  const gx = new Float32Array(x.length);
-  for (let pl = 0; pl < N * C; pl++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) {
-    const ih0 = Math.max(0, oh * s - p), iw0 = Math.max(0, ow * s - p);
-    let m = -Infinity;
-    let at = (pl * H + ih0) * W + iw0; // PyTorch starts from the first tap
-    for (let ih = ih0; ih < Math.min(H, oh * s - p + k); ih++) {
-      for (let iw = iw0; iw < Math.min(W, ow * s - p + k); iw++) {
-        const i = (pl * H + ih) * W + iw;
-        if (x[i] > m || Number.isNaN(x[i])) { m = x[i]; at = i; }
-      }
-    }
-    const o = (pl * OH + oh) * OW + ow;
-    y[o] = m;
-    gx[at] += gy[o]; // in output order, as the kernel adds
-  }
-  return { y, gx };
-}
-
-describe('max pooling, vector path (4 outputs at a time) against the reference loop', () => {
-  it('NaN wins, the first of +0/-0 stays (value and gradient), for strides 1 and 2 with and without padding', () => {
-    const shape = [2, 3, 9, 23];
-    const n = shape.reduce((a, b) => a * b);
-    const data = new Float32Array(n).map((_, i) => [0, -0, 1, -1, NaN, 0.5, -0, 0][(i * 7 + (i >> 3)) % 8]);
-    for (const [k, s, p] of [[2, 2, 0], [3, 2, 1], [3, 1, 1], [3, 1, 0], [5, 2, 2], [2, 1, 1]]) {
-      const x = sn.tensor(data, shape, { requiresGrad: true });
-      const y = sn.F.maxPool2d(x, { kernelSize: k, stride: s, padding: p, ceilMode: true });
-      const gy = new Float32Array(y.size).map((_, i) => ((i * 37) % 11) - 5);
-      y.backward(sn.tensor(gy, y.shape));
-      const want = refMaxPool(data, shape, k, s, p, y.shape[2], y.shape[3], gy);
-      expect(bitsEqual(y.toFloat32Array(), want.y), `kernel ${k} stride ${s} padding ${p}`).toBe(true);
-      expect(bitsEqual(x.grad!.toFloat32Array(), want.gx), `gradient: kernel ${k} stride ${s} padding ${p}`).toBe(true);
-    }
-  });
-});
-
-describe('pool kernels split over threads give the same bits', () => {
-  it('every pool kernel, 1..5 thread splits', () => {
-    const x = sn.tensor(spaced(5 * 9 * 8, 4), [5, 1, 9, 8]);
-    const dy = sn.tensor(spaced(5 * 4 * 4, 5), [5, 1, 4, 4]);
-    const kernels: [string, number[]][] = [
-      ['maxPool2dForward', [x.ptr(), 5, 9, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1]],
-      ['maxPool2dBackward', [x.ptr(), dy.ptr(), 5, 9, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1]],
-      ['avgPool2dForward', [x.ptr(), 5, 9, 8, 4, 4, 3, 3, 2, 2, 1, 1, 0]],
-      ['avgPool2dBackward', [dy.ptr(), 5, 9, 8, 4, 4, 3, 3, 2, 2, 1, 1, 0]],
-      ['adaptiveAvgPool2dForward', [x.ptr(), 5, 9, 8, 4, 4]],
-      ['adaptiveAvgPool2dBackward', [dy.ptr(), 5, 9, 8, 4, 4]],
-      ['adaptiveMaxPool2dForward', [x.ptr(), 5, 9, 8, 4, 4]],
-      ['adaptiveMaxPool2dBackward', [x.ptr(), dy.ptr(), 5, 9, 8, 4, 4]],
-    ];
-    for (const [name, args] of kernels) {
-      const outSize = name.endsWith('Forward') ? 5 * 16 : 5 * 72;
-      let first: number[] | null = null;
-      for (let nthreads = 1; nthreads <= 5; nthreads++) {
-        const out = sn.full([outSize], 7);
-        for (let tid = 0; tid < nthreads; tid++) backend().kernels[name](...args, out.ptr(), tid, nthreads);
-        const bits = Array.from(new Uint32Array(out.toFloat32Array().buffer));
-        if (first === null) first = bits;
-        else expect(bits, `${name} with ${nthreads} threads`).toEqual(first);
-      }
-    }
   });
 });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.js';
 import { gradcheck } from '../gradcheck.js';
 import { maxRelErr, randomArray } from '../helpers.js';
+import { softmaxReference } from '../kernels/softmax-cases.js';
 
 beforeAll(async () => {
   await sn.init({ threads: 1 });
@@ -10,21 +11,8 @@ afterAll(() => sn.shutdown());
 
 /** float64 reference: softmax or logSoftmax of x (shape) along dim. */
 function reference(x: Float32Array, shape: number[], dim: number, log: boolean): Float64Array {
-  const outer = shape.slice(0, dim).reduce((a, b) => a * b, 1);
-  const D = shape[dim];
-  const inner = shape.slice(dim + 1).reduce((a, b) => a * b, 1);
-  const out = new Float64Array(x.length);
-  for (let o = 0; o < outer; o++) {
-    for (let j = 0; j < inner; j++) {
-      const at = (d: number) => (o * D + d) * inner + j;
-      let m = -Infinity;
-      for (let d = 0; d < D; d++) m = Math.max(m, x[at(d)]);
-      let s = 0;
-      for (let d = 0; d < D; d++) s += Math.exp(x[at(d)] - m);
-      for (let d = 0; d < D; d++) out[at(d)] = log ? x[at(d)] - m - Math.log(s) : Math.exp(x[at(d)] - m) / s;
-    }
-  }
-  return out;
+  const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+  return softmaxReference(x, size(shape.slice(0, dim)), shape[dim], size(shape.slice(dim + 1)), log);
 }
 
 describe('F.softmax / F.logSoftmax', () => {
