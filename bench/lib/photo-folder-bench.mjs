@@ -44,7 +44,7 @@ const rows = configs.map((c) => {
   const t = tv(c.workers);
   return {
     pipeline: c.name, workers: c.workers, images: c.results[0].images,
-    'images/s': +med(c, 'ips').toFixed(1), 'images per CPU-s': +med(c, 'perCpu').toFixed(1),
+    'images/s': +med(c, 'ips').toFixed(1), 'images per CPU-s': +med(c, 'perCpu').toFixed(1), 'CPU ms/image': +(1000 / med(c, 'perCpu')).toFixed(2),
     'vs torchvision (images/s)': t ? +(med(c, 'ips') / med(t, 'ips')).toFixed(2) : '',
     'vs torchvision (per CPU-s)': t ? +(med(c, 'perCpu') / med(t, 'perCpu')).toFixed(2) : '',
   };
@@ -69,8 +69,15 @@ console.table(modes.map((m) => ({
   'training data': m.name,
   'images/s': +median(m.results.map((x) => x.ips)).toFixed(2),
   'ms/step': Math.round(median(m.results.map((x) => x.msPerStep))),
+  'CPU ms/image (all threads)': +median(m.results.map((x) => x.cpuMsPerImage)).toFixed(1),
   'waited for data, ms/step': m.name.startsWith('JPEG') ? Math.round(median(m.results.map((x) => x.waitedPerStep))) : '',
   'vs tensors': +(median(m.results.map((x) => x.ips)) / base).toFixed(3),
 })));
+// The data pipeline shares the cores with the compute threads: its CPU per image against the step's.
+const stepCpu = median(modes[0].results.map((x) => x.cpuMsPerImage));
+const dataCpu = median(modes[1].results.map((x) => x.cpuMsPerImage)) - stepCpu;
+const alone = configs.find((c) => c.name.endsWith('sharp') && c.workers === 1);
+console.log(`CPU per image: training step ${stepCpu.toFixed(1)} ms; data while training (folder minus tensors) ${dataCpu.toFixed(2)} ms = ${((100 * dataCpu) / stepCpu).toFixed(1)} % of it` +
+  `; the pipeline alone (1 worker, table above) ${(1000 / med(alone, 'perCpu')).toFixed(2)} ms = ${((100 * 1000) / med(alone, 'perCpu') / stepCpu).toFixed(1)} %`);
 console.log('Targets: the photo pipeline >= torchvision images/s at the same worker count; training from the folder within 10 % of the tensors (ratio >= 0.9).');
 console.log('Measured on a shared machine: compare the ratios inside one run, not numbers across runs.');
