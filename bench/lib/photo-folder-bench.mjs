@@ -55,6 +55,16 @@ console.log(`one epoch after 2 warm-up batches per worker (jpeg-js: 3 batches af
 if (!hasTorch) console.log(`(torchvision column skipped: ${py} cannot import torch and torchvision)`);
 console.table(rows);
 
+// Where the CPU goes per image (bench/lib/photo-stages.mjs), one process per round, medians.
+const stages = [];
+for (let r = 0; r < ROUNDS; r++) {
+  stages.push(json(spawnSync(process.execPath, [here('./photo-stages.mjs'), root, String(Math.min(N, 256))], {
+    encoding: 'utf8', env: { ...process.env, UV_THREADPOOL_SIZE: '1', VIPS_CONCURRENCY: '1' },
+  }), 'photo stages'));
+}
+const stage = (k) => median(stages.map((x) => x[k])).toFixed(2);
+console.log(`CPU ms per image by stage (one thread each): sharp decode + resize ${stage('decodeMs')}, crop/flip/PCA/normalize + floats into the batch ${stage('buildMs')}, batch.x (copy into wasm memory) ${stage('copyMs')}`);
+
 // 2. End to end: AlexNet training steps fed from the folder (WorkerDataLoader, 1 data worker) vs from
 // tensors decoded beforehand, same batch, same step, 2 compute threads.
 const TB = quick ? 16 : 32, WARM = 3, STEPS = quick ? 3 : 8, THREADS = Math.min(2, cpus().length);
