@@ -71,7 +71,11 @@ const TB = quick ? 16 : 32, WARM = 3, STEPS = quick ? 3 : 8, THREADS = Math.min(
 const train = (mode) => () => json(spawnSync(process.execPath, [here('./photo-train-run.mjs'), root, mode, '1', String(TB), String(WARM), String(STEPS), String(THREADS)], {
   encoding: 'utf8', env: { ...process.env, UV_THREADPOOL_SIZE: '1', VIPS_CONCURRENCY: '1' },
 }), `training from ${mode}`);
-const modes = [{ name: 'pre-decoded tensors', run: train('tensors'), results: [] }, { name: 'JPEG folder, 1 data worker', run: train('folder'), results: [] }];
+const modes = [
+  { name: 'pre-decoded tensors', run: train('tensors'), results: [] },
+  { name: 'JPEG folder, 1 data worker', run: train('folder'), results: [] },
+  { name: "JPEG folder, 1 data worker, priority 'low'", run: train('folder-low'), results: [] },
+];
 for (let r = 0; r < ROUNDS; r++) for (const m of modes) m.results.push(m.run());
 const base = median(modes[0].results.map((m) => m.ips));
 console.log(`\nEnd-to-end AlexNet training (SGD momentum 0.9, 4 classes) at batch ${TB}, ${THREADS} compute threads: images/s over ${STEPS} steps after ${WARM} warm-up steps, median of ${ROUNDS} round(s)`);

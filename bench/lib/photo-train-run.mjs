@@ -1,5 +1,5 @@
 // One end-to-end AlexNet training measurement for bench/lib/photo-folder-bench.mjs, in its own process:
-// argv root mode(tensors|folder) workers batchSize warmSteps steps threads; prints JSON.
+// argv root mode(tensors|folder|folder-low) workers batchSize warmSteps steps threads; prints JSON.
 // Both modes run the same step (forward, cross-entropy, backward, SGD momentum 0.9, weight
 // decay 5e-4) on [batch, 3, 224, 224] inputs. 'tensors': a few batches of the pipeline decoded
 // once beforehand and kept as tensors in wasm memory (the step does no data work at all).
@@ -34,7 +34,9 @@ if (mode === 'tensors') {
   let k = 0;
   next = () => pre[k++ % pre.length];
 } else {
-  const wl = new WorkerDataLoader(new URL('./alexnet-folder-pipeline.mjs', import.meta.url), { args: { root, batchSize: B, seed: 1 }, workers: Number(workers) });
+  // folder-low: the data threads at low priority (WorkerDataLoader's priority: 'low').
+  const priority = mode === 'folder-low' ? 'low' : 'normal';
+  const wl = new WorkerDataLoader(new URL('./alexnet-folder-pipeline.mjs', import.meta.url), { args: { root, batchSize: B, seed: 1 }, workers: Number(workers), priority });
   const it = (function* () { for (let e = 0; ; e++) yield* wl.batches(e); })();
   // As a training loop takes a batch: its tensor x, released (and its array reused) at the next batch.
   next = () => it.next().value;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -127,5 +127,35 @@ describe('WorkerDataLoader releases its batches as DataLoader does', () => {
     } finally {
       whole.close();
     }
+  });
+});
+
+describe('WorkerDataLoader priority', () => {
+  /** Threads of this process not in `old` at niceness 19 (Linux's /proc: field 19 of a task's stat). */
+  const niced = (old: Set<string>) => readdirSync('/proc/self/task').filter((t) => {
+    if (old.has(t)) return false;
+    try {
+      return readFileSync(`/proc/self/task/${t}/stat`, 'utf8').split(') ')[1].split(' ')[16] === '19';
+    } catch {
+      return false; // the thread ended
+    }
+  }).length;
+
+  it.runIf(process.platform === 'linux')("'low' runs the worker's thread at niceness 19, 'normal' (default) leaves it", () => {
+    const args = { n: 12, batchSize: 4, seed: 1 };
+    for (const [priority, want] of [[undefined, 0], ['normal', 0], ['low', 1]] as const) {
+      const old = new Set(readdirSync('/proc/self/task')); // earlier loaders' threads may still be shutting down
+      const wl = new WorkerDataLoader(pipeline, { args, workers: 1, ...(priority ? { priority } : {}) });
+      try {
+        for (const _ of wl); // eslint-disable-line no-empty
+        expect(niced(old), String(priority)).toBe(want);
+      } finally {
+        wl.close();
+      }
+    }
+  });
+
+  it('rejects a bad priority', () => {
+    expect(() => new WorkerDataLoader(pipeline, { priority: 'high' as never })).toThrow(/WorkerDataLoader: priority must be 'low' or 'normal', got high/);
   });
 });

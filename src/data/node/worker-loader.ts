@@ -17,6 +17,16 @@ export interface WorkerDataLoaderOptions {
   prefetch?: number;
   /** As DataLoader's: batches stay whole after the loop moves on (no array reuse, no dispose). */
   keepTensors?: boolean;
+  /**
+   * 'normal' (default): the workers' threads compete for the cores as any
+   * thread. 'low': on Linux, the workers' threads and libvips' decoding
+   * threads (process-wide) run at niceness 19, so they take a core mostly when
+   * the training's compute threads leave it: a data thread that wakes up
+   * otherwise preempts a compute thread, and the other one waits for it at
+   * the kernel's end. If the compute threads leave too little, the training
+   * waits for its batches instead (`waitedMs`). No effect elsewhere.
+   */
+  priority?: 'low' | 'normal';
 }
 
 // The worker: imports the module, builds the same DataLoader, and answers
@@ -29,8 +39,24 @@ export interface WorkerDataLoaderOptions {
 // consumer's for..of stays synchronous (the training step is).
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { port, flag, moduleUrl, exportName, args, quietSharp } = workerData;
+const { port, flag, moduleUrl, exportName, args, quietSharp, lowPriority } = workerData;
 if (quietSharp) globalThis[Symbol.for('simdnn.sharpNoticeShown')] = true; // see sharp-decode.ts: one notice per run
+// priority 'low' (Linux: niceness is per thread): this thread, and libvips' threads as they appear (after each batch).
+const lowered = new Set();
+const lowerPriority = () => {
+  if (!lowPriority || process.platform !== 'linux') return;
+  const fs = require('node:fs'), os = require('node:os');
+  try {
+    const self = fs.readlinkSync('/proc/thread-self').split('/').pop();
+    for (const tid of fs.readdirSync('/proc/self/task')) {
+      if (lowered.has(tid)) continue;
+      let name = '';
+      try { name = fs.readFileSync('/proc/self/task/' + tid + '/comm', 'utf8').trim(); } catch { continue; }
+      if (tid === self || name === 'libvips worker') { os.setPriority(Number(tid), 19); lowered.add(tid); }
+    }
+  } catch {} // no /proc, or not allowed: the threads keep their priority
+};
+lowerPriority();
 const post = (msg, transfer) => { port.postMessage(msg, transfer); Atomics.add(flag, 0, 1); Atomics.notify(flag, 0); };
 const fail = (e, gen) => post({ gen, error: { op: e && e.op, message: String(e && e.message || e), simdnn: !!(e && e.name === 'SimdnnError') } });
 process.on('exit', () => { Atomics.store(flag, 1, 1); Atomics.add(flag, 0, 1); Atomics.notify(flag, 0); });
@@ -56,6 +82,7 @@ process.on('exit', () => { Atomics.store(flag, 1, 1); Atomics.add(flag, 0, 1); A
       try {
         const reuse = spare.pop(), into = reuse && new Float32Array(reuse);
         const b = typeof loader.batchAsync === 'function' ? await loader.batchAsync(epoch, batch, into) : loader.batch(epoch, batch, into);
+        lowerPriority();
         const data = b.data, fresh = data.buffer !== reuse;
         if (fresh && reuse) spare.push(reuse); // too small for this batch: maybe for another
         post({ gen, batch, data, fresh, shape: b.shape, y: b.y, indices: b.indices }, [data.buffer, b.y.buffer, b.indices.buffer]);
@@ -105,7 +132,8 @@ export class WorkerDataLoader implements Iterable<Batch> {
 
   constructor(module: string | URL, opts: WorkerDataLoaderOptions = {}) {
     const op = 'WorkerDataLoader';
-    checkKeys(opts, ['args', 'exportName', 'workers', 'prefetch', 'keepTensors'], op);
+    checkKeys(opts, ['args', 'exportName', 'workers', 'prefetch', 'keepTensors', 'priority'], op);
+    check(opts.priority === undefined || opts.priority === 'low' || opts.priority === 'normal', op, `priority must be 'low' or 'normal', got ${String(opts.priority)}`);
     this.keepTensors = !!opts.keepTensors;
     const workers = opts.workers ?? 1;
     check(Number.isInteger(workers) && workers > 0, op, `workers must be a positive integer, got ${String(workers)}`);
@@ -119,7 +147,7 @@ export class WorkerDataLoader implements Iterable<Batch> {
       const flag = new Int32Array(new SharedArrayBuffer(8));
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { port: port2, flag, moduleUrl, exportName: opts.exportName, args: opts.args, quietSharp: shown || k > 0 },
+        workerData: { port: port2, flag, moduleUrl, exportName: opts.exportName, args: opts.args, quietSharp: shown || k > 0, lowPriority: opts.priority === 'low' },
         transferList: [port2],
       });
       return { worker, port: port1, flag };
