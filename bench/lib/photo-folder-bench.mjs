@@ -93,5 +93,13 @@ const dataCpu = median(modes[1].results.map((x) => x.cpuMsPerImage)) - stepCpu;
 const alone = configs.find((c) => c.name.endsWith('sharp') && c.workers === 1);
 console.log(`CPU per image: training step ${stepCpu.toFixed(1)} ms; data while training (folder minus tensors) ${dataCpu.toFixed(2)} ms = ${((100 * dataCpu) / stepCpu).toFixed(1)} % of it` +
   `; the pipeline alone (1 worker, table above) ${(1000 / med(alone, 'perCpu')).toFixed(2)} ms = ${((100 * 1000) / med(alone, 'perCpu') / stepCpu).toFixed(1)} %`);
+if (process.platform === 'linux') {
+  // The same three kinds of step interleaved in one process (robust to load from other processes).
+  const mixed = json(spawnSync(process.execPath, [here('./photo-train-interleaved.mjs'), root, String(TB), String(quick ? 3 : 8), String(THREADS)], {
+    encoding: 'utf8', env: { ...process.env, UV_THREADPOOL_SIZE: '1', VIPS_CONCURRENCY: '1' },
+  }), 'interleaved training');
+  console.log(`Interleaved in one process, median ms/step: tensors ${Math.round(mixed.tensors)}, folder ${Math.round(mixed.folder)} (${mixed.folderRatio.toFixed(3)} of tensors' speed), ` +
+    `folder with priority 'low' ${Math.round(mixed['folder-low'])} (${mixed.lowRatio.toFixed(3)}); waited for data ${Math.round(mixed.waitedPerFolderStep)} ms per folder step`);
+}
 console.log('Targets: the photo pipeline >= torchvision images/s at the same worker count; training from the folder within 10 % of the tensors (ratio >= 0.9).');
 console.log('Measured on a shared machine: compare the ratios inside one run, not numbers across runs.');
