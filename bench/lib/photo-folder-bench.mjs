@@ -44,7 +44,7 @@ const rows = configs.map((c) => {
   const t = tv(c.workers);
   return {
     pipeline: c.name, workers: c.workers, images: c.results[0].images,
-    'images/s': +med(c, 'ips').toFixed(1), 'images per CPU-s': +med(c, 'perCpu').toFixed(1),
+    'images/s': +med(c, 'ips').toFixed(1), 'images per CPU-s': +med(c, 'perCpu').toFixed(1), 'CPU ms/image': +(1000 / med(c, 'perCpu')).toFixed(2),
     'vs torchvision (images/s)': t ? +(med(c, 'ips') / med(t, 'ips')).toFixed(2) : '',
     'vs torchvision (per CPU-s)': t ? +(med(c, 'perCpu') / med(t, 'perCpu')).toFixed(2) : '',
   };
@@ -55,13 +55,27 @@ console.log(`one epoch after 2 warm-up batches per worker (jpeg-js: 3 batches af
 if (!hasTorch) console.log(`(torchvision column skipped: ${py} cannot import torch and torchvision)`);
 console.table(rows);
 
+// Where the CPU goes per image (bench/lib/photo-stages.mjs), one process per round, medians.
+const stages = [];
+for (let r = 0; r < ROUNDS; r++) {
+  stages.push(json(spawnSync(process.execPath, [here('./photo-stages.mjs'), root, String(Math.min(N, 256))], {
+    encoding: 'utf8', env: { ...process.env, UV_THREADPOOL_SIZE: '1', VIPS_CONCURRENCY: '1' },
+  }), 'photo stages'));
+}
+const stage = (k) => median(stages.map((x) => x[k])).toFixed(2);
+console.log(`CPU ms per image by stage (one thread each): sharp decode + resize ${stage('decodeMs')}, crop/flip/PCA/normalize + floats into the batch ${stage('buildMs')}, batch.x (copy into wasm memory) ${stage('copyMs')}`);
+
 // 2. End to end: AlexNet training steps fed from the folder (WorkerDataLoader, 1 data worker) vs from
 // tensors decoded beforehand, same batch, same step, 2 compute threads.
 const TB = quick ? 16 : 32, WARM = 3, STEPS = quick ? 3 : 8, THREADS = Math.min(2, cpus().length);
 const train = (mode) => () => json(spawnSync(process.execPath, [here('./photo-train-run.mjs'), root, mode, '1', String(TB), String(WARM), String(STEPS), String(THREADS)], {
   encoding: 'utf8', env: { ...process.env, UV_THREADPOOL_SIZE: '1', VIPS_CONCURRENCY: '1' },
 }), `training from ${mode}`);
-const modes = [{ name: 'pre-decoded tensors', run: train('tensors'), results: [] }, { name: 'JPEG folder, 1 data worker', run: train('folder'), results: [] }];
+const modes = [
+  { name: 'pre-decoded tensors', run: train('tensors'), results: [] },
+  { name: 'JPEG folder, 1 data worker', run: train('folder'), results: [] },
+  { name: "JPEG folder, 1 data worker, priority 'low'", run: train('folder-low'), results: [] },
+];
 for (let r = 0; r < ROUNDS; r++) for (const m of modes) m.results.push(m.run());
 const base = median(modes[0].results.map((m) => m.ips));
 console.log(`\nEnd-to-end AlexNet training (SGD momentum 0.9, 4 classes) at batch ${TB}, ${THREADS} compute threads: images/s over ${STEPS} steps after ${WARM} warm-up steps, median of ${ROUNDS} round(s)`);
@@ -69,8 +83,23 @@ console.table(modes.map((m) => ({
   'training data': m.name,
   'images/s': +median(m.results.map((x) => x.ips)).toFixed(2),
   'ms/step': Math.round(median(m.results.map((x) => x.msPerStep))),
+  'CPU ms/image (all threads)': +median(m.results.map((x) => x.cpuMsPerImage)).toFixed(1),
   'waited for data, ms/step': m.name.startsWith('JPEG') ? Math.round(median(m.results.map((x) => x.waitedPerStep))) : '',
   'vs tensors': +(median(m.results.map((x) => x.ips)) / base).toFixed(3),
 })));
+// The data pipeline shares the cores with the compute threads: its CPU per image against the step's.
+const stepCpu = median(modes[0].results.map((x) => x.cpuMsPerImage));
+const dataCpu = median(modes[1].results.map((x) => x.cpuMsPerImage)) - stepCpu;
+const alone = configs.find((c) => c.name.endsWith('sharp') && c.workers === 1);
+console.log(`CPU per image: training step ${stepCpu.toFixed(1)} ms; data while training (folder minus tensors) ${dataCpu.toFixed(2)} ms = ${((100 * dataCpu) / stepCpu).toFixed(1)} % of it` +
+  `; the pipeline alone (1 worker, table above) ${(1000 / med(alone, 'perCpu')).toFixed(2)} ms = ${((100 * 1000) / med(alone, 'perCpu') / stepCpu).toFixed(1)} %`);
+if (process.platform === 'linux') {
+  // The same three kinds of step interleaved in one process (robust to load from other processes).
+  const mixed = json(spawnSync(process.execPath, [here('./photo-train-interleaved.mjs'), root, String(TB), String(quick ? 3 : 8), String(THREADS)], {
+    encoding: 'utf8', env: { ...process.env, UV_THREADPOOL_SIZE: '1', VIPS_CONCURRENCY: '1' },
+  }), 'interleaved training');
+  console.log(`Interleaved in one process, median ms/step: tensors ${Math.round(mixed.tensors)}, folder ${Math.round(mixed.folder)} (${mixed.folderRatio.toFixed(3)} of tensors' speed), ` +
+    `folder with priority 'low' ${Math.round(mixed['folder-low'])} (${mixed.lowRatio.toFixed(3)}); waited for data ${Math.round(mixed.waitedPerFolderStep)} ms per folder step`);
+}
 console.log('Targets: the photo pipeline >= torchvision images/s at the same worker count; training from the folder within 10 % of the tensors (ratio >= 0.9).');
 console.log('Measured on a shared machine: compare the ratios inside one run, not numbers across runs.');

@@ -1,5 +1,5 @@
 // One end-to-end AlexNet training measurement for bench/lib/photo-folder-bench.mjs, in its own process:
-// argv root mode(tensors|folder) workers batchSize warmSteps steps threads; prints JSON.
+// argv root mode(tensors|folder|folder-low) workers batchSize warmSteps steps threads; prints JSON.
 // Both modes run the same step (forward, cross-entropy, backward, SGD momentum 0.9, weight
 // decay 5e-4) on [batch, 3, 224, 224] inputs. 'tensors': a few batches of the pipeline decoded
 // once beforehand and kept as tensors in wasm memory (the step does no data work at all).
@@ -34,22 +34,20 @@ if (mode === 'tensors') {
   let k = 0;
   next = () => pre[k++ % pre.length];
 } else {
-  const wl = new WorkerDataLoader(new URL('./alexnet-folder-pipeline.mjs', import.meta.url), { args: { root, batchSize: B, seed: 1 }, workers: Number(workers) });
+  // folder-low: the data threads at low priority (WorkerDataLoader's priority: 'low').
+  const priority = mode === 'folder-low' ? 'low' : 'normal';
+  const wl = new WorkerDataLoader(new URL('./alexnet-folder-pipeline.mjs', import.meta.url), { args: { root, batchSize: B, seed: 1 }, workers: Number(workers), priority });
   const it = (function* () { for (let e = 0; ; e++) yield* wl.batches(e); })();
-  let held = null;
-  next = () => {
-    held?.x.dispose();
-    const b = it.next().value;
-    held = { x: sn.tensor(b.data, b.shape), y: b.y };
-    return held;
-  };
+  // As a training loop takes a batch: its tensor x, released (and its array reused) at the next batch.
+  next = () => it.next().value;
   close = () => wl.close();
   waited = () => wl.waitedMs;
 }
 for (let i = 0; i < W; i++) { const { x, y } = next(); step(x, y); }
-const w0 = waited(), t0 = performance.now();
+// CPU time of the whole process: the compute threads, and in 'folder' mode the data worker and sharp's threads too.
+const w0 = waited(), t0 = performance.now(), u0 = process.cpuUsage();
 for (let i = 0; i < S; i++) { const { x, y } = next(); step(x, y); }
-const ms = performance.now() - t0;
-console.log(JSON.stringify({ ips: (S * B / ms) * 1000, msPerStep: ms / S, waitedPerStep: (waited() - w0) / S }));
+const ms = performance.now() - t0, u = process.cpuUsage(u0);
+console.log(JSON.stringify({ ips: (S * B / ms) * 1000, msPerStep: ms / S, waitedPerStep: (waited() - w0) / S, cpuMsPerImage: (u.user + u.system) / 1000 / (S * B) }));
 close();
 sn.shutdown();

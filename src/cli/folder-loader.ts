@@ -1,4 +1,5 @@
-import { DataLoader, type Batch } from '../data/dataloader.js';
+import { DataLoader } from '../data/dataloader.js';
+import type { Batch } from '../data/batch.js';
 import { Subset, type Dataset } from '../data/dataset.js';
 import { ImageFolderDataset } from '../data/node/image-folder.js';
 import { WorkerDataLoader } from '../data/node/worker-loader.js';

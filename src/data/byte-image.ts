@@ -13,12 +13,23 @@ export const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, b) => b / 255
  * at the end, in one pass (into the batch, see `writePixels`), and equal the
  * float path's bit for bit.
  */
-export interface PendingBytes {
+export interface PendingBytes extends BytesLayout {
   /** Interleaved pixels, `stride` bytes each; stride 1 with several channels: one gray byte for every channel. */
   readonly bytes: Uint8Array;
   readonly stride: number;
   /** Per channel: the float32 each byte value becomes. */
   readonly luts: readonly Float32Array[];
+}
+
+/**
+ * Where pixel (y, x) starts in the bytes: `offset + y·rowStep + x·pixelStep`.
+ * A crop or a mirror is a new layout over the same bytes (nothing copied):
+ * the floats are read through it once, into the batch.
+ */
+export interface BytesLayout {
+  readonly offset: number;
+  readonly rowStep: number;
+  readonly pixelStep: number;
 }
 
 // A property under a registered symbol, not a module-local WeakMap: dist/node.js (ImageFolderDataset)
@@ -34,8 +45,10 @@ type WithPending = Image & { [PENDING]?: PendingBytes };
  * not been read; any other code just reads `data`. Once read (or assigned),
  * the image is an ordinary float image: in-place edits of `data` are kept.
  */
-export function byteImage(bytes: Uint8Array, stride: number, channels: number, height: number, width: number, luts?: readonly Float32Array[]): Image {
-  const src: PendingBytes = { bytes, stride, luts: luts ?? Array.from({ length: channels }, () => BYTE_TO_UNIT) };
+export function byteImage(bytes: Uint8Array, stride: number, channels: number, height: number, width: number, luts?: readonly Float32Array[],
+  layout: BytesLayout = { offset: 0, rowStep: width * stride, pixelStep: stride }): Image {
+  const { offset, rowStep, pixelStep } = layout;
+  const src: PendingBytes = { bytes, stride, luts: luts ?? Array.from({ length: channels }, () => BYTE_TO_UNIT), offset, rowStep, pixelStep };
   let data: Float32Array | null = null;
   const img = { channels, height, width } as WithPending;
   Object.defineProperty(img, PENDING, { value: src, writable: true, enumerable: false, configurable: true });
@@ -45,7 +58,7 @@ export function byteImage(bytes: Uint8Array, stride: number, channels: number, h
     get(): Float32Array {
       if (data === null) {
         data = allocPixels(channels * height * width);
-        writeFloats(src, channels, height * width, data, 0);
+        writeFloats(src, channels, height, width, data, 0);
         img[PENDING] = undefined;
       }
       return data;
@@ -74,30 +87,56 @@ export function mapPendingChannels(img: Image, src: PendingBytes, f: (v: number,
     for (let b = 0; b < 256; b++) out[b] = f(lut[b], c);
     return out;
   });
-  return byteImage(src.bytes, src.stride, img.channels, img.height, img.width, luts);
+  return byteImage(src.bytes, src.stride, img.channels, img.height, img.width, luts, src);
+}
+
+/** The `h`x`w` window at (top, left) of a byte image, as a layout over the same bytes. */
+export function cropPending(img: Image, src: PendingBytes, top: number, left: number, h: number, w: number): Image {
+  const { rowStep, pixelStep } = src;
+  return byteImage(src.bytes, src.stride, img.channels, h, w, src.luts, { offset: src.offset + top * rowStep + left * pixelStep, rowStep, pixelStep });
+}
+
+/** A byte image mirrored left-right, as a layout over the same bytes: each row read from its end. */
+export function mirrorPending(img: Image, src: PendingBytes): Image {
+  const { rowStep, pixelStep } = src;
+  return byteImage(src.bytes, src.stride, img.channels, img.height, img.width, src.luts, { offset: src.offset + (img.width - 1) * pixelStep, rowStep, pixelStep: -pixelStep });
+}
+
+/** Whether every pixel of an `height`x`width` image through `src`'s layout lies inside its bytes. */
+export function layoutFits(src: PendingBytes, height: number, width: number): boolean {
+  const { offset, rowStep, pixelStep } = src;
+  const corners = [0, (height - 1) * rowStep, (width - 1) * pixelStep, (height - 1) * rowStep + (width - 1) * pixelStep].map((d) => offset + d);
+  return Math.min(...corners) >= 0 && Math.max(...corners) + src.stride <= src.bytes.length;
 }
 
 /** `img`'s CHW floats written into `out` from `offset` (a batch row): from its bytes in one pass if they are pending. */
 export function writePixels(img: Image, out: Float32Array, offset: number): void {
   const src = (img as WithPending)[PENDING];
   if (src === undefined) out.set(img.data, offset);
-  else writeFloats(src, img.channels, img.height * img.width, out, offset);
+  else writeFloats(src, img.channels, img.height, img.width, out, offset);
 }
 
-function writeFloats({ bytes, stride, luts }: PendingBytes, channels: number, plane: number, out: Float32Array, offset: number): void {
+/** The CHW floats of `height`x`width` pixels read through `src`'s layout, written from `out[o]`. */
+function writeFloats(src: PendingBytes, channels: number, height: number, width: number, out: Float32Array, o: number): void {
+  const { bytes, stride, luts, offset, rowStep, pixelStep } = src;
+  const plane = height * width;
   if (channels === 3 && stride >= 3) {
     // RGB(A): one pass over the pixels, writing the three planes side by side.
-    const [l0, l1, l2] = luts, o1 = offset + plane, o2 = offset + 2 * plane;
-    for (let i = 0, s = 0; i < plane; i++, s += stride) {
-      out[offset + i] = l0[bytes[s]];
-      out[o1 + i] = l1[bytes[s + 1]];
-      out[o2 + i] = l2[bytes[s + 2]];
+    const [l0, l1, l2] = luts, o1 = o + plane, o2 = o + 2 * plane;
+    for (let y = 0, i = 0; y < height; y++) {
+      for (let x = 0, s = offset + y * rowStep; x < width; x++, i++, s += pixelStep) {
+        out[o + i] = l0[bytes[s]];
+        out[o1 + i] = l1[bytes[s + 1]];
+        out[o2 + i] = l2[bytes[s + 2]];
+      }
     }
     return;
   }
   for (let c = 0; c < channels; c++) {
     const lut = luts[c];
-    const o = offset + c * plane;
-    for (let i = 0, s = stride === 1 ? 0 : c; i < plane; i++, s += stride) out[o + i] = lut[bytes[s]];
+    const first = offset + (stride === 1 ? 0 : c);
+    for (let y = 0, i = o + c * plane; y < height; y++) {
+      for (let x = 0, s = first + y * rowStep; x < width; x++, i++, s += pixelStep) out[i] = lut[bytes[s]];
+    }
   }
 }

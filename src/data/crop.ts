@@ -1,6 +1,6 @@
 import { check } from '../errors.js';
-import { allocBytes, allocPixels } from './scratch.js';
-import { byteImage, pendingBytes, type PendingBytes } from './byte-image.js';
+import { allocPixels } from './scratch.js';
+import { cropPending, pendingBytes } from './byte-image.js';
 import { checkImage, checkKeys, pair, rngOf, type Image, type RandomOptions } from './image.js';
 import { roundHalfEven } from './py-round.js';
 
@@ -15,7 +15,7 @@ function cropAt(img: Image, top: number, left: number, h: number, w: number, pad
   const x0 = Math.max(0, left - padding), x1 = Math.min(W, left - padding + w);
   const inside = y1 - y0 === h && x1 - x0 === w;
   const pixels = inside ? pendingBytes(img) : undefined;
-  if (pixels !== undefined) return cropBytes(img, pixels, y0, x0, h, w);
+  if (pixels !== undefined) return cropPending(img, pixels, y0, x0, h, w);
   const data = img.data;
   const out = allocPixels(C * h * w);
   if (!inside) out.fill(fill); // the window reaches into the padding
@@ -27,17 +27,6 @@ function cropAt(img: Image, top: number, left: number, h: number, w: number, pad
     }
   }
   return { data: out, channels: C, height: h, width: w };
-}
-
-/** The `h`x`w` window at (top, left) inside a byte image, as bytes: whole rows of interleaved pixels copied at once. */
-function cropBytes(img: Image, { bytes, stride, luts }: PendingBytes, top: number, left: number, h: number, w: number): Image {
-  const row = w * stride, W = img.width;
-  const out = allocBytes(h * row);
-  for (let y = 0; y < h; y++) {
-    const s = ((top + y) * W + left) * stride;
-    out.set(bytes.subarray(s, s + row), y * row);
-  }
-  return byteImage(out, stride, img.channels, h, w, luts);
 }
 
 /**

@@ -1,12 +1,11 @@
 import { check, fmtShape, SimdnnError } from '../errors.js';
 import { Rng } from '../random.js';
-import { tensor } from '../ops/basic.js';
-import type { Tensor } from '../tensor.js';
 import { checkImage, checkKeys, type Image } from './image.js';
 import type { Dataset } from './dataset.js';
 import { newScratch, withScratch } from './scratch.js';
 import { writePixels } from './byte-image.js';
 import { stepBoundary } from '../memory/steps.js';
+import { Batch, BatchBuffers } from './batch.js';
 
 /**
  * A per-sample transform; `rng` is seeded from (seed, epoch, position in the
@@ -22,7 +21,12 @@ export interface DataLoaderOptions {
   seed?: number;
   dropLast?: boolean;
   transform?: Transform;
-  /** Keep each batch's tensor alive after the loop moves on (default: it is disposed then). */
+  /**
+   * Keep each batch whole after the loop moves on: its tensor is not disposed
+   * then and its input array is never reused, so `x` stays readable (made again
+   * from `data` once the step rules of docs/memory.md have released it).
+   * Default: a loop releases a batch when it hands out the next one (see Batch).
+   */
   keepTensors?: boolean;
 }
 
@@ -37,40 +41,6 @@ function mix(a: number, b: number, c: number): number {
   return h >>> 0;
 }
 const SHUFFLE_STREAM = 0x5f3759df;
-
-/**
- * One batch: inputs as NCHW floats (`data`, and as a Tensor `x` made on first
- * use), class labels `y`, and the dataset indices they came from.
- * `const [x, y] = batch` destructures like PyTorch's (inputs, targets).
- */
-export class Batch {
-  private tensor: Tensor | null = null;
-  constructor(
-    readonly data: Float32Array,
-    readonly shape: [number, number, number, number],
-    readonly y: Int32Array,
-    readonly indices: Int32Array,
-    readonly epoch: number,
-    readonly index: number,
-  ) {}
-  get size(): number {
-    return this.shape[0];
-  }
-  /** The inputs as a [N, C, H, W] tensor (needs `init()`); made once, in the scope of the first access. */
-  get x(): Tensor {
-    if (this.tensor === null || this.tensor.isDisposed) this.tensor = tensor(this.data, this.shape);
-    return this.tensor;
-  }
-  /** Disposes the tensor made by `x`, if any. */
-  dispose(): void {
-    this.tensor?.dispose();
-    this.tensor = null;
-  }
-  *[Symbol.iterator](): Iterator<Tensor | Int32Array> {
-    yield this.x;
-    yield this.y;
-  }
-}
 
 /**
  * Batches of a Dataset, seeded: epoch e's order is a permutation drawn from
@@ -91,6 +61,8 @@ export class DataLoader implements Iterable<Batch> {
   /** The epoch the next `for..of` iterates. Settable (resume a run). */
   epoch = 0;
   private readonly scratch = newScratch();
+  /** Input arrays of the batches its loops released, for their next batches. */
+  private readonly buffers = new BatchBuffers();
   private cachedOrder: { epoch: number; order: Int32Array } | null = null;
 
   constructor(dataset: Dataset, opts: DataLoaderOptions = {}) {
@@ -134,20 +106,31 @@ export class DataLoader implements Iterable<Batch> {
     return idx;
   }
 
-  /** Batch `b` of epoch `epoch` on its own (random access; the epoch's order is cached). */
-  batch(epoch: number, b: number): Batch {
+  /**
+   * Batch `b` of epoch `epoch` on its own (random access; the epoch's order is
+   * cached). Its inputs are written into `into` when it holds enough floats (the
+   * batch's `data` is then a view of it; WorkerDataLoader's workers reuse the
+   * arrays of released batches this way), else into a new array.
+   */
+  batch(epoch: number, b: number, into?: Float32Array): Batch {
     if (this.cachedOrder?.epoch !== epoch) this.cachedOrder = { epoch, order: this.order(epoch) };
     check(Number.isInteger(b) && b >= 0 && b < this.length, 'DataLoader', `batch must be in [0, ${this.length}), got ${String(b)}`);
-    return this.makeBatch(this.cachedOrder.order, epoch, b);
+    check(into === undefined || into instanceof Float32Array, 'DataLoader', 'into must be a Float32Array');
+    return this.makeBatch(this.cachedOrder.order, epoch, b, (n) => (into !== undefined && into.length >= n ? into.subarray(0, n) : new Float32Array(n)));
   }
 
   /**
-   * `batch(epoch, b)` after awaiting the dataset's `prepare` for its indices:
+   * `batch(epoch, b, into)` after awaiting the dataset's `prepare` for its indices:
    * an image folder decodes them with sharp (off this thread) first.
    */
-  async batchAsync(epoch: number, b: number): Promise<Batch> {
+  async batchAsync(epoch: number, b: number, into?: Float32Array): Promise<Batch> {
     await this.prefetch(epoch, b);
-    return this.batch(epoch, b);
+    return this.batch(epoch, b, into);
+  }
+
+  /** Input arrays allocated by this loader's loops so far (a diagnostic: flat once the first batches are made). */
+  get batchBuffers(): number {
+    return this.buffers.made;
   }
 
   /**
@@ -177,18 +160,24 @@ export class DataLoader implements Iterable<Batch> {
    */
   async *batchesAsync(epoch: number = this.epoch, start = 0): AsyncGenerator<Batch> {
     check(Number.isInteger(start) && start >= 0 && start <= this.length, 'DataLoader', `start must be a batch number in [0, ${this.length}], got ${String(start)}`);
+    const order = this.order(epoch);
     let prev: Batch | null = null;
     try {
       for (let b = start; b < this.length; b++) {
-        const batch = await this.batchAsync(epoch, b);
+        // The caller is done with the previous batch: its array can hold this one.
+        this.release(prev);
+        prev = null;
+        await this.prefetch(epoch, b);
+        // A step boundary, as in `batches`.
+        stepBoundary('DataLoader batch');
+        const batch = this.loopBatch(order, epoch, b);
         // The next batch decodes (sharp's threads, a browser's decoding workers) while the caller trains on this one.
         if (b + 1 < this.length) this.prefetch(epoch, b + 1).catch(() => {});
-        if (prev !== null && !this.keepTensors) prev.dispose();
         prev = batch;
         yield batch;
       }
     } finally {
-      if (prev !== null && !this.keepTensors) prev.dispose();
+      this.release(prev);
     }
   }
 
@@ -199,21 +188,35 @@ export class DataLoader implements Iterable<Batch> {
     let prev: Batch | null = null;
     try {
       for (let b = start; b < this.length; b++) {
+        this.release(prev);
+        prev = null;
         // A step boundary (docs/memory.md) before the batch exists: its tensor
         // (made at first use of `x`) belongs to the step that receives it.
         stepBoundary('DataLoader batch');
-        const batch = this.makeBatch(order, epoch, b);
-        if (prev !== null && !this.keepTensors) prev.dispose();
-        prev = batch;
-        yield batch;
+        prev = this.loopBatch(order, epoch, b);
+        yield prev;
       }
     } finally {
-      if (prev !== null && !this.keepTensors) prev.dispose();
+      this.release(prev);
     }
   }
 
-  /** Batch `b` of epoch `epoch`: fetch, transform, and copy each sample into one NCHW array. */
-  private makeBatch(order: Int32Array, epoch: number, b: number): Batch {
+  /** A batch of a loop: its array comes from, and goes back to, the loader's spares (unless keepTensors). */
+  private loopBatch(order: Int32Array, epoch: number, b: number): Batch {
+    if (this.keepTensors) return this.makeBatch(order, epoch, b, (n) => new Float32Array(n));
+    return this.makeBatch(order, epoch, b, (n) => this.buffers.take(n), (buffer) => this.buffers.give(buffer));
+  }
+
+  /** The loop moved on from `batch` (see Batch). */
+  private release(batch: Batch | null): void {
+    if (batch !== null && !this.keepTensors) batch.release('when the DataLoader handed out the next batch or its loop ended');
+  }
+
+  /**
+   * Batch `b` of epoch `epoch`: fetch, transform, and copy each sample into one
+   * NCHW array from `alloc` (given back through `giveBack` when a loop releases the batch).
+   */
+  private makeBatch(order: Int32Array, epoch: number, b: number, alloc: (length: number) => Float32Array, giveBack?: (buffer: ArrayBuffer) => void): Batch {
     const lo = b * this.batchSize;
     const n = Math.min(order.length, lo + this.batchSize) - lo;
     const y = new Int32Array(n);
@@ -228,7 +231,7 @@ export class DataLoader implements Iterable<Batch> {
         const size = image.channels * image.height * image.width;
         if (data === null) {
           shape = [n, image.channels, image.height, image.width];
-          data = new Float32Array(n * size);
+          data = alloc(n * size);
         } else if (image.channels !== shape[1] || image.height !== shape[2] || image.width !== shape[3]) {
           throw new SimdnnError('DataLoader', `sample ${indices[k]} is ${fmtShape([image.channels, image.height, image.width])} but the batch's first sample is ${fmtShape(shape.slice(1))}; resize or crop to one size`);
         }
@@ -237,7 +240,7 @@ export class DataLoader implements Iterable<Batch> {
         y[k] = label;
       }
     });
-    return new Batch(data ?? new Float32Array(0), shape, y, indices, epoch, b);
+    return new Batch(data ?? new Float32Array(0), shape, y, indices, epoch, b, giveBack ?? null);
   }
 
   /** Dataset item `index`, transformed with the rng of position `pos` in epoch `epoch`. */

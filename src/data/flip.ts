@@ -1,6 +1,6 @@
 import { check } from '../errors.js';
-import { allocBytes, allocPixels } from './scratch.js';
-import { byteImage, pendingBytes, type PendingBytes } from './byte-image.js';
+import { allocPixels } from './scratch.js';
+import { mirrorPending, pendingBytes } from './byte-image.js';
 import { checkImage, checkKeys, rngOf, type Image, type RandomOptions } from './image.js';
 
 export interface FlipOptions extends RandomOptions {
@@ -17,29 +17,10 @@ function randomFlip(img: Image, opts: FlipOptions, op: string, mirror: (img: Ima
   const flip = rngOf(opts, op).uniform() < p;
   if (!flip) return img;
   const pixels = pendingBytes(img);
-  if (pixels !== undefined && op === 'horizontalFlip') return mirrorBytes(img, pixels);
+  if (pixels !== undefined && op === 'horizontalFlip') return mirrorPending(img, pixels);
   const out = allocPixels(img.data.length);
   mirror(img, out);
   return { data: out, channels: img.channels, height: img.height, width: img.width };
-}
-
-/** A byte image mirrored left-right: each row's interleaved pixels in reverse order. */
-function mirrorBytes(img: Image, { bytes, stride, luts }: PendingBytes): Image {
-  const { height: H, width: W } = img;
-  const out = allocBytes(H * W * stride);
-  for (let y = 0; y < H; y++) {
-    const row = y * W * stride;
-    for (let x = 0, s = row + (W - 1) * stride, d = row; x < W; x++, s -= stride, d += stride) {
-      if (stride === 3) {
-        out[d] = bytes[s];
-        out[d + 1] = bytes[s + 1];
-        out[d + 2] = bytes[s + 2];
-      } else {
-        for (let k = 0; k < stride; k++) out[d + k] = bytes[s + k];
-      }
-    }
-  }
-  return byteImage(out, stride, img.channels, H, W, luts);
 }
 
 /**

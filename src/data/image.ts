@@ -1,6 +1,6 @@
 import { check, SimdnnError } from '../errors.js';
 import { Rng, nextSeed } from '../random.js';
-import { pendingBytes } from './byte-image.js';
+import { layoutFits, pendingBytes } from './byte-image.js';
 
 /**
  * One image as the data pipeline passes it around: CHW float32, row-major
@@ -32,7 +32,7 @@ export function checkImage(img: unknown, op: string): asserts img is Image {
   if (pixels === undefined && !(i.data instanceof Float32Array)) throw new SimdnnError(op, 'img must be an Image { data: Float32Array, channels, height, width }');
   const ok = [i.channels, i.height, i.width].every((v) => Number.isInteger(v) && v > 0);
   const n = i.channels * i.height * i.width;
-  if (pixels !== undefined) check(ok && pixels.bytes.length >= i.height * i.width * pixels.stride, op, () => `img is ${i.channels}x${i.height}x${i.width} but holds ${pixels.bytes.length} bytes of ${pixels.stride} per pixel`);
+  if (pixels !== undefined) check(ok && layoutFits(pixels, i.height, i.width), op, () => `img is ${i.channels}x${i.height}x${i.width} but holds ${pixels.bytes.length} bytes of ${pixels.stride} per pixel`);
   else check(ok && i.data.length === n, op, () => `img is ${i.channels}x${i.height}x${i.width} but holds ${i.data.length} values`);
 }
 

@@ -9,8 +9,6 @@
 class Scratch {
   buf = new Float32Array(1 << 16);
   off = 0;
-  bytes = new Uint8Array(1 << 16);
-  byteOff = 0;
   take(n: number): Float32Array {
     if (this.off + n > this.buf.length) {
       // Views handed out earlier keep the old buffer alive; nothing is overwritten.
@@ -21,15 +19,6 @@ class Scratch {
     this.off += n;
     return view;
   }
-  takeBytes(n: number): Uint8Array {
-    if (this.byteOff + n > this.bytes.length) {
-      this.bytes = new Uint8Array(Math.max(2 * this.bytes.length, 4 * n));
-      this.byteOff = 0;
-    }
-    const view = this.bytes.subarray(this.byteOff, this.byteOff + n);
-    this.byteOff += n;
-    return view;
-  }
 }
 
 let active: Scratch | null = null;
@@ -37,11 +26,6 @@ let active: Scratch | null = null;
 /** `n` floats for an image the caller fills completely (contents are unspecified). */
 export function allocPixels(n: number): Float32Array {
   return active === null ? new Float32Array(n) : active.take(n);
-}
-
-/** `n` bytes for 8-bit pixels the caller fills completely (byte-image.ts), recycled like `allocPixels`. */
-export function allocBytes(n: number): Uint8Array {
-  return active === null ? new Uint8Array(n) : active.takeBytes(n);
 }
 
 /** Runs `fn` with scratch allocation on (nested calls keep the outer arena). */
@@ -62,7 +46,6 @@ export function newScratch(): { arena: Scratch; reset: () => void } {
     arena,
     reset: () => {
       arena.off = 0;
-      arena.byteOff = 0;
     },
   };
 }

@@ -70,6 +70,24 @@ describe('byte images', () => {
     }
   });
 
+  it('crops and mirrors in any order and number are views of the same bytes, with the floats of the float path', () => {
+    const chains: [string, (img: data.Image) => data.Image][] = [
+      ['crop, mirror, crop', (img) => data.centerCrop(data.horizontalFlip(data.randomCrop(img, [11, 13], { seed: 4 }), { p: 1 }), [7, 9])],
+      ['mirror, mirror, crop', (img) => data.randomCrop(data.horizontalFlip(data.horizontalFlip(img, { p: 1 }), { p: 1 }), [6, 5], { seed: 8 })],
+      ['mirror, crop, mirror, crop', (img) => data.randomCrop(data.horizontalFlip(data.randomCrop(data.horizontalFlip(img, { p: 1 }), [10, 17], { seed: 2 }), { p: 1 }), [3, 4], { seed: 5 })],
+    ];
+    for (const [stride, C, gray] of [[3, 3, false], [4, 3, false], [1, 1, true]] as const) {
+      const px = bytes(15 * 19 * stride, 30 + stride);
+      const floats = asFloats(pixelsToImage(px, stride, 19, 15, C, gray));
+      for (const [name, chain] of chains) {
+        const src = pixelsToImage(px, stride, 19, 15, C, gray);
+        const viaBytes = chain(src);
+        expect(pendingBytes(viaBytes)!.bytes, `${name}: no bytes copied`).toBe(pendingBytes(src)!.bytes);
+        expect(bitsEqual(viaBytes.data, chain(floats).data), `${name}, stride ${stride}`).toBe(true);
+      }
+    }
+  });
+
   it('gray from RGB is PIL luma; a window reaching into padding, and other transforms, use the floats', () => {
     const px = Uint8Array.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30]);
     expect(Array.from(pixelsToImage(px, 3, 4, 1, 1).data, (v) => Math.round(v * 255))).toEqual([76, 150, 29, 18]);
