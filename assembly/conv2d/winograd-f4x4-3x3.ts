@@ -55,7 +55,7 @@ export function winograd4LineFloats(tilesW: i32): i32 {
 
 // Stores the first `lanes` lanes of v at p.
 // @ts-ignore: decorator
-@inline function store4(p: usize, lanes: i32, v: v128): void {
+@inline export function store4(p: usize, lanes: i32, v: v128): void {
   if (lanes == 4) {
     v128.store(p, v);
   } else {
@@ -96,7 +96,7 @@ export function winograd4LineFloats(tilesW: i32): i32 {
 
 // Tap (kh, kw) of the first `lanes` of four consecutive filters (stepI bytes apart), one per lane.
 // @ts-ignore: decorator
-@inline function taps(g: usize, stepI: usize, flip: i32, kh: i32, kw: i32, lanes: i32): v128 {
+@inline export function taps(g: usize, stepI: usize, flip: i32, kh: i32, kw: i32, lanes: i32): v128 {
   const p = g + (<usize>(flip ? (2 - kh) * 3 + 2 - kw : kh * 3 + kw) << 2);
   let v = v128.load32_zero(p);
   if (lanes > 1) v = f32x4.replace_lane(v, 1, load<f32>(p + stepI));
@@ -152,7 +152,7 @@ export function winograd4Weights(w: usize, O: i32, I: i32, flip: i32, u: usize, 
 // vector loops: memory.copy / memory.fill calls on these short rows cost more
 // than the copy (the input transform ran 1.3x slower with them).
 // @ts-ignore: decorator
-@inline function fillLine(dst: usize, src: usize, ih: i32, H: i32, W: i32, pW: i32, lf: i32): void {
+@inline export function fillLine(dst: usize, src: usize, ih: i32, H: i32, W: i32, pW: i32, lf: i32): void {
   const zero = f32x4.splat(0);
   let k = 0;
   if (ih >= 0 && ih < H) {
@@ -304,7 +304,7 @@ function outputChannels(
 // The epilogue on 4 output columns starting at column k of the row at dst,
 // stored for the first n (n >= 4: all four).
 // @ts-ignore: decorator
-@inline function outputVec(dst: usize, res: usize, k: i32, n: i32, v: v128, av: v128, sv: v128, scale: usize, shift: usize, relu: i32): void {
+@inline export function outputVec(dst: usize, res: usize, k: i32, n: i32, v: v128, av: v128, sv: v128, scale: usize, shift: usize, relu: i32): void {
   const off = <usize>k << 2;
   if (shift) v = scale ? f32x4.add(f32x4.mul(v, av), sv) : f32x4.add(v, sv);
   if (n >= 4) {

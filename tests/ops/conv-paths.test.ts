@@ -46,9 +46,10 @@ describe('conv2d tester: every algorithm on every case it applies to', () => {
       const want = [ref.y, ref.gx, ref.gw, ref.gb];
       OUTPUTS.forEach((name, i) => {
         // dw and db sum over the batch and the plane: looser in absolute terms. F(4x4,3x3)
-        // transforms amplify rounding (values up to ~100x the input's cancel in the output
-        // transform): held to the PyTorch oracle tests' 1e-4 (docs/conv.md gives its error).
-        const atol = i >= 2 || path === 'winograd-f4x4-3x3' ? 1e-4 : 1e-5;
+        // and F(6x6,3x3) transforms amplify rounding (values up to ~100x the input's cancel
+        // in the output transform): held to the PyTorch oracle tests' 1e-4 (docs/conv.md
+        // gives their error).
+        const atol = i >= 2 || path === 'winograd-f4x4-3x3' || path === 'winograd-f6x6-3x3' ? 1e-4 : 1e-5;
         expect(maxRelErr(got[i], want[i], atol, 1e-4), `${name} of '${c.name}' on ${path}`).toBeLessThanOrEqual(1);
       });
     }

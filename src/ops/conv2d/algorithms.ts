@@ -5,6 +5,7 @@ import * as im2col from './im2col.js';
 import * as small from './small.js';
 import * as winogradF2x2 from './winograd-f2x2-3x3.js';
 import * as winogradF4x4 from './winograd-f4x4-3x3.js';
+import * as winogradF6x6 from './winograd-f6x6-3x3.js';
 
 /** One way to compute a convolution: all three passes on wasm addresses. */
 export interface ConvAlgorithm {
@@ -25,6 +26,7 @@ export const CONV_ALGORITHMS = {
   'direct-1x1': direct1x1,
   'winograd-f2x2-3x3': winogradF2x2,
   'winograd-f4x4-3x3': winogradF4x4,
+  'winograd-f6x6-3x3': winogradF6x6,
   'im2col': im2col,
 } satisfies Record<string, ConvAlgorithm>;
 

@@ -8,10 +8,11 @@
 
 export interface WinogradCost { inNs: number; outNs: number; macNs: number; filterNs: number; bandNs: number }
 
-export const WINOGRAD_COST: Record<'forward' | 'filter', Record<2 | 4, WinogradCost>> = {
+export const WINOGRAD_COST: { forward: Record<2 | 4 | 6, WinogradCost>; filter: Record<2 | 4, WinogradCost> } = {
   forward: {
     2: { inNs: 16.67, outNs: 3.372, macNs: 0.04163, filterNs: 0.9091, bandNs: 0.2543 },
     4: { inNs: 46.50, outNs: 18.45, macNs: 0.04448, filterNs: 0.8055, bandNs: 0.000 },
+    6: { inNs: 46.50, outNs: 18.45, macNs: 0.04448, filterNs: 0.8055, bandNs: 0.000 },
   },
   filter: {
     2: { inNs: 13.43, outNs: 13.90, macNs: 0.04212, filterNs: 0.6027, bandNs: 0.1511 },

@@ -2,10 +2,13 @@ import type { ConvGeom } from './geometry.js';
 import { bandTileRows } from './winograd-f2x2-3x3.js';
 import { forward as winograd4Forward, winograd4BandRows, type Winograd4Epilogue } from './winograd-f4x4-3x3.js';
 import * as f4 from './winograd-f4x4-3x3.js';
+import * as f6 from './winograd-f6x6-3x3.js';
 import { WINOGRAD_COST, type WinogradCost } from './winograd-calibration.js';
 
-/** Output-tile sides of the Winograd kernels: F(2x2,3x3) and F(4x4,3x3). */
-export type WinogradTile = 2 | 4;
+/** Output-tile sides of the Winograd kernels: F(2x2,3x3), F(4x4,3x3) and F(6x6,3x3) (forward pass only). */
+export type WinogradTile = 2 | 4 | 6;
+/** The tiles with a filter gradient of their own (F(3x3,2x2), F(3x3,4x4)). */
+export type WinogradFilterTile = 2 | 4;
 /** Which computation: the forward pass (and the data gradient, a forward conv of dy), or the filter gradient. */
 export type WinogradPass = 'forward' | 'filter';
 
@@ -32,7 +35,8 @@ export interface WinogradShape { N: number; Cin: number; Cout: number; OH: numbe
  * multiplies). Partial tiles at the edges count whole.
  */
 export function winogradCost(s: WinogradShape, tile: WinogradTile, pass: WinogradPass): number {
-  const c: WinogradCost = WINOGRAD_COST[pass][tile];
+  if (pass === 'filter' && tile === 6) return Infinity; // no F(3x3,6x6)
+  const c: WinogradCost = pass === 'filter' ? WINOGRAD_COST.filter[tile as WinogradFilterTile] : WINOGRAD_COST.forward[tile];
   const [tiles, filters, bands] = costFeatures(s, tile);
   return tiles * (s.Cin * c.inNs + s.Cout * c.outNs) + tiles * filters * c.macNs + filters * (c.filterNs + bands * c.bandNs);
 }
@@ -41,7 +45,8 @@ export function winogradCost(s: WinogradShape, tile: WinogradTile, pass: Winogra
 export function costFeatures(s: WinogradShape, tile: WinogradTile): [number, number, number] {
   const tilesH = Math.ceil(s.OH / tile), tilesW = Math.ceil(s.OW / tile);
   const R = s.N * tilesH;
-  const rows = tile === 2 ? bandTileRows(R, tilesW, s.Cin + s.Cout) : winograd4BandRows(R, tilesW, s.Cin + s.Cout);
+  const bandRows = tile === 2 ? bandTileRows : tile === 4 ? winograd4BandRows : f6.winograd6BandRows;
+  const rows = bandRows(R, tilesW, s.Cin + s.Cout);
   return [R * tilesW, (tile + 2) ** 2 * s.Cin * s.Cout, Math.ceil(R / rows)];
 }
 
@@ -56,12 +61,21 @@ export function costFeatures(s: WinogradShape, tile: WinogradTile): [number, num
 export const WINOGRAD4_FILTER_MAX_PIXELS = 50_000;
 
 /**
+ * F(6x6,3x3) (forward pass and data gradient) sums at most this many input
+ * channels: ACCURACY_RULE_PENDING
+ */
+export const WINOGRAD6_MAX_CHANNELS = 64;
+
+/**
  * The tile for one pass of the shape s: the one with the lower predicted time,
- * except where F(3x3,4x4)'s filter gradient would sum too many pixels (below).
+ * except where F(3x3,4x4)'s filter gradient would sum too many pixels or
+ * F(6x6,3x3) too many channels (above).
  */
 export function chooseWinogradTile(s: WinogradShape, pass: WinogradPass): WinogradTile {
   if (pass === 'filter' && s.N * s.OH * s.OW > WINOGRAD4_FILTER_MAX_PIXELS) return 2;
-  return winogradCost(s, 4, pass) < winogradCost(s, 2, pass) ? 4 : 2;
+  const best = winogradCost(s, 4, pass) < winogradCost(s, 2, pass) ? 4 : 2;
+  if (pass === 'forward' && s.Cin <= WINOGRAD6_MAX_CHANNELS && winogradCost(s, 6, pass) < winogradCost(s, best, pass)) return 6;
+  return best;
 }
 
 /** The tile for the forward pass of layer g. */
@@ -75,19 +89,24 @@ export function dataTile(g: ConvGeom): WinogradTile {
 }
 
 
-/** The tile (of dy) for the filter gradient. */
+/** The tile (of dy) for the filter gradient; a forced 6 leaves it to the model (no F(3x3,6x6)). */
 export function filterTile(g: ConvGeom): WinogradTile {
-  return forced ?? chooseWinogradTile({ N: g.N, Cin: g.C, Cout: g.OC, OH: g.OH, OW: g.OW }, 'filter');
+  if (forced !== null && forced !== 6) return forced;
+  return chooseWinogradTile({ N: g.N, Cin: g.C, Cout: g.OC, OH: g.OH, OW: g.OW }, 'filter');
 }
 
 /**
  * For the no-grad executor's fusions (src/graph/execute.ts): when layer g takes the
- * F(4x4,3x3) forward path, computes y = epilogue(conv(x, w)) in one pass and
- * returns true; otherwise does nothing and returns false (the caller runs the
- * conv and its affinePlanesInPlace pass as before: same bits either way).
+ * F(4x4,3x3) or F(6x6,3x3) forward path, computes y = epilogue(conv(x, w)) in
+ * one pass and returns true; otherwise does nothing and returns false (the
+ * caller runs the conv and its affinePlanesInPlace pass as before: same bits
+ * either way).
  */
-export function winograd4ForwardFused(g: ConvGeom, x: number, w: number, epi: Winograd4Epilogue, y: number): boolean {
-  if (!f4.applies(g) || forwardTile(g) !== 4) return false;
-  winograd4Forward(g, x, w, 0, y, epi);
+export function winogradForwardFused(g: ConvGeom, x: number, w: number, epi: Winograd4Epilogue, y: number): boolean {
+  if (!f4.applies(g)) return false;
+  const tile = forwardTile(g);
+  if (tile === 4) winograd4Forward(g, x, w, 0, y, epi);
+  else if (tile === 6) f6.forward(g, x, w, 0, y, epi);
+  else return false;
   return true;
 }
