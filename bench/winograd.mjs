@@ -1,7 +1,11 @@
-// Winograd F(2x2,3x3) beside F(4x4,3x3) on the zoo's 3x3 stride-1 layers, one
-// thread: median ms and effective GFLOP/s (2·direct multiply-adds / time) of
-// the forward pass, the data gradient and the filter gradient per tile (forced),
-// and the tile the cost model (src/ops/conv2d/winograd-tile.ts) picks.
+// Winograd F(2x2,3x3), F(4x4,3x3) and F(6x6,3x3) side by side on the zoo's 3x3
+// stride-1 layers, one thread: median ms and effective GFLOP/s (2·direct
+// multiply-adds / time) of the forward pass, the data gradient and the filter
+// gradient per tile (forced; F(6x6) has no filter gradient, so none is timed
+// for it), each tile's speed over F(2x2)'s, and the tile the cost model
+// (src/ops/conv2d/winograd-tile.ts, with its accuracy caps) picks. The tiles of
+// a layer and pass are timed back to back in the same run, so a shared
+// machine's load hits them alike.
 //
 //   npm run build && BENCH_CLOCK=cpu node bench/run.mjs winograd     (--quick: ResNet-18 only)
 import * as sn from '../dist/index.js';
@@ -25,19 +29,28 @@ const VGG = [
   { name: 'VGG-16 conv4_x 28² 512', N: 1, C: 512, OC: 512, H: 28 },
   { name: 'VGG-16 conv5_x 14² 512', N: 1, C: 512, OC: 512, H: 14 },
 ];
-const LAYERS = quick ? RESNET : [...RESNET, ...VGG];
+const GOOGLENET = [
+  { name: 'GoogLeNet 3a 28² 16→32', N: 1, C: 16, OC: 32, H: 28 },
+  { name: 'GoogLeNet 3a 28² 96→128', N: 1, C: 96, OC: 128, H: 28 },
+  { name: 'GoogLeNet 3a 28² 16→32 b8', N: 8, C: 16, OC: 32, H: 28 },
+  { name: 'GoogLeNet 3b 28² 32→96 b8', N: 8, C: 32, OC: 96, H: 28 },
+];
+const LAYERS = quick ? RESNET : [...RESNET, ...VGG, ...GOOGLENET];
 
 await sn.init({ threads: 1 });
 console.log(`Winograd tiles, 1 thread, ${clock}, ${cpus()[0].model}; GFLOP/s = 2·direct MACs / time`);
-console.log('layer | pass | F2 ms (GFLOP/s) | F4 ms (GFLOP/s) | F4/F2 speed | model picks');
+console.log('layer | pass | F2 ms (GFLOP/s) | F4 ms (GFLOP/s) | F6 ms (GFLOP/s) | F4/F2 speed | F6/F2 speed | model picks');
 for (const L of LAYERS) {
   for (const pass of ['forward', 'data', 'filter']) {
     const t2 = timePass(L, 2, pass), t4 = timePass(L, 4, pass);
-    const gf = (ms) => (2 * macs(L) / ms / 1e6).toFixed(0);
-    const shape = { N: L.N, Cin: L.C, Cout: L.OC, OH: L.H, OW: L.H };
+    const t6 = pass === 'filter' ? NaN : timePass(L, 6, pass);
+    const cell = (ms) => (Number.isNaN(ms) ? '—' : `${ms.toFixed(2)} (${(2 * macs(L) / ms / 1e6).toFixed(0)})`);
+    const speed = (ms) => (Number.isNaN(ms) ? '—' : `${(t2 / ms).toFixed(2)}x`);
+    // the data gradient is a forward conv from OC to C channels
+    const shape = pass === 'data' ? { N: L.N, Cin: L.OC, Cout: L.C, OH: L.H, OW: L.H } : { N: L.N, Cin: L.C, Cout: L.OC, OH: L.H, OW: L.H };
     const kind = pass === 'filter' ? 'filter' : 'forward';
     const pick = `F${sn._internal.chooseWinogradTile(shape, kind)}`;
-    console.log(`${L.name} | ${pass} | ${t2.toFixed(2)} (${gf(t2)}) | ${t4.toFixed(2)} (${gf(t4)}) | ${(t2 / t4).toFixed(2)}x | ${pick}`);
+    console.log(`${L.name} | ${pass} | ${cell(t2)} | ${cell(t4)} | ${cell(t6)} | ${speed(t4)} | ${speed(t6)} | ${pick}`);
   }
 }
 sn.shutdown();

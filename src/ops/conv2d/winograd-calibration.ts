@@ -10,12 +10,12 @@ export interface WinogradCost { inNs: number; outNs: number; macNs: number; filt
 
 export const WINOGRAD_COST: { forward: Record<2 | 4 | 6, WinogradCost>; filter: Record<2 | 4, WinogradCost> } = {
   forward: {
-    2: { inNs: 16.67, outNs: 3.372, macNs: 0.04163, filterNs: 0.9091, bandNs: 0.2543 },
-    4: { inNs: 46.50, outNs: 18.45, macNs: 0.04448, filterNs: 0.8055, bandNs: 0.000 },
-    6: { inNs: 46.50, outNs: 18.45, macNs: 0.04448, filterNs: 0.8055, bandNs: 0.000 },
+    2: { inNs: 15.20, outNs: 15.28, macNs: 0.05861, filterNs: 2.258, bandNs: 0.000 },
+    4: { inNs: 47.42, outNs: 54.61, macNs: 0.05217, filterNs: 1.422, bandNs: 0.000 },
+    6: { inNs: 0.4203, outNs: 145.2, macNs: 0.06261, filterNs: 0.9171, bandNs: 0.5644 },
   },
   filter: {
-    2: { inNs: 13.43, outNs: 13.90, macNs: 0.04212, filterNs: 0.6027, bandNs: 0.1511 },
-    4: { inNs: 39.36, outNs: 27.52, macNs: 0.04245, filterNs: 1.070, bandNs: 0.09219 },
+    2: { inNs: 19.08, outNs: 29.15, macNs: 0.03521, filterNs: 0.9172, bandNs: 0.000 },
+    4: { inNs: 45.62, outNs: 75.28, macNs: 0.03161, filterNs: 1.208, bandNs: 0.000 },
   },
 };
