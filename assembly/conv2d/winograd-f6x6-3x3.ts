@@ -18,17 +18,19 @@
 // Layout, banding and threading as in winograd-f4x4-3x3.ts: tiles numbered in
 // bands of whole tile rows, band-local t = (R - R0)*tilesW + tw; lanes are 4
 // neighbouring tiles of a tile row, gathered from 28 loaded columns by
-// shuffles (tile q of a group starts at column 6q). The U planes are spaced as
-// F(4x4)'s (winograd4FilterPlane). Every value is summed in one fixed order
+// shuffles (tile q of a group starts at column 6q). The U planes are the GEMM's
+// packed left operands (gemm-packed-a.ts), written once per call and spaced
+// as F(4x4)'s (winograd4PackedPlane). Every value is summed in one fixed order
 // whatever the thread count.
 //
 // The filter gradient has no F(3x3,6x6) here: its error would grow faster still
 // than F(3x3,4x4)'s (winograd-tile.ts), so F(6x6) layers take the F(2x2)/F(4x4)
 // one the chooser picks for that pass.
 
-import { gemm, gemmScratchFloats, MR } from "../gemm";
+import { gemmScratchFloats, MR } from "../gemm";
+import { gemmPackedA } from "../gemm-packed-a";
 import { unitStart } from "../elementwise";
-import { fillLine, outputVec, store4, taps, winograd4FilterPlane } from "./winograd-f4x4-3x3";
+import { fillLine, outputVec, store4, taps, winograd4PackedPlane } from "./winograd-f4x4-3x3";
 
 /** Floats of one zero-padded line: a 4-tile group reads 28 columns from 24g. */
 // @ts-ignore: decorator
@@ -116,32 +118,48 @@ export function winograd6LineFloats(tilesW: i32): i32 {
   store4(p + 7 * plane, lanes, c);
 }
 
+// U = G g Gᵀ of n (1..4) filters g (one per lane, `step` bytes apart; lanes
+// past n are 0), the first `lanes` lanes stored at u + ξ·plane.
+// @ts-ignore: decorator
+@inline function transformFilters(g: usize, step: usize, flip: i32, n: i32, u: usize, plane: usize, lanes: i32): void {
+  const a0 = taps(g, step, flip, 0, 0, n), a1 = taps(g, step, flip, 0, 1, n), a2 = taps(g, step, flip, 0, 2, n);
+  const b0 = taps(g, step, flip, 1, 0, n), b1 = taps(g, step, flip, 1, 1, n), b2 = taps(g, step, flip, 1, 2, n);
+  const c0 = taps(g, step, flip, 2, 0, n), c1 = taps(g, step, flip, 2, 1, n), c2 = taps(g, step, flip, 2, 2, n);
+  // t = G g column by column (rows of t), then each row times Gᵀ
+  weightRow(u, plane, 0, a0, a1, a2, lanes);
+  weightRow(u, plane, 1, g1(a0, b0, c0), g1(a1, b1, c1), g1(a2, b2, c2), lanes);
+  weightRow(u, plane, 2, g2(a0, b0, c0), g2(a1, b1, c1), g2(a2, b2, c2), lanes);
+  weightRow(u, plane, 3, g3(a0, b0, c0), g3(a1, b1, c1), g3(a2, b2, c2), lanes);
+  weightRow(u, plane, 4, g4(a0, b0, c0), g4(a1, b1, c1), g4(a2, b2, c2), lanes);
+  weightRow(u, plane, 5, g5(a0, b0, c0), g5(a1, b1, c1), g5(a2, b2, c2), lanes);
+  weightRow(u, plane, 6, g6(a0, b0, c0), g6(a1, b1, c1), g6(a2, b2, c2), lanes);
+  weightRow(u, plane, 7, c0, c1, c2, lanes);
+}
+
 /**
- * U[ξ][o][i] (64 planes winograd4FilterPlane(O, I) apart) for the 3x3 filters
- * g = w[o, i] (w [O, I, 3, 3]); with `flip` the data gradient's filters
- * g = w[i, o] rotated by 180° (w [I, O, 3, 3]). Four input channels at a time.
+ * U[ξ] (64 planes winograd4PackedPlane(O, I) apart, each in packed GEMM panels
+ * of MR output channels, as winograd4Weights) for the 3x3 filters g = w[o, i]
+ * (w [O, I, 3, 3]); with `flip` the data gradient's filters g = w[i, o]
+ * rotated by 180° (w [I, O, 3, 3]). Per input channel of a panel: its first
+ * four output channels one per lane, then the remaining MR - 4. Panels split
+ * between threads; padding rows past O are 0.
  */
 export function winograd6Weights(w: usize, O: i32, I: i32, flip: i32, u: usize, tid: i32, nthreads: i32): void {
-  const o1 = unitStart(O, tid + 1, nthreads);
-  const plane = <usize>winograd4FilterPlane(O, I) << 2;
-  const stepI: usize = (flip ? <usize>O * 9 : <usize>9) << 2;
-  for (let o = unitStart(O, tid, nthreads); o < o1; o++) {
-    for (let i = 0; i < I; i += 4) {
-      const n = min(4, I - i);
-      const g = w + (<usize>(flip ? i * O + o : o * I + i) * 9 << 2);
-      const dst = u + (<usize>(o * I + i) << 2);
-      const a0 = taps(g, stepI, flip, 0, 0, n), a1 = taps(g, stepI, flip, 0, 1, n), a2 = taps(g, stepI, flip, 0, 2, n);
-      const b0 = taps(g, stepI, flip, 1, 0, n), b1 = taps(g, stepI, flip, 1, 1, n), b2 = taps(g, stepI, flip, 1, 2, n);
-      const c0 = taps(g, stepI, flip, 2, 0, n), c1 = taps(g, stepI, flip, 2, 1, n), c2 = taps(g, stepI, flip, 2, 2, n);
-      // t = G g column by column (rows of t), then each row times Gᵀ
-      weightRow(dst, plane, 0, a0, a1, a2, n);
-      weightRow(dst, plane, 1, g1(a0, b0, c0), g1(a1, b1, c1), g1(a2, b2, c2), n);
-      weightRow(dst, plane, 2, g2(a0, b0, c0), g2(a1, b1, c1), g2(a2, b2, c2), n);
-      weightRow(dst, plane, 3, g3(a0, b0, c0), g3(a1, b1, c1), g3(a2, b2, c2), n);
-      weightRow(dst, plane, 4, g4(a0, b0, c0), g4(a1, b1, c1), g4(a2, b2, c2), n);
-      weightRow(dst, plane, 5, g5(a0, b0, c0), g5(a1, b1, c1), g5(a2, b2, c2), n);
-      weightRow(dst, plane, 6, g6(a0, b0, c0), g6(a1, b1, c1), g6(a2, b2, c2), n);
-      weightRow(dst, plane, 7, c0, c1, c2, n);
+  const panels = (O + MR - 1) / MR;
+  const p1 = unitStart(panels, tid + 1, nthreads);
+  const plane = <usize>winograd4PackedPlane(O, I) << 2;
+  // the filter of (o, i) starts this many bytes after the one of (o - 1, i)
+  const stepO: usize = (flip ? <usize>9 : <usize>I * 9) << 2;
+  for (let p = unitStart(panels, tid, nthreads); p < p1; p++) {
+    const o0 = p * MR;
+    const nA = min(4, O - o0);
+    const nB = max(0, min(MR - 4, O - o0 - 4));
+    for (let i = 0; i < I; i++) {
+      const g = w + (<usize>(flip ? i * O + o0 : o0 * I + i) * 9 << 2);
+      const dst = u + (<usize>(o0 * I + i * MR) << 2);
+      transformFilters(g, stepO, flip, nA, dst, plane, 4);
+      if (nB > 0) transformFilters(g + 4 * stepO, stepO, flip, nB, dst + 16, plane, MR - 4);
+      else for (let xi = 0; xi < 64; xi++) store4(dst + 16 + <usize>xi * plane, MR - 4, f32x4.splat(0));
     }
   }
 }
@@ -269,12 +287,12 @@ function outputChannels(
 
 // ---- whole convolutions -----------------------------------------------------
 
-// The 64 GEMMs of one band for the output channels [o0, o1).
+// The 64 GEMMs of one band for the output channels [o0, o1) (o0 a multiple of MR).
 // @ts-ignore: decorator
 @inline function bandGemms(u: usize, v: usize, m: usize, O: i32, I: i32, Tb: i32, o0: i32, o1: i32, scratch: usize): void {
   for (let xi = 0; xi < 64; xi++) {
-    gemm(0, 0, o1 - o0, Tb, I, u + ((<usize>xi * winograd4FilterPlane(O, I) + o0 * I) << 2), I, v + (<usize>xi * I * Tb << 2), Tb, 0,
-      m + ((<usize>xi * O + o0) * Tb << 2), Tb, 0, 0, 0, scratch, 0, 0, 1);
+    gemmPackedA(o0, o1, Tb, I, u + (<usize>xi * winograd4PackedPlane(O, I) << 2), v + (<usize>xi * I * Tb << 2), Tb,
+      m + (<usize>xi * O * Tb << 2), Tb, scratch);
   }
 }
 

@@ -39,7 +39,7 @@ export function winograd6BandRows(tileRows: number, tilesW: number, channels: nu
 interface Plane { N: number; Cin: number; H: number; W: number; pH: number; pW: number; Cout: number; OH: number; OW: number }
 
 /**
- * y = epilogue(conv3x3(x)) with the transformed filters u ([64][Cout][Cin]) in one
+ * y = epilogue(conv3x3(x)) with the transformed filters u (64 packed [Cout][Cin]) in one
  * dispatch, threads and bands as F(4x4,3x3)'s conv: whole bands per thread, or
  * the output channels split when the bands cannot be shared evenly. Every
  * output value is computed within one band, so the bits do not depend on the
@@ -74,9 +74,9 @@ function conv(p: Plane, u: number, epi: Winograd4Epilogue, x: number, y: number)
   });
 }
 
-/** Runs fn with the transformed filters u ([64][O][I], planes spaced as F(4x4)'s) of w in scratch memory. */
+/** Runs fn with the transformed filters u (64 packed GEMM operands [O][I], spaced as F(4x4)'s) of w in scratch memory. */
 function withTransformedWeights(w: number, O: number, I: number, flip: boolean, fn: (u: number) => void): void {
-  const n = XI * kernels.winograd4FilterPlane({ O, I });
+  const n = XI * kernels.winograd4PackedPlane({ O, I });
   withScratch([n], (u) => {
     kernels.winograd6Weights({ w, O, I, flip: flip ? 1 : 0, u }, threadsFor(n));
     fn(u);
