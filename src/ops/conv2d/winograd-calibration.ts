@@ -10,12 +10,12 @@ export interface WinogradCost { inNs: number; outNs: number; macNs: number; filt
 
 export const WINOGRAD_COST: { forward: Record<2 | 4 | 6, WinogradCost>; filter: Record<2 | 4, WinogradCost> } = {
   forward: {
-    2: { inNs: 15.20, outNs: 15.28, macNs: 0.05861, filterNs: 2.258, bandNs: 0.000 },
-    4: { inNs: 47.42, outNs: 54.61, macNs: 0.05217, filterNs: 1.422, bandNs: 0.000 },
-    6: { inNs: 0.4203, outNs: 145.2, macNs: 0.06261, filterNs: 0.9171, bandNs: 0.5644 },
+    2: { inNs: 9.035, outNs: 21.05, macNs: 0.03546, filterNs: 1.391, bandNs: 0.7300 },
+    4: { inNs: 30.19, outNs: 56.59, macNs: 0.02547, filterNs: 0.7823, bandNs: 0.9206 },
+    6: { inNs: 65.25, outNs: 79.43, macNs: 0.03139, filterNs: 0.5189, bandNs: 1.070 },
   },
   filter: {
-    2: { inNs: 19.08, outNs: 29.15, macNs: 0.03521, filterNs: 0.9172, bandNs: 0.000 },
-    4: { inNs: 45.62, outNs: 75.28, macNs: 0.03161, filterNs: 1.208, bandNs: 0.000 },
+    2: { inNs: 5.936, outNs: 16.07, macNs: 0.04946, filterNs: 0.4160, bandNs: 0.2010 },
+    4: { inNs: 25.93, outNs: 20.60, macNs: 0.05651, filterNs: 1.091, bandNs: 0.000 },
   },
 };

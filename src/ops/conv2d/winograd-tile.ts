@@ -79,14 +79,23 @@ export const WINOGRAD4_FILTER_MAX_PIXELS = 50_000;
 export const WINOGRAD6_MAX_CHANNELS = 256;
 
 /**
+ * F(6x6,3x3) is taken only where predicted at least this much faster than the
+ * better of the other two: it doubles F(4x4)'s error, and the model's own
+ * error (10-20% rms relative residual per tile on the calibration layers) would
+ * otherwise flip layers where the two are within noise (e.g. 28x28 planes,
+ * where 6-wide tiles compute 30x30).
+ */
+export const WINOGRAD6_MIN_GAIN = 1.1;
+
+/**
  * The tile for one pass of the shape s: the one with the lower predicted time,
  * except where F(3x3,4x4)'s filter gradient would sum too many pixels or
- * F(6x6,3x3) too many channels (above).
+ * F(6x6,3x3) too many channels, or would not gain enough (above).
  */
 export function chooseWinogradTile(s: WinogradShape, pass: WinogradPass): WinogradTile {
   if (pass === 'filter' && s.N * s.OH * s.OW > WINOGRAD4_FILTER_MAX_PIXELS) return 2;
   const best = winogradCost(s, 4, pass) < winogradCost(s, 2, pass) ? 4 : 2;
-  if (pass === 'forward' && s.Cin <= WINOGRAD6_MAX_CHANNELS && winogradCost(s, 6, pass) < winogradCost(s, best, pass)) return 6;
+  if (pass === 'forward' && s.Cin <= WINOGRAD6_MAX_CHANNELS && winogradCost(s, 6, pass) * WINOGRAD6_MIN_GAIN < winogradCost(s, best, pass)) return 6;
   return best;
 }
 
