@@ -10,13 +10,15 @@
 //   t = tiles·Cin·inNs + tiles·Cout·outNs + tiles·ξ·Cin·Cout·macNs + ξ·Cin·Cout·(filterNs + bands·bandNs)
 // (src/ops/conv2d/winograd-tile.ts, winogradCost, explains the terms).
 // The chooser then compares the tiles' predictions per layer and pass. The
-// tiles of a pass are timed layer by layer back to back (F2, F4, F6 of one
-// layer, then the next), so that a shared machine's load hits them alike.
+// tiles of a layer and pass are timed call by call in turn (F2, F4, F6, F2, …;
+// bench/lib/winograd.mjs, timeAlternating), so that a shared machine's load
+// hits them alike: timed one after the other in blocks, small layers measured
+// F(6x6) faster than F(4x4) in one run and slower in the next.
 import * as sn from '../dist/index.js';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { clock, timePass } from './lib/winograd.mjs';
+import { clock, timeAlternating } from './lib/winograd.mjs';
 
 // ResNet / VGG 3x3 layers at batch 1 and 8, and thin or odd ones
 const LAYERS = [
@@ -24,7 +26,8 @@ const LAYERS = [
   { N: 1, C: 512, OC: 512, H: 7 }, { N: 8, C: 512, OC: 512, H: 7 }, { N: 8, C: 256, OC: 256, H: 14 },
   { N: 1, C: 64, OC: 64, H: 112 }, { N: 1, C: 256, OC: 256, H: 28 }, { N: 1, C: 512, OC: 512, H: 14 },
   { N: 4, C: 16, OC: 16, H: 32 }, { N: 2, C: 32, OC: 32, H: 28 }, { N: 1, C: 16, OC: 64, H: 56 },
-  { N: 1, C: 96, OC: 40, H: 30 }, { N: 8, C: 64, OC: 64, H: 56 },
+  { N: 1, C: 96, OC: 40, H: 30 }, { N: 8, C: 64, OC: 64, H: 56 }, { N: 8, C: 16, OC: 32, H: 28 },
+  { N: 1, C: 64, OC: 64, H: 224 },
 ];
 
 function features(L, tile, pass) {
@@ -83,12 +86,12 @@ for (const pass of ['forward', 'filter']) {
   const rows = {}, t = {};
   for (const tile of TILES[pass]) [rows[tile], t[tile]] = [[], []];
   for (const L of LAYERS) {
-    for (const tile of TILES[pass]) {
-      const ms = timePass(L, tile, pass);
+    const timed = timeAlternating(L, TILES[pass], pass);
+    TILES[pass].forEach((tile, i) => {
       rows[tile].push(features(L, tile, pass));
-      t[tile].push(ms * 1e6);
-      console.log(`${pass} F${tile} N${L.N} ${L.C}->${L.OC} ${L.H}²: ${ms.toFixed(2)} ms`);
-    }
+      t[tile].push(timed[i].ms * 1e6);
+      console.log(`${pass} F${tile} N${L.N} ${L.C}->${L.OC} ${L.H}²: ${timed[i].ms.toFixed(2)} ms`);
+    });
   }
   for (const tile of TILES[pass]) {
     const { c, err } = fit(rows[tile], t[tile]);

@@ -6,11 +6,14 @@
 // (src/ops/conv2d/winograd-tile.ts, with its accuracy caps) picks. The tiles of
 // a layer and pass are timed back to back in the same run, so a shared
 // machine's load hits them alike.
+// With --ab: only F(4x4) against F(6x6), forward and data passes, timed call
+// by call in turn (bench/lib/winograd.mjs, timeAlternating), with the median
+// of the per-round speed ratio, which load drifting over seconds moves less.
 //
-//   npm run build && BENCH_CLOCK=cpu node bench/run.mjs winograd     (--quick: ResNet-18 only)
+//   npm run build && BENCH_CLOCK=cpu node bench/run.mjs winograd     (--quick: ResNet-18 only; --ab)
 import * as sn from '../dist/index.js';
 import { cpus } from 'node:os';
-import { clock, macs, timePass } from './lib/winograd.mjs';
+import { clock, macs, timeAlternating, timePass } from './lib/winograd.mjs';
 
 const quick = process.argv.includes('--quick');
 const RESNET = [
@@ -37,7 +40,25 @@ const GOOGLENET = [
 ];
 const LAYERS = quick ? RESNET : [...RESNET, ...VGG, ...GOOGLENET];
 
+/** The model's tile for one pass of L (the data gradient is a forward conv from OC to C channels). */
+function pick(L, pass) {
+  const shape = pass === 'data' ? { N: L.N, Cin: L.OC, Cout: L.C, OH: L.H, OW: L.H } : { N: L.N, Cin: L.C, Cout: L.OC, OH: L.H, OW: L.H };
+  return `F${sn._internal.chooseWinogradTile(shape, pass === 'filter' ? 'filter' : 'forward')}`;
+}
+
 await sn.init({ threads: 1 });
+if (process.argv.includes('--ab')) {
+  console.log(`Winograd F4 against F6, alternating calls, 1 thread, ${clock}, ${cpus()[0].model}`);
+  console.log('layer | pass | F4 ms | F6 ms | F6/F4 speed (median per round) | model picks');
+  for (const L of LAYERS) {
+    for (const pass of ['forward', 'data']) {
+      const [a, b] = timeAlternating(L, [4, 6], pass);
+      console.log(`${L.name} | ${pass} | ${a.ms.toFixed(2)} | ${b.ms.toFixed(2)} | ${(1 / b.ratio).toFixed(2)}x | ${pick(L, pass)}`);
+    }
+  }
+  sn.shutdown();
+  process.exit(0);
+}
 console.log(`Winograd tiles, 1 thread, ${clock}, ${cpus()[0].model}; GFLOP/s = 2·direct MACs / time`);
 console.log('layer | pass | F2 ms (GFLOP/s) | F4 ms (GFLOP/s) | F6 ms (GFLOP/s) | F4/F2 speed | F6/F2 speed | model picks');
 for (const L of LAYERS) {
@@ -46,11 +67,7 @@ for (const L of LAYERS) {
     const t6 = pass === 'filter' ? NaN : timePass(L, 6, pass);
     const cell = (ms) => (Number.isNaN(ms) ? '—' : `${ms.toFixed(2)} (${(2 * macs(L) / ms / 1e6).toFixed(0)})`);
     const speed = (ms) => (Number.isNaN(ms) ? '—' : `${(t2 / ms).toFixed(2)}x`);
-    // the data gradient is a forward conv from OC to C channels
-    const shape = pass === 'data' ? { N: L.N, Cin: L.OC, Cout: L.C, OH: L.H, OW: L.H } : { N: L.N, Cin: L.C, Cout: L.OC, OH: L.H, OW: L.H };
-    const kind = pass === 'filter' ? 'filter' : 'forward';
-    const pick = `F${sn._internal.chooseWinogradTile(shape, kind)}`;
-    console.log(`${L.name} | ${pass} | ${cell(t2)} | ${cell(t4)} | ${cell(t6)} | ${speed(t4)} | ${speed(t6)} | ${pick}`);
+    console.log(`${L.name} | ${pass} | ${cell(t2)} | ${cell(t4)} | ${cell(t6)} | ${speed(t4)} | ${speed(t6)} | ${pick(L, pass)}`);
   }
 }
 sn.shutdown();
