@@ -1,3 +1,4 @@
+import type { Storage } from '../../storage.js';
 import type { ConvGeom } from './geometry.js';
 import { bandTileRows } from './winograd-f2x2-3x3.js';
 import { forward as winograd4Forward, winograd4BandRows, type Winograd4Epilogue } from './winograd-f4x4-3x3.js';
@@ -121,13 +122,13 @@ export function filterTile(g: ConvGeom): WinogradTile {
  * F(4x4,3x3) or F(6x6,3x3) forward path, computes y = epilogue(conv(x, w)) in
  * one pass and returns true; otherwise does nothing and returns false (the
  * caller runs the conv and its affinePlanesInPlace pass as before: same bits
- * either way).
+ * either way). `weights`: as ConvAlgorithm.forward's.
  */
-export function winogradForwardFused(g: ConvGeom, x: number, w: number, epi: Winograd4Epilogue, y: number): boolean {
+export function winogradForwardFused(g: ConvGeom, x: number, w: number, epi: Winograd4Epilogue, y: number, weights: Storage | null = null): boolean {
   if (!f4.applies(g)) return false;
   const tile = forwardTile(g);
-  if (tile === 4) winograd4Forward(g, x, w, 0, y, epi);
-  else if (tile === 6) f6.forward(g, x, w, 0, y, epi);
+  if (tile === 4) winograd4Forward(g, x, w, 0, y, epi, weights);
+  else if (tile === 6) f6.forward(g, x, w, 0, y, epi, weights);
   else return false;
   return true;
 }
