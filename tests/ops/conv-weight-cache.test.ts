@@ -23,6 +23,7 @@ afterEach(() => {
 const TILES = [
   { tile: 4, path: 'winograd-f4x4-3x3', transform: 'winograd4Weights', floats: 36 },
   { tile: 2, path: 'winograd-f2x2-3x3', transform: 'winogradWeights', floats: 16 },
+  { tile: 6, path: 'winograd-f6x6-3x3', transform: 'winograd6Weights', floats: 64 },
 ] as const;
 
 /** conv2d(x, w) as bits: with `keepable` under noGrad (the cached path), else recording a gradient (never cached). */

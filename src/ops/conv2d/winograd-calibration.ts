@@ -10,12 +10,12 @@ export interface WinogradCost { inNs: number; outNs: number; macNs: number; filt
 
 export const WINOGRAD_COST: { forward: Record<2 | 4 | 6, WinogradCost>; filter: Record<2 | 4, WinogradCost> } = {
   forward: {
-    2: { inNs: 9.035, outNs: 21.05, macNs: 0.03546, filterNs: 1.391, bandNs: 0.7300 },
-    4: { inNs: 30.19, outNs: 56.59, macNs: 0.02547, filterNs: 0.7823, bandNs: 0.9206 },
-    6: { inNs: 65.25, outNs: 79.43, macNs: 0.03139, filterNs: 0.5189, bandNs: 1.070 },
+    2: { inNs: 18.83, outNs: 4.138, macNs: 0.03775, filterNs: 1.305, bandNs: 0.7568 },
+    4: { inNs: 61.80, outNs: 14.04, macNs: 0.03910, filterNs: 1.235, bandNs: 0.000 },
+    6: { inNs: 100.5, outNs: 38.29, macNs: 0.03447, filterNs: 0.6194, bandNs: 0.9229 },
   },
   filter: {
-    2: { inNs: 5.936, outNs: 16.07, macNs: 0.04946, filterNs: 0.4160, bandNs: 0.2010 },
-    4: { inNs: 25.93, outNs: 20.60, macNs: 0.05651, filterNs: 1.091, bandNs: 0.000 },
+    2: { inNs: 32.21, outNs: 24.85, macNs: 0.03552, filterNs: 0.9427, bandNs: 0.000 },
+    4: { inNs: 91.15, outNs: 62.24, macNs: 0.03304, filterNs: 1.208, bandNs: 0.000 },
   },
 };
