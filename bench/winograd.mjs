@@ -1,14 +1,16 @@
 // Winograd F(2x2,3x3), F(4x4,3x3) and F(6x6,3x3) side by side on the zoo's 3x3
 // stride-1 layers, one thread: median ms and effective GFLOP/s (2·direct
-// multiply-adds / time) of the forward pass, the data gradient and the filter
-// gradient per tile (forced; F(6x6) has no filter gradient, so none is timed
-// for it), each tile's speed over F(2x2)'s, and the tile the cost model
-// (src/ops/conv2d/winograd-tile.ts, with its accuracy caps) picks. The tiles of
-// a layer and pass are timed back to back in the same run, so a shared
-// machine's load hits them alike.
-// With --ab: only F(4x4) against F(6x6), forward and data passes, timed call
-// by call in turn (bench/lib/winograd.mjs, timeAlternating), with the median
-// of the per-round speed ratio, which load drifting over seconds moves less.
+// multiply-adds / time) of inference (no-grad forward, transformed filters
+// kept across calls), the training forward pass (filters transformed each
+// call), the data gradient and the filter gradient per tile (forced; F(6x6)
+// has no filter gradient, so none is timed for it), each tile's speed over
+// F(2x2)'s, and the tile the cost model (src/ops/conv2d/winograd-tile.ts, with
+// its accuracy caps; its forward model is the training forward's) picks. The
+// tiles of a layer and pass are timed back to back in the same run.
+// With --ab: only F(4x4) against F(6x6), inference, forward and data passes,
+// timed call by call in turn (bench/lib/winograd.mjs, timeAlternating), with
+// the median of the per-round speed ratio, which load drifting over seconds
+// moves less.
 //
 //   npm run build && BENCH_CLOCK=cpu node bench/run.mjs winograd     (--quick: ResNet-18 only; --ab)
 import * as sn from '../dist/index.js';
@@ -51,7 +53,7 @@ if (process.argv.includes('--ab')) {
   console.log(`Winograd F4 against F6, alternating calls, 1 thread, ${clock}, ${cpus()[0].model}`);
   console.log('layer | pass | F4 ms | F6 ms | F6/F4 speed (median per round) | model picks');
   for (const L of LAYERS) {
-    for (const pass of ['forward', 'data']) {
+    for (const pass of ['inference', 'forward', 'data']) {
       const [a, b] = timeAlternating(L, [4, 6], pass);
       console.log(`${L.name} | ${pass} | ${a.ms.toFixed(2)} | ${b.ms.toFixed(2)} | ${(1 / b.ratio).toFixed(2)}x | ${pick(L, pass)}`);
     }
@@ -62,7 +64,7 @@ if (process.argv.includes('--ab')) {
 console.log(`Winograd tiles, 1 thread, ${clock}, ${cpus()[0].model}; GFLOP/s = 2·direct MACs / time`);
 console.log('layer | pass | F2 ms (GFLOP/s) | F4 ms (GFLOP/s) | F6 ms (GFLOP/s) | F4/F2 speed | F6/F2 speed | model picks');
 for (const L of LAYERS) {
-  for (const pass of ['forward', 'data', 'filter']) {
+  for (const pass of ['inference', 'forward', 'data', 'filter']) {
     const t2 = timePass(L, 2, pass), t4 = timePass(L, 4, pass);
     const t6 = pass === 'filter' ? NaN : timePass(L, 6, pass);
     const cell = (ms) => (Number.isNaN(ms) ? '—' : `${ms.toFixed(2)} (${(2 * macs(L) / ms / 1e6).toFixed(0)})`);
