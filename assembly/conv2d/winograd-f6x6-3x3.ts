@@ -20,8 +20,10 @@
 // neighbouring tiles of a tile row, gathered from 28 loaded columns by
 // shuffles (tile q of a group starts at column 6q). The U planes are the GEMM's
 // packed left operands (gemm-packed-a.ts), written once per call and spaced
-// as F(4x4)'s (winograd4PackedPlane). Every value is summed in one fixed order
-// whatever the thread count.
+// as F(4x4)'s (winograd4PackedPlane); a band's V and M planes are padded as
+// F(4x4)'s too (winograd4TilePlane: the 64 planes the transforms touch together
+// never share an L1 set). Every value is summed in one fixed order whatever
+// the thread count.
 //
 // The filter gradient has no F(3x3,6x6) here: its error would grow faster still
 // than F(3x3,4x4)'s (winograd-tile.ts), so F(6x6) layers take the F(2x2)/F(4x4)
@@ -30,7 +32,7 @@
 import { gemmScratchFloats, MR } from "../gemm";
 import { gemmPackedA } from "../gemm-packed-a";
 import { unitStart } from "../elementwise";
-import { fillLine, outputVec, store4, taps, winograd4PackedPlane } from "./winograd-f4x4-3x3";
+import { fillLine, outputVec, store4, taps, winograd4PackedPlane, winograd4TilePlane } from "./winograd-f4x4-3x3";
 
 /** Floats of one zero-padded line: a 4-tile group reads 28 columns from 24g. */
 // @ts-ignore: decorator
@@ -185,7 +187,7 @@ export function winograd6Input(
       const th = R % tilesH;
       const src = x + ((<usize>n * C + c) * H * W << 2);
       for (let r = 0; r < 8; r++) fillLine(buf + (<usize>(r * lf) << 2), src, 6 * th - pH + r, H, W, pW, lf);
-      inputTiles(buf, lf, tilesW, v + ((<usize>c * Tb + (R - R0) * tilesW) << 2), <usize>C * Tb << 2);
+      inputTiles(buf, lf, tilesW, v + ((<usize>c * Tb + (R - R0) * tilesW) << 2), <usize>winograd4TilePlane(C, Tb) << 2);
     }
   }
 }
@@ -237,7 +239,7 @@ function outputChannels(
   const tmp = buf + (<usize>(16 * lineFloats(tilesW)) << 2); // tmp[a][j]: 6 rows of 8 vectors
   const row = tmp + 768; // one output row's 6 vectors
   const Tb = (R1 - R0) * tilesW;
-  const plane = <usize>O * Tb << 2;
+  const plane = <usize>winograd4TilePlane(O, Tb) << 2;
   for (let o = o0; o < o1; o++) {
     const av = f32x4.splat(scale ? load<f32>(scale + (<usize>o << 2)) : 1);
     const sv = f32x4.splat(shift ? load<f32>(shift + (<usize>o << 2)) : 0);
@@ -291,8 +293,8 @@ function outputChannels(
 // @ts-ignore: decorator
 @inline function bandGemms(u: usize, v: usize, m: usize, O: i32, I: i32, Tb: i32, o0: i32, o1: i32, scratch: usize): void {
   for (let xi = 0; xi < 64; xi++) {
-    gemmPackedA(o0, o1, Tb, I, u + (<usize>xi * winograd4PackedPlane(O, I) << 2), v + (<usize>xi * I * Tb << 2), Tb,
-      m + (<usize>xi * O * Tb << 2), Tb, scratch);
+    gemmPackedA(o0, o1, Tb, I, u + (<usize>xi * winograd4PackedPlane(O, I) << 2), v + (<usize>xi * winograd4TilePlane(I, Tb) << 2), Tb,
+      m + (<usize>xi * winograd4TilePlane(O, Tb) << 2), Tb, scratch);
   }
 }
 
@@ -300,7 +302,7 @@ function outputChannels(
  * A whole F(6x6,3x3) convolution in one dispatch, as winograd4ConvBands: the
  * tile rows [0, R) in bands of `rows`, band b run start to end (input transform,
  * 64 GEMMs, output transform with its epilogue) by thread b % nthreads on its
- * own buffers. Per thread: v (64*I*rows*tilesW floats), m (64*O*rows*tilesW + 4),
+ * own buffers. Per thread: v (64 planes of winograd4TilePlane(I, rows*tilesW) floats), m (the same for O, + 4),
  * line (winograd6LineFloats), a GEMM packing area; `*Stride` bytes apart.
  */
 export function winograd6ConvBands(

@@ -33,6 +33,9 @@ const PARALLEL_MIN_FLOATS = 1 << 14;
 const threadsFor = (n: number) => (n < PARALLEL_MIN_FLOATS ? 1 : undefined);
 const round16 = (n: number) => Math.ceil(n / 16) * 16; // keeps each thread's buffers 64-byte aligned
 
+/** Floats of a band's transformed tiles of `channels` channels and Tb tiles (64 planes padded as F(4x4)'s). */
+const tileFloats = (channels: number, Tb: number) => XI * kernels.winograd4TilePlane({ C: channels, Tb });
+
 /** Tile rows per band (before the thread-count adjustment). */
 export function winograd6BandRows(tileRows: number, tilesW: number, channels: number): number {
   return Math.min(balancedRows(tileRows, tilesW, WINOGRAD6_BAND_TILES), balancedRows(tileRows, XI * channels * tilesW, WINOGRAD6_BUDGET_FLOATS));
@@ -61,8 +64,8 @@ function conv(p: Plane, u: number, epi: Winograd4Epilogue, x: number, y: number)
     rows = Math.ceil(R / bands);
   }
   const vShared = byChannels && rows >= R;
-  const vFloats = round16(XI * p.Cin * rows * tilesW);
-  const mFloats = round16(XI * p.Cout * rows * tilesW + 4); // +4: the output transform reads whole 4-tile groups
+  const vFloats = round16(tileFloats(p.Cin, rows * tilesW));
+  const mFloats = round16(tileFloats(p.Cout, rows * tilesW) + 4); // +4: the output transform reads whole 4-tile groups
   const lineFloats = round16(kernels.winograd6LineFloats({ tilesW }));
   withScratch([(vShared ? 1 : threads) * vFloats, threads * mFloats, threads * lineFloats], (v, m, line) => {
     if (vShared) kernels.winograd6Input({ x, C: p.Cin, H: p.H, W: p.W, pH: p.pH, pW: p.pW, tilesH, tilesW, R0: 0, R1: R, v, line }, threads);
