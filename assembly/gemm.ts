@@ -27,6 +27,32 @@ export { MR, NR };
   else gemm5x8(kc, ap, bp, c, ldcB, load);
 }
 
+// One rows x cols (<= MR x NR) tile of C from packed panels: the full-tile
+// kernels, or for a partial tile the same kernel on the scratch tile `edge`
+// (MR x NR floats) with the valid part copied back. Same arithmetic, so the
+// same bits whatever the tile's position. Shared with gemm-packed-a.ts.
+// @ts-ignore: decorator
+@inline export function anyTile(kc: i32, ap: usize, bp: usize, cp: usize, ldcB: usize, rows: i32, cols: i32, loadC: bool, edge: usize): void {
+  if (rows == MR && cols == NR) {
+    fullTile(kc, ap, bp, cp, ldcB, loadC);
+  } else if (rows == 4 && cols == NR) {
+    gemm4x8(kc, ap, bp, cp, ldcB, loadC);
+  } else {
+    for (let r = 0; r < MR; r++) {
+      for (let q = 0; q < NR; q++) {
+        const v: f32 = loadC && r < rows && q < cols ? load<f32>(cp + <usize>r * ldcB + (<usize>q << 2)) : 0;
+        store<f32>(edge + (<usize>(r * NR + q) << 2), v);
+      }
+    }
+    fullTile(kc, ap, bp, edge, <usize>NR << 2, true);
+    for (let r = 0; r < rows; r++) {
+      for (let q = 0; q < cols; q++) {
+        store<f32>(cp + <usize>r * ldcB + (<usize>q << 2), load<f32>(edge + (<usize>(r * NR + q) << 2)));
+      }
+    }
+  }
+}
+
 // Cache blocking: A block MCxKC stays in L2, a KCxNR sliver of B in L1.
 // KC 256-768, MC 60-240 and NC 512-2048 all measured within ~2% of these.
 export const MC: i32 = 120;
@@ -44,7 +70,7 @@ export const EPI_BIAS_COL: i32 = 2; // bias[j] added to column j (linear: one pe
 
 // Epilogue over a rows x cols block of C: bias and ReLU. Applied once, after the
 // last K block, so it never changes the k-order sum.
-function epilogue(c: usize, ldc: i32, i0: i32, j0: i32, rows: i32, cols: i32, bias: usize, epi: i32, relu: bool): void {
+export function epilogue(c: usize, ldc: i32, i0: i32, j0: i32, rows: i32, cols: i32, bias: usize, epi: i32, relu: bool): void {
   if (epi == EPI_NONE && !relu) return;
   for (let i = 0; i < rows; i++) {
     let p = c + ((<usize>(i0 + i) * ldc + j0) << 2);
@@ -88,26 +114,7 @@ function gemmBlock(
             const rows = min(MR, mc - ir);
             const ap = packedA + (<usize>ir * kc << 2);
             const cp = c + ((<usize>(ic + ir) * ldc + jc + jr) << 2);
-            if (rows == MR && cols == NR) {
-              fullTile(kc, ap, bp, cp, ldcB, loadC);
-            } else if (rows == 4 && cols == NR) {
-              gemm4x8(kc, ap, bp, cp, ldcB, loadC);
-            } else {
-              // Partial tile: run the same kernel on a scratch tile, copy the
-              // valid part back. Same arithmetic, so the same bits.
-              for (let r = 0; r < MR; r++) {
-                for (let q = 0; q < NR; q++) {
-                  const v: f32 = loadC && r < rows && q < cols ? load<f32>(cp + <usize>r * ldcB + (<usize>q << 2)) : 0;
-                  store<f32>(edge + (<usize>(r * NR + q) << 2), v);
-                }
-              }
-              fullTile(kc, ap, bp, edge, <usize>NR << 2, true);
-              for (let r = 0; r < rows; r++) {
-                for (let q = 0; q < cols; q++) {
-                  store<f32>(cp + <usize>r * ldcB + (<usize>q << 2), load<f32>(edge + (<usize>(r * NR + q) << 2)));
-                }
-              }
-            }
+            anyTile(kc, ap, bp, cp, ldcB, rows, cols, loadC, edge);
           }
         }
       }

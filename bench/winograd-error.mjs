@@ -1,10 +1,13 @@
 // Numerical error of each Winograd tile against a float64 reference on the
-// zoo's 3x3 stride-1 layers (ResNet-18, VGG-16; batch 2, padding 1):
+// zoo's 3x3 stride-1 layers (ResNet-18/50, VGG-11/16, GoogLeNet's inception
+// branches; batch 2, padding 1):
 //
 //   npm run build && node bench/run.mjs winograd-error
 //
-// For F(2x2,3x3)/F(3x3,2x2) and F(4x4,3x3)/F(3x3,4x4), forced, the forward
-// pass, data gradient and filter gradient are computed in float32 by simdnn
+// For F(2x2,3x3)/F(3x3,2x2), F(4x4,3x3)/F(3x3,4x4) and F(6x6,3x3) (forward
+// and data gradient only: there is no F(3x3,6x6), so its filter column is
+// left out), forced, the forward pass, data gradient and filter gradient are
+// computed in float32 by simdnn
 // and, at 2,000 sampled elements each, in float64 here. Printed per pass:
 // - rel: max |err| / max |ref| over the samples (normwise relative error);
 // - tol: max |err| / (1e-4 + 1e-4·|ref|), the PyTorch-oracle tests' criterion
@@ -23,6 +26,12 @@ const LAYERS = [
   { name: 'VGG-16 56² 256→256', C: 256, OC: 256, H: 56 },
   { name: 'VGG-16 28² 512→512', C: 512, OC: 512, H: 28 },
   { name: 'VGG-16 14² 512→512', C: 512, OC: 512, H: 14 },
+  { name: 'GoogLeNet 3a 28² 16→32', C: 16, OC: 32, H: 28 },
+  { name: 'GoogLeNet 3b 28² 32→96', C: 32, OC: 96, H: 28 },
+  { name: 'GoogLeNet 3a 28² 96→128', C: 96, OC: 128, H: 28 },
+  { name: 'GoogLeNet 4a 14² 16→48', C: 16, OC: 48, H: 14 },
+  { name: 'GoogLeNet 4e 14² 160→320', C: 160, OC: 320, H: 14 },
+  { name: 'GoogLeNet 5b 7² 48→128', C: 48, OC: 128, H: 7 },
 ];
 const N = 2;
 const SAMPLES = 2000;
@@ -98,9 +107,10 @@ for (const L of LAYERS) {
   const pick = (n, seed) => Array.from(uniform(SAMPLES, seed, 0.5), (u) => Math.floor((u + 0.5) * n) % n);
   const picks = { y: pick(dys.length, 4), gx: pick(xs.length, 5), gw: pick(ws.length, 6) };
   const ref = reference(L, xs, ws, dys, picks);
-  for (const tile of [2, 4]) {
+  for (const tile of [2, 4, 6]) {
     const r = run(L, tile, xs, ws, dys);
-    console.log(`${L.name} | F${tile} | ${errors(r.y, picks.y, ref.y)} | ${errors(r.gx, picks.gx, ref.gx)} | ${errors(r.gw, picks.gw, ref.gw)}`);
+    const gw = tile === 6 ? '—' : errors(r.gw, picks.gw, ref.gw);
+    console.log(`${L.name} | F${tile} | ${errors(r.y, picks.y, ref.y)} | ${errors(r.gx, picks.gx, ref.gx)} | ${gw}`);
   }
 }
 sn.shutdown();

@@ -18,6 +18,7 @@
 // same input transform as above.
 
 import { gemm, gemmScratchFloats, MR } from "../gemm";
+import { gemmPackedA, packedAFloats } from "../gemm-packed-a";
 
 import { addFloats, unitStart } from "../elementwise";
 
@@ -55,7 +56,7 @@ export function winograd4LineFloats(tilesW: i32): i32 {
 
 // Stores the first `lanes` lanes of v at p.
 // @ts-ignore: decorator
-@inline function store4(p: usize, lanes: i32, v: v128): void {
+@inline export function store4(p: usize, lanes: i32, v: v128): void {
   if (lanes == 4) {
     v128.store(p, v);
   } else {
@@ -81,68 +82,122 @@ export function winograd4LineFloats(tilesW: i32): i32 {
   return f32x4.add(f32x4.sub(f32x4.mul(a, f32x4.splat(<f32>(1.0 / 24.0))), f32x4.mul(b, f32x4.splat(<f32>(1.0 / 12.0)))), f32x4.mul(c, f32x4.splat(<f32>(1.0 / 6.0))));
 }
 
-// One row of U = t Gᵀ from the row (a, b, c) of t = G g, stored at ξ = 6r + j
-// for the first `lanes` filters (consecutive input channels).
+// The first `lanes` lanes of v: lane k at p + k·laneStep (one vector store when they are contiguous).
 // @ts-ignore: decorator
-@inline function weightRow(u: usize, plane: usize, r: i32, a: v128, b: v128, c: v128, lanes: i32): void {
-  const p = u + <usize>(6 * r) * plane;
-  store4(p, lanes, g0(a, b, c));
-  store4(p + plane, lanes, g1(a, b, c));
-  store4(p + 2 * plane, lanes, g2(a, b, c));
-  store4(p + 3 * plane, lanes, g3(a, b, c));
-  store4(p + 4 * plane, lanes, g4(a, b, c));
-  store4(p + 5 * plane, lanes, c);
+@inline function putLanes(p: usize, laneStep: usize, lanes: i32, v: v128): void {
+  if (laneStep == 4 && lanes == 4) {
+    v128.store(p, v);
+  } else {
+    store<f32>(p, f32x4.extract_lane(v, 0));
+    if (lanes > 1) store<f32>(p + laneStep, f32x4.extract_lane(v, 1));
+    if (lanes > 2) store<f32>(p + 2 * laneStep, f32x4.extract_lane(v, 2));
+    if (lanes > 3) store<f32>(p + 3 * laneStep, f32x4.extract_lane(v, 3));
+  }
 }
 
-// Tap (kh, kw) of the first `lanes` of four consecutive filters (stepI bytes apart), one per lane.
+// One row of U = t Gᵀ from the row (a, b, c) of t = G g, stored at ξ = 6r + j
+// (putLanes' lanes and laneStep).
 // @ts-ignore: decorator
-@inline function taps(g: usize, stepI: usize, flip: i32, kh: i32, kw: i32, lanes: i32): v128 {
+@inline function weightRow(u: usize, plane: usize, r: i32, a: v128, b: v128, c: v128, laneStep: usize, lanes: i32): void {
+  const p = u + <usize>(6 * r) * plane;
+  putLanes(p, laneStep, lanes, g0(a, b, c));
+  putLanes(p + plane, laneStep, lanes, g1(a, b, c));
+  putLanes(p + 2 * plane, laneStep, lanes, g2(a, b, c));
+  putLanes(p + 3 * plane, laneStep, lanes, g3(a, b, c));
+  putLanes(p + 4 * plane, laneStep, lanes, g4(a, b, c));
+  putLanes(p + 5 * plane, laneStep, lanes, c);
+}
+
+// Tap (kh, kw) of the first `lanes` of four filters (`step` bytes apart), one per lane; 0 in the others.
+// @ts-ignore: decorator
+@inline export function taps(g: usize, step: usize, flip: i32, kh: i32, kw: i32, lanes: i32): v128 {
+  if (lanes <= 0) return f32x4.splat(0); // (g may lie past the weights then)
   const p = g + (<usize>(flip ? (2 - kh) * 3 + 2 - kw : kh * 3 + kw) << 2);
   let v = v128.load32_zero(p);
-  if (lanes > 1) v = f32x4.replace_lane(v, 1, load<f32>(p + stepI));
-  if (lanes > 2) v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * stepI));
-  if (lanes > 3) v = f32x4.replace_lane(v, 3, load<f32>(p + 3 * stepI));
+  if (lanes > 1) v = f32x4.replace_lane(v, 1, load<f32>(p + step));
+  if (lanes > 2) v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * step));
+  if (lanes > 3) v = f32x4.replace_lane(v, 3, load<f32>(p + 3 * step));
   return v;
 }
 
+// U = G g Gᵀ of n (0..4) filters g (one per lane, `step` bytes apart; lanes
+// past n are 0), the first `lanes` lanes stored at u + ξ·plane, laneStep bytes apart.
+// @ts-ignore: decorator
+@inline function transformFilters(g: usize, step: usize, flip: i32, n: i32, u: usize, plane: usize, laneStep: usize, lanes: i32): void {
+  const a0 = taps(g, step, flip, 0, 0, n), a1 = taps(g, step, flip, 0, 1, n), a2 = taps(g, step, flip, 0, 2, n);
+  const b0 = taps(g, step, flip, 1, 0, n), b1 = taps(g, step, flip, 1, 1, n), b2 = taps(g, step, flip, 1, 2, n);
+  const c0 = taps(g, step, flip, 2, 0, n), c1 = taps(g, step, flip, 2, 1, n), c2 = taps(g, step, flip, 2, 2, n);
+  // t = G g column by column (rows of t), then each row times Gᵀ
+  weightRow(u, plane, 0, g0(a0, b0, c0), g0(a1, b1, c1), g0(a2, b2, c2), laneStep, lanes);
+  weightRow(u, plane, 1, g1(a0, b0, c0), g1(a1, b1, c1), g1(a2, b2, c2), laneStep, lanes);
+  weightRow(u, plane, 2, g2(a0, b0, c0), g2(a1, b1, c1), g2(a2, b2, c2), laneStep, lanes);
+  weightRow(u, plane, 3, g3(a0, b0, c0), g3(a1, b1, c1), g3(a2, b2, c2), laneStep, lanes);
+  weightRow(u, plane, 4, g4(a0, b0, c0), g4(a1, b1, c1), g4(a2, b2, c2), laneStep, lanes);
+  weightRow(u, plane, 5, c0, c1, c2, laneStep, lanes);
+}
+
 /**
- * Floats between the ξ planes of the transformed filters U and of the filter
- * gradient's sums S: O·I plus one cache line, so that the 36 planes (written or
- * read together per filter) do not all fall in the same L1 set when O·I is a
- * power of two (measured: the weight transform of 512x512 filters took 80 ms
- * with planes exactly 1 MiB apart, 8 ms with this).
+ * Floats between the ξ planes of the filter gradient's sums S: O·I plus one
+ * cache line, so that the 36 planes (read together per filter) do not all fall
+ * in the same L1 set when O·I is a power of two (measured: the weight transform
+ * of 512x512 filters took 80 ms with planes exactly 1 MiB apart, 8 ms with this).
  */
 export function winograd4FilterPlane(O: i32, I: i32): i32 {
   return O * I + 16;
 }
 
 /**
- * U[ξ][o][i] (ξ planes winograd4FilterPlane apart) for the 3x3 filters g = w[o, i]
- * (w [O, I, 3, 3]); with `flip` the data gradient's filters g = w[i, o] rotated
- * by 180° (w [I, O, 3, 3]). Four input channels at a time, one per lane.
+ * Floats between the ξ planes of the transformed filters U: each plane is the
+ * GEMM's packed left operand (gemm-packed-a.ts) of U[ξ] [O, I], plus one cache
+ * line for the reason of winograd4FilterPlane.
+ */
+export function winograd4PackedPlane(O: i32, I: i32): i32 {
+  return packedAFloats(O, I) + 16;
+}
+
+/**
+ * U[ξ] (planes winograd4PackedPlane apart, each in packed GEMM panels of MR
+ * output channels) for the 3x3 filters g = w[o, i] (w [O, I, 3, 3]); with
+ * `flip` the data gradient's filters g = w[i, o] rotated by 180° (w [I, O, 3, 3]).
+ * Four panels at a time, per input channel: each panel's first four output
+ * channels one per lane (one vector store per ξ), then its rows 4.. with the
+ * four panels one per lane, so every lane computes a real filter. Panels
+ * split between threads; padding rows past O are 0.
  */
 export function winograd4Weights(w: usize, O: i32, I: i32, flip: i32, u: usize, tid: i32, nthreads: i32): void {
-  const o1 = unitStart(O, tid + 1, nthreads);
-  const plane = <usize>winograd4FilterPlane(O, I) << 2;
-  // the filter of (o, i) starts this many bytes after the one of (o, i - 1)
-  const stepI: usize = (flip ? <usize>O * 9 : <usize>9) << 2;
-  for (let o = unitStart(O, tid, nthreads); o < o1; o++) {
-    for (let i = 0; i < I; i += 4) {
-      const n = min(4, I - i);
-      const g = w + (<usize>(flip ? i * O + o : o * I + i) * 9 << 2);
-      const dst = u + (<usize>(o * I + i) << 2);
-      const a0 = taps(g, stepI, flip, 0, 0, n), a1 = taps(g, stepI, flip, 0, 1, n), a2 = taps(g, stepI, flip, 0, 2, n);
-      const b0 = taps(g, stepI, flip, 1, 0, n), b1 = taps(g, stepI, flip, 1, 1, n), b2 = taps(g, stepI, flip, 1, 2, n);
-      const c0 = taps(g, stepI, flip, 2, 0, n), c1 = taps(g, stepI, flip, 2, 1, n), c2 = taps(g, stepI, flip, 2, 2, n);
-      // t = G g column by column (rows of t), then each row times Gᵀ
-      weightRow(dst, plane, 0, g0(a0, b0, c0), g0(a1, b1, c1), g0(a2, b2, c2), n);
-      weightRow(dst, plane, 1, g1(a0, b0, c0), g1(a1, b1, c1), g1(a2, b2, c2), n);
-      weightRow(dst, plane, 2, g2(a0, b0, c0), g2(a1, b1, c1), g2(a2, b2, c2), n);
-      weightRow(dst, plane, 3, g3(a0, b0, c0), g3(a1, b1, c1), g3(a2, b2, c2), n);
-      weightRow(dst, plane, 4, g4(a0, b0, c0), g4(a1, b1, c1), g4(a2, b2, c2), n);
-      weightRow(dst, plane, 5, c0, c1, c2, n);
+  const panels = (O + MR - 1) / MR;
+  const p1 = unitStart(panels, tid + 1, nthreads);
+  const plane = <usize>winograd4PackedPlane(O, I) << 2;
+  const panelBytes = <usize>I * MR << 2; // between panels in a plane
+  // the filter of (o, i) starts this many bytes after the one of (o - 1, i)
+  const stepO: usize = (flip ? <usize>9 : <usize>I * 9) << 2;
+  for (let p = unitStart(panels, tid, nthreads); p < p1; p += 4) {
+    const np = min(4, p1 - p);
+    const o0 = p * MR;
+    for (let i = 0; i < I; i++) {
+      const g = w + (<usize>(flip ? i * O + o0 : o0 * I + i) * 9 << 2);
+      const dst = u + (<usize>(o0 * I + i * MR) << 2);
+      for (let j = 0; j < np; j++) {
+        transformFilters(g + <usize>(j * MR) * stepO, stepO, flip, min(4, O - o0 - j * MR), dst + <usize>j * panelBytes, plane, 4, 4);
+      }
+      for (let r = 4; r < MR; r++) {
+        // row r of the np panels: real while o0 + r + j·MR < O
+        const n = min(np, max(0, (O - o0 - r + MR - 1) / MR));
+        transformFilters(g + <usize>r * stepO, <usize>MR * stepO, flip, n, dst + (<usize>r << 2), plane, panelBytes, np);
+      }
     }
   }
+}
+
+/**
+ * Floats between the ξ planes of a band's transformed tiles (V [36][C][Tb],
+ * M [36][O][Tb], D [36][O][Tb]): C·Tb rounded up to an odd number of cache
+ * lines, so the 36 planes, which the transforms read or write together, fall
+ * in 36 different L1 sets (C·Tb·4 a multiple of 4 KiB, e.g. 64 channels x
+ * 224 tiles, put them all in one set: that band size measured 1.3x slower).
+ */
+export function winograd4TilePlane(C: i32, Tb: i32): i32 {
+  return (((C * Tb + 15) >> 4) | 1) << 4;
 }
 
 // ---- input transform --------------------------------------------------------
@@ -152,7 +207,7 @@ export function winograd4Weights(w: usize, O: i32, I: i32, flip: i32, u: usize, 
 // vector loops: memory.copy / memory.fill calls on these short rows cost more
 // than the copy (the input transform ran 1.3x slower with them).
 // @ts-ignore: decorator
-@inline function fillLine(dst: usize, src: usize, ih: i32, H: i32, W: i32, pW: i32, lf: i32): void {
+@inline export function fillLine(dst: usize, src: usize, ih: i32, H: i32, W: i32, pW: i32, lf: i32): void {
   const zero = f32x4.splat(0);
   let k = 0;
   if (ih >= 0 && ih < H) {
@@ -189,7 +244,7 @@ export function winograd4Input(
       const th = R % tilesH;
       const src = x + ((<usize>n * C + c) * H * W << 2);
       for (let r = 0; r < 6; r++) fillLine(buf + (<usize>(r * lf) << 2), src, 4 * th - pH + r, H, W, pW, lf);
-      inputTiles(buf, lf, tilesW, v + ((<usize>c * Tb + (R - R0) * tilesW) << 2), <usize>C * Tb << 2);
+      inputTiles(buf, lf, tilesW, v + ((<usize>c * Tb + (R - R0) * tilesW) << 2), <usize>winograd4TilePlane(C, Tb) << 2);
     }
   }
 }
@@ -249,7 +304,7 @@ function outputChannels(
 ): void {
   const tmp = buf + (<usize>(12 * lineFloats(tilesW)) << 2);
   const Tb = (R1 - R0) * tilesW;
-  const plane = <usize>O * Tb << 2;
+  const plane = <usize>winograd4TilePlane(O, Tb) << 2;
   const two = f32x4.splat(2), four = f32x4.splat(4), eight = f32x4.splat(8);
   for (let o = o0; o < o1; o++) {
     const av = f32x4.splat(scale ? load<f32>(scale + (<usize>o << 2)) : 1);
@@ -304,7 +359,7 @@ function outputChannels(
 // The epilogue on 4 output columns starting at column k of the row at dst,
 // stored for the first n (n >= 4: all four).
 // @ts-ignore: decorator
-@inline function outputVec(dst: usize, res: usize, k: i32, n: i32, v: v128, av: v128, sv: v128, scale: usize, shift: usize, relu: i32): void {
+@inline export function outputVec(dst: usize, res: usize, k: i32, n: i32, v: v128, av: v128, sv: v128, scale: usize, shift: usize, relu: i32): void {
   const off = <usize>k << 2;
   if (shift) v = scale ? f32x4.add(f32x4.mul(v, av), sv) : f32x4.add(v, sv);
   if (n >= 4) {
@@ -325,12 +380,12 @@ function outputChannels(
 
 // ---- whole convolutions -----------------------------------------------------
 
-// The 36 GEMMs of one band for the output channels [o0, o1).
+// The 36 GEMMs of one band for the output channels [o0, o1) (o0 a multiple of MR).
 // @ts-ignore: decorator
 @inline function bandGemms(u: usize, v: usize, m: usize, O: i32, I: i32, Tb: i32, o0: i32, o1: i32, scratch: usize): void {
   for (let xi = 0; xi < 36; xi++) {
-    gemm(0, 0, o1 - o0, Tb, I, u + ((<usize>xi * winograd4FilterPlane(O, I) + o0 * I) << 2), I, v + (<usize>xi * I * Tb << 2), Tb, 0,
-      m + ((<usize>xi * O + o0) * Tb << 2), Tb, 0, 0, 0, scratch, 0, 0, 1);
+    gemmPackedA(o0, o1, Tb, I, u + (<usize>xi * winograd4PackedPlane(O, I) << 2), v + (<usize>xi * winograd4TilePlane(I, Tb) << 2), Tb,
+      m + (<usize>xi * winograd4TilePlane(O, Tb) << 2), Tb, scratch);
   }
 }
 
@@ -338,7 +393,7 @@ function outputChannels(
  * A whole F(4x4,3x3) convolution in one dispatch, as winogradConvBands: the
  * tile rows [0, R) in bands of `rows`, band b run start to end (input transform,
  * 36 GEMMs, output transform with its epilogue) by thread b % nthreads on its
- * own buffers. Per thread: v (36*I*rows*tilesW floats), m (36*O*rows*tilesW + 4),
+ * own buffers. Per thread: v (36 planes of winograd4TilePlane(I, rows*tilesW) floats), m (the same for O, + 4),
  * line (winograd4LineFloats), a GEMM packing area; `*Stride` bytes apart.
  */
 export function winograd4ConvBands(
@@ -421,7 +476,7 @@ export function winograd4GradTiles(
   const buf = line + (<usize>tid * winograd4LineFloats(tilesW) << 2);
   const s = buf + 4 * lb;
   const Tb = (R1 - R0) * tilesW;
-  const plane = <usize>O * Tb << 2;
+  const plane = <usize>winograd4TilePlane(O, Tb) << 2;
   for (let o = unitStart(O, tid, nthreads); o < o1; o++) {
     for (let R = R0; R < R1; R++) {
       const n = R / tilesH;
@@ -475,7 +530,7 @@ export function winograd4GradBands(
       winograd4Input(x, I, H, W, pH, pW, tilesH, tilesW, R0, R1, myV, myLine, 0, 1);
       winograd4GradTiles(dy, O, OH, OW, tilesH, tilesW, R0, R1, myD, myLine, 0, 1);
       for (let xi = 0; xi < 36; xi++) {
-        gemm(0, 1, O, I, Tb, myD + (<usize>xi * O * Tb << 2), Tb, myV + (<usize>xi * I * Tb << 2), Tb, b == p ? 0 : 1,
+        gemm(0, 1, O, I, Tb, myD + (<usize>xi * winograd4TilePlane(O, Tb) << 2), Tb, myV + (<usize>xi * winograd4TilePlane(I, Tb) << 2), Tb, b == p ? 0 : 1,
           sp + (<usize>xi * winograd4FilterPlane(O, I) << 2), I, 0, 0, 0, myScratch, 0, 0, 1);
       }
     }
@@ -492,7 +547,7 @@ export function winograd4GradGemms(
 ): void {
   const mine = scratch + (<usize>tid * gemmScratchFloats() << 2);
   for (let xi = tid; xi < 36; xi += nthreads) {
-    gemm(0, 1, O, I, Tb, d + (<usize>xi * O * Tb << 2), Tb, v + (<usize>xi * I * Tb << 2), Tb, accumulate,
+    gemm(0, 1, O, I, Tb, d + (<usize>xi * winograd4TilePlane(O, Tb) << 2), Tb, v + (<usize>xi * winograd4TilePlane(I, Tb) << 2), Tb, accumulate,
       s + (<usize>xi * winograd4FilterPlane(O, I) << 2), I, 0, 0, 0, mine, 0, 0, 1);
   }
 }

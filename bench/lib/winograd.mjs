@@ -15,20 +15,74 @@ const data = (n, seed) => Float32Array.from({ length: n }, (_, i) => (((i + seed
 export const macs = (L) => L.N * L.C * L.OC * 9 * L.H * L.H;
 
 /**
- * Median ms of one pass ('forward' | 'data' | 'filter') of layer L with the
- * Winograd tile forced: at least `runs` samples after 2 warm-up calls, more
- * while under budgetMs. Only the pass itself is timed.
+ * Median ms of one pass of layer L with the Winograd tile forced: 'inference'
+ * (under noGrad: the transformed filters are kept from the warm-up calls,
+ * src/ops/conv2d/weight-cache.ts), 'forward' (recording a gradient for w, so
+ * the filters are transformed every call, as in training and in the data
+ * gradient; what the cost model is calibrated on), 'data' or 'filter'. At
+ * least `runs` samples after 2 warm-up calls, more while under budgetMs.
+ * Only the pass itself is timed.
  */
 export function timePass(L, tile, pass, { runs = 5, budgetMs = 600 } = {}) {
   sn._internal.forceWinogradTile(tile);
+  const { once, dispose } = passTimer(L, pass);
+  try {
+    once();
+    once();
+    const ts = [];
+    const start = performance.now();
+    while (ts.length < runs || (performance.now() - start < budgetMs && ts.length < 50)) ts.push(once());
+    return median(ts);
+  } finally {
+    sn._internal.forceWinogradTile(null);
+    dispose();
+  }
+}
+
+/**
+ * Tiles `tiles` of one pass of layer L timed in turn, call by call (after a
+ * warm-up of each), `rounds` times: per tile the median ms and the median over
+ * the rounds of its time / the first tile's time in the same round, a ratio
+ * that load drifting over seconds moves much less than separate medians.
+ */
+export function timeAlternating(L, tiles, pass, rounds = 15) {
+  const { once, dispose } = passTimer(L, pass);
+  const run = (tile) => {
+    sn._internal.forceWinogradTile(tile);
+    try { return once(); } finally { sn._internal.forceWinogradTile(null); }
+  };
+  try {
+    for (const tile of tiles) { run(tile); run(tile); }
+    const ts = tiles.map(() => []), ratios = tiles.map(() => []);
+    for (let r = 0; r < rounds; r++) {
+      const t = tiles.map(run);
+      t.forEach((v, i) => { ts[i].push(v); ratios[i].push(v / t[0]); });
+    }
+    return tiles.map((_, i) => ({ ms: median(ts[i]), ratio: median(ratios[i]) }));
+  } finally {
+    dispose();
+  }
+}
+
+/** once(): ms of one pass of L with whatever tile is forced; dispose() frees the tensors. */
+function passTimer(L, pass) {
   const x = sn.tensor(data(L.N * L.C * L.H * L.H, 1), [L.N, L.C, L.H, L.H]);
   const w = sn.tensor(data(L.OC * L.C * 9, 2).map((v) => v * 0.05), [L.OC, L.C, 3, 3]);
   const gy = sn.tensor(data(L.N * L.OC * L.H * L.H, 4), [L.N, L.OC, L.H, L.H]);
   const once = () => {
-    if (pass === 'forward') {
+    if (pass === 'inference') {
       const t0 = now();
       sn.noGrad(() => sn.F.conv2d(x, w, null, { padding: 1 })).dispose();
       return now() - t0;
+    }
+    if (pass === 'forward') {
+      w.requiresGrad = true;
+      const t0 = now();
+      const y = sn.F.conv2d(x, w, null, { padding: 1 });
+      const ms = now() - t0;
+      y.dispose();
+      w.requiresGrad = false;
+      return ms;
     }
     const leaf = pass === 'data' ? x : w;
     leaf.requiresGrad = true;
@@ -42,17 +96,5 @@ export function timePass(L, tile, pass, { runs = 5, budgetMs = 600 } = {}) {
     leaf.requiresGrad = false;
     return ms;
   };
-  try {
-    once();
-    once();
-    const ts = [];
-    const start = performance.now();
-    while (ts.length < runs || (performance.now() - start < budgetMs && ts.length < 50)) ts.push(once());
-    return median(ts);
-  } finally {
-    sn._internal.forceWinogradTile(null);
-    x.dispose();
-    w.dispose();
-    gy.dispose();
-  }
+  return { once, dispose: () => { x.dispose(); w.dispose(); gy.dispose(); } };
 }

@@ -19,6 +19,7 @@ const CASES = {
   // Winograd, each tile forced: output, data gradient and (as an extra leaf) filter gradient
   winogradF2: (F, x) => winograd(F, x, 2),
   winogradF4: (F, x) => winograd(F, x, 4),
+  winogradF6: (F, x) => winograd(F, x, 6), // forward and data gradient; the filter gradient is the model's F2/F4
 };
 
 function winograd(F, x, tile) {

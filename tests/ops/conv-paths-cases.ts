@@ -28,6 +28,7 @@ export const CONV_CASES: ConvCase[] = [
   { name: 'Winograd 3x3 padding [0, 1]', xs: [2, 16, 9, 4], ws: [16, 16, 3, 3], opts: { padding: [0, 1] }, chosen: 'winograd-f2x2-3x3' },
   { name: 'Winograd 3x3 same, 32 -> 48', xs: [2, 32, 10, 10], ws: [48, 32, 3, 3], opts: { padding: 'same' }, chosen: 'winograd-f2x2-3x3' },
   { name: 'Winograd 3x3 p1, 28x28 (the cost model picks F(4x4)), 32 -> 48', xs: [2, 32, 28, 28], ws: [48, 32, 3, 3], opts: { padding: 1 }, chosen: 'winograd-f4x4-3x3' },
+  { name: 'Winograd 3x3 p1, 30x30 (the cost model picks F(6x6)), 32 -> 16', xs: [1, 32, 30, 30], ws: [16, 32, 3, 3], opts: { padding: 1 }, chosen: 'winograd-f6x6-3x3' },
   { name: 'im2col 3x3 stride 2', xs: [2, 16, 9, 8], ws: [16, 16, 3, 3], opts: { stride: 2, padding: 1 }, chosen: 'im2col' },
   { name: 'im2col 3x3 dilation 2', xs: [1, 16, 11, 10], ws: [16, 16, 3, 3], opts: { dilation: 2, padding: 2 }, chosen: 'im2col' },
   { name: 'im2col groups 2, stride [2, 1]', xs: [5, 4, 7, 6], ws: [6, 2, 3, 2], opts: { groups: 2, stride: [2, 1], padding: 1 }, chosen: 'im2col' },
@@ -90,8 +91,9 @@ export const CONV_FAMILY: KernelFamily = {
       return [ref.y, ref.gx, ref.gw, ref.gb];
     },
     // dw and db sum over the batch and the plane: looser in absolute terms. F(4x4,3x3)
-    // transforms amplify rounding (values up to ~100x the input's cancel in the output
-    // transform): held to the PyTorch oracle tests' 1e-4 (docs/conv.md gives its error).
-    tol: [0, 1, 2, 3].map((i) => ({ atol: i >= 2 || path === 'winograd-f4x4-3x3' ? 1e-4 : 1e-5, rtol: 1e-4 })),
+    // and F(6x6,3x3) transforms amplify rounding (values up to ~100x the input's cancel
+    // in the output transform): held to the PyTorch oracle tests' 1e-4 (docs/conv.md
+    // gives their error).
+    tol: [0, 1, 2, 3].map((i) => ({ atol: i >= 2 || path === 'winograd-f4x4-3x3' || path === 'winograd-f6x6-3x3' ? 1e-4 : 1e-5, rtol: 1e-4 })),
   })),
 };

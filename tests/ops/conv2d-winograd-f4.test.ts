@@ -9,7 +9,7 @@ import { convGeometry } from '../../src/ops/conv2d/geometry.js';
 import { CONV_ALGORITHMS } from '../../src/ops/conv2d/algorithms.js';
 import { convBackwardData, convBackwardFilter, convForward } from '../../src/ops/conv2d/run.js';
 import { forward as winograd4Forward } from '../../src/ops/conv2d/winograd-f4x4-3x3.js';
-import { forceWinogradTile, winograd4ForwardFused } from '../../src/ops/conv2d/winograd-tile.js';
+import { forceWinogradTile, winogradForwardFused } from '../../src/ops/conv2d/winograd-tile.js';
 import { elementwiseThreads } from '../../src/ops/launch.js';
 import { kernels } from '../../src/runtime/kernel-calls.js';
 import { bitsEqual, maxRelErr, randomArray } from '../helpers.js';
@@ -119,7 +119,7 @@ describe('F(4x4,3x3) fused epilogue', () => {
     }
   });
 
-  it('winograd4ForwardFused runs only where the layer takes F(4x4,3x3)', async () => {
+  it('winogradForwardFused runs only where the layer takes F(4x4,3x3)', async () => {
     await sn.init({ threads: 1 });
     const [xs, ws, opts] = LAYERS[4];
     const x = sn.tensor(randomArray(size(xs), 3), xs), w = sn.tensor(randomArray(size(ws), 4), ws);
@@ -127,14 +127,14 @@ describe('F(4x4,3x3) fused epilogue', () => {
     const y = sn.zeros([g.N, g.OC, g.OH, g.OW]);
     const epi = { scale: 0, shift: 0, residual: 0, relu: true };
     forceWinogradTile(2);
-    expect(winograd4ForwardFused(g, x.ptr(), w.ptr(), epi, y.ptr())).toBe(false);
+    expect(winogradForwardFused(g, x.ptr(), w.ptr(), epi, y.ptr())).toBe(false);
     expect(y.toFloat32Array().every((v) => v === 0)).toBe(true);
     forceWinogradTile(4);
-    expect(winograd4ForwardFused(g, x.ptr(), w.ptr(), epi, y.ptr())).toBe(true);
+    expect(winogradForwardFused(g, x.ptr(), w.ptr(), epi, y.ptr())).toBe(true);
     const plain = sn.F.relu(sn.F.conv2d(x, w, null, opts)).toFloat32Array();
     expect(bitsEqual(y.toFloat32Array(), plain)).toBe(true);
     const strided = convGeometry('conv2d', x, w, null, { padding: 1, stride: 2 });
-    expect(winograd4ForwardFused(strided, x.ptr(), w.ptr(), epi, y.ptr())).toBe(false);
+    expect(winogradForwardFused(strided, x.ptr(), w.ptr(), epi, y.ptr())).toBe(false);
   });
 });
 

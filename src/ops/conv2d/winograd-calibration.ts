@@ -8,13 +8,14 @@
 
 export interface WinogradCost { inNs: number; outNs: number; macNs: number; filterNs: number; bandNs: number }
 
-export const WINOGRAD_COST: Record<'forward' | 'filter', Record<2 | 4, WinogradCost>> = {
+export const WINOGRAD_COST: { forward: Record<2 | 4 | 6, WinogradCost>; filter: Record<2 | 4, WinogradCost> } = {
   forward: {
-    2: { inNs: 16.67, outNs: 3.372, macNs: 0.04163, filterNs: 0.9091, bandNs: 0.2543 },
-    4: { inNs: 46.50, outNs: 18.45, macNs: 0.04448, filterNs: 0.8055, bandNs: 0.000 },
+    2: { inNs: 18.83, outNs: 4.138, macNs: 0.03775, filterNs: 1.305, bandNs: 0.7568 },
+    4: { inNs: 61.80, outNs: 14.04, macNs: 0.03910, filterNs: 1.235, bandNs: 0.000 },
+    6: { inNs: 100.5, outNs: 38.29, macNs: 0.03447, filterNs: 0.6194, bandNs: 0.9229 },
   },
   filter: {
-    2: { inNs: 13.43, outNs: 13.90, macNs: 0.04212, filterNs: 0.6027, bandNs: 0.1511 },
-    4: { inNs: 39.36, outNs: 27.52, macNs: 0.04245, filterNs: 1.070, bandNs: 0.09219 },
+    2: { inNs: 32.21, outNs: 24.85, macNs: 0.03552, filterNs: 0.9427, bandNs: 0.000 },
+    4: { inNs: 91.15, outNs: 62.24, macNs: 0.03304, filterNs: 1.208, bandNs: 0.000 },
   },
 };

@@ -4,6 +4,8 @@ import { GEMM_PARALLEL_MIN_MACS } from '../gemm.js';
 import { balancedRows } from './bands.js';
 import type { ConvGeom } from './geometry.js';
 import { withScratch } from './scratch.js';
+import { withDerivedWeights } from './weight-cache.js';
+import type { Storage } from '../../storage.js';
 import { applies as f2Applies, channelsShareBetter } from './winograd-f2x2-3x3.js';
 
 /**
@@ -19,7 +21,15 @@ import { applies as f2Applies, channelsShareBetter } from './winograd-f2x2-3x3.j
 const TILE = 4;
 /** Transformed positions per tile (6x6). */
 const XI = 36;
-/** Tiles per band (the N of the 36 GEMMs; not tuned for F(4x4) yet: F(2x2) measured 64-256 best) ... */
+/**
+ * Tiles per band (the N of the 36 GEMMs). Measured (one thread, min of 4 rounds
+ * under load, VGG-16 224² 64 / 112² 128 / 56² 256 and ResNet-18 56² 64 at batch 1,
+ * after the padded planes of winograd4TilePlane): 96, 128, 192 and 256 within
+ * ~10% of each other (128 slightly ahead for the forward pass, not for the data
+ * gradient). Kept at 96: the filter gradient shares the bands, and its error
+ * grows with the bands' length (128 put conv-paths' 2x32x28² case at 1.47x the
+ * oracle tolerance, one partial sum instead of two) ...
+ */
 export const WINOGRAD4_BAND_TILES = 96;
 /** ... and at most this many floats of V + M per band. */
 export const WINOGRAD4_BUDGET_FLOATS = 1 << 21;
@@ -29,6 +39,9 @@ const PARTIALS_FLOATS = 1 << 22;
 const PARALLEL_MIN_FLOATS = 1 << 14;
 const threadsFor = (n: number) => (n < PARALLEL_MIN_FLOATS ? 1 : undefined);
 const round16 = (n: number) => Math.ceil(n / 16) * 16; // keeps each thread's buffers 64-byte aligned
+
+/** Floats of a band's transformed tiles of `channels` channels and Tb tiles (36 padded planes). */
+const tileFloats = (channels: number, Tb: number) => XI * kernels.winograd4TilePlane({ C: channels, Tb });
 
 /** Tile rows per band (before the thread-count adjustment of the forward pass). */
 export function winograd4BandRows(tileRows: number, tilesW: number, channels: number): number {
@@ -65,8 +78,8 @@ function conv(p: Plane, u: number, epi: Winograd4Epilogue, x: number, y: number)
     rows = Math.ceil(R / bands);
   }
   const vShared = byChannels && rows >= R;
-  const vFloats = round16(XI * p.Cin * rows * tilesW);
-  const mFloats = round16(XI * p.Cout * rows * tilesW + 4); // +4: the output transform reads whole 4-tile groups
+  const vFloats = round16(tileFloats(p.Cin, rows * tilesW));
+  const mFloats = round16(tileFloats(p.Cout, rows * tilesW) + 4); // +4: the output transform reads whole 4-tile groups
   const lineFloats = round16(kernels.winograd4LineFloats({ tilesW }));
   withScratch([(vShared ? 1 : threads) * vFloats, threads * mFloats, threads * lineFloats], (v, m, line) => {
     if (vShared) kernels.winograd4Input({ x, C: p.Cin, H: p.H, W: p.W, pH: p.pH, pW: p.pW, tilesH, tilesW, R0: 0, R1: R, v, line }, threads);
@@ -80,28 +93,38 @@ function conv(p: Plane, u: number, epi: Winograd4Epilogue, x: number, y: number)
   });
 }
 
-/** Runs fn with the transformed filters u ([36][O][I] padded planes) of w in scratch memory. */
-function withTransformedWeights(w: number, O: number, I: number, flip: boolean, fn: (u: number) => void): void {
-  const n = XI * kernels.winograd4FilterPlane({ O, I });
-  withScratch([n], (u) => {
-    kernels.winograd4Weights({ w, O, I, flip: flip ? 1 : 0, u }, threadsFor(n));
-    fn(u);
-  });
+/**
+ * Runs fn with the transformed filters u of w (36 planes of packed GEMM panels,
+ * winograd4PackedPlane apart): kept across calls for `owner` (weight-cache.ts),
+ * else made in scratch memory.
+ */
+function withTransformedWeights(w: number, O: number, I: number, flip: boolean, owner: Storage | null, fn: (u: number) => void): void {
+  const n = XI * kernels.winograd4PackedPlane({ O, I });
+  const fill = (u: number) => kernels.winograd4Weights({ w, O, I, flip: flip ? 1 : 0, u }, threadsFor(n));
+  withDerivedWeights(owner, `winograd4 ${O}x${I}${flip ? ' flipped' : ''}`, n, fill, fn);
 }
 
 /** 3x3 stride-1 layers, as F(2x2,3x3). */
 export const applies = f2Applies;
 
-/** y = conv(x, w) + b (b: address or 0), or with a fused epilogue instead of the bias. */
-export function forward(g: ConvGeom, x: number, w: number, b: number, y: number, epi?: Winograd4Epilogue): void {
-  withTransformedWeights(w, g.OC, g.C, false, (u) => {
+/**
+ * y = conv(x, w) + b (b: address or 0), or with a fused epilogue instead of the
+ * bias; the transformed filters kept for `weights` (weight-cache.ts) unless null.
+ */
+export function forward(g: ConvGeom, x: number, w: number, b: number, y: number, epi?: Winograd4Epilogue, weights: Storage | null = null): void {
+  withTransformedWeights(w, g.OC, g.C, false, weights, (u) => {
     const e = epi ?? { scale: 0, shift: b, residual: 0, relu: false };
     conv({ N: g.N, Cin: g.C, H: g.H, W: g.W, pH: g.pH, pW: g.pW, Cout: g.OC, OH: g.OH, OW: g.OW }, u, e, x, y);
   });
 }
 
+/** forward, keeping the transformed filters of w across calls (ConvAlgorithm.forwardKeepingWeights). */
+export function forwardKeepingWeights(g: ConvGeom, x: number, w: number, b: number, y: number, weights: Storage): void {
+  forward(g, x, w, b, y, undefined, weights);
+}
+
 export function backwardData(g: ConvGeom, dy: number, w: number, dx: number): void {
-  withTransformedWeights(w, g.C, g.OC, true, (u) => {
+  withTransformedWeights(w, g.C, g.OC, true, null, (u) => {
     const plain = { scale: 0, shift: 0, residual: 0, relu: false };
     conv({ N: g.N, Cin: g.OC, H: g.OH, W: g.OW, pH: 2 - g.pH, pW: 2 - g.pW, Cout: g.C, OH: g.H, OW: g.W }, u, plain, dy, dx);
   });
@@ -124,8 +147,8 @@ export function backwardFilter(g: ConvGeom, x: number, dy: number, dw: number): 
   const partials = Math.max(1, Math.min(GRAD_PARTIALS, bands, Math.floor(PARTIALS_FLOATS / sFloats)));
   if (partials === 1 && be.pool.size > 1) return filterByBands(g, x, dy, dw, rows);
   const threads = Math.min(be.pool.size, partials);
-  const vFloats = round16(XI * g.C * rows * tilesW);
-  const dFloats = round16(XI * g.OC * rows * tilesW);
+  const vFloats = round16(tileFloats(g.C, rows * tilesW));
+  const dFloats = round16(tileFloats(g.OC, rows * tilesW));
   const lineFloats = round16(kernels.winograd4LineFloats({ tilesW }));
   withScratch([partials * sFloats, threads * vFloats, threads * dFloats, threads * lineFloats], (s, v, d, line) => {
     kernels.winograd4GradBands({
@@ -148,7 +171,7 @@ function filterByBands(g: ConvGeom, x: number, dy: number, dw: number, rows: num
   const tilesW = Math.ceil(g.OW / TILE);
   const R = g.N * tilesH;
   const floats = [
-    be.pool.size * kernels.winograd4LineFloats({ tilesW }), XI * g.C * rows * tilesW, XI * g.OC * rows * tilesW,
+    be.pool.size * kernels.winograd4LineFloats({ tilesW }), tileFloats(g.C, rows * tilesW), tileFloats(g.OC, rows * tilesW),
     XI * kernels.winograd4FilterPlane({ O: g.OC, I: g.C }),
   ];
   withScratch(floats, (line, v, d, s) => {

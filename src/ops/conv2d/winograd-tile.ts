@@ -1,11 +1,15 @@
+import type { Storage } from '../../storage.js';
 import type { ConvGeom } from './geometry.js';
 import { bandTileRows } from './winograd-f2x2-3x3.js';
 import { forward as winograd4Forward, winograd4BandRows, type Winograd4Epilogue } from './winograd-f4x4-3x3.js';
 import * as f4 from './winograd-f4x4-3x3.js';
+import * as f6 from './winograd-f6x6-3x3.js';
 import { WINOGRAD_COST, type WinogradCost } from './winograd-calibration.js';
 
-/** Output-tile sides of the Winograd kernels: F(2x2,3x3) and F(4x4,3x3). */
-export type WinogradTile = 2 | 4;
+/** Output-tile sides of the Winograd kernels: F(2x2,3x3), F(4x4,3x3) and F(6x6,3x3) (forward pass only). */
+export type WinogradTile = 2 | 4 | 6;
+/** The tiles with a filter gradient of their own (F(3x3,2x2), F(3x3,4x4)). */
+export type WinogradFilterTile = 2 | 4;
 /** Which computation: the forward pass (and the data gradient, a forward conv of dy), or the filter gradient. */
 export type WinogradPass = 'forward' | 'filter';
 
@@ -32,7 +36,8 @@ export interface WinogradShape { N: number; Cin: number; Cout: number; OH: numbe
  * multiplies). Partial tiles at the edges count whole.
  */
 export function winogradCost(s: WinogradShape, tile: WinogradTile, pass: WinogradPass): number {
-  const c: WinogradCost = WINOGRAD_COST[pass][tile];
+  if (pass === 'filter' && tile === 6) return Infinity; // no F(3x3,6x6)
+  const c: WinogradCost = pass === 'filter' ? WINOGRAD_COST.filter[tile as WinogradFilterTile] : WINOGRAD_COST.forward[tile];
   const [tiles, filters, bands] = costFeatures(s, tile);
   return tiles * (s.Cin * c.inNs + s.Cout * c.outNs) + tiles * filters * c.macNs + filters * (c.filterNs + bands * c.bandNs);
 }
@@ -41,7 +46,8 @@ export function winogradCost(s: WinogradShape, tile: WinogradTile, pass: Winogra
 export function costFeatures(s: WinogradShape, tile: WinogradTile): [number, number, number] {
   const tilesH = Math.ceil(s.OH / tile), tilesW = Math.ceil(s.OW / tile);
   const R = s.N * tilesH;
-  const rows = tile === 2 ? bandTileRows(R, tilesW, s.Cin + s.Cout) : winograd4BandRows(R, tilesW, s.Cin + s.Cout);
+  const bandRows = tile === 2 ? bandTileRows : tile === 4 ? winograd4BandRows : f6.winograd6BandRows;
+  const rows = bandRows(R, tilesW, s.Cin + s.Cout);
   return [R * tilesW, (tile + 2) ** 2 * s.Cin * s.Cout, Math.ceil(R / rows)];
 }
 
@@ -56,12 +62,42 @@ export function costFeatures(s: WinogradShape, tile: WinogradTile): [number, num
 export const WINOGRAD4_FILTER_MAX_PIXELS = 50_000;
 
 /**
+ * F(6x6,3x3) (forward pass and data gradient) sums at most this many input
+ * channels: its error grows with the channel sum faster than F(4x4,3x3)'s
+ * (transform constants up to 32 and 21/4 instead of 8 and 5). Measured with
+ * `node bench/run.mjs winograd-error` on the zoo's layers (batch 2, He-scaled
+ * weights, inputs in [-1, 1]), forward pass, in units of the oracle tests'
+ * 1e-4/1e-4 tolerance: 0.08-0.10 at 16 channels, 0.11-0.17 at 32-96,
+ * 0.17-0.28 at 64-160, 0.22-0.35 at 256, 0.35-0.52 at 512 (F(4x4,3x3): at
+ * most 0.28 anywhere). The cap keeps F(6x6) where it used at most ~1/3 of the
+ * tolerance, leaving headroom for inputs less tame than the bench's; the data
+ * gradient (a forward conv summing OC channels) stays far below (≤ 0.014).
+ * The error is normwise (1e-5 to 2.6e-5 of the largest output; F(4x4): 0.2e-5
+ * to 1.7e-5), so the oracle's absolute 1e-4 floor is met while outputs stay
+ * O(1), as in He-initialised or batch-normalised networks; no channel cap can
+ * promise it for outputs of ~10 and more (tests/ops/conv2d-winograd-f6.test.ts).
+ */
+export const WINOGRAD6_MAX_CHANNELS = 256;
+
+/**
+ * F(6x6,3x3) is taken only where predicted at least this much faster than the
+ * better of the other two: it doubles F(4x4)'s error, and the model's own
+ * error (10-20% rms relative residual per tile on the calibration layers) would
+ * otherwise flip layers where the two are within noise (e.g. 28x28 planes,
+ * where 6-wide tiles compute 30x30).
+ */
+export const WINOGRAD6_MIN_GAIN = 1.1;
+
+/**
  * The tile for one pass of the shape s: the one with the lower predicted time,
- * except where F(3x3,4x4)'s filter gradient would sum too many pixels (below).
+ * except where F(3x3,4x4)'s filter gradient would sum too many pixels or
+ * F(6x6,3x3) too many channels, or would not gain enough (above).
  */
 export function chooseWinogradTile(s: WinogradShape, pass: WinogradPass): WinogradTile {
   if (pass === 'filter' && s.N * s.OH * s.OW > WINOGRAD4_FILTER_MAX_PIXELS) return 2;
-  return winogradCost(s, 4, pass) < winogradCost(s, 2, pass) ? 4 : 2;
+  const best = winogradCost(s, 4, pass) < winogradCost(s, 2, pass) ? 4 : 2;
+  if (pass === 'forward' && s.Cin <= WINOGRAD6_MAX_CHANNELS && winogradCost(s, 6, pass) * WINOGRAD6_MIN_GAIN < winogradCost(s, best, pass)) return 6;
+  return best;
 }
 
 /** The tile for the forward pass of layer g. */
@@ -75,19 +111,24 @@ export function dataTile(g: ConvGeom): WinogradTile {
 }
 
 
-/** The tile (of dy) for the filter gradient. */
+/** The tile (of dy) for the filter gradient; a forced 6 leaves it to the model (no F(3x3,6x6)). */
 export function filterTile(g: ConvGeom): WinogradTile {
-  return forced ?? chooseWinogradTile({ N: g.N, Cin: g.C, Cout: g.OC, OH: g.OH, OW: g.OW }, 'filter');
+  if (forced !== null && forced !== 6) return forced;
+  return chooseWinogradTile({ N: g.N, Cin: g.C, Cout: g.OC, OH: g.OH, OW: g.OW }, 'filter');
 }
 
 /**
  * For the no-grad executor's fusions (src/graph/execute.ts): when layer g takes the
- * F(4x4,3x3) forward path, computes y = epilogue(conv(x, w)) in one pass and
- * returns true; otherwise does nothing and returns false (the caller runs the
- * conv and its affinePlanesInPlace pass as before: same bits either way).
+ * F(4x4,3x3) or F(6x6,3x3) forward path, computes y = epilogue(conv(x, w)) in
+ * one pass and returns true; otherwise does nothing and returns false (the
+ * caller runs the conv and its affinePlanesInPlace pass as before: same bits
+ * either way). `weights`: as ConvAlgorithm.forward's.
  */
-export function winograd4ForwardFused(g: ConvGeom, x: number, w: number, epi: Winograd4Epilogue, y: number): boolean {
-  if (!f4.applies(g) || forwardTile(g) !== 4) return false;
-  winograd4Forward(g, x, w, 0, y, epi);
+export function winogradForwardFused(g: ConvGeom, x: number, w: number, epi: Winograd4Epilogue, y: number, weights: Storage | null = null): boolean {
+  if (!f4.applies(g)) return false;
+  const tile = forwardTile(g);
+  if (tile === 4) winograd4Forward(g, x, w, 0, y, epi, weights);
+  else if (tile === 6) f6.forward(g, x, w, 0, y, epi, weights);
+  else return false;
   return true;
 }
