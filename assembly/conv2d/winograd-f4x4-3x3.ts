@@ -82,22 +82,36 @@ export function winograd4LineFloats(tilesW: i32): i32 {
   return f32x4.add(f32x4.sub(f32x4.mul(a, f32x4.splat(<f32>(1.0 / 24.0))), f32x4.mul(b, f32x4.splat(<f32>(1.0 / 12.0)))), f32x4.mul(c, f32x4.splat(<f32>(1.0 / 6.0))));
 }
 
-// One row of U = t Gᵀ from the row (a, b, c) of t = G g, stored at ξ = 6r + j
-// for the first `lanes` filters (consecutive input channels).
+// The first `lanes` lanes of v: lane k at p + k·laneStep (one vector store when they are contiguous).
 // @ts-ignore: decorator
-@inline function weightRow(u: usize, plane: usize, r: i32, a: v128, b: v128, c: v128, lanes: i32): void {
+@inline function putLanes(p: usize, laneStep: usize, lanes: i32, v: v128): void {
+  if (laneStep == 4 && lanes == 4) {
+    v128.store(p, v);
+  } else {
+    store<f32>(p, f32x4.extract_lane(v, 0));
+    if (lanes > 1) store<f32>(p + laneStep, f32x4.extract_lane(v, 1));
+    if (lanes > 2) store<f32>(p + 2 * laneStep, f32x4.extract_lane(v, 2));
+    if (lanes > 3) store<f32>(p + 3 * laneStep, f32x4.extract_lane(v, 3));
+  }
+}
+
+// One row of U = t Gᵀ from the row (a, b, c) of t = G g, stored at ξ = 6r + j
+// (putLanes' lanes and laneStep).
+// @ts-ignore: decorator
+@inline function weightRow(u: usize, plane: usize, r: i32, a: v128, b: v128, c: v128, laneStep: usize, lanes: i32): void {
   const p = u + <usize>(6 * r) * plane;
-  store4(p, lanes, g0(a, b, c));
-  store4(p + plane, lanes, g1(a, b, c));
-  store4(p + 2 * plane, lanes, g2(a, b, c));
-  store4(p + 3 * plane, lanes, g3(a, b, c));
-  store4(p + 4 * plane, lanes, g4(a, b, c));
-  store4(p + 5 * plane, lanes, c);
+  putLanes(p, laneStep, lanes, g0(a, b, c));
+  putLanes(p + plane, laneStep, lanes, g1(a, b, c));
+  putLanes(p + 2 * plane, laneStep, lanes, g2(a, b, c));
+  putLanes(p + 3 * plane, laneStep, lanes, g3(a, b, c));
+  putLanes(p + 4 * plane, laneStep, lanes, g4(a, b, c));
+  putLanes(p + 5 * plane, laneStep, lanes, c);
 }
 
 // Tap (kh, kw) of the first `lanes` of four filters (`step` bytes apart), one per lane; 0 in the others.
 // @ts-ignore: decorator
 @inline function taps(g: usize, step: usize, flip: i32, kh: i32, kw: i32, lanes: i32): v128 {
+  if (lanes <= 0) return f32x4.splat(0); // (g may lie past the weights then)
   const p = g + (<usize>(flip ? (2 - kh) * 3 + 2 - kw : kh * 3 + kw) << 2);
   let v = v128.load32_zero(p);
   if (lanes > 1) v = f32x4.replace_lane(v, 1, load<f32>(p + step));
@@ -106,20 +120,20 @@ export function winograd4LineFloats(tilesW: i32): i32 {
   return v;
 }
 
-// U = G g Gᵀ of n (1..4) filters g (one per lane, `step` bytes apart; lanes
-// past n are 0), the first `lanes` lanes stored at u + ξ·plane.
+// U = G g Gᵀ of n (0..4) filters g (one per lane, `step` bytes apart; lanes
+// past n are 0), the first `lanes` lanes stored at u + ξ·plane, laneStep bytes apart.
 // @ts-ignore: decorator
-@inline function transformFilters(g: usize, step: usize, flip: i32, n: i32, u: usize, plane: usize, lanes: i32): void {
+@inline function transformFilters(g: usize, step: usize, flip: i32, n: i32, u: usize, plane: usize, laneStep: usize, lanes: i32): void {
   const a0 = taps(g, step, flip, 0, 0, n), a1 = taps(g, step, flip, 0, 1, n), a2 = taps(g, step, flip, 0, 2, n);
   const b0 = taps(g, step, flip, 1, 0, n), b1 = taps(g, step, flip, 1, 1, n), b2 = taps(g, step, flip, 1, 2, n);
   const c0 = taps(g, step, flip, 2, 0, n), c1 = taps(g, step, flip, 2, 1, n), c2 = taps(g, step, flip, 2, 2, n);
   // t = G g column by column (rows of t), then each row times Gᵀ
-  weightRow(u, plane, 0, g0(a0, b0, c0), g0(a1, b1, c1), g0(a2, b2, c2), lanes);
-  weightRow(u, plane, 1, g1(a0, b0, c0), g1(a1, b1, c1), g1(a2, b2, c2), lanes);
-  weightRow(u, plane, 2, g2(a0, b0, c0), g2(a1, b1, c1), g2(a2, b2, c2), lanes);
-  weightRow(u, plane, 3, g3(a0, b0, c0), g3(a1, b1, c1), g3(a2, b2, c2), lanes);
-  weightRow(u, plane, 4, g4(a0, b0, c0), g4(a1, b1, c1), g4(a2, b2, c2), lanes);
-  weightRow(u, plane, 5, c0, c1, c2, lanes);
+  weightRow(u, plane, 0, g0(a0, b0, c0), g0(a1, b1, c1), g0(a2, b2, c2), laneStep, lanes);
+  weightRow(u, plane, 1, g1(a0, b0, c0), g1(a1, b1, c1), g1(a2, b2, c2), laneStep, lanes);
+  weightRow(u, plane, 2, g2(a0, b0, c0), g2(a1, b1, c1), g2(a2, b2, c2), laneStep, lanes);
+  weightRow(u, plane, 3, g3(a0, b0, c0), g3(a1, b1, c1), g3(a2, b2, c2), laneStep, lanes);
+  weightRow(u, plane, 4, g4(a0, b0, c0), g4(a1, b1, c1), g4(a2, b2, c2), laneStep, lanes);
+  weightRow(u, plane, 5, c0, c1, c2, laneStep, lanes);
 }
 
 /**
@@ -145,26 +159,32 @@ export function winograd4PackedPlane(O: i32, I: i32): i32 {
  * U[ξ] (planes winograd4PackedPlane apart, each in packed GEMM panels of MR
  * output channels) for the 3x3 filters g = w[o, i] (w [O, I, 3, 3]); with
  * `flip` the data gradient's filters g = w[i, o] rotated by 180° (w [I, O, 3, 3]).
- * Per input channel of a panel: its first four output channels one per lane
- * (one vector store per ξ), then the remaining MR - 4 the same way. Panels
+ * Four panels at a time, per input channel: each panel's first four output
+ * channels one per lane (one vector store per ξ), then its rows 4.. with the
+ * four panels one per lane, so every lane computes a real filter. Panels
  * split between threads; padding rows past O are 0.
  */
 export function winograd4Weights(w: usize, O: i32, I: i32, flip: i32, u: usize, tid: i32, nthreads: i32): void {
   const panels = (O + MR - 1) / MR;
   const p1 = unitStart(panels, tid + 1, nthreads);
   const plane = <usize>winograd4PackedPlane(O, I) << 2;
+  const panelBytes = <usize>I * MR << 2; // between panels in a plane
   // the filter of (o, i) starts this many bytes after the one of (o - 1, i)
   const stepO: usize = (flip ? <usize>9 : <usize>I * 9) << 2;
-  for (let p = unitStart(panels, tid, nthreads); p < p1; p++) {
+  for (let p = unitStart(panels, tid, nthreads); p < p1; p += 4) {
+    const np = min(4, p1 - p);
     const o0 = p * MR;
-    const nA = min(4, O - o0);
-    const nB = max(0, min(MR - 4, O - o0 - 4));
     for (let i = 0; i < I; i++) {
       const g = w + (<usize>(flip ? i * O + o0 : o0 * I + i) * 9 << 2);
       const dst = u + (<usize>(o0 * I + i * MR) << 2);
-      transformFilters(g, stepO, flip, nA, dst, plane, 4);
-      if (nB > 0) transformFilters(g + 4 * stepO, stepO, flip, nB, dst + 16, plane, MR - 4);
-      else for (let xi = 0; xi < 36; xi++) store4(dst + 16 + <usize>xi * plane, MR - 4, f32x4.splat(0));
+      for (let j = 0; j < np; j++) {
+        transformFilters(g + <usize>(j * MR) * stepO, stepO, flip, min(4, O - o0 - j * MR), dst + <usize>j * panelBytes, plane, 4, 4);
+      }
+      for (let r = 4; r < MR; r++) {
+        // row r of the np panels: real while o0 + r + j·MR < O
+        const n = min(np, max(0, (O - o0 - r + MR - 1) / MR));
+        transformFilters(g + <usize>r * stepO, <usize>MR * stepO, flip, n, dst + (<usize>r << 2), plane, panelBytes, np);
+      }
     }
   }
 }
