@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as sn from '../../src/index.js';
 import type { Tensor } from '../../src/tensor.js';
 import { bitsEqual } from '../helpers.js';
@@ -7,19 +7,23 @@ import { choosePath } from '../../src/ops/conv2d/choose-path.js';
 import { derivedWeightBytes, setDerivedWeightLimit } from '../../src/ops/conv2d/weight-cache.js';
 import { kernels } from '../../src/runtime/kernel-calls.js';
 
-// The transformed F(4x4,3x3) filters kept across no-grad calls (src/ops/conv2d/weight-cache.ts).
+// The transformed Winograd filters kept across no-grad calls (src/ops/conv2d/weight-cache.ts), for each tile.
 
 const OPTS = { padding: 1 };
 
 beforeAll(async () => {
   await sn.init({ threads: 1 });
-  sn._internal.forceWinogradTile(4);
 });
-afterAll(() => {
+afterAll(() => sn.shutdown());
+afterEach(() => {
+  setDerivedWeightLimit(null);
   sn._internal.forceWinogradTile(null);
-  sn.shutdown();
 });
-afterEach(() => setDerivedWeightLimit(null));
+
+const TILES = [
+  { tile: 4, path: 'winograd-f4x4-3x3', transform: 'winograd4Weights', floats: 36 },
+  { tile: 2, path: 'winograd-f2x2-3x3', transform: 'winogradWeights', floats: 16 },
+] as const;
 
 /** conv2d(x, w) as bits: with `keepable` under noGrad (the cached path), else recording a gradient (never cached). */
 function run(x: Tensor, w: Tensor, keepable: boolean): Float32Array {
@@ -30,18 +34,25 @@ function run(x: Tensor, w: Tensor, keepable: boolean): Float32Array {
   return y;
 }
 
+let current: (typeof TILES)[number] = TILES[0];
+
 function layer(seed: number): { x: Tensor; w: Tensor } {
   const x = sn.keep(sn.randn([2, 32, 18, 18], { seed }));
   const w = sn.keep(sn.randn([20, 32, 3, 3], { seed: seed + 1 }).mul(0.2));
-  expect(choosePath(convGeometry('conv2d', x, w, null, OPTS))).toBe('winograd-f4x4-3x3');
+  expect(choosePath(convGeometry('conv2d', x, w, null, OPTS))).toBe(current.path);
   return { x, w };
 }
 
-describe('conv2d keeps transformed filters across no-grad calls', () => {
+describe.each(TILES)('conv2d keeps transformed filters across no-grad calls: F($tile)', (t) => {
+  beforeEach(() => {
+    current = t;
+    sn._internal.forceWinogradTile(t.tile);
+  });
+
   it('gives the bits of the uncached transform, and transforms once while the weight is unchanged', () => {
     const { x, w } = layer(1);
     const ref = run(x, w, false);
-    const transforms = vi.spyOn(kernels, 'winograd4Weights');
+    const transforms = vi.spyOn(kernels, current.transform);
     expect(bitsEqual(run(x, w, true), ref)).toBe(true);
     expect(bitsEqual(run(x, w, true), ref)).toBe(true);
     expect(bitsEqual(run(x, w, true), ref)).toBe(true);
@@ -86,13 +97,13 @@ describe('conv2d keeps transformed filters across no-grad calls', () => {
     expect(derivedWeightBytes().bytes).toBe(start);
     run(x, w, true);
     const kept = derivedWeightBytes().bytes - start;
-    expect(kept).toBeGreaterThanOrEqual(36 * 20 * 32 * 4);
+    expect(kept).toBeGreaterThanOrEqual(current.floats * 20 * 32 * 4);
     w.dispose();
     expect(derivedWeightBytes().bytes).toBe(start);
 
     const w2 = sn.keep(sn.randn([20, 32, 3, 3], { seed: 21 }));
     setDerivedWeightLimit(start + kept - 4);
-    const transforms = vi.spyOn(kernels, 'winograd4Weights');
+    const transforms = vi.spyOn(kernels, current.transform);
     const ref = run(x, w2, true);
     expect(bitsEqual(run(x, w2, true), ref)).toBe(true);
     expect(transforms).toHaveBeenCalledTimes(2); // over the limit: transformed each call
