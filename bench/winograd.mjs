@@ -1,7 +1,10 @@
 // Winograd F(2x2,3x3) beside F(4x4,3x3) on the zoo's 3x3 stride-1 layers, one
 // thread: median ms and effective GFLOP/s (2·direct multiply-adds / time) of
-// the forward pass, the data gradient and the filter gradient per tile (forced),
-// and the tile the cost model (src/ops/conv2d/winograd-tile.ts) picks.
+// inference (no-grad forward, transformed filters kept across calls), the
+// training forward pass (filters transformed each call), the data gradient
+// and the filter gradient per tile (forced), and the tile the cost model
+// (src/ops/conv2d/winograd-tile.ts) picks (its forward model is the training
+// forward's).
 //
 //   npm run build && BENCH_CLOCK=cpu node bench/run.mjs winograd     (--quick: ResNet-18 only)
 import * as sn from '../dist/index.js';
@@ -31,7 +34,7 @@ await sn.init({ threads: 1 });
 console.log(`Winograd tiles, 1 thread, ${clock}, ${cpus()[0].model}; GFLOP/s = 2·direct MACs / time`);
 console.log('layer | pass | F2 ms (GFLOP/s) | F4 ms (GFLOP/s) | F4/F2 speed | model picks');
 for (const L of LAYERS) {
-  for (const pass of ['forward', 'data', 'filter']) {
+  for (const pass of ['inference', 'forward', 'data', 'filter']) {
     const t2 = timePass(L, 2, pass), t4 = timePass(L, 4, pass);
     const gf = (ms) => (2 * macs(L) / ms / 1e6).toFixed(0);
     const shape = { N: L.N, Cin: L.C, Cout: L.OC, OH: L.H, OW: L.H };

@@ -15,9 +15,13 @@ const data = (n, seed) => Float32Array.from({ length: n }, (_, i) => (((i + seed
 export const macs = (L) => L.N * L.C * L.OC * 9 * L.H * L.H;
 
 /**
- * Median ms of one pass ('forward' | 'data' | 'filter') of layer L with the
- * Winograd tile forced: at least `runs` samples after 2 warm-up calls, more
- * while under budgetMs. Only the pass itself is timed.
+ * Median ms of one pass of layer L with the Winograd tile forced: 'inference'
+ * (under noGrad: the transformed filters are kept from the warm-up calls,
+ * src/ops/conv2d/weight-cache.ts), 'forward' (recording a gradient for w, so
+ * the filters are transformed every call, as in training and in the data
+ * gradient; what the cost model is calibrated on), 'data' or 'filter'. At
+ * least `runs` samples after 2 warm-up calls, more while under budgetMs.
+ * Only the pass itself is timed.
  */
 export function timePass(L, tile, pass, { runs = 5, budgetMs = 600 } = {}) {
   sn._internal.forceWinogradTile(tile);
@@ -25,10 +29,19 @@ export function timePass(L, tile, pass, { runs = 5, budgetMs = 600 } = {}) {
   const w = sn.tensor(data(L.OC * L.C * 9, 2).map((v) => v * 0.05), [L.OC, L.C, 3, 3]);
   const gy = sn.tensor(data(L.N * L.OC * L.H * L.H, 4), [L.N, L.OC, L.H, L.H]);
   const once = () => {
-    if (pass === 'forward') {
+    if (pass === 'inference') {
       const t0 = now();
       sn.noGrad(() => sn.F.conv2d(x, w, null, { padding: 1 })).dispose();
       return now() - t0;
+    }
+    if (pass === 'forward') {
+      w.requiresGrad = true;
+      const t0 = now();
+      const y = sn.F.conv2d(x, w, null, { padding: 1 });
+      const ms = now() - t0;
+      y.dispose();
+      w.requiresGrad = false;
+      return ms;
     }
     const leaf = pass === 'data' ? x : w;
     leaf.requiresGrad = true;
