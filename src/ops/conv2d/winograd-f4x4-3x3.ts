@@ -32,6 +32,9 @@ const PARALLEL_MIN_FLOATS = 1 << 14;
 const threadsFor = (n: number) => (n < PARALLEL_MIN_FLOATS ? 1 : undefined);
 const round16 = (n: number) => Math.ceil(n / 16) * 16; // keeps each thread's buffers 64-byte aligned
 
+/** Floats of a band's transformed tiles of `channels` channels and Tb tiles (36 padded planes). */
+const tileFloats = (channels: number, Tb: number) => XI * kernels.winograd4TilePlane({ C: channels, Tb });
+
 /** Tile rows per band (before the thread-count adjustment of the forward pass). */
 export function winograd4BandRows(tileRows: number, tilesW: number, channels: number): number {
   return Math.min(balancedRows(tileRows, tilesW, WINOGRAD4_BAND_TILES), balancedRows(tileRows, XI * channels * tilesW, WINOGRAD4_BUDGET_FLOATS));
@@ -67,8 +70,8 @@ function conv(p: Plane, u: number, epi: Winograd4Epilogue, x: number, y: number)
     rows = Math.ceil(R / bands);
   }
   const vShared = byChannels && rows >= R;
-  const vFloats = round16(XI * p.Cin * rows * tilesW);
-  const mFloats = round16(XI * p.Cout * rows * tilesW + 4); // +4: the output transform reads whole 4-tile groups
+  const vFloats = round16(tileFloats(p.Cin, rows * tilesW));
+  const mFloats = round16(tileFloats(p.Cout, rows * tilesW) + 4); // +4: the output transform reads whole 4-tile groups
   const lineFloats = round16(kernels.winograd4LineFloats({ tilesW }));
   withScratch([(vShared ? 1 : threads) * vFloats, threads * mFloats, threads * lineFloats], (v, m, line) => {
     if (vShared) kernels.winograd4Input({ x, C: p.Cin, H: p.H, W: p.W, pH: p.pH, pW: p.pW, tilesH, tilesW, R0: 0, R1: R, v, line }, threads);
@@ -136,8 +139,8 @@ export function backwardFilter(g: ConvGeom, x: number, dy: number, dw: number): 
   const partials = Math.max(1, Math.min(GRAD_PARTIALS, bands, Math.floor(PARTIALS_FLOATS / sFloats)));
   if (partials === 1 && be.pool.size > 1) return filterByBands(g, x, dy, dw, rows);
   const threads = Math.min(be.pool.size, partials);
-  const vFloats = round16(XI * g.C * rows * tilesW);
-  const dFloats = round16(XI * g.OC * rows * tilesW);
+  const vFloats = round16(tileFloats(g.C, rows * tilesW));
+  const dFloats = round16(tileFloats(g.OC, rows * tilesW));
   const lineFloats = round16(kernels.winograd4LineFloats({ tilesW }));
   withScratch([partials * sFloats, threads * vFloats, threads * dFloats, threads * lineFloats], (s, v, d, line) => {
     kernels.winograd4GradBands({
@@ -160,7 +163,7 @@ function filterByBands(g: ConvGeom, x: number, dy: number, dw: number, rows: num
   const tilesW = Math.ceil(g.OW / TILE);
   const R = g.N * tilesH;
   const floats = [
-    be.pool.size * kernels.winograd4LineFloats({ tilesW }), XI * g.C * rows * tilesW, XI * g.OC * rows * tilesW,
+    be.pool.size * kernels.winograd4LineFloats({ tilesW }), tileFloats(g.C, rows * tilesW), tileFloats(g.OC, rows * tilesW),
     XI * kernels.winograd4FilterPlane({ O: g.OC, I: g.C }),
   ];
   withScratch(floats, (line, v, d, s) => {
