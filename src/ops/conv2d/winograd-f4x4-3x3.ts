@@ -21,7 +21,15 @@ import { applies as f2Applies, channelsShareBetter } from './winograd-f2x2-3x3.j
 const TILE = 4;
 /** Transformed positions per tile (6x6). */
 const XI = 36;
-/** Tiles per band (the N of the 36 GEMMs; not tuned for F(4x4) yet: F(2x2) measured 64-256 best) ... */
+/**
+ * Tiles per band (the N of the 36 GEMMs). Measured (one thread, min of 4 rounds
+ * under load, VGG-16 224² 64 / 112² 128 / 56² 256 and ResNet-18 56² 64 at batch 1,
+ * after the padded planes of winograd4TilePlane): 96, 128, 192 and 256 within
+ * ~10% of each other (128 slightly ahead for the forward pass, not for the data
+ * gradient). Kept at 96: the filter gradient shares the bands, and its error
+ * grows with the bands' length (128 put conv-paths' 2x32x28² case at 1.47x the
+ * oracle tolerance, one partial sum instead of two) ...
+ */
 export const WINOGRAD4_BAND_TILES = 96;
 /** ... and at most this many floats of V + M per band. */
 export const WINOGRAD4_BUDGET_FLOATS = 1 << 21;
