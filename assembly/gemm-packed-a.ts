@@ -11,6 +11,9 @@
 
 import { anyTile, KC, MC, MR, NC, NR, packB } from "./gemm";
 
+/** Largest packed B block (floats, 256 KiB) taken whole K deep, the A-panel-outer order of gemmPackedA. */
+const SMALL_B_FLOATS: i64 = 1 << 16;
+
 /** Floats of A [M, K] in packed panels. */
 export function packedAFloats(M: i32, K: i32): i32 {
   return ((M + MR - 1) / MR) * MR * K;
@@ -32,10 +35,28 @@ export function gemmPackedA(i0: i32, i1: i32, N: i32, K: i32, ap: usize, b: usiz
   const ldcB = <usize>ldc << 2;
   for (let jc = 0; jc < N; jc += NC) {
     const nc = min(NC, N - jc);
-    for (let pc = 0; pc < K; pc += KC) {
-      const kc = min(KC, K - pc);
+    const ncB = (nc + NR - 1) & ~(NR - 1); // columns of the packed block
+    // A small B block (a Winograd band: K channels x ~100 tiles) is packed
+    // whole K deep and stays in L2; then each A panel is read once, straight
+    // from its packed plane, and used at once for every column panel while
+    // it is in L1 (the panels of one plane are contiguous, so A streams from
+    // memory sequentially). Otherwise the Goto order of gemm.ts.
+    const whole = <i64>K * ncB <= SMALL_B_FLOATS;
+    const kStep = whole ? K : KC;
+    for (let pc = 0; pc < K; pc += kStep) {
+      const kc = min(kStep, K - pc);
       const loadC = pc > 0;
       packB(false, b, ldb, pc, jc, kc, nc, packedB);
+      if (whole) {
+        for (let ir = i0; ir < i1; ir += MR) {
+          const rows = min(MR, i1 - ir);
+          const a = ap + (<usize>ir * K << 2);
+          for (let jr = 0; jr < nc; jr += NR) {
+            anyTile(kc, a, packedB + (<usize>jr * kc << 2), c + ((<usize>ir * ldc + jc + jr) << 2), ldcB, rows, min(NR, nc - jr), loadC, edge);
+          }
+        }
+        continue;
+      }
       for (let ic = i0; ic < i1; ic += MC) {
         const mc = min(MC, i1 - ic);
         for (let jr = 0; jr < nc; jr += NR) {
