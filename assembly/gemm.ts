@@ -131,7 +131,7 @@ function packA(transA: bool, a: usize, lda: i32, i0: i32, p0: i32, mc: i32, kc: 
 
 // Pack rows [p0, p0+kc) x cols [j0, j0+nc) of op(B) into NR-column panels:
 // panel j holds, for each k, NR consecutive values (zero-padded past nc).
-function packB(transB: bool, b: usize, ldb: i32, p0: i32, j0: i32, kc: i32, nc: i32, dst: usize): void {
+export function packB(transB: bool, b: usize, ldb: i32, p0: i32, j0: i32, kc: i32, nc: i32, dst: usize): void {
   const full = nc & ~(NR - 1); // columns in whole panels
   const panelB = <usize>kc * NR << 2;
   if (!transB) {
@@ -219,7 +219,7 @@ function packB(transB: bool, b: usize, ldb: i32, p0: i32, j0: i32, kc: i32, nc: 
 // spilled the accumulators and the baseline ran at ~25 GFLOP/s instead of ~56.
 // Binaryen does not inline functions that contain loops, so it stays out of line.
 // Unrolling the k loop by two also spilled (~31 GFLOP/s): keep it one k per trip.
-function microTile(kc: i32, ap: usize, bp: usize, c: usize, ldcB: usize, load: bool): void {
+export function microTile(kc: i32, ap: usize, bp: usize, c: usize, ldcB: usize, load: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -265,7 +265,7 @@ function microTile(kc: i32, ap: usize, bp: usize, c: usize, ldcB: usize, load: b
 // The same for a 4-row edge tile (M % MR == 4: M = 64 in both builds, and
 // 256 or 1024 in the relaxed one), so it needs neither the edge copy nor a
 // wasted row. Same per-element order of operations, so the same bits.
-function microTile4(kc: i32, ap: usize, bp: usize, c: usize, ldcB: usize, load: bool): void {
+export function microTile4(kc: i32, ap: usize, bp: usize, c: usize, ldcB: usize, load: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -296,9 +296,35 @@ function microTile4(kc: i32, ap: usize, bp: usize, c: usize, ldcB: usize, load: 
   v128.store(c + 3 * ldcB, c30); v128.store(c + 3 * ldcB, c31, 16);
 }
 
+// One rows x cols (<= MR x NR) tile of C from packed panels: the full-tile
+// kernels, or for a partial tile the same kernel on the scratch tile `edge`
+// (MR x NR floats) with the valid part copied back. Same arithmetic, so the
+// same bits whatever the tile's position.
+// @ts-ignore: decorator
+@inline export function anyTile(kc: i32, ap: usize, bp: usize, cp: usize, ldcB: usize, rows: i32, cols: i32, loadC: bool, edge: usize): void {
+  if (rows == MR && cols == NR) {
+    microTile(kc, ap, bp, cp, ldcB, loadC);
+  } else if (rows == 4 && cols == NR) {
+    microTile4(kc, ap, bp, cp, ldcB, loadC);
+  } else {
+    for (let r = 0; r < MR; r++) {
+      for (let q = 0; q < NR; q++) {
+        const v: f32 = loadC && r < rows && q < cols ? load<f32>(cp + <usize>r * ldcB + (<usize>q << 2)) : 0;
+        store<f32>(edge + (<usize>(r * NR + q) << 2), v);
+      }
+    }
+    microTile(kc, ap, bp, edge, <usize>NR << 2, true);
+    for (let r = 0; r < rows; r++) {
+      for (let q = 0; q < cols; q++) {
+        store<f32>(cp + <usize>r * ldcB + (<usize>q << 2), load<f32>(edge + (<usize>(r * NR + q) << 2)));
+      }
+    }
+  }
+}
+
 // Epilogue over a rows x cols block of C: bias and ReLU. Applied once, after the
 // last K block, so it never changes the k-order sum.
-function epilogue(c: usize, ldc: i32, i0: i32, j0: i32, rows: i32, cols: i32, bias: usize, epi: i32, relu: bool): void {
+export function epilogue(c: usize, ldc: i32, i0: i32, j0: i32, rows: i32, cols: i32, bias: usize, epi: i32, relu: bool): void {
   if (epi == EPI_NONE && !relu) return;
   for (let i = 0; i < rows; i++) {
     let p = c + ((<usize>(i0 + i) * ldc + j0) << 2);
@@ -342,26 +368,7 @@ function gemmBlock(
             const rows = min(MR, mc - ir);
             const ap = packedA + (<usize>ir * kc << 2);
             const cp = c + ((<usize>(ic + ir) * ldc + jc + jr) << 2);
-            if (rows == MR && cols == NR) {
-              microTile(kc, ap, bp, cp, ldcB, loadC);
-            } else if (rows == 4 && cols == NR) {
-              microTile4(kc, ap, bp, cp, ldcB, loadC);
-            } else {
-              // Partial tile: run the same kernel on a scratch tile, copy the
-              // valid part back. Same arithmetic, so the same bits.
-              for (let r = 0; r < MR; r++) {
-                for (let q = 0; q < NR; q++) {
-                  const v: f32 = loadC && r < rows && q < cols ? load<f32>(cp + <usize>r * ldcB + (<usize>q << 2)) : 0;
-                  store<f32>(edge + (<usize>(r * NR + q) << 2), v);
-                }
-              }
-              microTile(kc, ap, bp, edge, <usize>NR << 2, true);
-              for (let r = 0; r < rows; r++) {
-                for (let q = 0; q < cols; q++) {
-                  store<f32>(cp + <usize>r * ldcB + (<usize>q << 2), load<f32>(edge + (<usize>(r * NR + q) << 2)));
-                }
-              }
-            }
+            anyTile(kc, ap, bp, cp, ldcB, rows, cols, loadC, edge);
           }
         }
       }

@@ -39,6 +39,6 @@ export { depthwiseForward, depthwiseDataGrad, depthwiseFilterGrad } from "./conv
 export { hardtanhBackward } from "./hardtanh";
 export { depthwiseForwardPadded, depthwisePaddedRows, depthwisePaddedCols } from "./conv2d/depthwise-padded";
 export {
-  winograd4LineFloats, winograd4FilterPlane, winograd4Weights, winograd4Input, winograd4Output, winograd4ConvBands, winograd4ConvChannels,
+  winograd4LineFloats, winograd4FilterPlane, winograd4PackedPlane, winograd4Weights, winograd4Input, winograd4Output, winograd4ConvBands, winograd4ConvChannels,
   winograd4GradTiles, winograd4GradBands, winograd4GradGemms, winograd4GradReduce,
 } from "./conv2d/winograd-f4x4-3x3";

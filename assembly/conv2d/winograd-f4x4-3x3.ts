@@ -18,6 +18,7 @@
 // same input transform as above.
 
 import { gemm, gemmScratchFloats, MR } from "../gemm";
+import { gemmPackedA, packedAFloats } from "../gemm-packed-a";
 
 import { addFloats, unitStart } from "../elementwise";
 
@@ -94,53 +95,76 @@ export function winograd4LineFloats(tilesW: i32): i32 {
   store4(p + 5 * plane, lanes, c);
 }
 
-// Tap (kh, kw) of the first `lanes` of four consecutive filters (stepI bytes apart), one per lane.
+// Tap (kh, kw) of the first `lanes` of four filters (`step` bytes apart), one per lane; 0 in the others.
 // @ts-ignore: decorator
-@inline function taps(g: usize, stepI: usize, flip: i32, kh: i32, kw: i32, lanes: i32): v128 {
+@inline function taps(g: usize, step: usize, flip: i32, kh: i32, kw: i32, lanes: i32): v128 {
   const p = g + (<usize>(flip ? (2 - kh) * 3 + 2 - kw : kh * 3 + kw) << 2);
   let v = v128.load32_zero(p);
-  if (lanes > 1) v = f32x4.replace_lane(v, 1, load<f32>(p + stepI));
-  if (lanes > 2) v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * stepI));
-  if (lanes > 3) v = f32x4.replace_lane(v, 3, load<f32>(p + 3 * stepI));
+  if (lanes > 1) v = f32x4.replace_lane(v, 1, load<f32>(p + step));
+  if (lanes > 2) v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * step));
+  if (lanes > 3) v = f32x4.replace_lane(v, 3, load<f32>(p + 3 * step));
   return v;
 }
 
+// U = G g Gᵀ of n (1..4) filters g (one per lane, `step` bytes apart; lanes
+// past n are 0), the first `lanes` lanes stored at u + ξ·plane.
+// @ts-ignore: decorator
+@inline function transformFilters(g: usize, step: usize, flip: i32, n: i32, u: usize, plane: usize, lanes: i32): void {
+  const a0 = taps(g, step, flip, 0, 0, n), a1 = taps(g, step, flip, 0, 1, n), a2 = taps(g, step, flip, 0, 2, n);
+  const b0 = taps(g, step, flip, 1, 0, n), b1 = taps(g, step, flip, 1, 1, n), b2 = taps(g, step, flip, 1, 2, n);
+  const c0 = taps(g, step, flip, 2, 0, n), c1 = taps(g, step, flip, 2, 1, n), c2 = taps(g, step, flip, 2, 2, n);
+  // t = G g column by column (rows of t), then each row times Gᵀ
+  weightRow(u, plane, 0, g0(a0, b0, c0), g0(a1, b1, c1), g0(a2, b2, c2), lanes);
+  weightRow(u, plane, 1, g1(a0, b0, c0), g1(a1, b1, c1), g1(a2, b2, c2), lanes);
+  weightRow(u, plane, 2, g2(a0, b0, c0), g2(a1, b1, c1), g2(a2, b2, c2), lanes);
+  weightRow(u, plane, 3, g3(a0, b0, c0), g3(a1, b1, c1), g3(a2, b2, c2), lanes);
+  weightRow(u, plane, 4, g4(a0, b0, c0), g4(a1, b1, c1), g4(a2, b2, c2), lanes);
+  weightRow(u, plane, 5, c0, c1, c2, lanes);
+}
+
 /**
- * Floats between the ξ planes of the transformed filters U and of the filter
- * gradient's sums S: O·I plus one cache line, so that the 36 planes (written or
- * read together per filter) do not all fall in the same L1 set when O·I is a
- * power of two (measured: the weight transform of 512x512 filters took 80 ms
- * with planes exactly 1 MiB apart, 8 ms with this).
+ * Floats between the ξ planes of the filter gradient's sums S: O·I plus one
+ * cache line, so that the 36 planes (read together per filter) do not all fall
+ * in the same L1 set when O·I is a power of two (measured: the weight transform
+ * of 512x512 filters took 80 ms with planes exactly 1 MiB apart, 8 ms with this).
  */
 export function winograd4FilterPlane(O: i32, I: i32): i32 {
   return O * I + 16;
 }
 
 /**
- * U[ξ][o][i] (ξ planes winograd4FilterPlane apart) for the 3x3 filters g = w[o, i]
- * (w [O, I, 3, 3]); with `flip` the data gradient's filters g = w[i, o] rotated
- * by 180° (w [I, O, 3, 3]). Four input channels at a time, one per lane.
+ * Floats between the ξ planes of the transformed filters U: each plane is the
+ * GEMM's packed left operand (gemm-packed-a.ts) of U[ξ] [O, I], plus one cache
+ * line for the reason of winograd4FilterPlane.
+ */
+export function winograd4PackedPlane(O: i32, I: i32): i32 {
+  return packedAFloats(O, I) + 16;
+}
+
+/**
+ * U[ξ] (planes winograd4PackedPlane apart, each in packed GEMM panels of MR
+ * output channels) for the 3x3 filters g = w[o, i] (w [O, I, 3, 3]); with
+ * `flip` the data gradient's filters g = w[i, o] rotated by 180° (w [I, O, 3, 3]).
+ * Per input channel of a panel: its first four output channels one per lane
+ * (one vector store per ξ), then the remaining MR - 4 the same way. Panels
+ * split between threads; padding rows past O are 0.
  */
 export function winograd4Weights(w: usize, O: i32, I: i32, flip: i32, u: usize, tid: i32, nthreads: i32): void {
-  const o1 = unitStart(O, tid + 1, nthreads);
-  const plane = <usize>winograd4FilterPlane(O, I) << 2;
-  // the filter of (o, i) starts this many bytes after the one of (o, i - 1)
-  const stepI: usize = (flip ? <usize>O * 9 : <usize>9) << 2;
-  for (let o = unitStart(O, tid, nthreads); o < o1; o++) {
-    for (let i = 0; i < I; i += 4) {
-      const n = min(4, I - i);
-      const g = w + (<usize>(flip ? i * O + o : o * I + i) * 9 << 2);
-      const dst = u + (<usize>(o * I + i) << 2);
-      const a0 = taps(g, stepI, flip, 0, 0, n), a1 = taps(g, stepI, flip, 0, 1, n), a2 = taps(g, stepI, flip, 0, 2, n);
-      const b0 = taps(g, stepI, flip, 1, 0, n), b1 = taps(g, stepI, flip, 1, 1, n), b2 = taps(g, stepI, flip, 1, 2, n);
-      const c0 = taps(g, stepI, flip, 2, 0, n), c1 = taps(g, stepI, flip, 2, 1, n), c2 = taps(g, stepI, flip, 2, 2, n);
-      // t = G g column by column (rows of t), then each row times Gᵀ
-      weightRow(dst, plane, 0, g0(a0, b0, c0), g0(a1, b1, c1), g0(a2, b2, c2), n);
-      weightRow(dst, plane, 1, g1(a0, b0, c0), g1(a1, b1, c1), g1(a2, b2, c2), n);
-      weightRow(dst, plane, 2, g2(a0, b0, c0), g2(a1, b1, c1), g2(a2, b2, c2), n);
-      weightRow(dst, plane, 3, g3(a0, b0, c0), g3(a1, b1, c1), g3(a2, b2, c2), n);
-      weightRow(dst, plane, 4, g4(a0, b0, c0), g4(a1, b1, c1), g4(a2, b2, c2), n);
-      weightRow(dst, plane, 5, c0, c1, c2, n);
+  const panels = (O + MR - 1) / MR;
+  const p1 = unitStart(panels, tid + 1, nthreads);
+  const plane = <usize>winograd4PackedPlane(O, I) << 2;
+  // the filter of (o, i) starts this many bytes after the one of (o - 1, i)
+  const stepO: usize = (flip ? <usize>9 : <usize>I * 9) << 2;
+  for (let p = unitStart(panels, tid, nthreads); p < p1; p++) {
+    const o0 = p * MR;
+    const nA = min(4, O - o0);
+    const nB = max(0, min(MR - 4, O - o0 - 4));
+    for (let i = 0; i < I; i++) {
+      const g = w + (<usize>(flip ? i * O + o0 : o0 * I + i) * 9 << 2);
+      const dst = u + (<usize>(o0 * I + i * MR) << 2);
+      transformFilters(g, stepO, flip, nA, dst, plane, 4);
+      if (nB > 0) transformFilters(g + 4 * stepO, stepO, flip, nB, dst + 16, plane, MR - 4);
+      else for (let xi = 0; xi < 36; xi++) store4(dst + 16 + <usize>xi * plane, MR - 4, f32x4.splat(0));
     }
   }
 }
@@ -325,12 +349,12 @@ function outputChannels(
 
 // ---- whole convolutions -----------------------------------------------------
 
-// The 36 GEMMs of one band for the output channels [o0, o1).
+// The 36 GEMMs of one band for the output channels [o0, o1) (o0 a multiple of MR).
 // @ts-ignore: decorator
 @inline function bandGemms(u: usize, v: usize, m: usize, O: i32, I: i32, Tb: i32, o0: i32, o1: i32, scratch: usize): void {
   for (let xi = 0; xi < 36; xi++) {
-    gemm(0, 0, o1 - o0, Tb, I, u + ((<usize>xi * winograd4FilterPlane(O, I) + o0 * I) << 2), I, v + (<usize>xi * I * Tb << 2), Tb, 0,
-      m + ((<usize>xi * O + o0) * Tb << 2), Tb, 0, 0, 0, scratch, 0, 0, 1);
+    gemmPackedA(o0, o1, Tb, I, u + (<usize>xi * winograd4PackedPlane(O, I) << 2), v + (<usize>xi * I * Tb << 2), Tb,
+      m + (<usize>xi * O * Tb << 2), Tb, scratch);
   }
 }
 

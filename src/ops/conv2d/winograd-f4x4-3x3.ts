@@ -82,7 +82,7 @@ function conv(p: Plane, u: number, epi: Winograd4Epilogue, x: number, y: number)
 
 /** Runs fn with the transformed filters u ([36][O][I] padded planes) of w in scratch memory. */
 function withTransformedWeights(w: number, O: number, I: number, flip: boolean, fn: (u: number) => void): void {
-  const n = XI * kernels.winograd4FilterPlane({ O, I });
+  const n = XI * kernels.winograd4PackedPlane({ O, I });
   withScratch([n], (u) => {
     kernels.winograd4Weights({ w, O, I, flip: flip ? 1 : 0, u }, threadsFor(n));
     fn(u);
