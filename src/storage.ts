@@ -36,6 +36,15 @@ export class Storage {
   persistent = false;
   /** The outermost module forward that made it, until that forward is settled (memory/forward-scope.ts). */
   forward: ForwardScope | null = null;
+  /**
+   * Changes whenever the block may have been written: every `Tensor.ptr()` (any
+   * holder of the address may write through it) bumps it, only
+   * `Tensor.readPtr()` does not. Caches of values derived from the block
+   * (src/ops/conv2d/weight-cache.ts) are valid while it is unchanged.
+   */
+  version = 0;
+  /** Called once when the block is released (explicitly or by a rule; not on GC): frees what was derived from it. */
+  private onRelease: (() => void)[] | null = null;
   /** Why a memory rule released it, for the error a later use throws. */
   private releaseNote: string | null = null;
   private readonly token: Token;
@@ -95,10 +104,18 @@ export class Storage {
     this.release();
   }
 
+  /** Runs `fn` when this block is released (derived caches free their copies). */
+  whenReleased(fn: () => void): void {
+    (this.onRelease ??= []).push(fn);
+  }
+
   release(): void {
     if (this.released) return;
     this.released = true;
     this.forward = null;
+    const hooks = this.onRelease;
+    this.onRelease = null;
+    if (hooks) for (const fn of hooks) fn();
     if (this.token.done) return;
     this.token.done = true;
     collector.unregister(this.token);

@@ -80,8 +80,19 @@ export class Tensor {
     return this._size;
   }
 
-  /** Address of element 0 in wasm memory, after checking the tensor is live. */
+  /**
+   * Address of element 0 in wasm memory, after checking the tensor is live.
+   * The caller may write through it, so the storage's version changes (caches
+   * derived from it go stale); use it within the op that asked, never keep it.
+   */
   ptr(op = 'tensor'): number {
+    const p = this.readPtr(op);
+    this.storage.version++;
+    return p;
+  }
+
+  /** @internal Address of element 0 for reading only: the storage's version stays (weight-cache.ts). */
+  readPtr(op = 'tensor'): number {
     if (this.disposed) throw new SimdnnError(op, `the tensor ${fmtShape(this.shape)} was disposed and cannot be used`);
     this.storage.live(op);
     return this.storage.ptr;

@@ -85,7 +85,8 @@ function runStep(g: Plan['graph'], s: Step, i: number, arg: (v: ValueId | null) 
         // F(4x4,3x3) layers apply the epilogue inside their output transform (one pass fewer, same bits).
         const g = convGeometry('conv2d', x!, w!, null, opts);
         const y = empty([g.N, g.OC, g.OH, g.OW], 'conv2d');
-        if (winograd4ForwardFused(g, x!.ptr('conv2d'), w!.ptr('conv2d'), epi, y.ptr())) return y;
+        // Under noGrad: w is only read, so its transformed form may be kept (weight-cache.ts).
+        if (winograd4ForwardFused(g, x!.ptr('conv2d'), w!.readPtr('conv2d'), epi, y.ptr(), w!.storage)) return y;
         y.dispose();
         const out = F.conv2d(x!, w!, null, opts);
         kernels.affinePlanesInPlace({

@@ -1,3 +1,4 @@
+import type { Storage } from '../../storage.js';
 import type { ConvGeom } from './geometry.js';
 import * as depthwise from './depthwise.js';
 import * as direct1x1 from './direct-1x1.js';
@@ -12,6 +13,12 @@ export interface ConvAlgorithm {
   applies(g: ConvGeom): boolean;
   /** y = conv(x, w) + b (b may be 0). */
   forward(g: ConvGeom, x: number, w: number, b: number, y: number): void;
+  /**
+   * The same when no gradient is recorded, for algorithms that keep a form
+   * derived from w across calls (weight-cache.ts): `weights` is the storage
+   * holding w, the cache's key. Same bits as forward.
+   */
+  forwardKeepingWeights?(g: ConvGeom, x: number, w: number, b: number, y: number, weights: Storage): void;
   /** dx (overwritten) from dy and w. */
   backwardData(g: ConvGeom, dy: number, w: number, dx: number): void;
   /** dw (overwritten) = Σ over the batch. */

@@ -1,4 +1,4 @@
-import { record } from '../../autograd.js';
+import { needsGrad, record } from '../../autograd.js';
 import { traceOp } from '../../trace.js';
 import type { Tensor } from '../../tensor.js';
 import { empty } from '../basic.js';
@@ -17,12 +17,14 @@ export { convGeometry, type Conv2dOptions, type ConvGeom } from './geometry.js';
 export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, opts?: Conv2dOptions): Tensor {
   const op = 'conv2d';
   const g = convGeometry(op, x, w, b, opts);
+  const inputs = b ? [x, w, b] : [x, w];
+  // Without a gradient to record, w is only read here: forms derived from it may be kept (weight-cache.ts).
+  const weights = needsGrad(inputs) ? null : w.storage;
   const xp = x.ptr(op);
-  const wp = w.ptr(op);
+  const wp = weights ? w.readPtr(op) : w.ptr(op);
   const bp = b ? b.ptr(op) : 0;
   const out = empty([g.N, g.OC, g.OH, g.OW], op);
-  convForward(g, xp, wp, bp, out.ptr(), choosePath(g, 'forward'));
-  const inputs = b ? [x, w, b] : [x, w];
+  convForward(g, xp, wp, bp, out.ptr(), choosePath(g, 'forward'), weights);
   traceOp(op, [x, w, b], out, { stride: [g.sH, g.sW], padding: [g.pH, g.pW], dilation: [g.dH, g.dW], groups: g.G });
   return record(op, out, inputs, (gy) => {
     const dy = gy.ptr(op);

@@ -1,13 +1,16 @@
 import { kernels } from '../../runtime/kernel-calls.js';
 import { elementwiseThreads } from '../launch.js';
-import { CONV_ALGORITHMS, type ConvPath } from './algorithms.js';
+import { CONV_ALGORITHMS, type ConvAlgorithm, type ConvPath } from './algorithms.js';
 import { choosePath } from './choose-path.js';
+import type { Storage } from '../../storage.js';
 import type { ConvGeom } from './geometry.js';
 import { columnThreads } from './im2col.js';
 
-/** y = conv(x, w) + b on addresses (b may be 0), by `path` (default: the chooser's). */
-export function convForward(g: ConvGeom, x: number, w: number, b: number, y: number, path: ConvPath = choosePath(g)): void {
-  CONV_ALGORITHMS[path].forward(g, x, w, b, y);
+/** y = conv(x, w) + b on addresses (b may be 0), by `path` (default: the chooser's); `weights` as ConvAlgorithm.forward's. */
+export function convForward(g: ConvGeom, x: number, w: number, b: number, y: number, path: ConvPath = choosePath(g), weights: Storage | null = null): void {
+  const a: ConvAlgorithm = CONV_ALGORITHMS[path];
+  if (weights && a.forwardKeepingWeights) a.forwardKeepingWeights(g, x, w, b, y, weights);
+  else a.forward(g, x, w, b, y);
 }
 
 /** dx (overwritten) = conv2d's input gradient for dy. */

@@ -4,6 +4,8 @@ import { GEMM_PARALLEL_MIN_MACS } from '../gemm.js';
 import { balancedRows } from './bands.js';
 import type { ConvGeom } from './geometry.js';
 import { withScratch } from './scratch.js';
+import { withDerivedWeights } from './weight-cache.js';
+import type { Storage } from '../../storage.js';
 import { applies as f2Applies, channelsShareBetter } from './winograd-f2x2-3x3.js';
 
 /**
@@ -80,28 +82,38 @@ function conv(p: Plane, u: number, epi: Winograd4Epilogue, x: number, y: number)
   });
 }
 
-/** Runs fn with the transformed filters u ([36][O][I] padded planes) of w in scratch memory. */
-function withTransformedWeights(w: number, O: number, I: number, flip: boolean, fn: (u: number) => void): void {
+/**
+ * Runs fn with the transformed filters u of w (36 planes of packed GEMM panels,
+ * winograd4PackedPlane apart): kept across calls for `owner` (weight-cache.ts),
+ * else made in scratch memory.
+ */
+function withTransformedWeights(w: number, O: number, I: number, flip: boolean, owner: Storage | null, fn: (u: number) => void): void {
   const n = XI * kernels.winograd4PackedPlane({ O, I });
-  withScratch([n], (u) => {
-    kernels.winograd4Weights({ w, O, I, flip: flip ? 1 : 0, u }, threadsFor(n));
-    fn(u);
-  });
+  const fill = (u: number) => kernels.winograd4Weights({ w, O, I, flip: flip ? 1 : 0, u }, threadsFor(n));
+  withDerivedWeights(owner, `winograd4 ${O}x${I}${flip ? ' flipped' : ''}`, n, fill, fn);
 }
 
 /** 3x3 stride-1 layers, as F(2x2,3x3). */
 export const applies = f2Applies;
 
-/** y = conv(x, w) + b (b: address or 0), or with a fused epilogue instead of the bias. */
-export function forward(g: ConvGeom, x: number, w: number, b: number, y: number, epi?: Winograd4Epilogue): void {
-  withTransformedWeights(w, g.OC, g.C, false, (u) => {
+/**
+ * y = conv(x, w) + b (b: address or 0), or with a fused epilogue instead of the
+ * bias; the transformed filters kept for `weights` (weight-cache.ts) unless null.
+ */
+export function forward(g: ConvGeom, x: number, w: number, b: number, y: number, epi?: Winograd4Epilogue, weights: Storage | null = null): void {
+  withTransformedWeights(w, g.OC, g.C, false, weights, (u) => {
     const e = epi ?? { scale: 0, shift: b, residual: 0, relu: false };
     conv({ N: g.N, Cin: g.C, H: g.H, W: g.W, pH: g.pH, pW: g.pW, Cout: g.OC, OH: g.OH, OW: g.OW }, u, e, x, y);
   });
 }
 
+/** forward, keeping the transformed filters of w across calls (ConvAlgorithm.forwardKeepingWeights). */
+export function forwardKeepingWeights(g: ConvGeom, x: number, w: number, b: number, y: number, weights: Storage): void {
+  forward(g, x, w, b, y, undefined, weights);
+}
+
 export function backwardData(g: ConvGeom, dy: number, w: number, dx: number): void {
-  withTransformedWeights(w, g.C, g.OC, true, (u) => {
+  withTransformedWeights(w, g.C, g.OC, true, null, (u) => {
     const plain = { scale: 0, shift: 0, residual: 0, relu: false };
     conv({ N: g.N, Cin: g.OC, H: g.OH, W: g.OW, pH: 2 - g.pH, pW: 2 - g.pW, Cout: g.C, OH: g.H, OW: g.W }, u, plain, dy, dx);
   });

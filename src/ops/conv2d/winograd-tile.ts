@@ -1,3 +1,4 @@
+import type { Storage } from '../../storage.js';
 import type { ConvGeom } from './geometry.js';
 import { bandTileRows } from './winograd-f2x2-3x3.js';
 import { forward as winograd4Forward, winograd4BandRows, type Winograd4Epilogue } from './winograd-f4x4-3x3.js';
@@ -85,9 +86,10 @@ export function filterTile(g: ConvGeom): WinogradTile {
  * F(4x4,3x3) forward path, computes y = epilogue(conv(x, w)) in one pass and
  * returns true; otherwise does nothing and returns false (the caller runs the
  * conv and its affinePlanesInPlace pass as before: same bits either way).
+ * `weights`: as ConvAlgorithm.forward's.
  */
-export function winograd4ForwardFused(g: ConvGeom, x: number, w: number, epi: Winograd4Epilogue, y: number): boolean {
+export function winograd4ForwardFused(g: ConvGeom, x: number, w: number, epi: Winograd4Epilogue, y: number, weights: Storage | null = null): boolean {
   if (!f4.applies(g) || forwardTile(g) !== 4) return false;
-  winograd4Forward(g, x, w, 0, y, epi);
+  winograd4Forward(g, x, w, 0, y, epi, weights);
   return true;
 }
