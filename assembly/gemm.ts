@@ -58,7 +58,7 @@ export const EPI_BIAS_COL: i32 = 2; // bias[j] added to column j (linear: one pe
 
 // Pack rows [i0, i0+mc) x cols [p0, p0+kc) of op(A) into MR-row panels:
 // panel r holds, for each k, MR consecutive values (zero-padded past mc).
-function packA(transA: bool, a: usize, lda: i32, i0: i32, p0: i32, mc: i32, kc: i32, dst: usize): void {
+export function packA(transA: bool, a: usize, lda: i32, i0: i32, p0: i32, mc: i32, kc: i32, dst: usize): void {
   const stepB = <usize>MR << 2; // bytes per k in a panel
   for (let ir = 0; ir < mc; ir += MR) {
     const rows = min(MR, mc - ir);
