@@ -4,6 +4,8 @@ import { balancedRows } from './bands.js';
 import type { ConvGeom } from './geometry.js';
 import { GEMM_PARALLEL_MIN_MACS } from '../gemm.js';
 import { withScratch } from './scratch.js';
+import { withDerivedWeights } from './weight-cache.js';
+import type { Storage } from '../../storage.js';
 
 /**
  * Winograd F(2x2, 3x3) for 3x3, stride 1, dilation 1, one group: 16 GEMMs of
@@ -93,21 +95,27 @@ export function channelsShareBetter(R: number, rows: number, Cout: number, threa
   return (Math.ceil(Cout / threads) + 6) / Cout < busiest;
 }
 
-/** Runs `fn` with the transformed filters u ([16][O][I]; flipped and transposed for the data gradient). */
-function withTransformedWeights(w: number, O: number, I: number, flip: boolean, fn: (u: number) => void): void {
-  withScratch([16 * O * I], (u) => {
-    kernels.winogradWeights({ w, O, I, flip: flip ? 1 : 0, u }, threadsFor(16 * O * I));
-    fn(u);
-  });
+/**
+ * Runs `fn` with the transformed filters u ([16][O][I]; flipped and transposed for
+ * the data gradient), kept for `owner` across calls (weight-cache.ts) unless null.
+ */
+function withTransformedWeights(w: number, O: number, I: number, flip: boolean, owner: Storage | null, fn: (u: number) => void): void {
+  const fill = (u: number) => kernels.winogradWeights({ w, O, I, flip: flip ? 1 : 0, u }, threadsFor(16 * O * I));
+  withDerivedWeights(owner, `winograd2 ${O}x${I}${flip ? ' flipped' : ''}`, 16 * O * I, fill, fn);
 }
 
-export function forward(g: ConvGeom, x: number, w: number, b: number, y: number): void {
-  withTransformedWeights(w, g.OC, g.C, false, (u) =>
+export function forward(g: ConvGeom, x: number, w: number, b: number, y: number, weights: Storage | null = null): void {
+  withTransformedWeights(w, g.OC, g.C, false, weights, (u) =>
     winogradConv({ N: g.N, Cin: g.C, H: g.H, W: g.W, pH: g.pH, pW: g.pW, Cout: g.OC, OH: g.OH, OW: g.OW }, u, b, x, y));
 }
 
+/** forward, keeping the transformed filters of w across calls (ConvAlgorithm.forwardKeepingWeights). */
+export function forwardKeepingWeights(g: ConvGeom, x: number, w: number, b: number, y: number, weights: Storage): void {
+  forward(g, x, w, b, y, weights);
+}
+
 export function backwardData(g: ConvGeom, dy: number, w: number, dx: number): void {
-  withTransformedWeights(w, g.C, g.OC, true, (u) =>
+  withTransformedWeights(w, g.C, g.OC, true, null, (u) =>
     winogradConv({ N: g.N, Cin: g.OC, H: g.OH, W: g.OW, pH: 2 - g.pH, pW: 2 - g.pW, Cout: g.C, OH: g.H, OW: g.W }, u, 0, dy, dx));
 }
 
