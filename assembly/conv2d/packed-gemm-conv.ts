@@ -1,8 +1,8 @@
 // The GEMM of a convolution whose weights are already in the micro-kernel's
 // packed-A layout (gemm-packed-a.ts), with the no-grad executor's epilogue
 // fused: y = relu?(conv·scale + shift + residual?) per output channel, applied
-// to each block of C right after its last K block while it is still in cache,
-// instead of as a separate pass over the output planes (affinePlanesInPlace).
+// to each MC x NC block of y right after its last K block while it is still in
+// cache, instead of as a separate pass over the output planes (affinePlanesInPlace).
 //
 //   y[OC, cols] (row stride ldy) = epilogue(Wp · B),  B = [K, cols] (row stride ldb)
 //
@@ -11,8 +11,8 @@
 // arithmetic is affinePlanesInPlace's (multiply-add or add, add, max), so the
 // bits equal the conv followed by that pass, on any thread count.
 
-import { MR, NC, NR, gemmScratchFloats, packA } from "../gemm";
-import { gemmPackedA, packedAFloats } from "../gemm-packed-a";
+import { KC, MC, MR, NC, NR, anyTile, gemmScratchFloats, packA, packB } from "../gemm";
+import { packedAFloats } from "../gemm-packed-a";
 import { unitStart } from "../elementwise";
 
 /** Floats of the packed weights of a [OC, K] weight matrix. */
@@ -93,10 +93,37 @@ export function packedConvGemm(
     if (i0 >= i1 || j0 >= j1) return;
   }
   const mine = scratch + (<usize>tid * gemmScratchFloats() << 2);
-  // One NC-wide column block at a time, so the epilogue reads a block the GEMM just wrote.
+  const packedB = mine;
+  const edge = packedB + (<usize>KC * (NC + NR) << 2);
+  const ldyB = <usize>ldy << 2;
+  const epi = shift != 0 || res != 0 || relu != 0;
+  // gemmPackedA's loop nest (the same tiles, so the same sums), with the
+  // epilogue applied to each MC x NC block of y right after its last K block,
+  // while the block is still in cache.
   for (let jc = j0; jc < j1; jc += NC) {
     const nc = min(NC, j1 - jc);
-    gemmPackedA(i0, i1, nc, K, wp, b + (<usize>jc << 2), ldb, y + (<usize>jc << 2), ldy, mine);
-    if (shift != 0 || res != 0 || relu != 0) epilogueRows(y, ldy, i0, i1, jc, jc + nc, scale, shift, res, relu != 0);
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = min(KC, K - pc);
+      const loadC = pc > 0;
+      const last = pc + kc >= K;
+      packB(false, b, ldb, pc, jc, kc, nc, packedB);
+      for (let ic = i0; ic < i1; ic += MC) {
+        const mc = min(MC, i1 - ic);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const cols = min(NR, nc - jr);
+          const bp = packedB + (<usize>jr * kc << 2);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const rows = min(MR, mc - ir);
+            const a = wp + ((<usize>(ic + ir) * K + <usize>pc * MR) << 2);
+            anyTile(kc, a, bp, y + (<usize>(ic + ir) * ldy + jc + jr << 2), ldyB, rows, cols, loadC, edge);
+          }
+        }
+        if (last && epi) epilogueRows(y, ldy, ic, ic + mc, jc, jc + nc, scale, shift, res, relu != 0);
+      }
+    }
+    if (K == 0) {
+      for (let i = i0; i < i1; i++) memory.fill(y + ((<usize>i * ldy + jc) << 2), 0, <usize>nc << 2);
+      if (epi) epilogueRows(y, ldy, i0, i1, jc, jc + nc, scale, shift, res, relu != 0);
+    }
   }
 }

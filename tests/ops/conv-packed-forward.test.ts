@@ -30,6 +30,9 @@ const CASES: [number, number, number, number, number, number, number][] = [
   [1, 20, 9, 33, 3, 2, 1], // 3x3 stride 2
   [2, 32, 10, 24, 1, 2, 0], // 1x1 stride 2 (im2col)
   [1, 4, 300, 8, 3, 1, 1], // a tall image: several im2col bands
+  [1, 400, 5, 12, 1, 1, 0], // K = 400: two K blocks (KC = 384), the epilogue after the last
+  [1, 8, 40, 10, 1, 1, 0], // 1,600 columns: two column blocks (NC = 1024)
+  [1, 16, 6, 130, 1, 1, 0], // 130 channels: two row blocks (MC = 120)
 ];
 
 interface Layer { g: ConvGeom; x: Tensor; w: Tensor; scale: Tensor; shift: Tensor; res: Tensor }
