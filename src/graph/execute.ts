@@ -5,8 +5,9 @@
 // outputs. The same kernels and arithmetic as the separate ops: the same bits.
 import * as F from '../functional.js';
 import { empty } from '../ops/basic.js';
+import { choosePath } from '../ops/conv2d/choose-path.js';
 import { convGeometry } from '../ops/conv2d/geometry.js';
-import type { Winograd4Epilogue } from '../ops/conv2d/winograd-f4x4-3x3.js';
+import { packedForward, packedForwardApplies, type ConvEpilogue } from '../ops/conv2d/packed-forward.js';
 import { winogradForwardFused } from '../ops/conv2d/winograd-tile.js';
 import { elementwiseThreads } from '../ops/launch.js';
 import { kernels } from '../runtime/kernel-calls.js';
@@ -82,11 +83,16 @@ function runStep(g: Plan['graph'], s: Step, i: number, arg: (v: ValueId | null) 
       const [x, w, bias] = args(c);
       const opts = { stride: c.attrs.stride as [number, number], padding: c.attrs.padding as [number, number], dilation: c.attrs.dilation as [number, number], groups: c.attrs.groups as number };
       return withEpilogueArgs(s.bn ? batchNormAffine(s.bn, arg) : null, s.bn ? null : bias, arg(s.residual), s.relu, (epi) => {
-        // F(4x4,3x3) layers apply the epilogue inside their output transform (one pass fewer, same bits).
+        // F(4x4,3x3) layers apply the epilogue inside their output transform, the
+        // GEMM paths (1x1, im2col) inside the GEMM: one pass fewer, same bits.
         const g = convGeometry('conv2d', x!, w!, null, opts);
         const y = empty([g.N, g.OC, g.OH, g.OW], 'conv2d');
-        // Under noGrad: w is only read, so its transformed form may be kept (weight-cache.ts).
+        // Under noGrad: w is only read, so its transformed or packed form may be kept (weight-cache.ts).
         if (winogradForwardFused(g, x!.ptr('conv2d'), w!.readPtr('conv2d'), epi, y.ptr(), w!.storage)) return y;
+        if (packedForwardApplies(g, choosePath(g))) {
+          packedForward(g, x!.ptr('conv2d'), w!.readPtr('conv2d'), epi, y.ptr(), w!.storage);
+          return y;
+        }
         y.dispose();
         const out = F.conv2d(x!, w!, null, opts);
         kernels.affinePlanesInPlace({
@@ -130,7 +136,7 @@ function batchNormAffine(bn: GraphNode, arg: (v: ValueId | null) => Tensor | nul
  */
 function withEpilogueArgs<T>(
   affine: { scale: Float32Array; shift: Float32Array } | null, bias: Tensor | null, residual: Tensor | null, relu: boolean,
-  fn: (epi: Winograd4Epilogue) => T,
+  fn: (epi: ConvEpilogue) => T,
 ): T {
   let scale: Tensor | null = null;
   let shift: Tensor | null = bias;

@@ -3,7 +3,9 @@
 //  - conv2d → eval batchNorm (of a bias-free conv) → relu: the conv without its
 //    bias, then one in-place pass applying the batch norm as a per-channel
 //    scale and shift (folded from its current statistics at each run) and the ReLU;
-//    conv2d (with bias) → relu likewise; conv2d → eval batchNorm without ReLU too;
+//    conv2d → relu and a conv2d with bias alone likewise (the executor applies
+//    them inside the F(4x4,3x3) output transform or the GEMM where it can);
+//    conv2d → eval batchNorm without ReLU too;
 //  - the same chain ending in add(·, residual) → relu: the add and the ReLU in that pass;
 //  - add → relu: one in-place pass over an operand nobody else holds;
 //  - relu over an activation nobody else holds: in place.
@@ -79,7 +81,7 @@ export function planGraph(g: Graph): Plan | string {
     }
     k = soleReader(tail);
     const relu = k !== null && g.nodes[k].op === 'relu';
-    if (!bn && !(relu && hasBias)) return null; // a plain conv, or a bias-free conv then an in-place ReLU
+    if (!bn && !hasBias && !relu) return null; // a plain bias-free conv: nothing to fuse
     if (relu) nodes.push(k!);
     const last = nodes[nodes.length - 1];
     return { at: last, step: { kind: 'conv', conv, bn, residual: null, relu, reads: reads(conv, ...(bn ? [bn] : [])).filter((v) => v !== conv.output), output: g.nodes[last].output }, nodes };

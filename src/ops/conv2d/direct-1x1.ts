@@ -1,6 +1,8 @@
 import { kernels } from '../../runtime/kernel-calls.js';
 import { gemm } from '../gemm.js';
+import type { Storage } from '../../storage.js';
 import type { ConvGeom } from './geometry.js';
+import { packedForward, packedForwardApplies } from './packed-forward.js';
 import { chooseOrientation } from './gemm-orientation.js';
 import { columnThreads } from './im2col.js';
 import { withScratch } from './scratch.js';
@@ -33,6 +35,12 @@ export function forward(g: ConvGeom, x: number, w: number, b: number, y: number,
       }
     }
   });
+}
+
+/** forward without a gradient to record: the weights' packed panels kept across calls (packed-forward.ts), same bits. */
+export function forwardKeepingWeights(g: ConvGeom, x: number, w: number, b: number, y: number, weights: Storage): void {
+  if (packedForwardApplies(g, 'direct-1x1')) packedForward(g, x, w, { scale: 0, shift: b, residual: 0, relu: false }, y, weights);
+  else forward(g, x, w, b, y);
 }
 
 /** dx = W_gᵀ·dy_g per image and group. */

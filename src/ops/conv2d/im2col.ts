@@ -2,7 +2,9 @@ import { kernels } from '../../runtime/kernel-calls.js';
 import { gemm } from '../gemm.js';
 import { elementwiseThreads } from '../launch.js';
 import { balancedRows } from './bands.js';
+import type { Storage } from '../../storage.js';
 import type { ConvGeom } from './geometry.js';
+import { packedForward, packedForwardApplies } from './packed-forward.js';
 import { chooseOrientation } from './gemm-orientation.js';
 import { withScratch } from './scratch.js';
 
@@ -79,6 +81,12 @@ export function forward(g: ConvGeom, x: number, w: number, b: number, y: number,
       for (let n = 0; n < g.N; n++) forBands(g, (oh0, oh1) => band(n * g.OH + oh0, n * g.OH + oh1));
     }
   });
+}
+
+/** forward without a gradient to record: the weights' packed panels kept across calls (packed-forward.ts), same bits. */
+export function forwardKeepingWeights(g: ConvGeom, x: number, w: number, b: number, y: number, weights: Storage): void {
+  if (packedForwardApplies(g, 'im2col')) packedForward(g, x, w, { scale: 0, shift: b, residual: 0, relu: false }, y, weights);
+  else forward(g, x, w, b, y);
 }
 
 /** dx = conv2d's input gradient for dy: per group dcol = W_gᵀ·dy_g, then col2im. */

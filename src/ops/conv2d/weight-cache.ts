@@ -1,4 +1,5 @@
 import { backend } from '../../runtime/backend.js';
+import { sizeClass } from '../../runtime/heap.js';
 import type { Storage } from '../../storage.js';
 import { withScratch } from './scratch.js';
 
@@ -74,7 +75,7 @@ export function withDerivedWeights<T>(owner: Storage | null, key: string, floats
     }
     return use(hit.ptr);
   }
-  const bytes = floats * 4;
+  const bytes = sizeClass(floats * 4); // what the heap really holds for it (size classes: up to 12.5% more)
   if (hit) entries!.delete(key); // a copy from before the last init(): its memory is gone
   if (counted.epoch !== b.epoch) counted = { epoch: b.epoch, bytes: 0 };
   if (counted.bytes + bytes > maxBytes) return withScratch([floats], (p) => (fill(p), use(p)));

@@ -2,6 +2,7 @@ import { backend } from '../../runtime/backend.js';
 import { kernels } from '../../runtime/kernel-calls.js';
 import { GEMM_PARALLEL_MIN_MACS } from '../gemm.js';
 import { balancedRows } from './bands.js';
+import type { ConvEpilogue } from './epilogue.js';
 import type { ConvGeom } from './geometry.js';
 import { withScratch } from './scratch.js';
 import { withDerivedWeights } from './weight-cache.js';
@@ -48,14 +49,6 @@ export function winograd4BandRows(tileRows: number, tilesW: number, channels: nu
   return Math.min(balancedRows(tileRows, tilesW, WINOGRAD4_BAND_TILES), balancedRows(tileRows, XI * channels * tilesW, WINOGRAD4_BUDGET_FLOATS));
 }
 
-/**
- * What the output transform does to each value after the transform, in
- * affinePlanesInPlace's arithmetic (same bits as that separate pass):
- * v·scale[o] + shift[o] (v + shift[o] without scale), + residual, max(·, 0).
- * Addresses; 0 = absent.
- */
-export interface Winograd4Epilogue { scale: number; shift: number; residual: number; relu: boolean }
-
 interface Plane { N: number; Cin: number; H: number; W: number; pH: number; pW: number; Cout: number; OH: number; OW: number }
 
 /**
@@ -64,7 +57,7 @@ interface Plane { N: number; Cin: number; H: number; W: number; pH: number; pW: 
  * whole bands on their own buffers, or split the output channels when the bands
  * cannot be shared evenly. Every output value is computed within one band.
  */
-function conv(p: Plane, u: number, epi: Winograd4Epilogue, x: number, y: number): void {
+function conv(p: Plane, u: number, epi: ConvEpilogue, x: number, y: number): void {
   const be = backend('conv2d');
   const tilesH = Math.ceil(p.OH / TILE);
   const tilesW = Math.ceil(p.OW / TILE);
@@ -111,7 +104,7 @@ export const applies = f2Applies;
  * y = conv(x, w) + b (b: address or 0), or with a fused epilogue instead of the
  * bias; the transformed filters kept for `weights` (weight-cache.ts) unless null.
  */
-export function forward(g: ConvGeom, x: number, w: number, b: number, y: number, epi?: Winograd4Epilogue, weights: Storage | null = null): void {
+export function forward(g: ConvGeom, x: number, w: number, b: number, y: number, epi?: ConvEpilogue, weights: Storage | null = null): void {
   withTransformedWeights(w, g.OC, g.C, false, weights, (u) => {
     const e = epi ?? { scale: 0, shift: b, residual: 0, relu: false };
     conv({ N: g.N, Cin: g.C, H: g.H, W: g.W, pH: g.pH, pW: g.pW, Cout: g.OC, OH: g.OH, OW: g.OW }, u, e, x, y);

@@ -8,7 +8,7 @@ import { withDerivedWeights } from './weight-cache.js';
 import type { Storage } from '../../storage.js';
 import { applies as f2Applies, channelsShareBetter } from './winograd-f2x2-3x3.js';
 import * as f4 from './winograd-f4x4-3x3.js';
-import type { Winograd4Epilogue } from './winograd-f4x4-3x3.js';
+import type { ConvEpilogue } from './epilogue.js';
 
 /**
  * Winograd F(6x6, 3x3) for the layers F(2x2,3x3) accepts (3x3, stride 1): 64
@@ -50,7 +50,7 @@ interface Plane { N: number; Cin: number; H: number; W: number; pH: number; pW: 
  * output value is computed within one band, so the bits do not depend on the
  * thread count.
  */
-function conv(p: Plane, u: number, epi: Winograd4Epilogue, x: number, y: number): void {
+function conv(p: Plane, u: number, epi: ConvEpilogue, x: number, y: number): void {
   const be = backend('conv2d');
   const tilesH = Math.ceil(p.OH / TILE);
   const tilesW = Math.ceil(p.OW / TILE);
@@ -97,7 +97,7 @@ export const applies = f2Applies;
  * y = conv(x, w) + b (b: address or 0), or with a fused epilogue instead of the
  * bias; the transformed filters kept for `weights` (weight-cache.ts) unless null.
  */
-export function forward(g: ConvGeom, x: number, w: number, b: number, y: number, epi?: Winograd4Epilogue, weights: Storage | null = null): void {
+export function forward(g: ConvGeom, x: number, w: number, b: number, y: number, epi?: ConvEpilogue, weights: Storage | null = null): void {
   withTransformedWeights(w, g.OC, g.C, false, weights, (u) => {
     const e = epi ?? { scale: 0, shift: b, residual: 0, relu: false };
     conv({ N: g.N, Cin: g.C, H: g.H, W: g.W, pH: g.pH, pW: g.pW, Cout: g.OC, OH: g.OH, OW: g.OW }, u, e, x, y);

@@ -1,7 +1,8 @@
 import type { Storage } from '../../storage.js';
 import type { ConvGeom } from './geometry.js';
 import { bandTileRows } from './winograd-f2x2-3x3.js';
-import { forward as winograd4Forward, winograd4BandRows, type Winograd4Epilogue } from './winograd-f4x4-3x3.js';
+import { forward as winograd4Forward, winograd4BandRows } from './winograd-f4x4-3x3.js';
+import type { ConvEpilogue } from './epilogue.js';
 import * as f4 from './winograd-f4x4-3x3.js';
 import * as f6 from './winograd-f6x6-3x3.js';
 import { WINOGRAD_COST, type WinogradCost } from './winograd-calibration.js';
@@ -124,7 +125,7 @@ export function filterTile(g: ConvGeom): WinogradTile {
  * caller runs the conv and its affinePlanesInPlace pass as before: same bits
  * either way). `weights`: as ConvAlgorithm.forward's.
  */
-export function winogradForwardFused(g: ConvGeom, x: number, w: number, epi: Winograd4Epilogue, y: number, weights: Storage | null = null): boolean {
+export function winogradForwardFused(g: ConvGeom, x: number, w: number, epi: ConvEpilogue, y: number, weights: Storage | null = null): boolean {
   if (!f4.applies(g)) return false;
   const tile = forwardTile(g);
   if (tile === 4) winograd4Forward(g, x, w, 0, y, epi, weights);
