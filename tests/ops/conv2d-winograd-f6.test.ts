@@ -165,6 +165,10 @@ describe('choosing F(6x6,3x3)', () => {
         if (C > WINOGRAD6_MAX_CHANNELS) expect(chooseWinogradTile(s, 'forward'), `${C} channels ${H}²`).not.toBe(6);
       }
     }
+    // The calibrated model (winograd-calibration.ts): VGG-16's 112² 128-channel layer takes
+    // F(6x6), where it measured 1.16x F(4x4); 28² planes do not (6-wide tiles compute 30x30).
+    expect(chooseWinogradTile({ N: 1, Cin: 128, Cout: 128, OH: 112, OW: 112 }, 'forward')).toBe(6);
+    expect(chooseWinogradTile({ N: 1, Cin: 128, Cout: 128, OH: 28, OW: 28 }, 'forward')).not.toBe(6);
     const g = convGeometry('conv2d', sn.zeros([1, 32, 28, 28]), sn.zeros([48, 32, 3, 3]), null, { padding: 1 });
     forceWinogradTile(6);
     expect(choosePath(g, 'forward')).toBe(PATH);

@@ -10,12 +10,12 @@ export interface WinogradCost { inNs: number; outNs: number; macNs: number; filt
 
 export const WINOGRAD_COST: { forward: Record<2 | 4 | 6, WinogradCost>; filter: Record<2 | 4, WinogradCost> } = {
   forward: {
-    2: { inNs: 18.83, outNs: 4.138, macNs: 0.03775, filterNs: 1.305, bandNs: 0.7568 },
-    4: { inNs: 61.80, outNs: 14.04, macNs: 0.03910, filterNs: 1.235, bandNs: 0.000 },
-    6: { inNs: 100.5, outNs: 38.29, macNs: 0.03447, filterNs: 0.6194, bandNs: 0.9229 },
+    2: { inNs: 15.33, outNs: 5.103, macNs: 0.04253, filterNs: 1.171, bandNs: 0.000 },
+    4: { inNs: 23.19, outNs: 23.97, macNs: 0.04473, filterNs: 0.7333, bandNs: 0.000 },
+    6: { inNs: 62.06, outNs: 50.39, macNs: 0.04673, filterNs: 0.7356, bandNs: 0.05405 },
   },
   filter: {
-    2: { inNs: 32.21, outNs: 24.85, macNs: 0.03552, filterNs: 0.9427, bandNs: 0.000 },
-    4: { inNs: 91.15, outNs: 62.24, macNs: 0.03304, filterNs: 1.208, bandNs: 0.000 },
+    2: { inNs: 11.65, outNs: 10.45, macNs: 0.03913, filterNs: 0.2518, bandNs: 0.5543 },
+    4: { inNs: 24.24, outNs: 22.31, macNs: 0.03982, filterNs: 0.6511, bandNs: 0.4194 },
   },
 };

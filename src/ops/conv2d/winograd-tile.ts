@@ -82,12 +82,16 @@ export const WINOGRAD6_MAX_CHANNELS = 256;
 
 /**
  * F(6x6,3x3) is taken only where predicted at least this much faster than the
- * better of the other two: it doubles F(4x4)'s error, and the model's own
- * error (10-20% rms relative residual per tile on the calibration layers) would
- * otherwise flip layers where the two are within noise (e.g. 28x28 planes,
- * where 6-wide tiles compute 30x30).
+ * better of the other two: it doubles F(4x4)'s error, so a gain within the
+ * model's own error (8-9% rms relative residual per tile on the calibration
+ * layers, quiet calibration of 2026-12-03) is not worth it. Measured the same
+ * day (`BENCH_CLOCK=cpu node bench/run.mjs winograd`, one thread, Zen 5), F6
+ * over F4: VGG-16 112² 128 1.16x inference, 1.09x data gradient (predicted
+ * 1.08x); 224² 64 1.05x / 1.03x (predicted 1.06x); 56² 256 1.00x / 0.95x
+ * (predicted 0.95x); 28² planes and below slower (6-wide tiles compute 30x30).
+ * 1.1 (the value under load) left both VGG layers on F4.
  */
-export const WINOGRAD6_MIN_GAIN = 1.1;
+export const WINOGRAD6_MIN_GAIN = 1.05;
 
 /**
  * The tile for one pass of the shape s: the one with the lower predicted time,
