@@ -5,10 +5,9 @@
 // outputs. The same kernels and arithmetic as the separate ops: the same bits.
 import * as F from '../functional.js';
 import { empty } from '../ops/basic.js';
-import { choosePath } from '../ops/conv2d/choose-path.js';
 import { convGeometry } from '../ops/conv2d/geometry.js';
-import { packedForward, packedForwardApplies, type ConvEpilogue } from '../ops/conv2d/packed-forward.js';
-import { winogradForwardFused } from '../ops/conv2d/winograd-tile.js';
+import type { ConvEpilogue } from '../ops/conv2d/epilogue.js';
+import { convForwardFused } from '../ops/conv2d/run.js';
 import { elementwiseThreads } from '../ops/launch.js';
 import { kernels } from '../runtime/kernel-calls.js';
 import type { Tensor } from '../tensor.js';
@@ -88,11 +87,7 @@ function runStep(g: Plan['graph'], s: Step, i: number, arg: (v: ValueId | null) 
         const g = convGeometry('conv2d', x!, w!, null, opts);
         const y = empty([g.N, g.OC, g.OH, g.OW], 'conv2d');
         // Under noGrad: w is only read, so its transformed or packed form may be kept (weight-cache.ts).
-        if (winogradForwardFused(g, x!.ptr('conv2d'), w!.readPtr('conv2d'), epi, y.ptr(), w!.storage)) return y;
-        if (packedForwardApplies(g, choosePath(g))) {
-          packedForward(g, x!.ptr('conv2d'), w!.readPtr('conv2d'), epi, y.ptr(), w!.storage);
-          return y;
-        }
+        if (convForwardFused(g, x!.ptr('conv2d'), w!.readPtr('conv2d'), epi, y.ptr(), w!.storage)) return y;
         y.dispose();
         const out = F.conv2d(x!, w!, null, opts);
         kernels.affinePlanesInPlace({
