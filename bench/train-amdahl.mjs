@@ -42,6 +42,7 @@ function caller() {
 }
 
 let stats = new Map();
+let flip = false;
 let probeMs = 0; // the stack walks of --by caller: not the step's work
 const row = (key) => {
   let r = stats.get(key);
@@ -63,9 +64,12 @@ sn._internal.setShareProbe((name, runShare, threads) => {
     r.serial += dt; r.work += dt; r.crit += dt;
     return;
   }
-  const t = [cpuMs()];
-  for (let s = 0; s < n; s++) { runShare(s, n); t.push(cpuMs()); }
-  const shares = t.slice(1).map((v, i) => v - t[i]);
+  // The share run first finds colder caches (the second reuses what the first
+  // loaded): alternate the order so that neither share carries that bias.
+  const order = Array.from({ length: n }, (_, s) => (flip ? n - 1 - s : s));
+  flip = !flip;
+  const shares = new Array(n);
+  for (const s of order) { const t0 = cpuMs(); runShare(s, n); shares[s] = cpuMs() - t0; }
   const sum = shares.reduce((a, b) => a + b, 0);
   const max = Math.max(...shares);
   r.work += sum; r.crit += max; r.idle += max * n - sum;
