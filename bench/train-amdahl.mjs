@@ -44,17 +44,27 @@ function caller() {
 let stats = new Map();
 let flip = false;
 let probeMs = 0; // the stack walks of --by caller: not the step's work
+let lastEnd = null; // when the previous call of the step returned: the time since is TypeScript leading to this call
 const row = (key) => {
   let r = stats.get(key);
-  if (!r) stats.set(key, r = { calls: 0, serial: 0, work: 0, crit: 0, idle: 0 });
+  if (!r) stats.set(key, r = { calls: 0, serial: 0, work: 0, crit: 0, idle: 0, js: 0 });
   return r;
 };
 
 sn._internal.setShareProbe((name, runShare, threads) => {
   const c0 = cpuMs();
   const key = by === 'kernel' ? name : `${name} @ ${caller()}`;
-  probeMs += cpuMs() - c0;
   const r = row(key);
+  if (lastEnd !== null) r.js += c0 - lastEnd;
+  const work = r.work;
+  const c1 = cpuMs();
+  run(r, runShare, threads);
+  lastEnd = cpuMs();
+  // Everything here but the shares themselves is the probe's own time, not the step's.
+  probeMs += lastEnd - c1 - (r.work - work) + (c1 - c0);
+});
+
+function run(r, runShare, threads) {
   r.calls++;
   const n = Math.max(1, Math.min(threads ?? SHARES, SHARES));
   if (n === 1) {
@@ -73,7 +83,7 @@ sn._internal.setShareProbe((name, runShare, threads) => {
   const sum = shares.reduce((a, b) => a + b, 0);
   const max = Math.max(...shares);
   r.work += sum; r.crit += max; r.idle += max * n - sum;
-});
+}
 
 await sn.init({ threads: SHARES });
 for (const name of names) {
@@ -92,6 +102,7 @@ for (const name of names) {
   probeMs = 0;
   let total = 0;
   for (let r = 0; r < runs; r++) {
+    lastEnd = null;
     const t0 = cpuMs();
     step();
     total += cpuMs() - t0;
@@ -110,14 +121,20 @@ for (const name of names) {
     `kernels on the caller alone ${f(rows.reduce((a, r) => a + r.serial, 0))}, outside the pool (TypeScript, non-split kernels) ${f(outside)}`);
   console.log(`  2-thread model: critical path ${f(crit)} = serial ${f(serial)} + longer shares ${f(crit - serial)}; ` +
     `a share's idle time from uneven splits ${f(idle)} (over both threads); speedup ${(total / crit).toFixed(2)}x`);
-  console.log(`  ${'kernel @ caller'.padEnd(58)}${'calls'.padStart(7)}${'1T work'.padStart(9)}${'serial'.padStart(8)}${'2T path'.padStart(9)}${'idle'.padStart(8)}  lost at 2T`);
-  // "lost at 2T": what this row adds to the 2-thread step beyond half its 1-thread work.
-  rows.sort((a, b) => (b.crit - b.work / SHARES) - (a.crit - a.work / SHARES));
+  // Per row: its kernels, and the TypeScript that ran since the previous call
+  // ("TS before": serial, on the calling thread). "lost at 2T": what the row
+  // adds to the 2-thread step beyond half of its 1-thread time.
+  const lost = (r) => r.crit - r.work / SHARES + r.js / SHARES;
+  console.log(`  ${'kernel @ caller'.padEnd(58)}${'calls'.padStart(6)}${'1T work'.padStart(9)}${'serial'.padStart(8)}` +
+    `${'2T path'.padStart(9)}${'idle'.padStart(8)}${'TS before'.padStart(10)}  lost at 2T`);
+  rows.sort((a, b) => lost(b) - lost(a));
   for (const r of rows.slice(0, top)) {
-    console.log(`  ${r.k.slice(0, 57).padEnd(58)}${String(r.calls / runs).padStart(7)}${f(r.work).slice(-9).padStart(9)}` +
-      `${f(r.serial)}${f(r.crit).padStart(9)}${f(r.idle)}  ${f(r.crit - r.work / SHARES)}`);
+    console.log(`  ${r.k.slice(0, 57).padEnd(58)}${String(r.calls / runs).padStart(6)}${f(r.work).padStart(9)}` +
+      `${f(r.serial)}${f(r.crit).padStart(9)}${f(r.idle)}${f(r.js).padStart(10)}  ${f(lost(r))}`);
   }
-  console.log(`  ${'(outside the pool)'.padEnd(58)}${''.padStart(7)}${f(outside).padStart(9)}${f(outside)}${f(outside).padStart(9)}${f(0)}  ${f(outside / SHARES)}`);
+  const rest = outside - rows.reduce((a, r) => a + r.js, 0);
+  console.log(`  ${'(TypeScript after the last call, and rows not shown)'.padEnd(58)}${''.padStart(6)}${''.padStart(9)}` +
+    `${''.padStart(8)}${''.padStart(9)}${''.padStart(8)}${f(rest + rows.slice(top).reduce((a, r) => a + r.js, 0)).padStart(10)}`);
   x.dispose();
   m.dispose();
 }
