@@ -1,12 +1,19 @@
 // What of a training step does not scale from 1 to 2 threads, measured on one
-// core (so it holds on a machine shared with other jobs): every pool call of
-// the step runs its two shares (tid 0 and 1 of 2) one after the other on the
-// calling thread, each timed in process CPU time (src/runtime/pool.ts's share
-// probe). Per kernel and calling op it prints the 1-thread work (both shares),
-// the 2-thread critical path (the longer share), the part that runs on the
-// caller alone (calls made with threads = 1), and what the step spends outside
-// the pool's kernels (TypeScript, non-split kernels): serial too. The model
-// 2-thread step = serial + sum of the longer shares; Amdahl's bound.
+// core (so it holds on a machine shared with other jobs), in process CPU time
+// through src/runtime/pool.ts's share probe. The step runs twice per sample:
+// once with every pool call run as on one thread, once with each call's two
+// shares (tid 0 and 1 of 2) run one after the other on the calling thread.
+// Per kernel and calling op it prints the 1-thread time, the work the split
+// adds (both shares minus one thread: what every thread repeats, e.g. packing
+// the whole other GEMM operand), the 2-thread critical path (the longer share;
+// calls made with threads = 1 run on the caller alone), a share's idle time
+// (uneven splits) and the TypeScript run since the previous call (serial: it
+// runs on the caller between calls). The model 2-thread step = TypeScript +
+// sum of the longer shares: Amdahl's bound, before memory bandwidth, caches
+// and wake-ups that only two real threads show. "split +" mixes real repeated
+// work with this method's own cost: two shares run one after the other share
+// one core's caches, where two threads would each have their own L2 (a
+// Winograd band pass alone: +7-10% here, for the same bands).
 //
 //   npm run build && node --enable-source-maps bench/train-amdahl.mjs [--models resnet18] [--batch 8] [--runs 3] [--top 40] [--by kernel|caller]
 //
@@ -23,6 +30,7 @@ const runs = Number(opt('--runs', '3'));
 const top = Number(opt('--top', '40'));
 const by = opt('--by', 'caller');
 const SHARES = 2;
+let shares = SHARES; // of the pass being measured: 1 or SHARES
 
 const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 
@@ -66,7 +74,7 @@ sn._internal.setShareProbe((name, runShare, threads) => {
 
 function run(r, runShare, threads) {
   r.calls++;
-  const n = Math.max(1, Math.min(threads ?? SHARES, SHARES));
+  const n = Math.max(1, Math.min(threads ?? shares, shares));
   if (n === 1) {
     const t0 = cpuMs();
     runShare(0, 1);
@@ -78,10 +86,10 @@ function run(r, runShare, threads) {
   // loaded): alternate the order so that neither share carries that bias.
   const order = Array.from({ length: n }, (_, s) => (flip ? n - 1 - s : s));
   flip = !flip;
-  const shares = new Array(n);
-  for (const s of order) { const t0 = cpuMs(); runShare(s, n); shares[s] = cpuMs() - t0; }
-  const sum = shares.reduce((a, b) => a + b, 0);
-  const max = Math.max(...shares);
+  const times = new Array(n);
+  for (const s of order) { const t0 = cpuMs(); runShare(s, n); times[s] = cpuMs() - t0; }
+  const sum = times.reduce((a, b) => a + b, 0);
+  const max = Math.max(...times);
   r.work += sum; r.crit += max; r.idle += max * n - sum;
 }
 
@@ -98,43 +106,47 @@ for (const name of names) {
     opt2.step();
   });
   step(); // warm-up
-  stats = new Map();
-  probeMs = 0;
-  let total = 0;
-  for (let r = 0; r < runs; r++) {
-    lastEnd = null;
-    const t0 = cpuMs();
-    step();
-    total += cpuMs() - t0;
-  }
-  total -= probeMs;
-  const per = (v) => v / runs;
-  const rows = [...stats.entries()].map(([k, r]) => ({ k, ...r }));
-  const inKernels = rows.reduce((a, r) => a + r.work, 0);
-  const outside = total - inKernels;
-  const serial = rows.reduce((a, r) => a + r.serial, 0) + outside;
-  const crit = rows.reduce((a, r) => a + r.crit, 0) + outside;
-  const idle = rows.reduce((a, r) => a + r.idle, 0);
-  const f = (v) => per(v).toFixed(1).padStart(8);
-  console.log(`\n${name}: training step, batch ${batch}, mean of ${runs} steps, ms of process CPU time on one core (lscpu family/model: see README)`);
-  console.log(`  1-thread work ${f(total)}   of it: pool kernels split over 2 ${f(inKernels - rows.reduce((a, r) => a + r.serial, 0))}, ` +
-    `kernels on the caller alone ${f(rows.reduce((a, r) => a + r.serial, 0))}, outside the pool (TypeScript, non-split kernels) ${f(outside)}`);
-  console.log(`  2-thread model: critical path ${f(crit)} = serial ${f(serial)} + longer shares ${f(crit - serial)}; ` +
-    `a share's idle time from uneven splits ${f(idle)} (over both threads); speedup ${(total / crit).toFixed(2)}x`);
-  // Per row: its kernels, and the TypeScript that ran since the previous call
-  // ("TS before": serial, on the calling thread). "lost at 2T": what the row
-  // adds to the 2-thread step beyond half of its 1-thread time.
-  const lost = (r) => r.crit - r.work / SHARES + r.js / SHARES;
-  console.log(`  ${'kernel @ caller'.padEnd(58)}${'calls'.padStart(6)}${'1T work'.padStart(9)}${'serial'.padStart(8)}` +
+  /** Mean per step of `runs` steps with the calls split into `n` shares: the rows and the step's CPU time. */
+  const measure = (n) => {
+    shares = n;
+    stats = new Map();
+    probeMs = 0;
+    let total = 0;
+    for (let r = 0; r < runs; r++) {
+      lastEnd = null;
+      const t0 = cpuMs();
+      step();
+      total += cpuMs() - t0;
+    }
+    total -= probeMs;
+    const rows = new Map([...stats].map(([k, r]) => [k, Object.fromEntries(Object.entries(r).map(([f, v]) => [f, v / runs]))]));
+    return { rows, total: total / runs };
+  };
+  const one = measure(1);
+  const two = measure(SHARES);
+  const sum = (rows, f) => [...rows.values()].reduce((a, r) => a + r[f], 0);
+  const ts = two.total - sum(two.rows, 'work'); // TypeScript and non-split kernels, on the 2-share pass
+  const crit = sum(two.rows, 'crit') + ts;
+  const f = (v) => v.toFixed(1).padStart(8);
+  console.log(`\n${name}: training step, batch ${batch}, mean of ${runs} steps, ms of process CPU time on one core`);
+  console.log(`  1 thread: ${f(one.total)} = pool kernels ${f(sum(one.rows, 'work'))} + TypeScript and non-split kernels ${f(one.total - sum(one.rows, 'work'))}`);
+  console.log(`  2 shares: work ${f(two.total)} (the split adds ${f(sum(two.rows, 'work') - sum(one.rows, 'work'))}); critical path ${f(crit)} = ` +
+    `TypeScript ${f(ts)} + kernels on the caller alone ${f(sum(two.rows, 'serial'))} + longer shares ${f(sum(two.rows, 'crit') - sum(two.rows, 'serial'))}; ` +
+    `idle share time ${f(sum(two.rows, 'idle'))}; speedup ${(one.total / crit).toFixed(2)}x`);
+  // "lost at 2T": what the row adds to the 2-thread step beyond half of its 1-thread time (kernels and the TypeScript before them).
+  const zero = { calls: 0, work: 0, serial: 0, crit: 0, idle: 0, js: 0 };
+  const rows = [...new Set([...one.rows.keys(), ...two.rows.keys()])].map((k) => ({ k, a: one.rows.get(k) ?? zero, b: two.rows.get(k) ?? zero }));
+  const lost = ({ a, b }) => b.crit + b.js - (a.work + a.js) / SHARES;
+  console.log(`  ${'kernel @ caller'.padEnd(58)}${'calls'.padStart(6)}${'1T'.padStart(9)}${'split +'.padStart(8)}` +
     `${'2T path'.padStart(9)}${'idle'.padStart(8)}${'TS before'.padStart(10)}  lost at 2T`);
-  rows.sort((a, b) => lost(b) - lost(a));
+  rows.sort((p, q) => lost(q) - lost(p));
   for (const r of rows.slice(0, top)) {
-    console.log(`  ${r.k.slice(0, 57).padEnd(58)}${String(r.calls / runs).padStart(6)}${f(r.work).padStart(9)}` +
-      `${f(r.serial)}${f(r.crit).padStart(9)}${f(r.idle)}${f(r.js).padStart(10)}  ${f(lost(r))}`);
+    console.log(`  ${r.k.slice(0, 57).padEnd(58)}${String(r.b.calls).padStart(6)}${f(r.a.work).padStart(9)}` +
+      `${f(r.b.work - r.a.work)}${f(r.b.crit).padStart(9)}${f(r.b.idle)}${f(r.b.js).padStart(10)}  ${f(lost(r))}`);
   }
-  const rest = outside - rows.reduce((a, r) => a + r.js, 0);
-  console.log(`  ${'(TypeScript after the last call, and rows not shown)'.padEnd(58)}${''.padStart(6)}${''.padStart(9)}` +
-    `${''.padStart(8)}${''.padStart(9)}${''.padStart(8)}${f(rest + rows.slice(top).reduce((a, r) => a + r.js, 0)).padStart(10)}`);
+  const shown = rows.slice(0, top).reduce((a, r) => a + r.b.js, 0);
+  console.log(`  ${'(TypeScript before the first call, after the last, and of rows not shown)'.padEnd(58)}${''.padStart(6)}${''.padStart(9)}` +
+    `${''.padStart(8)}${''.padStart(9)}${''.padStart(8)}${f(ts - shown).padStart(10)}`);
   x.dispose();
   m.dispose();
 }
