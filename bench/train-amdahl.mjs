@@ -106,24 +106,26 @@ for (const name of names) {
     opt2.step();
   });
   step(); // warm-up
-  /** Mean per step of `runs` steps with the calls split into `n` shares: the rows and the step's CPU time. */
-  const measure = (n) => {
-    shares = n;
-    stats = new Map();
-    probeMs = 0;
-    let total = 0;
-    for (let r = 0; r < runs; r++) {
+  // The 1-share and 2-share steps alternate, so that a change in the machine's load hits both alike.
+  const passes = [1, SHARES].map(() => ({ stats: new Map(), total: 0 }));
+  for (let r = 0; r < runs; r++) {
+    [1, SHARES].forEach((n, i) => {
+      shares = n;
+      stats = passes[i].stats;
+      probeMs = 0;
       lastEnd = null;
       const t0 = cpuMs();
       step();
-      total += cpuMs() - t0;
-    }
-    total -= probeMs;
-    const rows = new Map([...stats].map(([k, r]) => [k, Object.fromEntries(Object.entries(r).map(([f, v]) => [f, v / runs]))]));
-    return { rows, total: total / runs };
-  };
-  const one = measure(1);
-  const two = measure(SHARES);
+      passes[i].total += cpuMs() - t0 - probeMs;
+    });
+  }
+  /** Mean per step: the rows and the step's CPU time. */
+  const mean = ({ stats: st, total }) => ({
+    rows: new Map([...st].map(([k, r]) => [k, Object.fromEntries(Object.entries(r).map(([f, v]) => [f, v / runs]))])),
+    total: total / runs,
+  });
+  const one = mean(passes[0]);
+  const two = mean(passes[1]);
   const sum = (rows, f) => [...rows.values()].reduce((a, r) => a + r[f], 0);
   const ts = two.total - sum(two.rows, 'work'); // TypeScript and non-split kernels, on the 2-share pass
   const crit = sum(two.rows, 'crit') + ts;
