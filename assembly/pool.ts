@@ -111,6 +111,10 @@ export function maxPool2dForward(
   // (strides 1 and 2); the others, and other strides, one at a time.
   const owLo = simdColsLo(OW, sW, pW, dW);
   const owHi = simdColsHi(owLo, OW, W, kW, sW, pW, dW);
+  if (kH == 3 && kW == 3 && sH == 2 && sW == 2 && dH == 1 && dW == 1) {
+    for (let p = p0; p < p1; p++) maxPool3x3s2Plane(planeAt(x, p, H, W), planeAt(y, p, OH, OW), H, W, OH, OW, pH, pW, owLo, owHi);
+    return;
+  }
   for (let p = p0; p < p1; p++) {
     const plane = planeAt(x, p, H, W);
     const out = planeAt(y, p, OH, OW);
@@ -131,6 +135,55 @@ export function maxPool2dForward(
       for (; ow < OW; ow++) store<f32>(at(out, oh * OW + ow), maxWindow(plane, W, ih0, ih1, ow * sW - pW, kW, dH, dW));
     }
   }
+}
+
+// Max pooling 3x3 / stride 2 (ResNet's, GoogLeNet's, AlexNet's) over one
+// plane, 4 outputs at a time down columns of outputs: each input row's max
+// over the 3 taps of the 4 windows (3 loads, 3 shuffles) is taken once and,
+// for the row two windows share (2·oh + 1 − pH), kept for the next output
+// row, about 40% fewer operations than the generic path's 9 taps per window.
+// Same bits: the running max `v > m || isnan(v)` over a row-major scan equals
+// the same rule applied to the rows' own maxima in row order (the first
+// maximum, and the last NaN, win either way). Edge columns as the generic path.
+function maxPool3x3s2Plane(plane: usize, out: usize, H: i32, W: i32, OH: i32, OW: i32, pH: i32, pW: i32, owLo: i32, owHi: i32): void {
+  const owEnd = owLo + ((owHi - owLo) & ~3);
+  for (let oh = 0; oh < OH; oh++) {
+    const hs = oh * 2 - pH;
+    const ih1 = min(hs + 3, H);
+    const ih0 = firstTap(hs, 1);
+    for (let ow = 0; ow < owLo; ow++) store<f32>(at(out, oh * OW + ow), maxWindow(plane, W, ih0, ih1, ow * 2 - pW, 3, 1, 1));
+    for (let ow = owEnd; ow < OW; ow++) store<f32>(at(out, oh * OW + ow), maxWindow(plane, W, ih0, ih1, ow * 2 - pW, 3, 1, 1));
+  }
+  for (let ow = owLo; ow < owEnd; ow += 4) {
+    const col = ow * 2 - pW; // >= 0 and the 4 windows end inside the row (simdColsLo/Hi)
+    let kept = f32x4.splat(-Infinity);
+    let keptRow = -1;
+    for (let oh = 0; oh < OH; oh++) {
+      const hs = oh * 2 - pH;
+      const ih1 = min(hs + 3, H);
+      let m = f32x4.splat(-Infinity);
+      for (let ih = max(hs, 0); ih < ih1; ih++) {
+        const h = ih == keptRow ? kept : rowMax3s2(at(plane, ih * W + col));
+        m = maxStep(m, h);
+        kept = h;
+        keptRow = ih;
+      }
+      v128.store(at(out, oh * OW + ow), m);
+    }
+  }
+}
+
+// Columns c..c+8 of one row (c = the first window's first column): the max of
+// taps c+2j, c+2j+1, c+2j+2 for the 4 windows j, in that order. Reads up to c+8.
+// @ts-ignore: decorator
+@inline function rowMax3s2(q: usize): v128 {
+  const a = v128.load(q);      // c .. c+3
+  const b = v128.load(q, 16);  // c+4 .. c+7
+  const e = v128.load(q, 20);  // c+5 .. c+8
+  const even = v128.shuffle<f32>(a, b, 0, 2, 4, 6);
+  const odd = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+  const next = v128.shuffle<f32>(even, e, 1, 2, 3, 7); // c+2, c+4, c+6, c+8
+  return maxStep(maxStep(even, odd), next);
 }
 
 // The max of one window (rows ih0..ih1 by dH, columns from ws, kW taps by dW, clipped).

@@ -11,3 +11,5 @@ export { chooseWinogradTile, costFeatures as winogradCostFeatures, forceWinograd
 export { traceGraph } from './graph/trace-graph.js';
 // simdnn/node's WorkerDataLoader marks a step boundary per batch (src/data/node/core.ts).
 export { stepBoundary } from './memory/steps.js';
+// bench/train-amdahl.mjs times each share of every pool call on one core (src/runtime/pool.ts).
+export { setShareProbe, type ShareProbe } from './runtime/pool.js';

@@ -44,6 +44,21 @@ interface PoolWorker {
 let warnedHint = false;
 
 /**
+ * bench/train-amdahl.mjs's probe: when set, `run` hands every call to it
+ * instead of dispatching, with `runShare(tid, n)` running one share on the
+ * calling thread and `threads` as the caller asked (undefined: the whole pool,
+ * 1: the caller only) and the kernel's arguments, so the probe can time each share of a 2-thread split
+ * one after another on one core. Kernels run on a pool of the size the probe
+ * asks for (per-thread scratch exists for every share); nothing else changes.
+ */
+export type ShareProbe = (name: string, runShare: (tid: number, n: number) => void, threads: number | undefined, args: readonly number[]) => void;
+let shareProbe: ShareProbe | null = null;
+/** @internal Sets (or clears, with null) the share probe; not API. */
+export function setShareProbe(probe: ShareProbe | null): void {
+  shareProbe = probe;
+}
+
+/**
  * A fixed pool of workers over the one shared memory. Each worker instantiates
  * the same compiled module; a call is dispatched through the control block
  * (control-block.ts): the caller writes the kernel id and arguments, opens
@@ -125,6 +140,10 @@ export class ThreadPool {
     if (this.closed) throw new SimdnnError(name, 'the thread pool was shut down');
     const n = Math.max(1, Math.min(threads ?? this.size, this.size));
     const fn = this.fns[id];
+    if (shareProbe !== null) {
+      shareProbe(name, (tid, nn) => fn(...args, tid, nn), threads, args);
+      return;
+    }
     if (n === 1 || this.ctl === null) {
       try {
         fn(...args, 0, 1);

@@ -32,6 +32,9 @@ export const POOL_ROWS: PoolRow[] = [
   { kind: 'max', shape: [1, 2, 13, 13], k: sq(3), s: sq(2) }, // AlexNet's, floor mode
   { kind: 'max', shape: [1, 2, 15, 15], k: sq(3), s: sq(2), ceil: true }, // GoogLeNet's, the last window clipped
   { kind: 'max', shape: [5, 1, 9, 8], k: sq(3), s: sq(2), p: sq(1) },
+  // 3x3/2, ResNet's (pool.ts maxPool3x3s2Plane): several column strips, rows kept between windows, odd tails.
+  { kind: 'max', shape: [2, 3, 30, 41], k: sq(3), s: sq(2), p: sq(1) },
+  { kind: 'max', shape: [1, 2, 31, 40], k: sq(3), s: sq(2), ceil: true },
   { kind: 'max', shape: [1, 3, 12, 10], k: [3, 2], s: [2, 3], p: [1, 1], d: [2, 1], ceil: true },
   // The dedicated 2x2/2 kernels: odd sizes (floor), column tails, one window.
   ...([[2, 3, 28, 28], [1, 2, 7, 9], [3, 1, 10, 10], [1, 1, 2, 2], [1, 1, 3, 17], [2, 4, 20, 18]] as const)

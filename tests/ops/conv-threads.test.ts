@@ -28,6 +28,8 @@ const layers: [string, Run][] = [
   ['im2col, colᵀ·Wᵀ, groups', layer([3, 8, 20, 21], [16, 4, 5, 5], { groups: 2, padding: 2 })],
   ['direct 1x1', layer([2, 64, 30, 30], [32, 64, 1, 1], {})],
   ['Winograd', layer([4, 32, 28, 28], [48, 32, 3, 3], { padding: 1 })],
+  // 56 tile rows: bands of 10 on one thread, of 7 on two (bands.ts threadBalancedRows).
+  ['Winograd, bands resized for 2 threads', layer([8, 16, 28, 28], [16, 16, 3, 3], { padding: 1 })],
 ];
 
 describe('conv2d and pools: 2 threads give the bits of 1', () => {

@@ -3,6 +3,7 @@ import { kernels } from '../../runtime/kernel-calls.js';
 import { GEMM_PARALLEL_MIN_MACS } from '../gemm.js';
 import type { ConvGeom } from './geometry.js';
 import { withScratch } from './scratch.js';
+import { threadBalancedRows } from './bands.js';
 import { applies as f2Applies } from './winograd-f2x2-3x3.js';
 import { winogradForwardPasses } from './winograd-forward.js';
 
@@ -73,11 +74,13 @@ export function backwardFilter(g: ConvGeom, x: number, dy: number, dw: number): 
   const be = backend('conv2d');
   const tilesW = Math.ceil(g.OW / TILE);
   const R = g.N * Math.ceil(g.OH / TILE);
-  const rows = winograd4BandRows(R, tilesW, g.C + g.OC);
-  const bands = Math.ceil(R / rows);
+  const most = winograd4BandRows(R, tilesW, g.C + g.OC);
   const sFloats = XI * kernels.winograd4FilterPlane({ O: g.OC, I: g.C });
-  const partials = Math.max(1, Math.min(GRAD_PARTIALS, bands, Math.floor(PARTIALS_FLOATS / sFloats)));
-  if (partials === 1 && be.pool.size > 1) return filterByBands(g, x, dy, dw, rows);
+  const partials = Math.max(1, Math.min(GRAD_PARTIALS, Math.ceil(R / most), Math.floor(PARTIALS_FLOATS / sFloats)));
+  if (partials === 1 && be.pool.size > 1) return filterByBands(g, x, dy, dw, most);
+  // Bands sized so the partial sums (one per thread) hold equal tile rows, from
+  // the shapes only; a band costs about a tile row more (it adds into its partial sum).
+  const rows = partials > 1 ? threadBalancedRows(R, most, partials, 1) : most;
   const threads = Math.min(be.pool.size, partials);
   const vFloats = round16(tileFloats(g.C, rows * tilesW));
   const dFloats = round16(tileFloats(g.OC, rows * tilesW));

@@ -2,7 +2,7 @@ import { backend } from '../../runtime/backend.js';
 import { kernels } from '../../runtime/kernel-calls.js';
 import type { Storage } from '../../storage.js';
 import { GEMM_PARALLEL_MIN_MACS } from '../gemm.js';
-import { balancedRows } from './bands.js';
+import { balancedRows, threadBalancedRows } from './bands.js';
 import type { ConvEpilogue } from './epilogue.js';
 import type { ConvGeom } from './geometry.js';
 import { withScratch } from './scratch.js';
@@ -65,7 +65,7 @@ export function winogradForwardPasses(k: WinogradTileKernels) {
     const byChannels = threads > 1 && channelsShareBetter(R, rows, p.Cout, threads);
     if (threads > 1 && !byChannels) {
       const bands = Math.ceil(Math.ceil(R / rows) / threads) * threads;
-      rows = Math.ceil(R / bands);
+      rows = threadBalancedRows(R, Math.ceil(R / bands), threads); // bands split evenly over the threads (bench/train-amdahl.mjs)
     }
     const vShared = byChannels && rows >= R;
     const vFloats = round16(tileFloats(p.Cin, rows * tilesW));
