@@ -127,15 +127,15 @@ export function winograd4PackedPlane(O: i32, I: i32): i32 {
 }
 
 // Tap (kh, kw) of the four filters at p0..p3, one per lane, ANDed with `mask`
-// (lanes of padding filters are 0).
+// (lanes of padding filters are 0) unless the four are all real (`whole`).
 // @ts-ignore: decorator
-@inline function tapsAt(p0: usize, p1: usize, p2: usize, p3: usize, mask: v128, flip: i32, kh: i32, kw: i32): v128 {
+@inline function tapsAt(p0: usize, p1: usize, p2: usize, p3: usize, mask: v128, whole: bool, flip: i32, kh: i32, kw: i32): v128 {
   const off = <usize>(flip ? (2 - kh) * 3 + 2 - kw : kh * 3 + kw) << 2;
   let v = v128.load32_zero(p0 + off);
   v = f32x4.replace_lane(v, 1, load<f32>(p1 + off));
   v = f32x4.replace_lane(v, 2, load<f32>(p2 + off));
   v = f32x4.replace_lane(v, 3, load<f32>(p3 + off));
-  return v128.and(v, mask);
+  return whole ? v : v128.and(v, mask);
 }
 
 // Lane l of vector q of a block (below) is the filter of row f % MR and input
@@ -181,30 +181,51 @@ export function winograd4Weights(w: usize, O: i32, I: i32, flip: i32, u: usize, 
       const nf = min(4, I - i0) * MR;
       const base = w + (<usize>(flip ? i0 * O + o0 : o0 * I + i0) * 9 << 2);
       const dst = u + (<usize>(o0 * I + i0 * MR) << 2);
-      for (let q = 0; 4 * q < nf; q++) {
-        const ra = laneReal(q, 0, rowsValid, nf), rb = laneReal(q, 1, rowsValid, nf);
-        const rc = laneReal(q, 2, rowsValid, nf), rd = laneReal(q, 3, rowsValid, nf);
-        const a = laneFilter(w, base, q, 0, ra, stepO, stepI), b = laneFilter(w, base, q, 1, rb, stepO, stepI);
-        const c = laneFilter(w, base, q, 2, rc, stepO, stepI), d = laneFilter(w, base, q, 3, rd, stepO, stepI);
-        let mask = i32x4.splat(ra ? -1 : 0);
-        mask = i32x4.replace_lane(mask, 1, rb ? -1 : 0);
-        mask = i32x4.replace_lane(mask, 2, rc ? -1 : 0);
-        mask = i32x4.replace_lane(mask, 3, rd ? -1 : 0);
-        const a0 = tapsAt(a, b, c, d, mask, flip, 0, 0), a1 = tapsAt(a, b, c, d, mask, flip, 0, 1), a2 = tapsAt(a, b, c, d, mask, flip, 0, 2);
-        const b0 = tapsAt(a, b, c, d, mask, flip, 1, 0), b1 = tapsAt(a, b, c, d, mask, flip, 1, 1), b2 = tapsAt(a, b, c, d, mask, flip, 1, 2);
-        const c0 = tapsAt(a, b, c, d, mask, flip, 2, 0), c1 = tapsAt(a, b, c, d, mask, flip, 2, 1), c2 = tapsAt(a, b, c, d, mask, flip, 2, 2);
-        const lanes = min(4, nf - 4 * q);
-        const out = dst + (<usize>q << 4);
-        // t = G g column by column (rows of t), then each row times Gᵀ
-        weightRow(out, plane, 0, g0(a0, b0, c0), g0(a1, b1, c1), g0(a2, b2, c2), lanes);
-        weightRow(out, plane, 1, g1(a0, b0, c0), g1(a1, b1, c1), g1(a2, b2, c2), lanes);
-        weightRow(out, plane, 2, g2(a0, b0, c0), g2(a1, b1, c1), g2(a2, b2, c2), lanes);
-        weightRow(out, plane, 3, g3(a0, b0, c0), g3(a1, b1, c1), g3(a2, b2, c2), lanes);
-        weightRow(out, plane, 4, g4(a0, b0, c0), g4(a1, b1, c1), g4(a2, b2, c2), lanes);
-        weightRow(out, plane, 5, c0, c1, c2, lanes);
+      if (rowsValid == MR && nf == 4 * MR) {
+        // a whole block: q literal, so the lanes' filters are constant offsets and none is masked
+        weightVector(w, base, 0, MR, 4 * MR, stepO, stepI, flip, dst, plane, true);
+        weightVector(w, base, 1, MR, 4 * MR, stepO, stepI, flip, dst, plane, true);
+        weightVector(w, base, 2, MR, 4 * MR, stepO, stepI, flip, dst, plane, true);
+        weightVector(w, base, 3, MR, 4 * MR, stepO, stepI, flip, dst, plane, true);
+        weightVector(w, base, 4, MR, 4 * MR, stepO, stepI, flip, dst, plane, true);
+        if (MR == 6) weightVector(w, base, 5, MR, 4 * MR, stepO, stepI, flip, dst, plane, true);
+      } else {
+        for (let q = 0; 4 * q < nf; q++) weightVector(w, base, q, rowsValid, nf, stepO, stepI, flip, dst, plane, false);
       }
     }
   }
+}
+
+
+// Vector q of a block of winograd4Weights: its 4 filters (laneReal, laneFilter)
+// transformed and stored at dst + 16q + ξ·plane. `whole`: every lane is real.
+// @ts-ignore: decorator
+@inline function weightVector(
+  w: usize, base: usize, q: i32, rowsValid: i32, nf: i32, stepO: usize, stepI: usize, flip: i32, dst: usize, plane: usize, whole: bool,
+): void {
+  const ra = whole || laneReal(q, 0, rowsValid, nf), rb = whole || laneReal(q, 1, rowsValid, nf);
+  const rc = whole || laneReal(q, 2, rowsValid, nf), rd = whole || laneReal(q, 3, rowsValid, nf);
+  const a = laneFilter(w, base, q, 0, ra, stepO, stepI), b = laneFilter(w, base, q, 1, rb, stepO, stepI);
+  const c = laneFilter(w, base, q, 2, rc, stepO, stepI), d = laneFilter(w, base, q, 3, rd, stepO, stepI);
+  let mask = i32x4.splat(-1);
+  if (!whole) {
+    mask = i32x4.replace_lane(mask, 0, ra ? -1 : 0);
+    mask = i32x4.replace_lane(mask, 1, rb ? -1 : 0);
+    mask = i32x4.replace_lane(mask, 2, rc ? -1 : 0);
+    mask = i32x4.replace_lane(mask, 3, rd ? -1 : 0);
+  }
+  const a0 = tapsAt(a, b, c, d, mask, whole, flip, 0, 0), a1 = tapsAt(a, b, c, d, mask, whole, flip, 0, 1), a2 = tapsAt(a, b, c, d, mask, whole, flip, 0, 2);
+  const b0 = tapsAt(a, b, c, d, mask, whole, flip, 1, 0), b1 = tapsAt(a, b, c, d, mask, whole, flip, 1, 1), b2 = tapsAt(a, b, c, d, mask, whole, flip, 1, 2);
+  const c0 = tapsAt(a, b, c, d, mask, whole, flip, 2, 0), c1 = tapsAt(a, b, c, d, mask, whole, flip, 2, 1), c2 = tapsAt(a, b, c, d, mask, whole, flip, 2, 2);
+  const lanes = whole ? 4 : min(4, nf - 4 * q);
+  const out = dst + (<usize>q << 4);
+  // t = G g column by column (rows of t), then each row times Gᵀ
+  weightRow(out, plane, 0, g0(a0, b0, c0), g0(a1, b1, c1), g0(a2, b2, c2), lanes);
+  weightRow(out, plane, 1, g1(a0, b0, c0), g1(a1, b1, c1), g1(a2, b2, c2), lanes);
+  weightRow(out, plane, 2, g2(a0, b0, c0), g2(a1, b1, c1), g2(a2, b2, c2), lanes);
+  weightRow(out, plane, 3, g3(a0, b0, c0), g3(a1, b1, c1), g3(a2, b2, c2), lanes);
+  weightRow(out, plane, 4, g4(a0, b0, c0), g4(a1, b1, c1), g4(a2, b2, c2), lanes);
+  weightRow(out, plane, 5, c0, c1, c2, lanes);
 }
 
 /**
@@ -610,6 +631,33 @@ export function winograd4GradGemms(
 }
 
 /**
+ * dw of n (1..4) filters (9 floats apart at out) = Gᵀ S G, from S[ξ] of the
+ * n consecutive filters at p (ξ planes `plane` bytes apart).
+ */
+// @ts-ignore: decorator
+@inline export function gradFilters(p: usize, plane: usize, out: usize, n: i32): void {
+  // rows k of Gᵀ S (6 columns each), then each row · G: one row at a
+  // time, so that its 6 columns stay in registers (the loads of the 36
+  // planes hit L1 after the first row)
+  const r00 = gradColumn0(p, plane), r01 = gradColumn0(p + plane, plane), r02 = gradColumn0(p + 2 * plane, plane);
+  const r03 = gradColumn0(p + 3 * plane, plane), r04 = gradColumn0(p + 4 * plane, plane);
+  storeTap(out, 0, n, gt0(r00, r01, r02, r03, r04));
+  const r05 = gradColumn0(p + 5 * plane, plane);
+  storeTap(out, 1, n, gt1(r01, r02, r03, r04));
+  storeTap(out, 2, n, gt2(r01, r02, r03, r04, r05));
+  const r10 = gradColumn1(p, plane), r11 = gradColumn1(p + plane, plane), r12 = gradColumn1(p + 2 * plane, plane);
+  const r13 = gradColumn1(p + 3 * plane, plane), r14 = gradColumn1(p + 4 * plane, plane), r15 = gradColumn1(p + 5 * plane, plane);
+  storeTap(out, 3, n, gt0(r10, r11, r12, r13, r14));
+  storeTap(out, 4, n, gt1(r11, r12, r13, r14));
+  storeTap(out, 5, n, gt2(r11, r12, r13, r14, r15));
+  const r20 = gradColumn2(p, plane), r21 = gradColumn2(p + plane, plane), r22 = gradColumn2(p + 2 * plane, plane);
+  const r23 = gradColumn2(p + 3 * plane, plane), r24 = gradColumn2(p + 4 * plane, plane), r25 = gradColumn2(p + 5 * plane, plane);
+  storeTap(out, 6, n, gt0(r20, r21, r22, r23, r24));
+  storeTap(out, 7, n, gt1(r21, r22, r23, r24));
+  storeTap(out, 8, n, gt2(r21, r22, r23, r24, r25));
+}
+
+/**
  * dw[o, i] = Gᵀ (S_0 + … + S_{P-1})[·][o][i] G: the partial sums added in
  * order into S_0 (this thread's rows o), then the 6x6 → 3x3 transform.
  */
@@ -633,25 +681,7 @@ export function winograd4GradReduce(s: usize, P: i32, O: i32, I: i32, dw: usize,
       const n = min(4, I - i);
       const p = s + (<usize>(o * I + i) << 2);
       const out = dw + (<usize>(o * I + i) * 9 << 2);
-      // rows k of Gᵀ S (6 columns each), then each row · G: one row at a
-      // time, so that its 6 columns stay in registers (the loads of the 36
-      // planes hit L1 after the first row)
-      const r00 = gradColumn0(p, plane), r01 = gradColumn0(p + plane, plane), r02 = gradColumn0(p + 2 * plane, plane);
-      const r03 = gradColumn0(p + 3 * plane, plane), r04 = gradColumn0(p + 4 * plane, plane);
-      storeTap(out, 0, n, gt0(r00, r01, r02, r03, r04));
-      const r05 = gradColumn0(p + 5 * plane, plane);
-      storeTap(out, 1, n, gt1(r01, r02, r03, r04));
-      storeTap(out, 2, n, gt2(r01, r02, r03, r04, r05));
-      const r10 = gradColumn1(p, plane), r11 = gradColumn1(p + plane, plane), r12 = gradColumn1(p + 2 * plane, plane);
-      const r13 = gradColumn1(p + 3 * plane, plane), r14 = gradColumn1(p + 4 * plane, plane), r15 = gradColumn1(p + 5 * plane, plane);
-      storeTap(out, 3, n, gt0(r10, r11, r12, r13, r14));
-      storeTap(out, 4, n, gt1(r11, r12, r13, r14));
-      storeTap(out, 5, n, gt2(r11, r12, r13, r14, r15));
-      const r20 = gradColumn2(p, plane), r21 = gradColumn2(p + plane, plane), r22 = gradColumn2(p + 2 * plane, plane);
-      const r23 = gradColumn2(p + 3 * plane, plane), r24 = gradColumn2(p + 4 * plane, plane), r25 = gradColumn2(p + 5 * plane, plane);
-      storeTap(out, 6, n, gt0(r20, r21, r22, r23, r24));
-      storeTap(out, 7, n, gt1(r21, r22, r23, r24));
-      storeTap(out, 8, n, gt2(r21, r22, r23, r24, r25));
+      gradFilters(p, plane, out, n);
     }
   }
 }
