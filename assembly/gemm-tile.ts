@@ -60,3 +60,33 @@ export const NR: i32 = 8;
   if (rows >= 5) { v128.store(c + 4 * ldcB, c40); v128.store(c + 4 * ldcB, c41, 16); }
   if (rows == 6) { v128.store(c + 5 * ldcB, c50); v128.store(c + 5 * ldcB, c51, 16); }
 }
+
+// The half-width tile: `rows` x 4 columns of C from the same packed panels (the
+// first 4 of each NR-wide row of packed B), for a last column panel of exactly
+// 4 (N % 8 == 4: F(4x4,3x3)'s 4 tiles of a 7x7 plane, or 84-tile bands), which
+// the 8-wide tile computes twice over on a zero-padded edge copy. Same
+// per-element order of operations as tileRowsBy8, so the same bits.
+// @ts-ignore: decorator
+@inline export function tileRowsBy4(rows: i32, kc: i32, ap: usize, bp: usize, c: usize, ldcB: usize, load: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
+  let c3 = f32x4.splat(0), c4 = f32x4.splat(0), c5 = f32x4.splat(0);
+  if (load) {
+    c0 = v128.load(c); c1 = v128.load(c + ldcB); c2 = v128.load(c + 2 * ldcB); c3 = v128.load(c + 3 * ldcB);
+    if (rows >= 5) c4 = v128.load(c + 4 * ldcB);
+    if (rows == 6) c5 = v128.load(c + 5 * ldcB);
+  }
+  for (let k = 0; k < kc; k++) {
+    const b = v128.load(bp);
+    c0 = madd(c0, v128.load32_splat(ap), b);
+    c1 = madd(c1, v128.load32_splat(ap, 4), b);
+    c2 = madd(c2, v128.load32_splat(ap, 8), b);
+    c3 = madd(c3, v128.load32_splat(ap, 12), b);
+    if (rows >= 5) c4 = madd(c4, v128.load32_splat(ap, 16), b);
+    if (rows == 6) c5 = madd(c5, v128.load32_splat(ap, 20), b);
+    ap += <usize>MR << 2;
+    bp += <usize>NR << 2;
+  }
+  v128.store(c, c0); v128.store(c + ldcB, c1); v128.store(c + 2 * ldcB, c2); v128.store(c + 3 * ldcB, c3);
+  if (rows >= 5) v128.store(c + 4 * ldcB, c4);
+  if (rows == 6) v128.store(c + 5 * ldcB, c5);
+}

@@ -18,6 +18,8 @@ import { packA, packB } from "./gemm-pack";
 import { gemm5x8 } from "./gemm-5x8";
 import { gemm6x8 } from "./gemm-6x8";
 import { gemm4x8 } from "./gemm-4x8";
+import { gemm5x4 } from "./gemm-5x4";
+import { gemm6x4 } from "./gemm-6x4";
 export { MR, NR };
 
 // The full MR x 8 tile of this build.
@@ -27,16 +29,26 @@ export { MR, NR };
   else gemm5x8(kc, ap, bp, c, ldcB, load);
 }
 
+// The MR x 4 half-width tile of this build (a last column panel of 4).
+// @ts-ignore: decorator
+@inline function halfTile(kc: i32, ap: usize, bp: usize, c: usize, ldcB: usize, load: bool): void {
+  if (ASC_FEATURE_RELAXED_SIMD) gemm6x4(kc, ap, bp, c, ldcB, load);
+  else gemm5x4(kc, ap, bp, c, ldcB, load);
+}
+
 // One rows x cols (<= MR x NR) tile of C from packed panels: the full-tile
-// kernels, or for a partial tile the same kernel on the scratch tile `edge`
-// (MR x NR floats) with the valid part copied back. Same arithmetic, so the
-// same bits whatever the tile's position. Shared with gemm-packed-a.ts.
+// kernels (MR x 4 for a last panel of 4 columns), or for another partial tile
+// the full kernel on the scratch tile `edge` (MR x NR floats) with the valid
+// part copied back. Same arithmetic, so the same bits whatever the tile's
+// position. Shared with gemm-packed-a.ts.
 // @ts-ignore: decorator
 @inline export function anyTile(kc: i32, ap: usize, bp: usize, cp: usize, ldcB: usize, rows: i32, cols: i32, loadC: bool, edge: usize): void {
   if (rows == MR && cols == NR) {
     fullTile(kc, ap, bp, cp, ldcB, loadC);
   } else if (rows == 4 && cols == NR) {
     gemm4x8(kc, ap, bp, cp, ldcB, loadC);
+  } else if (rows == MR && cols == 4) {
+    halfTile(kc, ap, bp, cp, ldcB, loadC);
   } else {
     for (let r = 0; r < MR; r++) {
       for (let q = 0; q < NR; q++) {

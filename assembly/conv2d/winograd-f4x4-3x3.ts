@@ -82,30 +82,17 @@ export function winograd4LineFloats(tilesW: i32): i32 {
   return f32x4.add(f32x4.sub(f32x4.mul(a, f32x4.splat(<f32>(1.0 / 24.0))), f32x4.mul(b, f32x4.splat(<f32>(1.0 / 12.0)))), f32x4.mul(c, f32x4.splat(<f32>(1.0 / 6.0))));
 }
 
-// The first `lanes` lanes of v: lane k at p + k·laneStep (one vector store when they are contiguous).
+// One row of U = t Gᵀ from the row (a, b, c) of t = G g, the first `lanes`
+// lanes stored at ξ = 6r + j.
 // @ts-ignore: decorator
-@inline function putLanes(p: usize, laneStep: usize, lanes: i32, v: v128): void {
-  if (laneStep == 4 && lanes == 4) {
-    v128.store(p, v);
-  } else {
-    store<f32>(p, f32x4.extract_lane(v, 0));
-    if (lanes > 1) store<f32>(p + laneStep, f32x4.extract_lane(v, 1));
-    if (lanes > 2) store<f32>(p + 2 * laneStep, f32x4.extract_lane(v, 2));
-    if (lanes > 3) store<f32>(p + 3 * laneStep, f32x4.extract_lane(v, 3));
-  }
-}
-
-// One row of U = t Gᵀ from the row (a, b, c) of t = G g, stored at ξ = 6r + j
-// (putLanes' lanes and laneStep).
-// @ts-ignore: decorator
-@inline function weightRow(u: usize, plane: usize, r: i32, a: v128, b: v128, c: v128, laneStep: usize, lanes: i32): void {
+@inline function weightRow(u: usize, plane: usize, r: i32, a: v128, b: v128, c: v128, lanes: i32): void {
   const p = u + <usize>(6 * r) * plane;
-  putLanes(p, laneStep, lanes, g0(a, b, c));
-  putLanes(p + plane, laneStep, lanes, g1(a, b, c));
-  putLanes(p + 2 * plane, laneStep, lanes, g2(a, b, c));
-  putLanes(p + 3 * plane, laneStep, lanes, g3(a, b, c));
-  putLanes(p + 4 * plane, laneStep, lanes, g4(a, b, c));
-  putLanes(p + 5 * plane, laneStep, lanes, c);
+  store4(p, lanes, g0(a, b, c));
+  store4(p + plane, lanes, g1(a, b, c));
+  store4(p + 2 * plane, lanes, g2(a, b, c));
+  store4(p + 3 * plane, lanes, g3(a, b, c));
+  store4(p + 4 * plane, lanes, g4(a, b, c));
+  store4(p + 5 * plane, lanes, c);
 }
 
 // Tap (kh, kw) of the first `lanes` of four filters (`step` bytes apart), one per lane; 0 in the others.
@@ -118,22 +105,6 @@ export function winograd4LineFloats(tilesW: i32): i32 {
   if (lanes > 2) v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * step));
   if (lanes > 3) v = f32x4.replace_lane(v, 3, load<f32>(p + 3 * step));
   return v;
-}
-
-// U = G g Gᵀ of n (0..4) filters g (one per lane, `step` bytes apart; lanes
-// past n are 0), the first `lanes` lanes stored at u + ξ·plane, laneStep bytes apart.
-// @ts-ignore: decorator
-@inline function transformFilters(g: usize, step: usize, flip: i32, n: i32, u: usize, plane: usize, laneStep: usize, lanes: i32): void {
-  const a0 = taps(g, step, flip, 0, 0, n), a1 = taps(g, step, flip, 0, 1, n), a2 = taps(g, step, flip, 0, 2, n);
-  const b0 = taps(g, step, flip, 1, 0, n), b1 = taps(g, step, flip, 1, 1, n), b2 = taps(g, step, flip, 1, 2, n);
-  const c0 = taps(g, step, flip, 2, 0, n), c1 = taps(g, step, flip, 2, 1, n), c2 = taps(g, step, flip, 2, 2, n);
-  // t = G g column by column (rows of t), then each row times Gᵀ
-  weightRow(u, plane, 0, g0(a0, b0, c0), g0(a1, b1, c1), g0(a2, b2, c2), laneStep, lanes);
-  weightRow(u, plane, 1, g1(a0, b0, c0), g1(a1, b1, c1), g1(a2, b2, c2), laneStep, lanes);
-  weightRow(u, plane, 2, g2(a0, b0, c0), g2(a1, b1, c1), g2(a2, b2, c2), laneStep, lanes);
-  weightRow(u, plane, 3, g3(a0, b0, c0), g3(a1, b1, c1), g3(a2, b2, c2), laneStep, lanes);
-  weightRow(u, plane, 4, g4(a0, b0, c0), g4(a1, b1, c1), g4(a2, b2, c2), laneStep, lanes);
-  weightRow(u, plane, 5, c0, c1, c2, laneStep, lanes);
 }
 
 /**
@@ -155,38 +126,106 @@ export function winograd4PackedPlane(O: i32, I: i32): i32 {
   return packedAFloats(O, I) + 16;
 }
 
+// Tap (kh, kw) of the four filters at p0..p3, one per lane, ANDed with `mask`
+// (lanes of padding filters are 0) unless the four are all real (`whole`).
+// @ts-ignore: decorator
+@inline function tapsAt(p0: usize, p1: usize, p2: usize, p3: usize, mask: v128, whole: bool, flip: i32, kh: i32, kw: i32): v128 {
+  const off = <usize>(flip ? (2 - kh) * 3 + 2 - kw : kh * 3 + kw) << 2;
+  let v = v128.load32_zero(p0 + off);
+  v = f32x4.replace_lane(v, 1, load<f32>(p1 + off));
+  v = f32x4.replace_lane(v, 2, load<f32>(p2 + off));
+  v = f32x4.replace_lane(v, 3, load<f32>(p3 + off));
+  return whole ? v : v128.and(v, mask);
+}
+
+// Lane l of vector q of a block (below) is the filter of row f % MR and input
+// channel f / MR of the block, f = 4q + l: real while inside the block's `nf`
+// floats and the layer's `rowsValid` output channels.
+// @ts-ignore: decorator
+@inline function laneReal(q: i32, l: i32, rowsValid: i32, nf: i32): bool {
+  const f = 4 * q + l;
+  return f < nf && f % MR < rowsValid;
+}
+
+// That filter's address, or w itself for a lane that is not real (any readable
+// address: tapsAt masks the lane to 0).
+// @ts-ignore: decorator
+@inline function laneFilter(w: usize, base: usize, q: i32, l: i32, real: bool, stepO: usize, stepI: usize): usize {
+  const f = 4 * q + l;
+  return real ? base + <usize>(f % MR) * stepO + <usize>(f / MR) * stepI : w;
+}
+
 /**
  * U[ξ] (planes winograd4PackedPlane apart, each in packed GEMM panels of MR
  * output channels) for the 3x3 filters g = w[o, i] (w [O, I, 3, 3]); with
  * `flip` the data gradient's filters g = w[i, o] rotated by 180° (w [I, O, 3, 3]).
- * Four panels at a time, per input channel: each panel's first four output
- * channels one per lane (one vector store per ξ), then its rows 4.. with the
- * four panels one per lane, so every lane computes a real filter. Panels
- * split between threads; padding rows past O are 0.
+ * In a panel, the MR output channels of 4 consecutive input channels are
+ * 4·MR consecutive floats of each plane: MR vectors, computed one per lane in
+ * that order (lane l of vector q: row (4q + l) % MR, channel (4q + l) / MR),
+ * so that every lane is a real filter and every store is a whole vector
+ * (one per ξ). The same arithmetic per filter as one filter per lane in any
+ * other order, so the values do not depend on the grouping. Panels split
+ * between threads; padding rows past O are 0.
  */
 export function winograd4Weights(w: usize, O: i32, I: i32, flip: i32, u: usize, tid: i32, nthreads: i32): void {
   const panels = (O + MR - 1) / MR;
   const p1 = unitStart(panels, tid + 1, nthreads);
   const plane = <usize>winograd4PackedPlane(O, I) << 2;
-  const panelBytes = <usize>I * MR << 2; // between panels in a plane
-  // the filter of (o, i) starts this many bytes after the one of (o - 1, i)
+  // the filter of (o, i) starts stepO bytes after the one of (o - 1, i), stepI after (o, i - 1)
   const stepO: usize = (flip ? <usize>9 : <usize>I * 9) << 2;
-  for (let p = unitStart(panels, tid, nthreads); p < p1; p += 4) {
-    const np = min(4, p1 - p);
+  const stepI: usize = (flip ? <usize>O * 9 : <usize>9) << 2;
+  for (let p = unitStart(panels, tid, nthreads); p < p1; p++) {
     const o0 = p * MR;
-    for (let i = 0; i < I; i++) {
-      const g = w + (<usize>(flip ? i * O + o0 : o0 * I + i) * 9 << 2);
-      const dst = u + (<usize>(o0 * I + i * MR) << 2);
-      for (let j = 0; j < np; j++) {
-        transformFilters(g + <usize>(j * MR) * stepO, stepO, flip, min(4, O - o0 - j * MR), dst + <usize>j * panelBytes, plane, 4, 4);
-      }
-      for (let r = 4; r < MR; r++) {
-        // row r of the np panels: real while o0 + r + j·MR < O
-        const n = min(np, max(0, (O - o0 - r + MR - 1) / MR));
-        transformFilters(g + <usize>r * stepO, <usize>MR * stepO, flip, n, dst + (<usize>r << 2), plane, panelBytes, np);
+    const rowsValid = min(MR, O - o0);
+    for (let i0 = 0; i0 < I; i0 += 4) {
+      const nf = min(4, I - i0) * MR;
+      const base = w + (<usize>(flip ? i0 * O + o0 : o0 * I + i0) * 9 << 2);
+      const dst = u + (<usize>(o0 * I + i0 * MR) << 2);
+      if (rowsValid == MR && nf == 4 * MR) {
+        // a whole block: q literal, so the lanes' filters are constant offsets and none is masked
+        weightVector(w, base, 0, MR, 4 * MR, stepO, stepI, flip, dst, plane, true);
+        weightVector(w, base, 1, MR, 4 * MR, stepO, stepI, flip, dst, plane, true);
+        weightVector(w, base, 2, MR, 4 * MR, stepO, stepI, flip, dst, plane, true);
+        weightVector(w, base, 3, MR, 4 * MR, stepO, stepI, flip, dst, plane, true);
+        weightVector(w, base, 4, MR, 4 * MR, stepO, stepI, flip, dst, plane, true);
+        if (MR == 6) weightVector(w, base, 5, MR, 4 * MR, stepO, stepI, flip, dst, plane, true);
+      } else {
+        for (let q = 0; 4 * q < nf; q++) weightVector(w, base, q, rowsValid, nf, stepO, stepI, flip, dst, plane, false);
       }
     }
   }
+}
+
+
+// Vector q of a block of winograd4Weights: its 4 filters (laneReal, laneFilter)
+// transformed and stored at dst + 16q + ξ·plane. `whole`: every lane is real.
+// @ts-ignore: decorator
+@inline function weightVector(
+  w: usize, base: usize, q: i32, rowsValid: i32, nf: i32, stepO: usize, stepI: usize, flip: i32, dst: usize, plane: usize, whole: bool,
+): void {
+  const ra = whole || laneReal(q, 0, rowsValid, nf), rb = whole || laneReal(q, 1, rowsValid, nf);
+  const rc = whole || laneReal(q, 2, rowsValid, nf), rd = whole || laneReal(q, 3, rowsValid, nf);
+  const a = laneFilter(w, base, q, 0, ra, stepO, stepI), b = laneFilter(w, base, q, 1, rb, stepO, stepI);
+  const c = laneFilter(w, base, q, 2, rc, stepO, stepI), d = laneFilter(w, base, q, 3, rd, stepO, stepI);
+  let mask = i32x4.splat(-1);
+  if (!whole) {
+    mask = i32x4.replace_lane(mask, 0, ra ? -1 : 0);
+    mask = i32x4.replace_lane(mask, 1, rb ? -1 : 0);
+    mask = i32x4.replace_lane(mask, 2, rc ? -1 : 0);
+    mask = i32x4.replace_lane(mask, 3, rd ? -1 : 0);
+  }
+  const a0 = tapsAt(a, b, c, d, mask, whole, flip, 0, 0), a1 = tapsAt(a, b, c, d, mask, whole, flip, 0, 1), a2 = tapsAt(a, b, c, d, mask, whole, flip, 0, 2);
+  const b0 = tapsAt(a, b, c, d, mask, whole, flip, 1, 0), b1 = tapsAt(a, b, c, d, mask, whole, flip, 1, 1), b2 = tapsAt(a, b, c, d, mask, whole, flip, 1, 2);
+  const c0 = tapsAt(a, b, c, d, mask, whole, flip, 2, 0), c1 = tapsAt(a, b, c, d, mask, whole, flip, 2, 1), c2 = tapsAt(a, b, c, d, mask, whole, flip, 2, 2);
+  const lanes = whole ? 4 : min(4, nf - 4 * q);
+  const out = dst + (<usize>q << 4);
+  // t = G g column by column (rows of t), then each row times Gᵀ
+  weightRow(out, plane, 0, g0(a0, b0, c0), g0(a1, b1, c1), g0(a2, b2, c2), lanes);
+  weightRow(out, plane, 1, g1(a0, b0, c0), g1(a1, b1, c1), g1(a2, b2, c2), lanes);
+  weightRow(out, plane, 2, g2(a0, b0, c0), g2(a1, b1, c1), g2(a2, b2, c2), lanes);
+  weightRow(out, plane, 3, g3(a0, b0, c0), g3(a1, b1, c1), g3(a2, b2, c2), lanes);
+  weightRow(out, plane, 4, g4(a0, b0, c0), g4(a1, b1, c1), g4(a2, b2, c2), lanes);
+  weightRow(out, plane, 5, c0, c1, c2, lanes);
 }
 
 /**
@@ -567,11 +606,18 @@ export function winograd4GradGemms(
   return f32x4.add(f32x4.mul(f32x4.sub(f32x4.sub(f32x4.add(z3, z4), z1), z2), f32x4.splat(<f32>(1.0 / 6.0))), z5);
 }
 
-// (Gᵀ z)[k] for the columns z of S at c (4 consecutive filters, rows 6·plane apart).
-function gradColumn(c: usize, plane: usize, k: i32): v128 {
-  const z0 = v128.load(c), z1 = v128.load(c + 6 * plane), z2 = v128.load(c + 12 * plane);
-  const z3 = v128.load(c + 18 * plane), z4 = v128.load(c + 24 * plane), z5 = v128.load(c + 30 * plane);
-  return k == 0 ? gt0(z0, z1, z2, z3, z4) : k == 1 ? gt1(z1, z2, z3, z4) : gt2(z1, z2, z3, z4, z5);
+// Rows 0..2 of Gᵀ z for the column z of S at c (4 consecutive filters, rows 6·plane apart).
+// @ts-ignore: decorator
+@inline function gradColumn0(c: usize, plane: usize): v128 {
+  return gt0(v128.load(c), v128.load(c + 6 * plane), v128.load(c + 12 * plane), v128.load(c + 18 * plane), v128.load(c + 24 * plane));
+}
+// @ts-ignore: decorator
+@inline function gradColumn1(c: usize, plane: usize): v128 {
+  return gt1(v128.load(c + 6 * plane), v128.load(c + 12 * plane), v128.load(c + 18 * plane), v128.load(c + 24 * plane));
+}
+// @ts-ignore: decorator
+@inline function gradColumn2(c: usize, plane: usize): v128 {
+  return gt2(v128.load(c + 6 * plane), v128.load(c + 12 * plane), v128.load(c + 18 * plane), v128.load(c + 24 * plane), v128.load(c + 30 * plane));
 }
 
 // Lane l of v to tap t of filter l (filters 9 floats apart), for the first n lanes.
@@ -582,6 +628,33 @@ function gradColumn(c: usize, plane: usize, k: i32): v128 {
   if (n > 1) store<f32>(p, f32x4.extract_lane(v, 1), 36);
   if (n > 2) store<f32>(p, f32x4.extract_lane(v, 2), 72);
   if (n > 3) store<f32>(p, f32x4.extract_lane(v, 3), 108);
+}
+
+/**
+ * dw of n (1..4) filters (9 floats apart at out) = Gᵀ S G, from S[ξ] of the
+ * n consecutive filters at p (ξ planes `plane` bytes apart).
+ */
+// @ts-ignore: decorator
+@inline export function gradFilters(p: usize, plane: usize, out: usize, n: i32): void {
+  // rows k of Gᵀ S (6 columns each), then each row · G: one row at a
+  // time, so that its 6 columns stay in registers (the loads of the 36
+  // planes hit L1 after the first row)
+  const r00 = gradColumn0(p, plane), r01 = gradColumn0(p + plane, plane), r02 = gradColumn0(p + 2 * plane, plane);
+  const r03 = gradColumn0(p + 3 * plane, plane), r04 = gradColumn0(p + 4 * plane, plane);
+  storeTap(out, 0, n, gt0(r00, r01, r02, r03, r04));
+  const r05 = gradColumn0(p + 5 * plane, plane);
+  storeTap(out, 1, n, gt1(r01, r02, r03, r04));
+  storeTap(out, 2, n, gt2(r01, r02, r03, r04, r05));
+  const r10 = gradColumn1(p, plane), r11 = gradColumn1(p + plane, plane), r12 = gradColumn1(p + 2 * plane, plane);
+  const r13 = gradColumn1(p + 3 * plane, plane), r14 = gradColumn1(p + 4 * plane, plane), r15 = gradColumn1(p + 5 * plane, plane);
+  storeTap(out, 3, n, gt0(r10, r11, r12, r13, r14));
+  storeTap(out, 4, n, gt1(r11, r12, r13, r14));
+  storeTap(out, 5, n, gt2(r11, r12, r13, r14, r15));
+  const r20 = gradColumn2(p, plane), r21 = gradColumn2(p + plane, plane), r22 = gradColumn2(p + 2 * plane, plane);
+  const r23 = gradColumn2(p + 3 * plane, plane), r24 = gradColumn2(p + 4 * plane, plane), r25 = gradColumn2(p + 5 * plane, plane);
+  storeTap(out, 6, n, gt0(r20, r21, r22, r23, r24));
+  storeTap(out, 7, n, gt1(r21, r22, r23, r24));
+  storeTap(out, 8, n, gt2(r21, r22, r23, r24, r25));
 }
 
 /**
@@ -608,14 +681,7 @@ export function winograd4GradReduce(s: usize, P: i32, O: i32, I: i32, dw: usize,
       const n = min(4, I - i);
       const p = s + (<usize>(o * I + i) << 2);
       const out = dw + (<usize>(o * I + i) * 9 << 2);
-      // rows k of Gᵀ S (6 columns each), then each row · G
-      for (let k = 0; k < 3; k++) {
-        const r0 = gradColumn(p, plane, k), r1 = gradColumn(p + plane, plane, k), r2 = gradColumn(p + 2 * plane, plane, k);
-        const r3 = gradColumn(p + 3 * plane, plane, k), r4 = gradColumn(p + 4 * plane, plane, k), r5 = gradColumn(p + 5 * plane, plane, k);
-        storeTap(out, 3 * k, n, gt0(r0, r1, r2, r3, r4));
-        storeTap(out, 3 * k + 1, n, gt1(r1, r2, r3, r4));
-        storeTap(out, 3 * k + 2, n, gt2(r1, r2, r3, r4, r5));
-      }
+      gradFilters(p, plane, out, n);
     }
   }
 }

@@ -1,10 +1,10 @@
 // The GEMM tester's table (gemm.test.ts runs it with tester.ts): C (+)= op(A)·op(B)
 // with the bias/ReLU epilogue, through src/ops/gemm.ts split over the whole pool,
 // against a float64 loop. Rows cover every register tile (5x8 baseline, 6x8
-// relaxed, the 4-row edge tile, partial tiles: M and N at every remainder), the
-// cache blocks (MC 120, KC 384, NC 1024), the small unpacked path, all
-// transposes, accumulate, strided operands, K = 0, batched sn.matmul, and
-// gemvRows (the batch-1 linear kernel).
+// relaxed, the 4-row edge tile, the MR x 4 half-width tile, partial tiles: M
+// and N at every remainder), the cache blocks (MC 120, KC 384, NC 1024), the
+// small unpacked path, all transposes, accumulate, strided operands, K = 0,
+// batched sn.matmul, and gemvRows (the batch-1 linear kernel).
 import * as sn from '../../src/index.js';
 import { EPI_BIAS_COL, EPI_BIAS_ROW, EPI_NONE, gemm } from '../../src/ops/gemm.js';
 import { kernels } from '../../src/runtime/kernel-calls.js';
@@ -44,6 +44,8 @@ export const GEMM_ROWS: GemmRow[] = [
   // Packed and unpacked path forced (the same bits: gemm.test.ts).
   ...[1, 2].flatMap((path) => TRANS.flatMap(([tA, tB]) => [
     { M: 7, N: 9, K: 13, tA, tB, pad: 1, acc: true, path }, { M: 64, N: 70, K: 65, tA, tB, pad: 1, path }, { M: 5, N: 8, K: 1, tA, tB, pad: 1, acc: true, path },
+    // a last column panel of 4 (the MR x 4 half-width tile), on whole and partial row panels
+    { M: 12, N: 20, K: 33, tA, tB, pad: 1, acc: true, path }, { M: 30, N: 4, K: 70, tA, tB, path },
   ])),
   // K = 0: zeros, or C unchanged when accumulating.
   { M: 3, N: 5, K: 0 }, { M: 3, N: 5, K: 0, acc: true },
