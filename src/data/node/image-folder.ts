@@ -48,6 +48,8 @@ export class ImageFolderDataset extends PreparedImageDataset {
   readonly labels: Int32Array;
   private readonly opts: ImageFolderOptions;
   private readonly cache: Image[] | null = null;
+  /** The decode the next one waits for (see asyncDecoder). */
+  private lastDecode: Promise<unknown> = Promise.resolve();
 
   constructor(root: string, opts: ImageFolderOptions = {}) {
     super(!!opts?.skipBadImages, '--skip-bad-images');
@@ -91,14 +93,23 @@ export class ImageFolderDataset extends PreparedImageDataset {
   }
 
   /**
-   * `prepare` decodes with sharp (all of a batch at once: libvips decodes on
-   * its own threads). Without sharp, or with decoder 'js', or when preloaded,
-   * there is none and `prepare` does nothing.
+   * `prepare` decodes with sharp, off this thread (libuv's and libvips'
+   * threads), one image at a time: each decode starts when the one before it
+   * ends. So a dataset (a data worker) keeps one decode in flight, N workers N,
+   * whatever the size of libuv's thread pool (4 by default): a batch's 32
+   * decodes at once would run as many libvips pipelines side by side as that
+   * pool has threads, competing for the cores with each other and with the
+   * training, for no more images per CPU-second. Without sharp, or with
+   * decoder 'js', or when preloaded, there is none and `prepare` does nothing.
    */
   protected asyncDecoder(): ((i: number) => Promise<Image>) | null {
     const sharp = this.cache === null && this.opts.decoder !== 'js' ? getSharp() : null;
     if (sharp === null) return null;
-    return (i) => decodeImageFileSharp(sharp, this.files[i], this.opts.channels ?? 3, this.opts.resize);
+    return (i) => {
+      const decoded = this.lastDecode.then(() => decodeImageFileSharp(sharp, this.files[i], this.opts.channels ?? 3, this.opts.resize));
+      this.lastDecode = decoded.catch(() => undefined);
+      return decoded;
+    };
   }
 
   /** A bad file's place goes to the next readable one (decoded by sharp too), whatever sharp's error. */
