@@ -172,7 +172,7 @@ describe('ImageFolderDataset with sharp', () => {
   });
 });
 
-describe('decoding with sharp, one libvips thread and one decode at a time', () => {
+describe('decoding with sharp: one libvips thread each, two decodes at a time', () => {
   // A stand-in for sharp that records its settings and how many decodes run at once.
   const fakeSharp = () => {
     const log = { cache: [] as boolean[], concurrency: [] as number[], started: [] as number[], inFlight: 0, maxInFlight: 0 };
@@ -213,14 +213,14 @@ describe('decoding with sharp, one libvips thread and one decode at a time', () 
     expect(log.concurrency).toEqual([1]);
   });
 
-  it("ImageFolderDataset's prepare keeps one decode in flight, in order, and goes on past a failed one", async () => {
+  it("ImageFolderDataset's prepare keeps two decodes in flight, in order, and goes on past a failed one", async () => {
     resetSharpForTests();
     const { sharp, log } = fakeSharp();
     getSharp(() => sharp);
     const ds = new ImageFolderDataset(root, { resize: 4 });
     await Promise.all([ds.prepare([0, 1]), ds.prepare([2, 3])]);
     expect(log.started).toEqual([10, 11, 12, 13]);
-    expect(log.maxInFlight).toBe(1);
+    expect(log.maxInFlight).toBe(2);
     expect(ds.get(1).image.data[0]).toBeCloseTo(11 / 255, 6);
     expect(() => ds.get(2)).toThrow(`readImage: ${join(root, 'a', 'c.jpg')}: corrupt JPEG (VipsJpeg: premature end of JPEG image)`);
     expect(ds.get(3).image.data[0]).toBeCloseTo(13 / 255, 6);
