@@ -8,9 +8,6 @@ import { resize } from '../resize.js';
 import { decodeImageFile, isImageFile } from './decode-image.js';
 import { decodeImageFileSharp, getSharp } from './sharp-decode.js';
 
-/** sharp decodes one dataset (one data worker) keeps under way: see ImageFolderDataset.asyncDecoder. */
-const DECODES_IN_FLIGHT = 2;
-
 export interface ImageFolderOptions {
   /** Resize so the shorter side is this many pixels (bilinear), e.g. 256 for AlexNet. */
   resize?: number;
@@ -51,9 +48,6 @@ export class ImageFolderDataset extends PreparedImageDataset {
   readonly labels: Int32Array;
   private readonly opts: ImageFolderOptions;
   private readonly cache: Image[] | null = null;
-  /** sharp decodes under way, and the ones waiting for one of them to end (see asyncDecoder). */
-  private decoding = 0;
-  private readonly waiting: (() => void)[] = [];
 
   constructor(root: string, opts: ImageFolderOptions = {}) {
     super(!!opts?.skipBadImages, '--skip-bad-images');
@@ -97,35 +91,14 @@ export class ImageFolderDataset extends PreparedImageDataset {
   }
 
   /**
-   * `prepare` decodes with sharp, off this thread (libuv's and libvips'
-   * threads), at most two images at a time: one running, and the next already
-   * queued, so libuv's thread starts it without waiting for this thread. A
-   * batch's 32 decodes at once would run as many libvips pipelines side by
-   * side as libuv's pool has threads (4 by default, for the whole process),
-   * crowding the cores the training's compute threads use, for no more images
-   * per CPU-second; so a data worker keeps at most two in flight, N workers 2N.
-   * Without sharp, or with decoder 'js', or when preloaded, there is none and
-   * `prepare` does nothing.
+   * `prepare` decodes with sharp (all of a batch at once: libvips decodes on
+   * its own threads). Without sharp, or with decoder 'js', or when preloaded,
+   * there is none and `prepare` does nothing.
    */
   protected asyncDecoder(): ((i: number) => Promise<Image>) | null {
     const sharp = this.cache === null && this.opts.decoder !== 'js' ? getSharp() : null;
     if (sharp === null) return null;
-    return (i) => this.whenFree(() => decodeImageFileSharp(sharp, this.files[i], this.opts.channels ?? 3, this.opts.resize));
-  }
-
-  /** Runs `decode` once fewer than DECODES_IN_FLIGHT of this dataset's decodes are under way, in the order asked. */
-  private whenFree(decode: () => Promise<Image>): Promise<Image> {
-    return new Promise<Image>((resolve, reject) => {
-      const start = () => {
-        this.decoding++;
-        decode().then(resolve, reject).finally(() => {
-          this.decoding--;
-          this.waiting.shift()?.();
-        });
-      };
-      if (this.decoding < DECODES_IN_FLIGHT) start();
-      else this.waiting.push(start);
-    });
+    return (i) => decodeImageFileSharp(sharp, this.files[i], this.opts.channels ?? 3, this.opts.resize);
   }
 
   /** A bad file's place goes to the next readable one (decoded by sharp too), whatever sharp's error. */

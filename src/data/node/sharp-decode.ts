@@ -42,10 +42,10 @@ export function getSharp(load: () => unknown = () => createRequire(import.meta.u
     // per epoch, so it only costs memory and hashing.
     cached.cache?.(false);
     // One libvips thread per decode. Decodes run in parallel already, one per
-    // libuv thread (sharp's work queue; ImageFolderDataset keeps two in flight
-    // per data worker); more threads per decode would only crowd the cores the
-    // training's compute threads use. sharp picks 1 itself on glibc, but its
-    // core count where MALLOC_ARENA_MAX is set, on musl or with jemalloc.
+    // thread of libuv's pool (sharp's work queue); more threads per decode would
+    // only crowd the cores the training's compute threads use. sharp picks 1
+    // itself on glibc, but its core count where MALLOC_ARENA_MAX is set, on
+    // musl or with jemalloc.
     cached.concurrency?.(1);
   } catch (e) {
     cached = null;
