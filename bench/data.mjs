@@ -168,7 +168,7 @@ sn.shutdown();
 // 4. The AlexNet pipeline on a folder of photo-sized JPEGs: sharp (libjpeg-turbo, shrink-on-load)
 // vs jpeg-js, in 1 and 2 data workers, and torchvision's ImageFolder + DataLoader (PIL) with
 // num_workers 1 and 2 where /usr/bin/python3 has torchvision. Each configuration runs in its own
-// process with UV_THREADPOOL_SIZE = workers and VIPS_CONCURRENCY = 1, so "N workers" is N decoding
+// process with UV_THREADPOOL_SIZE = workers (one libvips thread per decode), so "N workers" is N decoding
 // threads on both sides. images/s by wall time and per CPU-second of all the threads and processes;
 // then end-to-end AlexNet training from the folder vs from pre-decoded tensors.
 await import('./lib/photo-folder-bench.mjs');

@@ -172,6 +172,18 @@ describe('ImageFolderDataset with sharp', () => {
   });
 });
 
+describe('getSharp', () => {
+  afterAll(() => resetSharpForTests());
+  it('turns the operation cache off and gives each decode one libvips thread', () => {
+    resetSharpForTests();
+    const log = { cache: [] as boolean[], concurrency: [] as number[] };
+    // A stand-in for sharp that records its settings.
+    const sharp = Object.assign(() => ({}), { cache: (on: boolean) => log.cache.push(on), concurrency: (n: number) => (log.concurrency.push(n), n) });
+    expect(getSharp(() => sharp)).toBe(sharp);
+    expect(log).toEqual({ cache: [false], concurrency: [1] });
+  });
+});
+
 describe('WorkerDataLoader over an image folder', () => {
   let dir = '';
   afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { isMainThread } from 'node:worker_threads';
 import { SimdnnError } from '../../errors.js';
 import type { Image } from '../image.js';
 import { firstLine, pixelsToImage, sniffFormat } from './decode-image.js';
@@ -12,7 +14,10 @@ interface SharpPipeline {
   raw(opts?: { depth: string }): SharpPipeline;
   toBuffer(opts: { resolveWithObject: true }): Promise<{ data: Buffer; info: { width: number; height: number; channels: number } }>;
 }
-export type SharpModule = ((input: Uint8Array, opts?: { failOn?: string; limitInputPixels?: number | false }) => SharpPipeline) & { cache?(on: boolean): unknown };
+export type SharpModule = ((input: Uint8Array, opts?: { failOn?: string; limitInputPixels?: number | false }) => SharpPipeline) & {
+  cache?(on: boolean): unknown;
+  concurrency?(threads: number): number;
+};
 
 let cached: SharpModule | null | undefined;
 /**
@@ -36,6 +41,12 @@ export function getSharp(load: () => unknown = () => createRequire(import.meta.u
     // libvips' operation cache keeps recent results for reuse; a data set decodes each file once
     // per epoch, so it only costs memory and hashing.
     cached.cache?.(false);
+    // One libvips thread per decode. Decodes run in parallel already, one per
+    // thread of libuv's pool (sharp's work queue); more threads per decode would
+    // only crowd the cores the training's compute threads use. sharp picks 1
+    // itself on glibc, but its core count where MALLOC_ARENA_MAX is set, on
+    // musl or with jemalloc.
+    cached.concurrency?.(1);
   } catch (e) {
     cached = null;
     const g = globalThis as { [NOTICE_SHOWN]?: boolean };
@@ -85,7 +96,11 @@ export async function decodeImageFileSharp(sharp: SharpModule, path: string, cha
   const op = 'readImage';
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    // In a worker thread (WorkerDataLoader's), a blocking read costs the thread
+    // nothing it would do meanwhile, and an asynchronous one is four round trips
+    // (open, stat, read, close) through libuv's thread pool, queued behind the
+    // decodes running there. The main thread reads asynchronously: it trains.
+    bytes = isMainThread ? await readFile(path) : readFileSync(path);
   } catch (e) {
     throw new SimdnnError(op, `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
