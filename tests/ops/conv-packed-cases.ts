@@ -24,6 +24,8 @@ export const PACKED_CASES: PackedCase[] = [
   ['1x1 on 5x5, K = 400 (transposed, two K blocks)', [1, 400, 5, 5], [24, 400, 1, 1], 1, 0, true],
   ['1x1 on 14x14, 32 -> 37 (W·B)', [1, 32, 14, 14], [37, 32, 1, 1], 1, 0, true],
   ['3x3 stride 2 20x20 -> 10x10, 16 -> 24 (im2col, W·B)', [1, 16, 20, 20], [24, 16, 3, 3], 2, 1, false],
+  ['1x1 on 12x12, 40 -> 37 (W·B; 5·5 + 3·4 rows in the baseline build, a partial 6-row panel in the relaxed one)', [1, 40, 12, 12], [37, 40, 1, 1], 1, 0, true],
+  ['1x1 on 12x12, 40 -> 34 (W·B; a 4-row panel last in both builds)', [1, 40, 12, 12], [34, 40, 1, 1], 1, 0, false],
 ];
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
