@@ -33,6 +33,7 @@ export { winogradConvChannels } from "./conv2d/winograd-f2x2-3x3";
 export { packConvWeights, convSmallForward, planesToPixels, convSmallFilterGrad, packDataWeights, convSmallDataGrad, convSmallDataGradScratch } from "./conv2d/small";
 export { addReluInPlace, affinePlanesInPlace } from "./inference";
 export { packedConvWeightFloats, packConvWeightPanels, packedConvGemm } from "./conv2d/packed-gemm-conv";
+export { packedConvColumnFloats, packConvWeightColumns, transposedConvScratchFloats, packedConvGemmTransposed } from "./conv2d/packed-gemm-conv-transposed";
 export { gemvRows } from "./gemv";
 export { binarySame, binaryScalar, binaryStrided, unary, copyFloats } from "./binary";
 export { reduceAxis, sumBlocks } from "./reduce";

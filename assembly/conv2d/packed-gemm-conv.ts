@@ -20,20 +20,52 @@ import { packA, packB } from "../gemm-pack";
 import { packedAFloats } from "../gemm-packed-a";
 import { unitStart } from "../elementwise";
 
-/** Floats of the packed weights of a [OC, K] weight matrix. */
+// The output channels as row panels: MR-row panels, then `fours` 4-row panels
+// (gemm-4x8.ts) so that no panel is partial: 256 = 48·5 + 4·4 instead of
+// 51·5 + 1, whose 1-row edge tile computed a whole 5x8 tile through the edge
+// copy (~1.5% of a 256-channel layer's time). Where no such split exists (the
+// relaxed build's MR = 6 with OC odd, or OC < 4·fours) the last panel is
+// partial, as before. Every panel is stored MR wide (rows past its own zero).
+// @ts-ignore: decorator
+@inline function fourRowPanels(OC: i32): i32 {
+  for (let f = 0; f < MR; f++) {
+    if (4 * f <= OC && (OC - 4 * f) % MR == 0) return f;
+  }
+  return 0;
+}
+/** Full MR-row panels of OC output channels (the first ones; then the 4-row or partial ones). */
+// @ts-ignore: decorator
+@inline function fullPanels(OC: i32): i32 {
+  const f = fourRowPanels(OC);
+  return f > 0 ? (OC - 4 * f) / MR : OC / MR;
+}
+/** Row panels of OC output channels. */
+// @ts-ignore: decorator
+@inline function panelCount(OC: i32): i32 {
+  const f = fourRowPanels(OC);
+  return f > 0 ? (OC - 4 * f) / MR + f : (OC + MR - 1) / MR;
+}
+/** First row of panel p (the end row for p = panelCount); `full`: fullPanels(OC). */
+// @ts-ignore: decorator
+@inline function panelRow(OC: i32, full: i32, p: i32): i32 {
+  return min(OC, p <= full ? p * MR : full * MR + (p - full) * 4);
+}
+
+/** Floats of the packed weights of a [OC, K] weight matrix (at most packedAFloats: a 4-row panel replaces a partial one). */
 export function packedConvWeightFloats(OC: i32, K: i32): i32 {
   return packedAFloats(OC, K);
 }
 
-/** Packs w [OC, K] (row-major) into MR-row panels at dst; threads take whole panels. */
+/** Packs w [OC, K] (row-major) into the row panels above at dst, each MR·K floats; threads take whole panels. */
 export function packConvWeightPanels(w: usize, OC: i32, K: i32, dst: usize, tid: i32, nthreads: i32): void {
-  const panels = (OC + MR - 1) / MR;
+  const panels = panelCount(OC);
   const p0 = unitStart(panels, tid, nthreads);
   const p1 = unitStart(panels, tid + 1, nthreads);
-  if (p0 >= p1) return;
-  const i0 = p0 * MR;
-  const i1 = min(OC, p1 * MR);
-  packA(false, w, K, i0, 0, i1 - i0, K, dst + (<usize>i0 * K << 2));
+  const full = fullPanels(OC);
+  for (let p = p0; p < p1; p++) {
+    const i0 = panelRow(OC, full, p);
+    packA(false, w, K, i0, 0, panelRow(OC, full, p + 1) - i0, K, dst + (<usize>p * MR * K << 2));
+  }
 }
 
 // y = relu?(y·scale[i] + shift[i] + res?) over rows [i0, i1) x cols [j0, j1),
@@ -76,34 +108,37 @@ function epilogueRows(
 /**
  * y = epilogue(Wp · B) as above. `wp`: packConvWeightPanels' output for
  * [OC, K]; `res` (0: none) has y's layout. Threads split C as gemm() does:
- * the larger of the output channels (in MR rows) and the columns (in NR).
+ * the larger of the output channels (in row panels) and the columns (in NR).
  * Scratch: gemmScratchFloats() per thread.
  */
 export function packedConvGemm(
   wp: usize, OC: i32, K: i32, b: usize, ldb: i32, cols: i32, y: usize, ldy: i32,
   scale: usize, shift: usize, res: usize, relu: i32, scratch: usize, tid: i32, nthreads: i32,
 ): void {
-  let i0 = 0, i1 = OC, j0 = 0, j1 = cols;
+  const panels = panelCount(OC);
+  const full = fullPanels(OC);
+  let p0 = 0, p1 = panels, j0 = 0, j1 = cols;
   if (nthreads > 1) {
-    const mTiles = (OC + MR - 1) / MR;
     const nTiles = (cols + NR - 1) / NR;
-    const splitM = OC >= cols ? mTiles >= nthreads || mTiles >= nTiles : nTiles < nthreads && mTiles > nTiles;
+    const splitM = OC >= cols ? panels >= nthreads || panels >= nTiles : nTiles < nthreads && panels > nTiles;
     if (splitM) {
-      const per = (mTiles + nthreads - 1) / nthreads;
-      i0 = min(OC, tid * per * MR); i1 = min(OC, (tid + 1) * per * MR);
+      const per = (panels + nthreads - 1) / nthreads;
+      p0 = min(panels, tid * per); p1 = min(panels, (tid + 1) * per);
     } else {
       const per = (nTiles + nthreads - 1) / nthreads;
       j0 = min(cols, tid * per * NR); j1 = min(cols, (tid + 1) * per * NR);
     }
-    if (i0 >= i1 || j0 >= j1) return;
+    if (p0 >= p1 || j0 >= j1) return;
   }
   const mine = scratch + (<usize>tid * gemmScratchFloats() << 2);
   const packedB = mine;
   const edge = packedB + (<usize>KC * (NC + NR) << 2);
   const ldyB = <usize>ldy << 2;
   const epi = shift != 0 || res != 0 || relu != 0;
-  // gemmPackedA's loop nest (the same tiles, so the same sums), with the
-  // epilogue applied to each MC x NC block of y right after its last K block.
+  const MCP = MC / MR; // panels per row block
+  // gemmPackedA's loop nest over row panels (each C value is the same
+  // k-ordered sum whatever tile computes it), with the epilogue applied to
+  // each block of y right after its last K block.
   for (let jc = j0; jc < j1; jc += NC) {
     const nc = min(NC, j1 - jc);
     for (let pc = 0; pc < K; pc += KC) {
@@ -111,21 +146,22 @@ export function packedConvGemm(
       const loadC = pc > 0;
       const last = pc + kc >= K;
       packB(false, b, ldb, pc, jc, kc, nc, packedB);
-      for (let ic = i0; ic < i1; ic += MC) {
-        const mc = min(MC, i1 - ic);
+      for (let pb = p0; pb < p1; pb += MCP) {
+        const pe = min(p1, pb + MCP);
         for (let jr = 0; jr < nc; jr += NR) {
-          const cols = min(NR, nc - jr);
+          const n = min(NR, nc - jr);
           const bp = packedB + (<usize>jr * kc << 2);
-          for (let ir = 0; ir < mc; ir += MR) {
-            const rows = min(MR, mc - ir);
-            const a = wp + ((<usize>(ic + ir) * K + <usize>pc * MR) << 2);
-            anyTile(kc, a, bp, y + (<usize>(ic + ir) * ldy + jc + jr << 2), ldyB, rows, cols, loadC, edge);
+          for (let p = pb; p < pe; p++) {
+            const i = panelRow(OC, full, p);
+            const a = wp + ((<usize>p * MR * K + <usize>pc * MR) << 2);
+            anyTile(kc, a, bp, y + (<usize>i * ldy + jc + jr << 2), ldyB, panelRow(OC, full, p + 1) - i, n, loadC, edge);
           }
         }
-        if (last && epi) epilogueRows(y, ldy, ic, ic + mc, jc, jc + nc, scale, shift, res, relu != 0);
+        if (last && epi) epilogueRows(y, ldy, panelRow(OC, full, pb), panelRow(OC, full, pe), jc, jc + nc, scale, shift, res, relu != 0);
       }
     }
     if (K == 0) {
+      const i0 = panelRow(OC, full, p0), i1 = panelRow(OC, full, p1);
       for (let i = i0; i < i1; i++) memory.fill(y + ((<usize>i * ldy + jc) << 2), 0, <usize>nc << 2);
       if (epi) epilogueRows(y, ldy, i0, i1, jc, jc + nc, scale, shift, res, relu != 0);
     }

@@ -2,7 +2,7 @@
 // (src/ops/conv2d/packed-forward.ts, assembly/conv2d/packed-gemm-conv.ts):
 // the bits of the path's own forward followed by affinePlanesInPlace, for
 // every epilogue, with the panels packed per call or kept, split over 1..5
-// simulated threads, and inside the graph executor (a ResNet-50 bottleneck).
+// simulated threads, in both GEMM orientations, and inside the graph executor (a ResNet-50 bottleneck).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as sn from '../../src/index.js';
 import { backend } from '../../src/runtime/backend.js';
@@ -115,6 +115,36 @@ describe('packed-weight GEMM convolution with a fused epilogue', () => {
         const one = run(1);
         expect(one.some(Number.isNaN)).toBe(false);
         for (const n of [2, 3, 5]) expect(bitsEqual(run(n), one), `case ${i}, ${n} threads`).toBe(true);
+        y.dispose();
+      });
+      for (const t of [l.x, l.w, l.scale, l.shift, l.res]) t.dispose();
+    }
+  });
+
+  it('computes W·B transposed (Bᵀ·Wᵀ) with the same bits, in blocks of 64 pixels, on 1..5 simulated threads', () => {
+    const be = backend();
+    // packedForward hands either kernel the GEMM's per-thread scratch
+    expect(kernels.transposedConvScratchFloats({})).toBeLessThanOrEqual(kernels.gemmScratchFloats({}));
+    for (const [i, c] of [CASES[1], CASES[8]].entries()) {
+      const l = layer(c, 200 + i);
+      const { g } = l;
+      const K = g.C;
+      const HW = g.H * g.W; // 196 and 36 columns: several pixel blocks and one
+      const [fa, fb] = [kernels.packedConvWeightFloats({ OC: g.OC, K }), kernels.packedConvColumnFloats({ OC: g.OC, K })];
+      withScratch([fa, fb, 5 * kernels.gemmScratchFloats({})], (wp, wt, scratch) => {
+        const e = epilogues(l)[2];
+        const y = sn.zeros([g.OC, HW]);
+        be.kernels.packConvWeightPanels(l.w.ptr(), g.OC, K, wp, 0, 1);
+        be.kernels.packedConvGemm(wp, g.OC, K, l.x.ptr(), HW, HW, y.ptr(), HW, e.scale, e.shift, e.residual, 1, scratch, 0, 1);
+        const want = y.toFloat32Array();
+        for (const n of [1, 2, 3, 5]) {
+          y.view().fill(NaN);
+          for (let tid = 0; tid < n; tid++) be.kernels.packConvWeightColumns(l.w.ptr(), g.OC, K, wt, tid, n);
+          for (let tid = 0; tid < n; tid++) {
+            be.kernels.packedConvGemmTransposed(wt, g.OC, K, l.x.ptr(), HW, HW, y.ptr(), HW, e.scale, e.shift, e.residual, 1, scratch, tid, n);
+          }
+          expect(bitsEqual(y.toFloat32Array(), want), `case ${i}, ${n} threads`).toBe(true);
+        }
         y.dispose();
       });
       for (const t of [l.x, l.w, l.scale, l.shift, l.res]) t.dispose();

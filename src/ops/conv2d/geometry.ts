@@ -30,9 +30,9 @@ const KEYS = ['stride', 'padding', 'dilation', 'groups'] as const;
  * SimdnnError naming the argument and shapes before anything is allocated.
  */
 export function convGeometry(op: string, x: Tensor, w: Tensor, b: Tensor | null, opts: Conv2dOptions | undefined): ConvGeom {
-  check(x instanceof Tensor, op, `input must be a Tensor, got ${describe(x)}`);
-  check(w instanceof Tensor, op, `weight must be a Tensor, got ${describe(w)}`);
-  check(b === null || b === undefined || b instanceof Tensor, op, `bias must be a Tensor or null, got ${describe(b)}`);
+  check(x instanceof Tensor, op, () => `input must be a Tensor, got ${describe(x)}`); // messages built only on failure: this runs per conv call
+  check(w instanceof Tensor, op, () => `weight must be a Tensor, got ${describe(w)}`);
+  check(b === null || b === undefined || b instanceof Tensor, op, () => `bias must be a Tensor or null, got ${describe(b)}`);
   requireFloat(x, op, 'input');
   requireFloat(w, op, 'weight');
   if (b) requireFloat(b, op, 'bias');

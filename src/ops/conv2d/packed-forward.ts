@@ -33,23 +33,26 @@ export function packedForwardApplies(g: ConvGeom, path: ConvPath): boolean {
 export function packedForward(g: ConvGeom, x: number, w: number, epi: ConvEpilogue, y: number, weights: Storage | null): void {
   const K = g.C * g.kH * g.kW;
   const OHW = g.OH * g.OW;
-  const scratch = backend('conv2d').gemmScratch;
-  withPackedWeights(w, weights, g.OC, K, (wp) => {
+  const scratch = backend('conv2d').gemmScratch; // per thread: gemmScratchFloats >= transposedConvScratchFloats (tested)
+  const rows = direct1x1.applies(g) ? g.OH : balancedRows(g.OH, K * g.OW, COL_BUDGET_FLOATS);
+  const transposed = packedTransposed(rows * g.OW);
+  withPackedWeights(w, weights, g.OC, K, transposed, (wp) => {
     /** y[:, at .. at + cols] of image n (row stride OHW) from B [K, cols] */
     const gemm = (b: number, ldb: number, cols: number, at: number) => {
-      kernels.packedConvGemm({
-        wp, OC: g.OC, K, b, ldb, cols, y: y + 4 * at, ldy: OHW,
+      const args = {
+        OC: g.OC, K, b, ldb, cols, y: y + 4 * at, ldy: OHW,
         scale: epi.scale, shift: epi.shift, res: epi.residual ? epi.residual + 4 * at : 0, relu: epi.relu ? 1 : 0, scratch,
-      }, g.OC * K * cols < GEMM_PARALLEL_MIN_MACS ? 1 : undefined);
+      };
+      const threads = g.OC * K * cols < GEMM_PARALLEL_MIN_MACS ? 1 : undefined;
+      if (transposed) kernels.packedConvGemmTransposed({ wt: wp, ...args }, threads);
+      else kernels.packedConvGemm({ wp, ...args }, threads);
     };
     if (direct1x1.applies(g)) {
       for (let n = 0; n < g.N; n++) gemm(x + 4 * n * g.C * OHW, OHW, OHW, n * g.OC * OHW);
       return;
     }
     // im2col's bands of output rows (bandRows: the same column budget), one image at a time.
-    const perRow = K * g.OW;
-    const rows = balancedRows(g.OH, perRow, COL_BUDGET_FLOATS);
-    withScratch([rows * perRow], (col) => {
+    withScratch([rows * K * g.OW], (col) => {
       for (let n = 0; n < g.N; n++) {
         for (let oh0 = 0; oh0 < g.OH; oh0 += rows) {
           const oh1 = Math.min(g.OH, oh0 + rows);
@@ -65,9 +68,35 @@ export function packedForward(g: ConvGeom, x: number, w: number, epi: ConvEpilog
   });
 }
 
-/** Runs use(wp) with w [OC, K] in the micro-kernel's packed panels, kept with the weight when `weights` is given. */
-function withPackedWeights<T>(w: number, weights: Storage | null, OC: number, K: number, use: (wp: number) => T): T {
-  const floats = kernels.packedConvWeightFloats({ OC, K });
-  const fill = (dst: number) => kernels.packConvWeightPanels({ w, OC, K, dst }, columnThreads(floats));
-  return withDerivedWeights(weights, `packed-a ${OC}x${K}`, floats, fill, use);
+/**
+ * Measured on ResNet-50's layers with 7x7 outputs (49 columns; 1x1, 1x1 stride 2,
+ * 3x3 stride 2), one thread, in the executor: 12-16% less time each (4 ms of
+ * the model's ~165). Larger planes fill their column tiles within 2% (196 =
+ * 24.5 x 8), and the transposed GEMM measured 5-15% slower on ResNet's 64-channel
+ * layers with 3,136 columns.
+ */
+export const TRANSPOSED_MAX_COLS = 64;
+
+/**
+ * Whether a GEMM of `cols` output pixels runs transposed (packed-gemm-conv-transposed.ts):
+ * pixels as the micro-tile's MR rows instead of its 8 columns. ResNet's 7x7
+ * planes (49 columns) fill 7 column tiles of 8 (the last one 1/8 full) but 10
+ * row tiles of 5 (9 of 6).
+ */
+export function packedTransposed(cols: number): boolean {
+  return cols <= TRANSPOSED_MAX_COLS;
+}
+
+/**
+ * Runs use(wp) with w [OC, K] in the micro-kernel's packed panels (as A: MR
+ * rows of w per panel; transposed, as B: NR rows per panel), kept with the
+ * weight when `weights` is given.
+ */
+function withPackedWeights<T>(w: number, weights: Storage | null, OC: number, K: number, transposed: boolean, use: (wp: number) => T): T {
+  const floats = transposed ? kernels.packedConvColumnFloats({ OC, K }) : kernels.packedConvWeightFloats({ OC, K });
+  const fill = (dst: number) => {
+    if (transposed) kernels.packConvWeightColumns({ w, OC, K, dst }, columnThreads(floats));
+    else kernels.packConvWeightPanels({ w, OC, K, dst }, columnThreads(floats));
+  };
+  return withDerivedWeights(weights, `packed-${transposed ? 'b' : 'a'} ${OC}x${K}`, floats, fill, use);
 }
