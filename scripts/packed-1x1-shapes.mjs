@@ -3,6 +3,10 @@
 // thread, weights packed once (kept as in inference), epilogue shift + ReLU.
 // GFLOP/s per shape and the model-weighted total. Process CPU time, medians.
 //
+// EPI=0 times the GEMM without the epilogue (its share: ~8% at K = 64, ~1%
+// from K = 256). The stride-2 shapes run im2col then the same GEMM; planes of
+// <= 64 pixels run transposed (packed-gemm-conv-transposed.ts).
+//
 //   npm run build:wasm && node scripts/packed-1x1-shapes.mjs
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';

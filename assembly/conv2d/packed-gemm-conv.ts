@@ -20,9 +20,6 @@ import { packA, packB } from "../gemm-pack";
 import { packedAFloats } from "../gemm-packed-a";
 import { unitStart } from "../elementwise";
 
-/** This GEMM's largest depth block: a 512 x 8 sliver of packed B is 16 KiB, within L1 (48 KiB on Zen 5). */
-const CONV_KC: i32 = 512;
-
 // The output channels as row panels: MR-row panels, then `fours` 4-row panels
 // (gemm-4x8.ts) so that no panel is partial: 256 = 48·5 + 4·4 instead of
 // 51·5 + 1, whose 1-row edge tile computed a whole 5x8 tile through the edge
@@ -142,17 +139,10 @@ export function packedConvGemm(
   // gemmPackedA's loop nest over row panels (each C value is the same
   // k-ordered sum whatever tile computes it), with the epilogue applied to
   // each block of y right after its last K block.
-  // Depth blocks of at most CONV_KC, equal in size (K = 512: one block instead
-  // of 384 + 128; 1024: two of 512 instead of 384 + 384 + 256): fewer passes
-  // that reload and store y. The column block shrinks so that the packed B
-  // block still fits gemm()'s scratch (KC x NC floats).
-  const kBlocks = max(1, (K + CONV_KC - 1) / CONV_KC);
-  const kcMax = (K + kBlocks - 1) / kBlocks;
-  const ncMax = kcMax <= KC ? NC : (<i32>((<i64>KC * NC) / kcMax) / NR) * NR;
-  for (let jc = j0; jc < j1; jc += ncMax) {
-    const nc = min(ncMax, j1 - jc);
-    for (let pc = 0; pc < K; pc += kcMax) {
-      const kc = min(kcMax, K - pc);
+  for (let jc = j0; jc < j1; jc += NC) {
+    const nc = min(NC, j1 - jc);
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = min(KC, K - pc);
       const loadC = pc > 0;
       const last = pc + kc >= K;
       packB(false, b, ldb, pc, jc, kc, nc, packedB);
