@@ -26,6 +26,7 @@ export const PACKED_CASES: PackedCase[] = [
   ['3x3 stride 2 20x20 -> 10x10, 16 -> 24 (im2col, W·B)', [1, 16, 20, 20], [24, 16, 3, 3], 2, 1, false],
   ['1x1 on 12x12, 40 -> 37 (W·B; 5·5 + 3·4 rows in the baseline build, a partial 6-row panel in the relaxed one)', [1, 40, 12, 12], [37, 40, 1, 1], 1, 0, true],
   ['1x1 on 12x12, 40 -> 34 (W·B; a 4-row panel last in both builds)', [1, 40, 12, 12], [34, 40, 1, 1], 1, 0, false],
+  ['1x1 on 30x30, K = 460 (W·B; two K blocks)', [1, 460, 30, 30], [12, 460, 1, 1], 1, 0, true],
 ];
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);

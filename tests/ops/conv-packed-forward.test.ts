@@ -33,6 +33,8 @@ const CASES: [number, number, number, number, number, number, number][] = [
   [1, 400, 5, 12, 1, 1, 0], // K = 400: two K blocks (KC = 384), the epilogue after the last
   [1, 8, 40, 10, 1, 1, 0], // 1,600 columns: two column blocks (NC = 1024)
   [1, 16, 6, 130, 1, 1, 0], // 130 channels: two row blocks (MC = 120)
+  [1, 460, 30, 12, 1, 1, 0], // W·B (900 columns), K = 460: two K blocks (384 + 76), the epilogue after the last
+  [1, 1030, 9, 10, 1, 1, 0], // W·B (81 columns), K = 1030: three K blocks
 ];
 
 interface Layer { g: ConvGeom; x: Tensor; w: Tensor; scale: Tensor; shift: Tensor; res: Tensor }
