@@ -26,7 +26,7 @@ export const CONV_CASES: ConvCase[] = [
   { name: 'Winograd 3x3 p1, odd sizes, 17 -> 19', xs: [2, 17, 7, 9], ws: [19, 17, 3, 3], opts: { padding: 1 }, chosen: 'winograd-f4x4-3x3' },
   { name: 'Winograd 3x3 p2', xs: [1, 16, 6, 5], ws: [16, 16, 3, 3], opts: { padding: 2 }, chosen: 'winograd-f4x4-3x3' },
   { name: 'Winograd 3x3 padding [0, 1]', xs: [2, 16, 9, 4], ws: [16, 16, 3, 3], opts: { padding: [0, 1] }, chosen: 'winograd-f4x4-3x3' },
-  { name: 'Winograd 3x3 same, 32 -> 48', xs: [2, 32, 10, 10], ws: [48, 32, 3, 3], opts: { padding: 'same' }, chosen: 'winograd-f2x2-3x3' },
+  { name: 'Winograd 3x3 same, 32 -> 48', xs: [2, 32, 10, 10], ws: [48, 32, 3, 3], opts: { padding: 'same' }, chosen: 'winograd-f4x4-3x3' },
   { name: 'Winograd 3x3 p1, 28x28 (the cost model picks F(4x4)), 32 -> 48', xs: [2, 32, 28, 28], ws: [48, 32, 3, 3], opts: { padding: 1 }, chosen: 'winograd-f4x4-3x3' },
   { name: 'Winograd 3x3 p1, 30x30 (whole 6x6 tiles), 32 -> 16', xs: [1, 32, 30, 30], ws: [16, 32, 3, 3], opts: { padding: 1 }, chosen: 'winograd-f4x4-3x3' },
   { name: 'im2col 3x3 stride 2', xs: [2, 16, 9, 8], ws: [16, 16, 3, 3], opts: { stride: 2, padding: 1 }, chosen: 'im2col' },

@@ -10,12 +10,12 @@ export interface WinogradCost { inNs: number; outNs: number; macNs: number; filt
 
 export const WINOGRAD_COST: { forward: Record<2 | 4 | 6, WinogradCost>; filter: Record<2 | 4, WinogradCost> } = {
   forward: {
-    2: { inNs: 15.33, outNs: 5.103, macNs: 0.04253, filterNs: 1.171, bandNs: 0.000 },
-    4: { inNs: 23.19, outNs: 23.97, macNs: 0.04473, filterNs: 0.7333, bandNs: 0.000 },
-    6: { inNs: 62.06, outNs: 50.39, macNs: 0.04673, filterNs: 0.7356, bandNs: 0.05405 },
+    2: { inNs: 16.56, outNs: 4.788, macNs: 0.03713, filterNs: 1.064, bandNs: 0.000 },
+    4: { inNs: 23.13, outNs: 18.37, macNs: 0.03868, filterNs: 0.5541, bandNs: 0.000 },
+    6: { inNs: 68.20, outNs: 32.63, macNs: 0.03892, filterNs: 0.6500, bandNs: 0.000 },
   },
   filter: {
-    2: { inNs: 11.65, outNs: 10.45, macNs: 0.03913, filterNs: 0.2518, bandNs: 0.5543 },
-    4: { inNs: 24.24, outNs: 22.31, macNs: 0.03982, filterNs: 0.6511, bandNs: 0.4194 },
+    2: { inNs: 10.27, outNs: 10.10, macNs: 0.03769, filterNs: 0.000, bandNs: 0.5045 },
+    4: { inNs: 25.34, outNs: 22.90, macNs: 0.03807, filterNs: 0.2614, bandNs: 0.2282 },
   },
 };
