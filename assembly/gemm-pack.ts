@@ -1,28 +1,11 @@
 // GEMM operand packing: op(A) into MR-row panels, op(B) into NR-column panels,
 // the layout the tiles (gemm-5x8.ts, gemm-6x8.ts, gemm-4x8.ts) read.
 import { MR, NR } from "./gemm-tile";
+import { tr0, tr1, tr2, tr3 } from "./lanes";
 
 // Packing only moves values, so it never changes a bit of the result; it is
 // vectorised because for skinny or deep shapes it is a real share of the time
 // (3136x2304x256 packs 7.2M A values for 256 MACs each).
-
-// Columns of the 4x4 block whose rows are r0..r3 (a register transpose).
-// @ts-ignore: decorator
-@inline function tr0(r0: v128, r1: v128, r2: v128, r3: v128): v128 {
-  return v128.shuffle<f32>(v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), 0, 1, 4, 5);
-}
-// @ts-ignore: decorator
-@inline function tr1(r0: v128, r1: v128, r2: v128, r3: v128): v128 {
-  return v128.shuffle<f32>(v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), 2, 3, 6, 7);
-}
-// @ts-ignore: decorator
-@inline function tr2(r0: v128, r1: v128, r2: v128, r3: v128): v128 {
-  return v128.shuffle<f32>(v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), v128.shuffle<f32>(r2, r3, 2, 6, 3, 7), 0, 1, 4, 5);
-}
-// @ts-ignore: decorator
-@inline function tr3(r0: v128, r1: v128, r2: v128, r3: v128): v128 {
-  return v128.shuffle<f32>(v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), v128.shuffle<f32>(r2, r3, 2, 6, 3, 7), 2, 3, 6, 7);
-}
 
 // Pack rows [i0, i0+mc) x cols [p0, p0+kc) of op(A) into MR-row panels:
 // panel r holds, for each k, MR consecutive values (zero-padded past mc).

@@ -19,6 +19,7 @@
 import { KC, MR, NR, anyTile } from "../gemm";
 import { packA, packB } from "../gemm-pack";
 import { unitStart } from "../elementwise";
+import { tr0, tr1, tr2, tr3 } from "../lanes";
 
 /** Output pixels per yᵀ block (the block is transposed into y from scratch). */
 const PIXEL_BLOCK: i32 = 64;
@@ -66,17 +67,14 @@ function transposeOut(
     for (; j + 4 <= nc; j += 4) {
       const s = t + ((<usize>i * nc + j) << 2);
       const r0 = v128.load(s), r1 = v128.load(s + ncB), r2 = v128.load(s + 2 * ncB), r3 = v128.load(s + 3 * ncB);
-      // the 4x4 register transpose: lo/hi interleave rows, then each channel's 4 pixels
-      const a = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), b = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-      const c = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), d = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
       const ch = jc + j;
       const off = (<usize>ch * ldy + i) << 2;
       const ldyB = <usize>ldy << 2;
       const rp = res != 0 ? res + off : 0;
-      v128.store(y + off, epilogue4(v128.shuffle<f32>(a, b, 0, 1, 4, 5), ch, scale, shift, rp, relu));
-      v128.store(y + off + ldyB, epilogue4(v128.shuffle<f32>(a, b, 2, 3, 6, 7), ch + 1, scale, shift, rp != 0 ? rp + ldyB : 0, relu));
-      v128.store(y + off + 2 * ldyB, epilogue4(v128.shuffle<f32>(c, d, 0, 1, 4, 5), ch + 2, scale, shift, rp != 0 ? rp + 2 * ldyB : 0, relu));
-      v128.store(y + off + 3 * ldyB, epilogue4(v128.shuffle<f32>(c, d, 2, 3, 6, 7), ch + 3, scale, shift, rp != 0 ? rp + 3 * ldyB : 0, relu));
+      v128.store(y + off, epilogue4(tr0(r0, r1, r2, r3), ch, scale, shift, rp, relu));
+      v128.store(y + off + ldyB, epilogue4(tr1(r0, r1, r2, r3), ch + 1, scale, shift, rp != 0 ? rp + ldyB : 0, relu));
+      v128.store(y + off + 2 * ldyB, epilogue4(tr2(r0, r1, r2, r3), ch + 2, scale, shift, rp != 0 ? rp + 2 * ldyB : 0, relu));
+      v128.store(y + off + 3 * ldyB, epilogue4(tr3(r0, r1, r2, r3), ch + 3, scale, shift, rp != 0 ? rp + 3 * ldyB : 0, relu));
     }
     for (; j < nc; j++) transposeScalar(t, i, i + 4, nc, j, jc, y, ldy, scale, shift, res, relu);
   }
